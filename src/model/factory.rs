@@ -1,0 +1,120 @@
+//! The validated description of a factory. Every value here has been
+//! checked by `scenario`: distributions are valid, probabilities lie in
+//! [0, 1], references are resolved to dense indices.
+
+use crate::engine::{Dist, Time};
+
+/// Index of a station in [`Factory::stations`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StationId(pub u32);
+
+/// Index of a product in [`Factory::products`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProductId(pub u32);
+
+/// A factory ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Factory {
+    /// Scenario name (used for the output folder).
+    pub name: String,
+    /// Stations, in the order the scenario lists them.
+    pub stations: Vec<Station>,
+    /// Products, in the order the scenario lists them.
+    pub products: Vec<Product>,
+    /// Simulated time per replication, warm-up included.
+    pub horizon: Time,
+    /// Time at the start of each replication whose statistics are discarded.
+    pub warmup: Time,
+}
+
+/// What a machine does when the part it has finished cannot move on because
+/// the next station's buffer is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocking {
+    /// The part waits on the machine after processing (the default).
+    AfterService,
+    /// The machine does not start a part until the next buffer has room,
+    /// and reserves that room when it starts.
+    BeforeService,
+}
+
+/// Which clock drives a machine's time to failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureClock {
+    /// Time to failure counts only while the machine works (setup or
+    /// processing); an interrupted operation resumes after repair.
+    Operating,
+    /// Time to failure counts in calendar time from the end of the last
+    /// repair, whatever the machine is doing.
+    Calendar,
+}
+
+/// Breakdowns of every machine at a station.
+#[derive(Clone, Debug)]
+pub struct Failures {
+    /// Time to failure (on the chosen clock).
+    pub time_to_failure: Dist,
+    /// Repair time.
+    pub repair: Dist,
+    /// Clock of the time to failure.
+    pub clock: FailureClock,
+}
+
+/// A station: `machines` identical parallel machines fed by one FIFO buffer.
+#[derive(Clone, Debug)]
+pub struct Station {
+    /// Name from the scenario.
+    pub name: String,
+    /// Number of identical machines (≥ 1).
+    pub machines: u32,
+    /// Buffer capacity (parts waiting, not counting those on machines);
+    /// `None` is unlimited.
+    pub buffer: Option<u32>,
+    /// Blocking rule when the next buffer is full.
+    pub blocking: Blocking,
+    /// Breakdowns, if the machines fail.
+    pub failures: Option<Failures>,
+}
+
+/// One step of a routing.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Where the operation happens.
+    pub station: StationId,
+    /// Process time per part.
+    pub process: Dist,
+    /// Changeover time when the machine last ran another product.
+    pub setup: Option<Dist>,
+    /// Probability the part is scrapped after this operation.
+    pub scrap: f64,
+    /// Probability the part is sent back for rework after this operation.
+    pub rework: f64,
+    /// Routing index the part returns to on rework (≤ this operation's).
+    pub rework_to: usize,
+}
+
+/// How new parts of a product enter the factory.
+#[derive(Clone, Debug)]
+pub enum Release {
+    /// Batches of `batch` parts released at random inter-arrival times.
+    Arrivals {
+        /// Time between releases.
+        interarrival: Dist,
+        /// Parts per release.
+        batch: u32,
+    },
+    /// The first station never waits for this product: whenever one of its
+    /// machines would otherwise be idle, a new part is there.
+    Saturated,
+}
+
+/// A product and the route its parts take.
+#[derive(Clone, Debug)]
+pub struct Product {
+    /// Name from the scenario.
+    pub name: String,
+    /// Operations in order; at least one.
+    pub routing: Vec<Operation>,
+    /// How parts are released.
+    pub release: Release,
+}

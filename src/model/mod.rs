@@ -1,0 +1,18 @@
+//! The factory floor: products and their routings, stations with parallel
+//! machines, buffers, blocking, setups, breakdowns, scrap and rework.
+//!
+//! [`Factory`] is the validated description (built by `scenario`), and
+//! [`simulate`] runs one replication of it on the engine, returning a
+//! [`ReplicationResult`]. Entities live in arenas (`Vec`s) and refer to each
+//! other by dense typed indices; events are small `Copy` values.
+
+mod factory;
+mod results;
+mod sim;
+
+pub use factory::{
+    Blocking, Factory, FailureClock, Failures, Operation, Product, ProductId, Release, Station,
+    StationId,
+};
+pub use results::{MachineState, ReplicationResult, StationResult, TraceRecord};
+pub use sim::simulate;

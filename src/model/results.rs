@@ -1,0 +1,130 @@
+//! What one replication measures, and the optional event trace.
+
+use serde::Serialize;
+
+/// The states a machine's time is split into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MachineState {
+    /// Processing a part.
+    Busy,
+    /// Holding a part it cannot pass on, or waiting for room downstream
+    /// before it may start.
+    Blocked,
+    /// Idle: nothing to work on.
+    Starved,
+    /// Broken down, under repair.
+    Down,
+    /// Changing over to another product.
+    Setup,
+}
+
+impl MachineState {
+    /// All states in the order of [`StationResult::state_shares`].
+    pub const ALL: [MachineState; 5] = [
+        MachineState::Busy,
+        MachineState::Blocked,
+        MachineState::Starved,
+        MachineState::Down,
+        MachineState::Setup,
+    ];
+
+    /// Lower-case name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            MachineState::Busy => "busy",
+            MachineState::Blocked => "blocked",
+            MachineState::Starved => "starved",
+            MachineState::Down => "down",
+            MachineState::Setup => "setup",
+        }
+    }
+}
+
+/// Per-station measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize)]
+pub struct StationResult {
+    /// Station name.
+    pub station: String,
+    /// Number of machines.
+    pub machines: u32,
+    /// Share of machine time processing (busy), 0–1.
+    pub utilisation: f64,
+    /// Share of machine time per state, in the order of
+    /// [`MachineState::ALL`]; sums to 1.
+    pub state_shares: [f64; 5],
+    /// Time-average number of parts waiting in the input buffer.
+    pub queue_avg: f64,
+    /// Largest number of parts waiting in the input buffer.
+    pub queue_max: f64,
+    /// Operations completed (good, scrapped or sent to rework).
+    pub operations: u64,
+    /// Parts scrapped after an operation here.
+    pub scrapped: u64,
+    /// Parts sent back for rework after an operation here.
+    pub reworked: u64,
+    /// Breakdowns that started here.
+    pub failures: u64,
+}
+
+/// Everything one replication measures, over the period after warm-up.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplicationResult {
+    /// Replication index (0-based).
+    pub replication: u64,
+    /// Length of the observed period (horizon − warm-up), hours.
+    pub observed_hours: f64,
+    /// Parts released into the factory.
+    pub released: u64,
+    /// Good parts finished.
+    pub good: u64,
+    /// Good parts finished, per product (scenario order).
+    pub good_per_product: Vec<u64>,
+    /// Good parts per hour.
+    pub throughput_per_hour: f64,
+    /// Parts scrapped.
+    pub scrapped: u64,
+    /// Rework loops started.
+    pub reworked: u64,
+    /// Mean cycle time (release to finish) of good parts, minutes.
+    pub cycle_time_mean_min: f64,
+    /// Median cycle time, minutes.
+    pub cycle_time_p50_min: f64,
+    /// 90th percentile of cycle time, minutes.
+    pub cycle_time_p90_min: f64,
+    /// 95th percentile of cycle time, minutes.
+    pub cycle_time_p95_min: f64,
+    /// Longest cycle time, minutes.
+    pub cycle_time_max_min: f64,
+    /// Time-average work in process: every released part not yet finished
+    /// or scrapped.
+    pub wip_avg: f64,
+    /// Time-average parts waiting in station buffers (or at release).
+    pub wip_waiting_avg: f64,
+    /// Time-average parts on machines (in setup, processing, blocked or
+    /// interrupted by a breakdown).
+    pub wip_on_machines_avg: f64,
+    /// Per station, in scenario order.
+    pub stations: Vec<StationResult>,
+    /// Station with the highest utilisation (first such on a tie).
+    pub busiest_station: String,
+    /// Events processed in the whole replication (warm-up included).
+    pub events: u64,
+}
+
+/// One line of the event trace (`--trace`).
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceRecord {
+    /// Simulation time, seconds.
+    pub time_s: f64,
+    /// What happened.
+    pub event: &'static str,
+    /// Station name, or empty.
+    pub station: String,
+    /// Machine index within the station, or empty.
+    pub machine: Option<u32>,
+    /// Part number (release order), or empty.
+    pub part: Option<u64>,
+    /// Product name, or empty.
+    pub product: String,
+}

@@ -1,0 +1,882 @@
+//! One replication of a [`Factory`]: the event handlers.
+//!
+//! The flow of a part: it is released (or fed by a saturated source) into
+//! the first station of its routing; it waits in that station's FIFO
+//! buffer until a machine is free; the machine may need a setup, then
+//! processes it; a quality draw decides scrap, rework or pass; the part
+//! then enters the next station's buffer — or, when that buffer is full,
+//! stays on the machine, which is blocked until room appears.
+//!
+//! Room appearing at a station wakes the machines blocked on it in the
+//! order they blocked. All bookkeeping goes through
+//! [`Sim::station_changed`], which repeats three moves until none applies:
+//! idle machines take queued parts, blocked upstream machines pass their
+//! parts in, saturated sources feed idle machines.
+
+use std::collections::VecDeque;
+
+use super::factory::{Blocking, Factory, FailureClock, Release};
+use super::results::{MachineState, ReplicationResult, StationResult, TraceRecord};
+use crate::engine::{Calendar, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage};
+
+const NONE: u32 = u32::MAX;
+
+/// The events of the factory model: small and `Copy`.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// A release of new parts of a product.
+    Arrival(u32),
+    /// A machine finishes its current setup or processing segment.
+    SegmentEnd { machine: u32, stamp: u32 },
+    /// A machine breaks down.
+    Failure { machine: u32 },
+    /// A machine's repair is complete.
+    RepairEnd { machine: u32 },
+    /// End of the warm-up period: statistics restart.
+    WarmupEnd,
+    /// End of the horizon.
+    End,
+}
+
+/// What the part on a machine is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// No part on the machine.
+    Empty,
+    /// Changing over; `remaining` seconds of work left.
+    Setup,
+    /// Processing; `remaining` seconds of work left.
+    Process,
+    /// Processed, waiting for room at the next station.
+    Finished,
+    /// Loaded but not started: waiting for room downstream (blocking
+    /// before service).
+    AwaitStart,
+}
+
+/// Something waiting for room at a station's buffer.
+#[derive(Clone, Copy, Debug)]
+enum Waiter {
+    /// A machine holding a finished part.
+    AfterService(u32),
+    /// A machine that may not start its part until room is reserved.
+    BeforeService(u32),
+    /// A released part that found the first buffer full.
+    Release(u32),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    product: u32,
+    op: u32,
+    released_at: f64,
+    serial: u64,
+    /// Station where room was reserved (blocking before service), or NONE.
+    reserved_at: u32,
+}
+
+struct Machine {
+    station: u32,
+    index: u32,
+    part: u32,
+    phase: Phase,
+    down: bool,
+    remaining: f64,
+    seg_start: f64,
+    ttf_left: f64,
+    generation: Generation,
+    last_product: u32,
+    timer: StateTimer<5>,
+    failure_stream: Stream,
+    repair_stream: Stream,
+}
+
+struct StationState {
+    queue: VecDeque<u32>,
+    idle: Vec<u32>,
+    waiters: VecDeque<Waiter>,
+    reserved: u32,
+    capacity: Option<u32>,
+    blocking: Blocking,
+    saturated: Vec<u32>,
+    next_saturated: usize,
+    queue_len: TimeAverage,
+    process_stream: Stream,
+    setup_stream: Stream,
+    quality_stream: Stream,
+    operations: u64,
+    scrapped: u64,
+    reworked: u64,
+    failures: u64,
+}
+
+#[derive(Clone, Copy)]
+struct RawTrace {
+    time: f64,
+    event: &'static str,
+    station: u32,
+    machine: u32,
+    part: u32,
+}
+
+struct Sim<'f> {
+    f: &'f Factory,
+    cal: Calendar<Event>,
+    parts: Vec<Part>,
+    free_parts: Vec<u32>,
+    machines: Vec<Machine>,
+    stations: Vec<StationState>,
+    arrival_streams: Vec<Stream>,
+    serial: u64,
+    wip: TimeAverage,
+    waiting: TimeAverage,
+    released: u64,
+    good: u64,
+    good_per_product: Vec<u64>,
+    scrapped: u64,
+    reworked: u64,
+    cycle: Tally,
+    trace: Option<Vec<(RawTrace, u64, u32)>>,
+}
+
+fn state_index(s: MachineState) -> usize {
+    s as usize
+}
+
+/// Runs replication `replication` of `factory` with master seed `seed`.
+/// With `trace`, also returns the event log.
+pub fn simulate(
+    factory: &Factory,
+    seed: u64,
+    replication: u64,
+    trace: bool,
+) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
+    let mut sim = Sim::new(factory, seed, replication, trace);
+    sim.run();
+    let result = sim.result(replication);
+    let trace = sim.trace.take().map(|raw| {
+        raw.into_iter()
+            .map(|(r, serial, product)| TraceRecord {
+                time_s: r.time,
+                event: r.event,
+                station: if r.station == NONE {
+                    String::new()
+                } else {
+                    factory.stations[r.station as usize].name.clone()
+                },
+                machine: (r.machine != NONE).then_some(r.machine),
+                part: (r.part != NONE).then_some(serial),
+                product: if product == NONE {
+                    String::new()
+                } else {
+                    factory.products[product as usize].name.clone()
+                },
+            })
+            .collect()
+    });
+    (result, trace)
+}
+
+impl<'f> Sim<'f> {
+    fn new(f: &'f Factory, seed: u64, rep: u64, trace: bool) -> Sim<'f> {
+        let mut machines = Vec::new();
+        let mut stations = Vec::with_capacity(f.stations.len());
+        for (si, st) in f.stations.iter().enumerate() {
+            let mut idle = Vec::with_capacity(st.machines as usize);
+            for mi in 0..st.machines {
+                let id = machines.len() as u32;
+                machines.push(Machine {
+                    station: si as u32,
+                    index: mi,
+                    part: NONE,
+                    phase: Phase::Empty,
+                    down: false,
+                    remaining: 0.0,
+                    seg_start: 0.0,
+                    ttf_left: f64::INFINITY,
+                    generation: Generation::default(),
+                    last_product: NONE,
+                    timer: StateTimer::new(state_index(MachineState::Starved), 0.0),
+                    failure_stream: Stream::new(seed, rep, &format!("failure/{}/{}", st.name, mi)),
+                    repair_stream: Stream::new(seed, rep, &format!("repair/{}/{}", st.name, mi)),
+                });
+                idle.push(id);
+            }
+            // Machine 0 is taken first.
+            idle.reverse();
+            stations.push(StationState {
+                queue: VecDeque::with_capacity(16),
+                idle,
+                waiters: VecDeque::new(),
+                reserved: 0,
+                capacity: st.buffer,
+                blocking: st.blocking,
+                saturated: Vec::new(),
+                next_saturated: 0,
+                queue_len: TimeAverage::new(0.0),
+                process_stream: Stream::new(seed, rep, &format!("process/{}", st.name)),
+                setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
+                quality_stream: Stream::new(seed, rep, &format!("quality/{}", st.name)),
+                operations: 0,
+                scrapped: 0,
+                reworked: 0,
+                failures: 0,
+            });
+        }
+        for (pi, p) in f.products.iter().enumerate() {
+            if let Release::Saturated = p.release {
+                let first = p.routing[0].station.0 as usize;
+                stations[first].saturated.push(pi as u32);
+            }
+        }
+        let arrival_streams = f
+            .products
+            .iter()
+            .map(|p| Stream::new(seed, rep, &format!("arrivals/{}", p.name)))
+            .collect();
+        Sim {
+            f,
+            cal: Calendar::new(),
+            parts: Vec::with_capacity(64),
+            free_parts: Vec::with_capacity(64),
+            machines,
+            stations,
+            arrival_streams,
+            serial: 0,
+            wip: TimeAverage::new(0.0),
+            waiting: TimeAverage::new(0.0),
+            released: 0,
+            good: 0,
+            good_per_product: vec![0; f.products.len()],
+            scrapped: 0,
+            reworked: 0,
+            cycle: Tally::new(0.001),
+            trace: trace.then(Vec::new),
+        }
+    }
+
+    #[inline]
+    fn log(&mut self, event: &'static str, station: u32, machine: u32, part: u32) {
+        if let Some(t) = self.trace.as_mut() {
+            let (serial, product) = if part == NONE {
+                (0, NONE)
+            } else {
+                let p = &self.parts[part as usize];
+                (p.serial, p.product)
+            };
+            let machine_index = if machine == NONE {
+                NONE
+            } else {
+                self.machines[machine as usize].index
+            };
+            t.push((
+                RawTrace {
+                    time: self.cal.now(),
+                    event,
+                    station,
+                    machine: machine_index,
+                    part,
+                },
+                serial,
+                product,
+            ));
+        }
+    }
+
+    fn run(&mut self) {
+        // Initial machine failures.
+        for m in 0..self.machines.len() {
+            let st = self.machines[m].station as usize;
+            if let Some(fl) = &self.f.stations[st].failures {
+                let ttf = fl
+                    .time_to_failure
+                    .sample(&mut self.machines[m].failure_stream);
+                match fl.clock {
+                    FailureClock::Operating => self.machines[m].ttf_left = ttf,
+                    FailureClock::Calendar => self
+                        .cal
+                        .schedule_at(ttf, Event::Failure { machine: m as u32 }),
+                }
+            }
+        }
+        for (pi, p) in self.f.products.iter().enumerate() {
+            if let Release::Arrivals { interarrival, .. } = &p.release {
+                let t = interarrival.sample(&mut self.arrival_streams[pi]);
+                self.cal.schedule_at(t, Event::Arrival(pi as u32));
+            }
+        }
+        if self.f.warmup > 0.0 {
+            self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
+        }
+        self.cal.schedule_at(self.f.horizon, Event::End);
+        for s in 0..self.stations.len() {
+            if !self.stations[s].saturated.is_empty() {
+                self.station_changed(s as u32);
+            }
+        }
+        while let Some((_, ev)) = self.cal.pop() {
+            match ev {
+                Event::Arrival(p) => self.on_arrival(p),
+                Event::SegmentEnd { machine, stamp } => {
+                    if self.machines[machine as usize].generation.is_current(stamp) {
+                        self.on_segment_end(machine);
+                    }
+                }
+                Event::Failure { machine } => self.on_failure(machine),
+                Event::RepairEnd { machine } => self.on_repair_end(machine),
+                Event::WarmupEnd => self.reset_statistics(),
+                Event::End => break,
+            }
+        }
+    }
+
+    fn reset_statistics(&mut self) {
+        let now = self.cal.now();
+        self.wip.reset(now);
+        self.waiting.reset(now);
+        self.cycle.reset();
+        self.released = 0;
+        self.good = 0;
+        self.good_per_product.iter_mut().for_each(|g| *g = 0);
+        self.scrapped = 0;
+        self.reworked = 0;
+        for m in &mut self.machines {
+            m.timer.reset(now);
+        }
+        for s in &mut self.stations {
+            s.queue_len.reset(now);
+            s.operations = 0;
+            s.scrapped = 0;
+            s.reworked = 0;
+            s.failures = 0;
+        }
+    }
+
+    // ----- parts -------------------------------------------------------
+
+    fn new_part(&mut self, product: u32) -> u32 {
+        let now = self.cal.now();
+        let part = Part {
+            product,
+            op: 0,
+            released_at: now,
+            serial: self.serial,
+            reserved_at: NONE,
+        };
+        self.serial += 1;
+        self.released += 1;
+        self.wip.add(now, 1.0);
+        let id = if let Some(id) = self.free_parts.pop() {
+            self.parts[id as usize] = part;
+            id
+        } else {
+            self.parts.push(part);
+            (self.parts.len() - 1) as u32
+        };
+        self.log("release", NONE, NONE, id);
+        id
+    }
+
+    fn retire_part(&mut self, part: u32) {
+        self.wip.add(self.cal.now(), -1.0);
+        self.free_parts.push(part);
+    }
+
+    #[inline]
+    fn station_of(&self, part: u32) -> u32 {
+        let p = &self.parts[part as usize];
+        self.f.products[p.product as usize].routing[p.op as usize]
+            .station
+            .0
+    }
+
+    // ----- machine state ------------------------------------------------
+
+    #[inline]
+    fn set_state(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        let s = if mach.down {
+            MachineState::Down
+        } else {
+            match mach.phase {
+                Phase::Empty => MachineState::Starved,
+                Phase::Setup => MachineState::Setup,
+                Phase::Process => MachineState::Busy,
+                Phase::Finished | Phase::AwaitStart => MachineState::Blocked,
+            }
+        };
+        mach.timer.enter(now, state_index(s));
+    }
+
+    // ----- room at a station --------------------------------------------
+
+    /// True if a part arriving at station `s` now could enter it.
+    #[inline]
+    fn has_room(&self, s: u32) -> bool {
+        let st = &self.stations[s as usize];
+        if st.queue.is_empty() && !st.idle.is_empty() {
+            return true;
+        }
+        match st.capacity {
+            None => true,
+            Some(c) => (st.queue.len() as u32 + st.reserved) < c,
+        }
+    }
+
+    /// Puts `part` into station `s`: straight onto an idle machine when the
+    /// buffer is empty, else at the back of the buffer. The caller has
+    /// checked [`Self::has_room`] or holds a reservation.
+    fn enter(&mut self, s: u32, part: u32) {
+        let now = self.cal.now();
+        let st = &mut self.stations[s as usize];
+        if st.queue.is_empty()
+            && let Some(m) = st.idle.pop()
+        {
+            self.begin(m, part);
+        } else {
+            st.queue.push_back(part);
+            st.queue_len.add(now, 1.0);
+            self.waiting.add(now, 1.0);
+            self.log("enqueue", s, NONE, part);
+        }
+    }
+
+    /// Repeats the three moves that room or idleness at station `s` allows,
+    /// until none applies.
+    fn station_changed(&mut self, s: u32) {
+        loop {
+            let st = &mut self.stations[s as usize];
+            // 1. An idle machine takes the first queued part.
+            if !st.queue.is_empty()
+                && let Some(m) = st.idle.pop()
+            {
+                let part = st.queue.pop_front().expect("queue is not empty");
+                let now = self.cal.now();
+                st.queue_len.add(now, -1.0);
+                self.waiting.add(now, -1.0);
+                self.begin(m, part);
+                continue;
+            }
+            // 2. Room lets the first waiter (not under repair) in.
+            if !st.waiters.is_empty() && self.has_room(s) {
+                let st = &mut self.stations[s as usize];
+                let pos = st.waiters.iter().position(|w| match *w {
+                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
+                        !self.machines[m as usize].down
+                    }
+                    Waiter::Release(_) => true,
+                });
+                if let Some(pos) = pos {
+                    let w = st.waiters.remove(pos).expect("position is valid");
+                    self.serve(s, w);
+                    continue;
+                }
+            }
+            // 3. A saturated source feeds an idle machine.
+            let st = &mut self.stations[s as usize];
+            if !st.saturated.is_empty() && st.queue.is_empty() && !st.idle.is_empty() {
+                let product = st.saturated[st.next_saturated];
+                st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
+                let m = st.idle.pop().expect("idle is not empty");
+                let part = self.new_part(product);
+                self.begin(m, part);
+                continue;
+            }
+            break;
+        }
+    }
+
+    /// Lets waiter `w` into station `s`, which has room.
+    fn serve(&mut self, s: u32, w: Waiter) {
+        match w {
+            Waiter::AfterService(m) => {
+                let part = self.machines[m as usize].part;
+                self.log("unblock", self.machines[m as usize].station, m, part);
+                self.release_machine(m);
+                self.enter(s, part);
+                let from = self.machines[m as usize].station;
+                self.station_changed(from);
+            }
+            Waiter::BeforeService(m) => {
+                self.stations[s as usize].reserved += 1;
+                let part = self.machines[m as usize].part;
+                self.parts[part as usize].reserved_at = s;
+                self.start_work(m);
+            }
+            Waiter::Release(part) => {
+                self.waiting.add(self.cal.now(), -1.0);
+                self.enter(s, part);
+            }
+        }
+    }
+
+    /// Takes the part off machine `m` and makes the machine idle.
+    fn release_machine(&mut self, m: u32) {
+        let mach = &mut self.machines[m as usize];
+        mach.part = NONE;
+        mach.phase = Phase::Empty;
+        let station = mach.station;
+        let down = mach.down;
+        self.set_state(m);
+        if !down {
+            self.stations[station as usize].idle.push(m);
+        }
+    }
+
+    // ----- operations -----------------------------------------------------
+
+    /// Machine `m` (idle, up) takes `part`: with blocking before service it
+    /// first needs room at the next station.
+    fn begin(&mut self, m: u32, part: u32) {
+        let mach = &mut self.machines[m as usize];
+        mach.part = part;
+        let s = mach.station;
+        if self.stations[s as usize].blocking == Blocking::BeforeService {
+            let p = &self.parts[part as usize];
+            let routing = &self.f.products[p.product as usize].routing;
+            if let Some(next) = routing.get(p.op as usize + 1) {
+                let k = next.station.0;
+                if self.has_room(k) {
+                    self.stations[k as usize].reserved += 1;
+                    self.parts[part as usize].reserved_at = k;
+                } else {
+                    self.machines[m as usize].phase = Phase::AwaitStart;
+                    self.set_state(m);
+                    self.stations[k as usize]
+                        .waiters
+                        .push_back(Waiter::BeforeService(m));
+                    self.log("wait_for_room", s, m, part);
+                    return;
+                }
+            }
+        }
+        self.start_work(m);
+    }
+
+    /// Starts setup (if the product changes and the operation has one) or
+    /// processing of the part on machine `m`.
+    fn start_work(&mut self, m: u32) {
+        let mach = &self.machines[m as usize];
+        let part = mach.part;
+        let s = mach.station as usize;
+        let p = self.parts[part as usize];
+        let op = &self.f.products[p.product as usize].routing[p.op as usize];
+        let needs_setup = mach.last_product != p.product && op.setup.is_some();
+        let (phase, duration, what) = match &op.setup {
+            Some(setup) if needs_setup => (
+                Phase::Setup,
+                setup.sample(&mut self.stations[s].setup_stream),
+                "setup_start",
+            ),
+            _ => (
+                Phase::Process,
+                op.process.sample(&mut self.stations[s].process_stream),
+                "process_start",
+            ),
+        };
+        let mach = &mut self.machines[m as usize];
+        mach.last_product = p.product;
+        mach.phase = phase;
+        mach.remaining = duration;
+        self.set_state(m);
+        self.log(what, s as u32, m, part);
+        self.run_segment(m);
+    }
+
+    /// Schedules the end of machine `m`'s current segment, or the breakdown
+    /// that will interrupt it first (operating-time failures).
+    #[inline]
+    fn run_segment(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        mach.seg_start = now;
+        if mach.ttf_left < mach.remaining {
+            // Operating-clock failure strikes before the segment ends.
+            let at = now + mach.ttf_left;
+            self.cal.schedule_at(at, Event::Failure { machine: m });
+        } else {
+            let stamp = mach.generation.current();
+            self.cal.schedule_at(
+                now + mach.remaining,
+                Event::SegmentEnd { machine: m, stamp },
+            );
+        }
+    }
+
+    fn on_segment_end(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        if mach.ttf_left.is_finite() {
+            mach.ttf_left -= now - mach.seg_start;
+        }
+        mach.remaining = 0.0;
+        match mach.phase {
+            Phase::Setup => {
+                let part = mach.part;
+                let s = mach.station as usize;
+                let p = self.parts[part as usize];
+                let op = &self.f.products[p.product as usize].routing[p.op as usize];
+                let d = op.process.sample(&mut self.stations[s].process_stream);
+                let mach = &mut self.machines[m as usize];
+                mach.phase = Phase::Process;
+                mach.remaining = d;
+                self.set_state(m);
+                self.log("process_start", s as u32, m, part);
+                self.run_segment(m);
+            }
+            Phase::Process => self.complete(m),
+            _ => unreachable!("segment end without work"),
+        }
+    }
+
+    /// Machine `m` has processed its part: quality draw, then the part
+    /// moves on (or the machine blocks).
+    fn complete(&mut self, m: u32) {
+        let now = self.cal.now();
+        let s = self.machines[m as usize].station;
+        let part = self.machines[m as usize].part;
+        let p = self.parts[part as usize];
+        let routing = &self.f.products[p.product as usize].routing;
+        let op = &routing[p.op as usize];
+        self.log("process_end", s, m, part);
+        let st = &mut self.stations[s as usize];
+        st.operations += 1;
+
+        // Quality: one uniform draw splits scrap / rework / pass.
+        let mut next_op = p.op + 1;
+        let mut scrapped = false;
+        if op.scrap > 0.0 || op.rework > 0.0 {
+            let u = st.quality_stream.uniform();
+            if u < op.scrap {
+                scrapped = true;
+                st.scrapped += 1;
+            } else if u < op.scrap + op.rework {
+                next_op = op.rework_to as u32;
+                st.reworked += 1;
+                self.reworked += 1;
+            }
+        }
+        // A reservation made for the nominal next station is used only if
+        // the part goes there.
+        let reserved_at = p.reserved_at;
+        self.parts[part as usize].reserved_at = NONE;
+        let goes_on = !scrapped && next_op == p.op + 1 && (next_op as usize) < routing.len();
+        if reserved_at != NONE && !goes_on {
+            self.stations[reserved_at as usize].reserved -= 1;
+        }
+
+        if scrapped {
+            self.scrapped += 1;
+            self.log("scrap", s, m, part);
+            self.release_machine(m);
+            self.retire_part(part);
+        } else if next_op as usize >= routing.len() {
+            self.good += 1;
+            self.good_per_product[p.product as usize] += 1;
+            self.cycle.record(now - p.released_at);
+            self.log("finish", s, m, part);
+            self.release_machine(m);
+            self.retire_part(part);
+        } else {
+            if next_op <= p.op {
+                self.log("rework", s, m, part);
+            }
+            self.parts[part as usize].op = next_op;
+            let k = routing[next_op as usize].station.0;
+            if reserved_at == k && goes_on {
+                self.stations[k as usize].reserved -= 1;
+                self.release_machine(m);
+                self.enter(k, part);
+            } else if self.has_room(k) {
+                self.release_machine(m);
+                self.enter(k, part);
+            } else {
+                self.machines[m as usize].phase = Phase::Finished;
+                self.set_state(m);
+                self.stations[k as usize]
+                    .waiters
+                    .push_back(Waiter::AfterService(m));
+                self.log("blocked", s, m, part);
+            }
+        }
+        if reserved_at != NONE && !goes_on {
+            self.station_changed(reserved_at);
+        }
+        self.station_changed(s);
+    }
+
+    // ----- breakdowns -----------------------------------------------------
+
+    fn on_failure(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        let s = mach.station;
+        mach.down = true;
+        match mach.phase {
+            Phase::Setup | Phase::Process => {
+                mach.remaining -= now - mach.seg_start;
+                mach.remaining = mach.remaining.max(0.0);
+                // Cancel the pending segment end (calendar-clock failures).
+                mach.generation.bump();
+            }
+            Phase::Empty => {
+                let idle = &mut self.stations[s as usize].idle;
+                if let Some(i) = idle.iter().position(|&x| x == m) {
+                    idle.remove(i);
+                }
+            }
+            Phase::Finished | Phase::AwaitStart => {}
+        }
+        let fl = self.f.stations[s as usize]
+            .failures
+            .as_ref()
+            .expect("failure at a station without failures");
+        let repair = fl
+            .repair
+            .sample(&mut self.machines[m as usize].repair_stream);
+        self.machines[m as usize].ttf_left = f64::INFINITY;
+        self.stations[s as usize].failures += 1;
+        self.set_state(m);
+        let part = self.machines[m as usize].part;
+        self.log("failure", s, m, part);
+        self.cal
+            .schedule_in(repair, Event::RepairEnd { machine: m });
+    }
+
+    fn on_repair_end(&mut self, m: u32) {
+        let now = self.cal.now();
+        let s = self.machines[m as usize].station;
+        let fl = self.f.stations[s as usize]
+            .failures
+            .as_ref()
+            .expect("repair at a station without failures");
+        let ttf = fl
+            .time_to_failure
+            .sample(&mut self.machines[m as usize].failure_stream);
+        match fl.clock {
+            FailureClock::Operating => self.machines[m as usize].ttf_left = ttf,
+            FailureClock::Calendar => self
+                .cal
+                .schedule_at(now + ttf, Event::Failure { machine: m }),
+        }
+        let mach = &mut self.machines[m as usize];
+        mach.down = false;
+        let part = mach.part;
+        self.set_state(m);
+        self.log("repair_end", s, m, part);
+        match self.machines[m as usize].phase {
+            Phase::Setup | Phase::Process => self.run_segment(m),
+            Phase::Empty => {
+                self.stations[s as usize].idle.push(m);
+                self.station_changed(s);
+            }
+            Phase::Finished | Phase::AwaitStart => {
+                // It may have been skipped while down: look again.
+                let p = &self.parts[part as usize];
+                let k = self.f.products[p.product as usize].routing[p.op as usize
+                    + usize::from(self.machines[m as usize].phase == Phase::AwaitStart)]
+                .station
+                .0;
+                self.station_changed(k);
+            }
+        }
+    }
+
+    // ----- arrivals -------------------------------------------------------
+
+    fn on_arrival(&mut self, product: u32) {
+        let Release::Arrivals {
+            interarrival,
+            batch,
+        } = &self.f.products[product as usize].release
+        else {
+            unreachable!("arrival of a saturated product")
+        };
+        let gap = interarrival.sample(&mut self.arrival_streams[product as usize]);
+        self.cal.schedule_in(gap, Event::Arrival(product));
+        for _ in 0..*batch {
+            let part = self.new_part(product);
+            let s = self.station_of(part);
+            if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
+                self.enter(s, part);
+            } else {
+                self.waiting.add(self.cal.now(), 1.0);
+                self.stations[s as usize]
+                    .waiters
+                    .push_back(Waiter::Release(part));
+                self.log("held_at_release", s, NONE, part);
+            }
+        }
+    }
+
+    // ----- results --------------------------------------------------------
+
+    fn result(&self, replication: u64) -> ReplicationResult {
+        let now = self.cal.now();
+        let observed = (now - self.f.warmup).max(0.0);
+        let mut stations = Vec::with_capacity(self.stations.len());
+        let mut mi = 0;
+        for (si, st) in self.stations.iter().enumerate() {
+            let def = &self.f.stations[si];
+            let mut totals = [0.0; 5];
+            for _ in 0..def.machines {
+                let t = self.machines[mi].timer.totals(now);
+                for (a, b) in totals.iter_mut().zip(t) {
+                    *a += b;
+                }
+                mi += 1;
+            }
+            let all: f64 = totals.iter().sum();
+            let shares = totals.map(|t| if all > 0.0 { t / all } else { 0.0 });
+            stations.push(StationResult {
+                station: def.name.clone(),
+                machines: def.machines,
+                utilisation: shares[state_index(MachineState::Busy)],
+                state_shares: shares,
+                queue_avg: st.queue_len.average(now),
+                queue_max: st.queue_len.max(),
+                operations: st.operations,
+                scrapped: st.scrapped,
+                reworked: st.reworked,
+                failures: st.failures,
+            });
+        }
+        let busiest = stations
+            .iter()
+            .fold(None::<&StationResult>, |best, s| match best {
+                Some(b) if b.utilisation >= s.utilisation => Some(b),
+                _ => Some(s),
+            })
+            .map(|s| s.station.clone())
+            .unwrap_or_default();
+        let wip_avg = self.wip.average(now);
+        let waiting = self.waiting.average(now);
+        let hours = observed / HOUR;
+        ReplicationResult {
+            replication,
+            observed_hours: hours,
+            released: self.released,
+            good: self.good,
+            good_per_product: self.good_per_product.clone(),
+            throughput_per_hour: if hours > 0.0 {
+                self.good as f64 / hours
+            } else {
+                0.0
+            },
+            scrapped: self.scrapped,
+            reworked: self.reworked,
+            cycle_time_mean_min: self.cycle.mean() / MINUTE,
+            cycle_time_p50_min: self.cycle.quantile(0.5) / MINUTE,
+            cycle_time_p90_min: self.cycle.quantile(0.9) / MINUTE,
+            cycle_time_p95_min: self.cycle.quantile(0.95) / MINUTE,
+            cycle_time_max_min: self.cycle.max() / MINUTE,
+            wip_avg,
+            wip_waiting_avg: waiting,
+            wip_on_machines_avg: wip_avg - waiting,
+            stations,
+            busiest_station: busiest,
+            events: self.cal.events_processed(),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Outputs: the summary table printed to the terminal, `summary.json`,
+//! `replications.csv`, `stations.csv` and the optional event trace, all fed
+//! by one [`RunResults`](crate::experiment::RunResults).
+//!
+//! Every file is written atomically: to a temporary file in the same folder,
+//! then renamed over the target, so an interrupted run never leaves a
+//! half-written file that looks whole.
+
+mod csv_out;
+mod json;
+mod table;
+
+use std::io::Write;
+use std::path::Path;
+
+pub use csv_out::{write_replications_csv, write_stations_csv, write_trace_csv};
+pub use json::{SummaryFile, write_summary_json};
+pub use table::summary_table;
+
+/// Writes `path` atomically with the bytes produced by `fill`.
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

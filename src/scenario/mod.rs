@@ -1,0 +1,168 @@
+//! Scenario files: TOML → raw image with spans → validated [`Scenario`].
+//!
+//! Every mistake is reported with file, line, column and the dotted field
+//! path, plus a hint where one helps (an unknown key gets "did you mean …").
+//! No input makes this module panic.
+
+mod duration;
+mod error;
+mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use duration::parse_duration;
+pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
+
+use crate::engine::Time;
+use crate::model::Factory;
+use error::Locator;
+use validate::Validator;
+
+/// A validated scenario: the factory plus how to run it.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The factory to simulate.
+    pub factory: Factory,
+    /// Replications to run.
+    pub replications: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Free text from `simulation.description`.
+    pub description: String,
+    /// FNV-1a hash of the file's bytes (hex), to tie outputs to inputs.
+    pub hash: String,
+}
+
+/// Values given on the command line that replace the file's.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Replications.
+    pub replications: Option<u32>,
+    /// Master seed.
+    pub seed: Option<u64>,
+    /// Horizon, seconds.
+    pub horizon: Option<Time>,
+    /// Warm-up, seconds.
+    pub warmup: Option<Time>,
+}
+
+impl Scenario {
+    /// Applies command-line overrides, checking that they still make sense.
+    pub fn apply(&mut self, o: &Overrides) -> Result<(), String> {
+        if let Some(r) = o.replications {
+            if r == 0 {
+                return Err("--replications must be at least 1".into());
+            }
+            self.replications = r;
+        }
+        if let Some(s) = o.seed {
+            self.seed = s;
+        }
+        if let Some(h) = o.horizon {
+            if h <= 0.0 {
+                return Err("--horizon must be longer than zero".into());
+            }
+            self.factory.horizon = h;
+        }
+        if let Some(w) = o.warmup {
+            self.factory.warmup = w;
+        }
+        if self.factory.warmup >= self.factory.horizon {
+            return Err(format!(
+                "the warm-up ({}) must be shorter than the horizon ({}): change --warmup or --horizon",
+                crate::engine::format_duration(self.factory.warmup),
+                crate::engine::format_duration(self.factory.horizon)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads and validates the scenario file at `path`.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioErrors(vec![ScenarioError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: format!("cannot read the file: {e}"),
+            hint: None,
+            source_line: String::new(),
+        }])
+    })?;
+    parse(path, &text)
+}
+
+fn fnv_hex(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Validates scenario `text`, reporting errors against `path`.
+pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let loc = Locator { file: path, text };
+    let raw: raw::RawScenario = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => return Err(ScenarioErrors(vec![toml_error(&loc, &e)])),
+    };
+    let default_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let mut v = Validator {
+        loc,
+        errors: Vec::new(),
+    };
+    match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes())) {
+        Some(s) if v.errors.is_empty() => Ok(s),
+        _ => Err(ScenarioErrors(v.errors)),
+    }
+}
+
+/// Turns the TOML parser's error into ours, adding the field path and a
+/// "did you mean" for unknown keys.
+fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
+    let span = e.span().unwrap_or(0..0);
+    let msg = e.message().trim().to_string();
+    let mut field = loc.field_at(span.start);
+    let mut hint = None;
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        hint = Some(match did_you_mean(name, candidates.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if !candidates.is_empty() => format!(
+                "known fields here: {}",
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "remove it".to_string(),
+        });
+        if !field.ends_with(name) {
+            field = if field.is_empty() {
+                name.to_string()
+            } else {
+                format!("{field}.{name}")
+            };
+        }
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        hint = Some(format!("add `{name} = …` here"));
+    }
+    let _ = raw::DIST_FIELDS;
+    loc.error(span, field, msg, hint)
+}
+
+/// The folder `output/<scenario name>` relative to `base`.
+pub fn output_dir(base: &Path, scenario: &Scenario) -> PathBuf {
+    base.join(&scenario.factory.name)
+}

@@ -1,0 +1,229 @@
+//! The literal serde image of a scenario file, with source spans.
+//!
+//! Nothing here is checked beyond TOML types and known keys; `validate`
+//! turns it into a [`crate::model::Factory`].
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: Spanned<RawSimulation>,
+    #[serde(default)]
+    pub stations: IndexMap<String, Spanned<RawStation>>,
+    #[serde(default)]
+    pub products: IndexMap<String, Spanned<RawProduct>>,
+}
+
+/// `[simulation]`: run length and replications.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub name: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub horizon: Spanned<RawDuration>,
+    pub warmup: Option<Spanned<RawDuration>>,
+    pub replications: Option<Spanned<i64>>,
+    pub seed: Option<Spanned<i64>>,
+}
+
+/// `[stations.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStation {
+    pub machines: Option<Spanned<i64>>,
+    pub buffer: Option<Spanned<RawCapacity>>,
+    pub blocking: Option<Spanned<String>>,
+    pub failures: Option<Spanned<RawFailures>>,
+}
+
+/// `[stations.NAME.failures]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailures {
+    pub time_to_failure: Spanned<RawDist>,
+    pub repair: Spanned<RawDist>,
+    pub clock: Option<Spanned<String>>,
+}
+
+/// `[products.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduct {
+    pub release: Spanned<RawRelease>,
+    pub routing: Spanned<Vec<Spanned<RawOperation>>>,
+}
+
+/// One entry of `routing`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperation {
+    pub station: Spanned<String>,
+    pub process: Spanned<RawDist>,
+    pub setup: Option<Spanned<RawDist>>,
+    pub scrap: Option<Spanned<f64>>,
+    pub rework: Option<Spanned<f64>>,
+    pub rework_to: Option<Spanned<String>>,
+}
+
+/// `release = "saturated"` or `release = { interarrival = …, batch = … }`.
+#[derive(Debug)]
+pub enum RawRelease {
+    Keyword(String),
+    Arrivals(RawArrivals),
+}
+
+/// The table form of `release`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivals {
+    pub interarrival: Spanned<RawDist>,
+    pub batch: Option<Spanned<i64>>,
+}
+
+/// A buffer capacity: a count or `"unlimited"`.
+#[derive(Debug)]
+pub enum RawCapacity {
+    Count(i64),
+    Keyword(String),
+}
+
+/// A duration as written: `"5m"` (or a bare number, refused later with a
+/// hint).
+#[derive(Debug, Clone)]
+pub enum RawDuration {
+    Text(String),
+    Number(f64),
+}
+
+/// A distribution: `"5m"` (a constant) or a table with `dist = "…"`.
+#[derive(Debug)]
+pub enum RawDist {
+    Constant(RawDuration),
+    Table(Box<RawDistTable>),
+}
+
+/// The table form of a distribution.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistTable {
+    pub dist: Spanned<String>,
+    pub value: Option<Spanned<RawDuration>>,
+    pub mean: Option<Spanned<RawDuration>>,
+    pub sd: Option<Spanned<RawDuration>>,
+    pub cv: Option<Spanned<f64>>,
+    pub min: Option<Spanned<RawDuration>>,
+    pub mode: Option<Spanned<RawDuration>>,
+    pub max: Option<Spanned<RawDuration>>,
+    pub k: Option<Spanned<i64>>,
+    pub shape: Option<Spanned<f64>>,
+    pub scale: Option<Spanned<RawDuration>>,
+    pub values: Option<Spanned<Vec<Spanned<RawDuration>>>>,
+    pub weights: Option<Spanned<Vec<Spanned<f64>>>>,
+}
+
+/// Field names of [`RawDistTable`], for "did you mean" hints.
+pub const DIST_FIELDS: &[&str] = &[
+    "dist", "value", "mean", "sd", "cv", "min", "mode", "max", "k", "shape", "scale", "values",
+    "weights",
+];
+
+// ---- hand-written deserializers for the "string or table" fields --------
+
+impl<'de> Deserialize<'de> for RawDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDuration;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a duration with a unit, e.g. \"90s\", \"45m\", \"8h\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDuration, E> {
+                Ok(RawDuration::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDuration, E> {
+                Ok(RawDuration::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDuration, E> {
+                Ok(RawDuration::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDuration, E> {
+                Ok(RawDuration::Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDist;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a duration like \"5m\" or a table like { dist = \"exponential\", mean = \"5m\" }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(RawDuration::Text(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(RawDuration::Number(v as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(RawDuration::Number(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDist, A::Error> {
+                RawDistTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| RawDist::Table(Box::new(t)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawRelease {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "\"saturated\" or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawRelease, E> {
+                Ok(RawRelease::Keyword(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawRelease, A::Error> {
+                RawArrivals::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawRelease::Arrivals)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawCapacity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawCapacity;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of parts or \"unlimited\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawCapacity, E> {
+                Ok(RawCapacity::Keyword(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawCapacity, E> {
+                Ok(RawCapacity::Count(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

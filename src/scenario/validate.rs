@@ -1,0 +1,630 @@
+//! Raw image → validated [`Scenario`]: units normalised, distributions
+//! built, names resolved to dense indices, every impossible value refused
+//! with its location.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::Scenario;
+use super::duration::parse_duration;
+use super::error::{Locator, ScenarioError, did_you_mean};
+use super::raw::*;
+use crate::engine::{Dist, Time};
+use crate::model::{
+    Blocking, Factory, FailureClock, Failures, Operation, Product, Release, Station, StationId,
+};
+
+pub(crate) struct Validator<'a> {
+    pub loc: Locator<'a>,
+    pub errors: Vec<ScenarioError>,
+}
+
+impl Validator<'_> {
+    fn err(&mut self, span: Range<usize>, field: &str, msg: impl Into<String>) {
+        let e = self.loc.error(span, field, msg, None);
+        self.errors.push(e);
+    }
+
+    fn err_hint(
+        &mut self,
+        span: Range<usize>,
+        field: &str,
+        msg: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let e = self.loc.error(span, field, msg, Some(hint.into()));
+        self.errors.push(e);
+    }
+
+    fn duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
+        match d.get_ref() {
+            RawDuration::Text(t) => match parse_duration(t) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    self.err(d.span(), field, m);
+                    None
+                }
+            },
+            RawDuration::Number(n) => {
+                self.err_hint(
+                    d.span(),
+                    field,
+                    format!("a duration needs a unit, got the bare number {n}"),
+                    format!("write it as a string with a unit, e.g. \"{n}m\" or \"{n}h\""),
+                );
+                None
+            }
+        }
+    }
+
+    fn positive_duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
+        let v = self.duration(d, field)?;
+        if v <= 0.0 {
+            self.err(d.span(), field, "must be longer than zero");
+            return None;
+        }
+        Some(v)
+    }
+
+    fn probability(&mut self, p: &Option<Spanned<f64>>, field: &str) -> f64 {
+        match p {
+            None => 0.0,
+            Some(p) => {
+                let v = *p.get_ref();
+                if !(0.0..=1.0).contains(&v) {
+                    self.err(
+                        p.span(),
+                        field,
+                        format!("a probability must lie between 0 and 1, got {v}"),
+                    );
+                    0.0
+                } else {
+                    v
+                }
+            }
+        }
+    }
+
+    fn count(&mut self, c: &Spanned<i64>, field: &str, min: i64) -> Option<u32> {
+        let v = *c.get_ref();
+        if v < min {
+            self.err(c.span(), field, format!("must be at least {min}, got {v}"));
+            None
+        } else if v > i64::from(u32::MAX) {
+            self.err(c.span(), field, format!("{v} is too large"));
+            None
+        } else {
+            Some(v as u32)
+        }
+    }
+
+    /// Builds a distribution of durations.
+    fn dist(&mut self, d: &Spanned<RawDist>, field: &str) -> Option<Dist> {
+        let t = match d.get_ref() {
+            RawDist::Constant(c) => {
+                let v = self.duration(&Spanned::new(d.span(), c.clone()), field)?;
+                return Some(Dist::Constant(v));
+            }
+            RawDist::Table(t) => t,
+        };
+        let kind = t.dist.get_ref().as_str();
+        let f = |name: &str| format!("{field}.{name}");
+        // Fetch a required duration parameter.
+        macro_rules! need_dur {
+            ($name:ident) => {
+                match &t.$name {
+                    Some(v) => self.duration(v, &f(stringify!($name))),
+                    None => {
+                        self.err_hint(
+                            d.span(),
+                            field,
+                            format!("a {kind} distribution needs `{}`", stringify!($name)),
+                            dist_example(kind),
+                        );
+                        None
+                    }
+                }
+            };
+        }
+        macro_rules! need_num {
+            ($name:ident) => {
+                match &t.$name {
+                    Some(v) => Some(*v.get_ref()),
+                    None => {
+                        self.err_hint(
+                            d.span(),
+                            field,
+                            format!("a {kind} distribution needs `{}`", stringify!($name)),
+                            dist_example(kind),
+                        );
+                        None
+                    }
+                }
+            };
+        }
+        let allowed: &[&str] = match kind {
+            "constant" => &["value"],
+            "uniform" => &["min", "max"],
+            "triangular" => &["min", "mode", "max"],
+            "exponential" => &["mean"],
+            "normal" => &["mean", "sd"],
+            "lognormal" | "gamma" => &["mean", "cv"],
+            "erlang" => &["mean", "k"],
+            "weibull" => &["shape", "scale"],
+            "empirical" => &["values", "weights"],
+            other => {
+                let hint = match did_you_mean(other, KINDS.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => format!("known distributions: {}", KINDS.join(", ")),
+                };
+                self.err_hint(
+                    t.dist.span(),
+                    &f("dist"),
+                    format!("unknown distribution \"{other}\""),
+                    hint,
+                );
+                return None;
+            }
+        };
+        // Parameters that this kind does not take are mistakes, not noise.
+        let present: [(&str, Option<Range<usize>>); 12] = [
+            ("value", t.value.as_ref().map(|v| v.span())),
+            ("mean", t.mean.as_ref().map(|v| v.span())),
+            ("sd", t.sd.as_ref().map(|v| v.span())),
+            ("cv", t.cv.as_ref().map(|v| v.span())),
+            ("min", t.min.as_ref().map(|v| v.span())),
+            ("mode", t.mode.as_ref().map(|v| v.span())),
+            ("max", t.max.as_ref().map(|v| v.span())),
+            ("k", t.k.as_ref().map(|v| v.span())),
+            ("shape", t.shape.as_ref().map(|v| v.span())),
+            ("scale", t.scale.as_ref().map(|v| v.span())),
+            ("values", t.values.as_ref().map(|v| v.span())),
+            ("weights", t.weights.as_ref().map(|v| v.span())),
+        ];
+        let mut bad = false;
+        for (name, span) in present {
+            if let Some(span) = span
+                && !allowed.contains(&name)
+            {
+                self.err_hint(
+                    span,
+                    &f(name),
+                    format!("a {kind} distribution does not take `{name}`"),
+                    format!(
+                        "it takes {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                bad = true;
+            }
+        }
+        if bad {
+            return None;
+        }
+        let built = match kind {
+            "constant" => Dist::constant(need_dur!(value)?),
+            "uniform" => {
+                let (a, b) = (need_dur!(min), need_dur!(max));
+                Dist::uniform(a?, b?)
+            }
+            "triangular" => {
+                let (a, m, b) = (need_dur!(min), need_dur!(mode), need_dur!(max));
+                Dist::triangular(a?, m?, b?)
+            }
+            "exponential" => Dist::exponential(need_dur!(mean)?),
+            "normal" => {
+                let (m, s) = (need_dur!(mean), need_dur!(sd));
+                Dist::normal(m?, s?)
+            }
+            "lognormal" => {
+                let (m, c) = (need_dur!(mean), need_num!(cv));
+                Dist::lognormal(m?, c?)
+            }
+            "gamma" => {
+                let (m, c) = (need_dur!(mean), need_num!(cv));
+                Dist::gamma(m?, c?)
+            }
+            "erlang" => {
+                let m = need_dur!(mean);
+                let k = match &t.k {
+                    Some(k) => self.count(k, &f("k"), 1),
+                    None => need_num!(k).map(|_| 0),
+                };
+                Dist::erlang(m?, k?)
+            }
+            "weibull" => {
+                let (sh, sc) = (need_num!(shape), need_dur!(scale));
+                Dist::weibull(sh?, sc?)
+            }
+            "empirical" => {
+                let vals = match &t.values {
+                    Some(v) => v
+                        .get_ref()
+                        .iter()
+                        .map(|x| self.duration(x, &f("values")))
+                        .collect::<Option<Vec<f64>>>(),
+                    None => {
+                        self.err_hint(
+                            d.span(),
+                            field,
+                            "an empirical distribution needs `values`",
+                            dist_example(kind),
+                        );
+                        None
+                    }
+                };
+                let weights = match &t.weights {
+                    Some(w) => Some(w.get_ref().iter().map(|x| *x.get_ref()).collect::<Vec<_>>()),
+                    None => vals.as_ref().map(|v| vec![1.0; v.len()]),
+                };
+                Dist::empirical(&vals?, &weights?)
+            }
+            _ => unreachable!("kinds are matched above"),
+        };
+        match built {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err_hint(d.span(), field, e.to_string(), dist_example(kind));
+                None
+            }
+        }
+    }
+}
+
+const KINDS: &[&str] = &[
+    "constant",
+    "uniform",
+    "triangular",
+    "exponential",
+    "normal",
+    "lognormal",
+    "gamma",
+    "erlang",
+    "weibull",
+    "empirical",
+];
+
+fn dist_example(kind: &str) -> String {
+    let ex = match kind {
+        "constant" => r#"{ dist = "constant", value = "5m" }"#,
+        "uniform" => r#"{ dist = "uniform", min = "4m", max = "6m" }"#,
+        "triangular" => r#"{ dist = "triangular", min = "4m", mode = "5m", max = "8m" }"#,
+        "exponential" => r#"{ dist = "exponential", mean = "5m" }"#,
+        "normal" => r#"{ dist = "normal", mean = "5m", sd = "30s" }"#,
+        "lognormal" => r#"{ dist = "lognormal", mean = "5m", cv = 0.3 }"#,
+        "gamma" => r#"{ dist = "gamma", mean = "5m", cv = 0.5 }"#,
+        "erlang" => r#"{ dist = "erlang", mean = "5m", k = 3 }"#,
+        "weibull" => r#"{ dist = "weibull", shape = 1.5, scale = "8h" }"#,
+        _ => r#"{ dist = "empirical", values = ["4m", "5m", "7m"], weights = [1, 2, 1] }"#,
+    };
+    format!("for example {ex}")
+}
+
+/// Validates a parsed file into a [`Scenario`]; `default_name` is used when
+/// the file does not name itself.
+pub(crate) fn validate(
+    v: &mut Validator<'_>,
+    raw: &RawScenario,
+    default_name: &str,
+    text_hash: String,
+) -> Option<Scenario> {
+    let sim = raw.simulation.get_ref();
+    let name = match &sim.name {
+        Some(n) => {
+            let s = n.get_ref();
+            if s.is_empty()
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            {
+                v.err_hint(
+                    n.span(),
+                    "simulation.name",
+                    format!("\"{s}\" cannot name an output folder"),
+                    "use letters, digits, '-', '_' and '.' only",
+                );
+            }
+            s.clone()
+        }
+        None => default_name.to_string(),
+    };
+    let horizon = v.positive_duration(&sim.horizon, "simulation.horizon");
+    let warmup = match &sim.warmup {
+        Some(w) => v.duration(w, "simulation.warmup"),
+        None => Some(0.0),
+    };
+    if let (Some(h), Some(w), Some(ws)) = (horizon, warmup, &sim.warmup)
+        && w >= h
+    {
+        v.err_hint(
+            ws.span(),
+            "simulation.warmup",
+            "the warm-up must be shorter than the horizon",
+            "lengthen `horizon` or shorten `warmup`",
+        );
+    }
+    let replications = match &sim.replications {
+        Some(r) => v.count(r, "simulation.replications", 1),
+        None => Some(10),
+    };
+    let seed = match &sim.seed {
+        Some(s) if *s.get_ref() < 0 => {
+            v.err(s.span(), "simulation.seed", "the seed must not be negative");
+            None
+        }
+        Some(s) => Some(*s.get_ref() as u64),
+        None => Some(1),
+    };
+
+    // Stations.
+    let mut stations = Vec::new();
+    if raw.stations.is_empty() {
+        v.err_hint(
+            raw.simulation.span(),
+            "stations",
+            "the scenario has no stations",
+            "add at least one table like [stations.cut] with machines = 1",
+        );
+    }
+    for (sname, st) in &raw.stations {
+        let field = |k: &str| format!("stations.{sname}.{k}");
+        let s = st.get_ref();
+        let machines = match &s.machines {
+            Some(m) => v.count(m, &field("machines"), 1).unwrap_or(1),
+            None => 1,
+        };
+        let buffer = match &s.buffer {
+            None => None,
+            Some(b) => match b.get_ref() {
+                RawCapacity::Count(c) => v.count(&Spanned::new(b.span(), *c), &field("buffer"), 0),
+                RawCapacity::Keyword(k) if k == "unlimited" => None,
+                RawCapacity::Keyword(k) => {
+                    v.err_hint(
+                        b.span(),
+                        &field("buffer"),
+                        format!("\"{k}\" is not a buffer capacity"),
+                        "write a whole number of parts, or \"unlimited\"",
+                    );
+                    None
+                }
+            },
+        };
+        let blocking = match &s.blocking {
+            None => Blocking::AfterService,
+            Some(b) => match b.get_ref().as_str() {
+                "after_service" => Blocking::AfterService,
+                "before_service" => Blocking::BeforeService,
+                other => {
+                    let hint = did_you_mean(other, ["after_service", "before_service"])
+                        .map(|s| format!("did you mean \"{s}\"?"))
+                        .unwrap_or_else(|| "use \"after_service\" or \"before_service\"".into());
+                    v.err_hint(
+                        b.span(),
+                        &field("blocking"),
+                        format!("unknown blocking rule \"{other}\""),
+                        hint,
+                    );
+                    Blocking::AfterService
+                }
+            },
+        };
+        let failures = s.failures.as_ref().and_then(|fl| {
+            let f = fl.get_ref();
+            let ttf = v.dist(&f.time_to_failure, &field("failures.time_to_failure"));
+            let repair = v.dist(&f.repair, &field("failures.repair"));
+            if let Some(d) = &ttf
+                && d.mean() <= 0.0
+            {
+                v.err(
+                    f.time_to_failure.span(),
+                    &field("failures.time_to_failure"),
+                    "the mean time to failure must be longer than zero",
+                );
+            }
+            let clock = match &f.clock {
+                None => FailureClock::Operating,
+                Some(c) => match c.get_ref().as_str() {
+                    "operating" => FailureClock::Operating,
+                    "calendar" => FailureClock::Calendar,
+                    other => {
+                        let hint = did_you_mean(other, ["operating", "calendar"])
+                            .map(|s| format!("did you mean \"{s}\"?"))
+                            .unwrap_or_else(|| "use \"operating\" or \"calendar\"".into());
+                        v.err_hint(
+                            c.span(),
+                            &field("failures.clock"),
+                            format!("unknown failure clock \"{other}\""),
+                            hint,
+                        );
+                        FailureClock::Operating
+                    }
+                },
+            };
+            Some(Failures {
+                time_to_failure: ttf?,
+                repair: repair?,
+                clock,
+            })
+        });
+        stations.push(Station {
+            name: sname.clone(),
+            machines,
+            buffer,
+            blocking,
+            failures,
+        });
+    }
+
+    // Products.
+    let mut products = Vec::new();
+    if raw.products.is_empty() {
+        v.err_hint(
+            raw.simulation.span(),
+            "products",
+            "the scenario has no products",
+            "add a table like [products.widget] with a release and a routing",
+        );
+    }
+    let station_names: Vec<&str> = raw.stations.keys().map(String::as_str).collect();
+    let find_station =
+        |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| -> Option<StationId> {
+            let n = name.get_ref();
+            match station_names.iter().position(|s| s == n) {
+                Some(i) => Some(StationId(i as u32)),
+                None => {
+                    let hint = match did_you_mean(n, station_names.iter().copied()) {
+                        Some(s) => format!("did you mean \"{s}\"?"),
+                        None => format!("stations defined: {}", station_names.join(", ")),
+                    };
+                    v.err_hint(
+                        name.span(),
+                        field,
+                        format!("no station is called \"{n}\""),
+                        hint,
+                    );
+                    None
+                }
+            }
+        };
+    for (pname, p) in &raw.products {
+        let field = |k: &str| format!("products.{pname}.{k}");
+        let p = p.get_ref();
+        let release = match p.release.get_ref() {
+            RawRelease::Keyword(k) if k == "saturated" => Some(Release::Saturated),
+            RawRelease::Keyword(k) => {
+                v.err_hint(
+                    p.release.span(),
+                    &field("release"),
+                    format!("unknown release \"{k}\""),
+                    "use \"saturated\" or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
+                );
+                None
+            }
+            RawRelease::Arrivals(a) => {
+                let ia = v.dist(&a.interarrival, &field("release.interarrival"));
+                if let Some(d) = &ia
+                    && d.mean() <= 0.0
+                {
+                    v.err(
+                        a.interarrival.span(),
+                        &field("release.interarrival"),
+                        "the mean time between releases must be longer than zero",
+                    );
+                }
+                let batch = match &a.batch {
+                    Some(b) => v.count(b, &field("release.batch"), 1),
+                    None => Some(1),
+                };
+                match (ia, batch) {
+                    (Some(interarrival), Some(batch)) => Some(Release::Arrivals {
+                        interarrival,
+                        batch,
+                    }),
+                    _ => None,
+                }
+            }
+        };
+        let ops = p.routing.get_ref();
+        if ops.is_empty() {
+            v.err_hint(
+                p.routing.span(),
+                &field("routing"),
+                "the routing is empty",
+                "list at least one operation, e.g. routing = [{ station = \"cut\", process = \"5m\" }]",
+            );
+        }
+        let mut routing = Vec::new();
+        let mut ok = true;
+        for (i, op) in ops.iter().enumerate() {
+            let f = |k: &str| format!("products.{pname}.routing[{i}].{k}");
+            let o = op.get_ref();
+            let station = find_station(v, &o.station, &f("station"));
+            let process = v.dist(&o.process, &f("process"));
+            let setup = o.setup.as_ref().map(|s| v.dist(s, &f("setup")));
+            let scrap = v.probability(&o.scrap, &f("scrap"));
+            let rework = v.probability(&o.rework, &f("rework"));
+            if scrap + rework > 1.0 {
+                v.err(
+                    op.span(),
+                    &f("scrap"),
+                    format!(
+                        "scrap ({scrap}) and rework ({rework}) probabilities add up to more than 1"
+                    ),
+                );
+            }
+            let mut rework_to = i;
+            match (&o.rework_to, rework > 0.0) {
+                (Some(target), _) => {
+                    if let Some(t) = find_station(v, target, &f("rework_to")) {
+                        match ops[..=i].iter().rposition(|p| p.get_ref().station.get_ref() == station_names[t.0 as usize]) {
+                            Some(j) => rework_to = j,
+                            None => v.err_hint(
+                                target.span(),
+                                &f("rework_to"),
+                                format!("rework must go back to a station earlier in this routing, and \"{}\" is not at or before this step", target.get_ref()),
+                                "name this operation's station or one before it",
+                            ),
+                        }
+                    }
+                }
+                (None, true) => {} // rework at the same station
+                (None, false) => {}
+            }
+            if rework >= 1.0 {
+                v.err_hint(
+                    o.rework.as_ref().map(|r| r.span()).unwrap_or(op.span()),
+                    &f("rework"),
+                    "a rework probability of 1 sends every part round the loop forever",
+                    "use a probability below 1",
+                );
+            }
+            match (station, process, setup) {
+                (Some(station), Some(process), None) => routing.push(Operation {
+                    station,
+                    process,
+                    setup: None,
+                    scrap,
+                    rework,
+                    rework_to,
+                }),
+                (Some(station), Some(process), Some(Some(setup))) => routing.push(Operation {
+                    station,
+                    process,
+                    setup: Some(setup),
+                    scrap,
+                    rework,
+                    rework_to,
+                }),
+                _ => ok = false,
+            }
+        }
+        if let (Some(release), true) = (release, ok) {
+            products.push(Product {
+                name: pname.clone(),
+                routing,
+                release,
+            });
+        }
+    }
+    if !v.errors.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        factory: Factory {
+            name,
+            stations,
+            products,
+            horizon: horizon?,
+            warmup: warmup?,
+        },
+        replications: replications?,
+        seed: seed?,
+        description: sim.description.clone().unwrap_or_default(),
+        hash: text_hash,
+    })
+}

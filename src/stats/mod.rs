@@ -1,0 +1,101 @@
+//! Statistics over replications: mean, standard deviation and Student-t
+//! 95% confidence intervals.
+//!
+//! Values are summed in replication order, never by a parallel reduction,
+//! so the result does not depend on which thread finished first.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// A mean over independent replications with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Number of replications with a value.
+    pub n: usize,
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation (NaN below two replications).
+    pub sd: f64,
+    /// Half-width of the 95% confidence interval (NaN below two).
+    pub half_width: f64,
+    /// Lower bound of the 95% CI.
+    pub low: f64,
+    /// Upper bound of the 95% CI.
+    pub high: f64,
+}
+
+/// The two-sided 95% Student-t quantile for `df` degrees of freedom.
+pub fn t_quantile_975(df: usize) -> f64 {
+    if df == 0 {
+        return f64::NAN;
+    }
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
+}
+
+impl Estimate {
+    /// Summarises `values` (NaNs — e.g. a cycle time in a replication that
+    /// finished no part — are left out).
+    pub fn from_values(values: impl IntoIterator<Item = f64>) -> Estimate {
+        let xs: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
+        let n = xs.len();
+        if n == 0 {
+            return Estimate {
+                n,
+                mean: f64::NAN,
+                sd: f64::NAN,
+                half_width: f64::NAN,
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Estimate {
+                n,
+                mean,
+                sd: f64::NAN,
+                half_width: f64::NAN,
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+        }
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let sd = var.sqrt();
+        let half_width = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
+        Estimate {
+            n,
+            mean,
+            sd,
+            half_width,
+            low: mean - half_width,
+            high: mean + half_width,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Values from any printed t-table.
+        assert!((t_quantile_975(1) - 12.706).abs() < 1e-3);
+        assert!((t_quantile_975(9) - 2.262).abs() < 1e-3);
+        assert!((t_quantile_975(30) - 2.042).abs() < 1e-3);
+    }
+
+    #[test]
+    fn estimate_by_hand() {
+        // mean 3, sd sqrt(2.5), n 5, t(4) = 2.776.
+        let e = Estimate::from_values([1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(e.mean, 3.0);
+        assert!((e.sd - 2.5f64.sqrt()).abs() < 1e-12);
+        assert!((e.half_width - 2.776 * 2.5f64.sqrt() / 5f64.sqrt()).abs() < 1e-3);
+        let one = Estimate::from_values([7.0]);
+        assert_eq!(one.mean, 7.0);
+        assert!(one.half_width.is_nan());
+    }
+}
