@@ -12,6 +12,9 @@ pub fn parse_duration(text: &str) -> Result<Time, String> {
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
         .unwrap_or(t.len());
+    if t.starts_with('-') {
+        return Err(format!("`{text}`: a duration cannot be negative"));
+    }
     let (num, unit) = t.split_at(split);
     let unit = unit.trim();
     if num.is_empty() {

@@ -167,7 +167,7 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .filter(|(d, c)| *d <= 1.max(c.len() / 3) && *d < c.len().min(word.len()).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

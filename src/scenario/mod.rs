@@ -129,7 +129,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
 /// "did you mean" for unknown keys.
 fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
     let span = e.span().unwrap_or(0..0);
-    let msg = e.message().trim().to_string();
+    let msg = e
+        .message()
+        .trim()
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number");
     let mut field = loc.field_at(span.start);
     let mut hint = None;
     if let Some(rest) = msg.strip_prefix("unknown field `") {
@@ -154,6 +158,8 @@ fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
                 format!("{field}.{name}")
             };
         }
+    } else if msg.starts_with("invalid type") {
+        hint = Some("check the value's type: numbers are bare (3, 0.5), durations and names are quoted (\"5m\", \"weld\")".into());
     } else if let Some(rest) = msg.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
         hint = Some(format!("add `{name} = …` here"));
