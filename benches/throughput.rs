@@ -1,2 +1,186 @@
-//! Placeholder; the real benchmarks are being written.
-fn main() {}
+//! Single-thread simulation throughput on the two benchmark models.
+//!
+//! * `mm1`: an M/M/1 station at utilisation 0.9 — exponential inter-arrival
+//!   times with mean 1/0.9 minute, exponential service with mean 1 minute
+//!   (`scenarios/mm1.toml`, with the inter-arrival mean set to exactly
+//!   60/0.9 s).
+//! * `serial_line`: a saturated 5-station serial line, one machine per
+//!   station, exponential process times with means 1.0, 1.1, 0.9, 1.2 and
+//!   1.0 minutes, buffers of 5, blocking after service, breakdowns after an
+//!   exponential 100 operating minutes repaired in an exponential 5 minutes
+//!   (`scenarios/serial_line.toml`).
+//!
+//! One benchmark iteration is one replication over a 4-week horizon (no
+//! warm-up, so every finished part counts), always with the same seed, so
+//! every iteration does exactly the same work. Each model is measured twice:
+//! `parts` reports finished parts (customers) per second and `events` reports
+//! calendar events per second — the same replication, only the element count
+//! differs.
+//!
+//! Before the timings, a memory check runs each model at horizons H, 4H and
+//! 16H under a counting global allocator and prints the peak of live heap
+//! bytes and the number of allocations per replication: both should stay
+//! flat while the number of events grows with the horizon (memory is bounded
+//! by work in process, and nothing is allocated per event).
+//!
+//! Run with `cargo bench --bench throughput`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use shopfloor::engine::{Dist, WEEK};
+use shopfloor::model::{Factory, Release, simulate};
+
+// ----- a counting allocator ---------------------------------------------------
+
+/// The system allocator, counting live bytes, their peak and the number of
+/// allocations. The counters are relaxed atomics: cheap, and the simulation
+/// is single-threaded anyway.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+impl Counting {
+    fn grow(size: usize) {
+        let live = LIVE.fetch_add(size, Relaxed) + size;
+        PEAK.fetch_max(live, Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the wrapper only
+// updates counters.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        Self::grow(layout.size());
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        Self::grow(layout.size());
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: `ptr` was allocated by `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        Self::grow(new_size);
+        // SAFETY: forwarded unchanged; `ptr` came from `System` with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+// ----- the models ---------------------------------------------------------------
+
+const SEED: u64 = 1;
+const HORIZON: f64 = 4.0 * WEEK;
+
+/// Loads `scenarios/<name>.toml` with the given horizon and no warm-up.
+fn load(name: &str, horizon: f64) -> Factory {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let text = std::fs::read_to_string(&path).expect("benchmark scenario is readable");
+    let mut factory = shopfloor::scenario::parse(&path, &text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .factory;
+    factory.horizon = horizon;
+    factory.warmup = 0.0;
+    factory
+}
+
+/// The M/M/1 station at utilisation 0.9.
+fn mm1(horizon: f64) -> Factory {
+    let mut f = load("mm1", horizon);
+    match &mut f.products[0].release {
+        Release::Arrivals { interarrival, .. } => {
+            *interarrival = Dist::exponential(60.0 / 0.9).expect("valid mean");
+        }
+        Release::Saturated => panic!("mm1.toml should have Poisson arrivals"),
+    }
+    f
+}
+
+/// The saturated five-station serial line with breakdowns.
+fn serial_line(horizon: f64) -> Factory {
+    load("serial_line", horizon)
+}
+
+/// One replication; returns (finished parts, events).
+fn run(factory: &Factory) -> (u64, u64) {
+    let (r, _) = simulate(factory, SEED, 0, false);
+    (r.good, r.events)
+}
+
+// ----- memory -------------------------------------------------------------------
+
+/// Prints peak live heap bytes and allocations per replication at horizons
+/// H, 4H and 16H.
+fn memory_check(name: &str, build: fn(f64) -> Factory) {
+    println!("memory/{name}: one replication per horizon (H = 1 week)");
+    println!(
+        "  {:>8} {:>12} {:>12} {:>16} {:>12}",
+        "horizon", "parts", "events", "peak heap bytes", "allocations"
+    );
+    let mut peaks = Vec::new();
+    for k in [1.0, 4.0, 16.0] {
+        let factory = build(k * WEEK);
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let allocs0 = ALLOCS.load(Relaxed);
+        let (parts, events) = black_box(run(black_box(&factory)));
+        let peak = PEAK.load(Relaxed) - base;
+        let allocs = ALLOCS.load(Relaxed) - allocs0;
+        println!("  {k:>7}H {parts:>12} {events:>12} {peak:>16} {allocs:>12}");
+        peaks.push(peak);
+    }
+    let ratio = peaks[2] as f64 / peaks[0] as f64;
+    println!(
+        "  peak heap at 16H / at H = {ratio:.2} ({})",
+        if ratio < 1.5 { "flat" } else { "GROWING" }
+    );
+}
+
+// ----- timings ------------------------------------------------------------------
+
+fn bench_model(c: &mut Criterion, name: &str, build: fn(f64) -> Factory) {
+    let factory = build(HORIZON);
+    let (parts, events) = run(&factory);
+    println!(
+        "{name}: {parts} parts and {events} events per replication ({:.2} events per part)",
+        events as f64 / parts as f64
+    );
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(parts));
+    group.bench_function("parts", |b| b.iter(|| run(black_box(&factory))));
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("events", |b| b.iter(|| run(black_box(&factory))));
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    memory_check("mm1", mm1);
+    memory_check("serial_line", serial_line);
+    bench_model(c, "mm1", mm1);
+    bench_model(c, "serial_line", serial_line);
+}
+
+criterion_group!(throughput, benches);
+criterion_main!(throughput);
