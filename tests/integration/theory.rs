@@ -39,8 +39,9 @@
 
 use std::path::Path;
 
-use shopfloor::experiment::{self, RunResults};
-use shopfloor::model::MachineState;
+use rayon::prelude::*;
+use shopfloor::model::{MachineState, ReplicationResult, simulate};
+use shopfloor::scenario::Scenario;
 use shopfloor::stats::Estimate;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -112,40 +113,44 @@ fn cycle_bias_rel(l: f64, delta: f64, lambda: f64, t: f64) -> f64 {
     2.0 * l / (delta * t) + 2.0 * l / (lambda * t)
 }
 
+/// Every replication of `s`, in index order (run in parallel; each is
+/// seeded by its index alone, so the order of completion does not matter).
+/// Calls the model layer directly, which is all these checks need.
+fn replicate(s: &Scenario) -> Vec<ReplicationResult> {
+    (0..u64::from(s.replications))
+        .into_par_iter()
+        .map(|r| simulate(&s.factory, s.seed, r, false).0)
+        .collect()
+}
+
 /// Runs the scenario text and checks every replication observed `minutes`.
-fn run(text: &str, minutes: f64) -> RunResults {
-    let s = scenario(text);
-    let res = experiment::run(&s, None);
-    for r in &res.replications {
+fn run(text: &str, minutes: f64) -> Vec<ReplicationResult> {
+    let reps = replicate(&scenario(text));
+    for r in &reps {
         assert!(
             (r.observed_hours * 60.0 - minutes).abs() < 1e-6 * minutes,
             "observed {} h, expected {minutes} min",
             r.observed_hours
         );
     }
-    res
+    reps
 }
 
 /// Share of machine time in `state` at station `i`, per replication.
-fn share(res: &RunResults, i: usize, state: MachineState) -> Vec<f64> {
-    res.replications
-        .iter()
+fn share(reps: &[ReplicationResult], i: usize, state: MachineState) -> Vec<f64> {
+    reps.iter()
         .map(|r| r.stations[i].state_shares[state as usize])
         .collect()
 }
 
 /// Time-average buffer content at station `i`, per replication.
-fn queue(res: &RunResults, i: usize) -> Vec<f64> {
-    res.replications
-        .iter()
-        .map(|r| r.stations[i].queue_avg)
-        .collect()
+fn queue(reps: &[ReplicationResult], i: usize) -> Vec<f64> {
+    reps.iter().map(|r| r.stations[i].queue_avg).collect()
 }
 
 /// Good parts of product `p` per hour, per replication.
-fn good_rate(res: &RunResults, p: usize) -> Vec<f64> {
-    res.replications
-        .iter()
+fn good_rate(reps: &[ReplicationResult], p: usize) -> Vec<f64> {
+    reps.iter()
         .map(|r| r.good_per_product[p] as f64 / r.observed_hours)
         .collect()
 }
@@ -190,7 +195,7 @@ fn mm1_matches_closed_form() {
     let (lambda, mu) = (0.8, 1.0);
     let rho = lambda / mu;
     let t = 500_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "505000m"
@@ -207,7 +212,6 @@ routing = [{ station = "server", process = { dist = "exponential", mean = "60s" 
 "#,
         t,
     );
-    let reps = &res.replications;
     let l = rho / (1.0 - rho);
     let lq = rho * rho / (1.0 - rho);
     let w = 1.0 / (mu - lambda);
@@ -216,7 +220,7 @@ routing = [{ station = "server", process = { dist = "exponential", mean = "60s" 
 
     assert_agrees(
         "M/M/1 utilisation",
-        share(&res, 0, MachineState::Busy),
+        share(&reps, 0, MachineState::Busy),
         rho,
         util_bias(l, 1.0 / mu, 1.0, t),
     );
@@ -226,7 +230,12 @@ routing = [{ station = "server", process = { dist = "exponential", mean = "60s" 
         l,
         transient(l, delta, t),
     );
-    assert_agrees("M/M/1 queue Lq", queue(&res, 0), lq, transient(l, delta, t));
+    assert_agrees(
+        "M/M/1 queue Lq",
+        queue(&reps, 0),
+        lq,
+        transient(l, delta, t),
+    );
     assert_agrees(
         "M/M/1 cycle time W",
         reps.iter().map(|r| r.cycle_time_mean_min),
@@ -284,7 +293,7 @@ fn mmc_matches_erlang_c() {
     let a = lambda / mu;
     let rho = a / f64::from(c);
     let t = 1_000_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "1010000m"
@@ -301,7 +310,6 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } 
 "#,
         t,
     );
-    let reps = &res.replications;
     let cw = erlang_c(c, a);
     let lq = cw * rho / (1.0 - rho);
     let l = lq + a;
@@ -310,11 +318,16 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } 
 
     assert_agrees(
         "M/M/c utilisation",
-        share(&res, 0, MachineState::Busy),
+        share(&reps, 0, MachineState::Busy),
         rho,
         util_bias(l, 1.0 / mu, f64::from(c), t),
     );
-    assert_agrees("M/M/c queue Lq", queue(&res, 0), lq, transient(l, delta, t));
+    assert_agrees(
+        "M/M/c queue Lq",
+        queue(&reps, 0),
+        lq,
+        transient(l, delta, t),
+    );
     assert_agrees(
         "M/M/c WIP L",
         reps.iter().map(|r| r.wip_avg),
@@ -354,7 +367,7 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } 
 fn mg1_matches_pollaczek_khinchine() {
     let lambda = 1.0;
     let t = 500_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "505000m"
@@ -375,7 +388,6 @@ routing = [{ station = "det", process = "48s" }]
 "#,
         t,
     );
-    let reps = &res.replications;
     let pk = |es: f64, cv: f64| {
         let rho = lambda * es;
         let es2 = (1.0 + cv * cv) * es * es;
@@ -388,13 +400,13 @@ routing = [{ station = "det", process = "48s" }]
     for (i, (name, (rho, lq, _, l, delta))) in stations.iter().enumerate() {
         assert_agrees(
             &format!("M/G/1 {name} utilisation"),
-            share(&res, i, MachineState::Busy),
+            share(&reps, i, MachineState::Busy),
             *rho,
             util_bias(*l, *rho / lambda, 1.0, t),
         );
         assert_agrees(
             &format!("M/G/1 {name} queue Lq"),
-            queue(&res, i),
+            queue(&reps, i),
             *lq,
             transient(*l, *delta, t),
         );
@@ -432,7 +444,7 @@ fn jackson_tandem_is_a_sum_of_mm1_queues() {
     let lambda = 0.5;
     let means = [1.2, 1.5, 1.0];
     let t = 500_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "505000m"
@@ -454,7 +466,6 @@ routing = [
 "#,
         t,
     );
-    let reps = &res.replications;
     let (mut l, mut w, mut bias) = (0.0, 0.0, 0.0);
     let mut min_delta = f64::INFINITY;
     for (i, es) in means.iter().enumerate() {
@@ -468,13 +479,13 @@ routing = [
         min_delta = min_delta.min(delta);
         assert_agrees(
             &format!("tandem station {i} utilisation"),
-            share(&res, i, MachineState::Busy),
+            share(&reps, i, MachineState::Busy),
             rho,
             util_bias(l, *es, 1.0, t),
         );
         assert_agrees(
             &format!("tandem station {i} queue Lq"),
-            queue(&res, i),
+            queue(&reps, i),
             rho * rho / (1.0 - rho),
             transient(li, delta, t),
         );
@@ -523,7 +534,7 @@ routing = [
 #[test]
 fn breakdowns_match_availability() {
     let t = 200_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "205000m"
@@ -560,30 +571,29 @@ routing = [{ station = "d", process = { dist = "exponential", mean = "1m" } }]
 "#,
         t,
     );
-    let reps = &res.replications;
     // (station index, E[S] min, MTBF min, MTTR min)
     for (i, es, mtbf, mttr) in [
         (0, 1.0, 50.0, 10.0),
         (1, 2.0, 180.0, 30.0),
         (2, 1.0, 50.0, 10.0),
     ] {
-        let name = &res.summary.stations[i].station;
+        let name = &reps[0].stations[i].station;
         let cycle = mtbf + mttr;
         let avail = mtbf / cycle;
         let bias = cycle / t;
         assert_agrees(
             &format!("saturated {name}: busy share = A"),
-            share(&res, i, MachineState::Busy),
+            share(&reps, i, MachineState::Busy),
             avail,
             bias,
         );
         assert_agrees(
             &format!("saturated {name}: down share = 1 − A"),
-            share(&res, i, MachineState::Down),
+            share(&reps, i, MachineState::Down),
             1.0 - avail,
             bias,
         );
-        for r in reps {
+        for r in &reps {
             let s = &r.stations[i];
             let other = s.state_shares[MachineState::Starved as usize]
                 + s.state_shares[MachineState::Blocked as usize]
@@ -593,7 +603,7 @@ routing = [{ station = "d", process = { dist = "exponential", mean = "1m" } }]
         let thr = 60.0 * avail / es;
         assert_agrees(
             &format!("saturated {name}: throughput = A/E[S]"),
-            good_rate(&res, i),
+            good_rate(&reps, i),
             thr,
             thr * bias,
         );
@@ -608,25 +618,25 @@ routing = [{ station = "d", process = { dist = "exponential", mean = "1m" } }]
     let (lambda, es, mtbf, mttr) = (0.5, 1.0, 100.0, 10.0);
     let rho = lambda * es;
     for (i, down) in [(3, rho * mttr / mtbf), (4, mttr / (mtbf + mttr))] {
-        let name = &res.summary.stations[i].station;
+        let name = &reps[0].stations[i].station;
         // Queue transient (effective capacity ≥ 1/1.1 per min) plus one
         // failure cycle, relative.
         let bias = (mtbf + mttr) / t + 2.0 / ((1.0 / 1.1 - lambda) * t);
         assert_agrees(
             &format!("open {name}: busy share = λE[S]"),
-            share(&res, i, MachineState::Busy),
+            share(&reps, i, MachineState::Busy),
             rho,
             bias,
         );
         assert_agrees(
             &format!("open {name}: down share"),
-            share(&res, i, MachineState::Down),
+            share(&reps, i, MachineState::Down),
             down,
             bias,
         );
         assert_agrees(
             &format!("open {name}: throughput = λ"),
-            good_rate(&res, i),
+            good_rate(&reps, i),
             60.0 * lambda,
             60.0 * lambda * bias,
         );
@@ -654,7 +664,7 @@ routing = [{ station = "d", process = { dist = "exponential", mean = "1m" } }]
 #[test]
 fn scrap_thins_output() {
     let t = 200_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "201000m"
@@ -671,7 +681,6 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "1m" },
         t,
     );
     let p = 0.1;
-    let reps = &res.replications;
     // The part in progress at each end of the window is counted on one side
     // only: at most one operation (E[S] = 1 min) of edge effect out of T
     // minutes' worth, i.e. a relative 1/T.
@@ -696,7 +705,7 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "1m" },
         p,
         0.0,
     );
-    for r in reps {
+    for r in &reps {
         assert_eq!(r.scrapped, r.stations[0].scrapped);
         assert_eq!(r.good + r.scrapped, r.stations[0].operations);
         assert!(
@@ -710,7 +719,7 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "1m" },
     }
 
     let t = 500_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "505000m"
@@ -730,7 +739,6 @@ routing = [
 "#,
         t,
     );
-    let reps = &res.replications;
     let (lambda, p) = (0.8, 0.25);
     let (mu1, mu2) = (2.0, 0.8);
     let lambda2 = lambda * (1.0 - p);
@@ -753,19 +761,19 @@ routing = [
     );
     assert_agrees(
         "scrap line: cut utilisation",
-        share(&res, 0, MachineState::Busy),
+        share(&reps, 0, MachineState::Busy),
         rho1,
         util_bias(l1, 1.0 / mu1, 1.0, t),
     );
     assert_agrees(
         "scrap line: finish utilisation = (1 − p)λ/μ₂",
-        share(&res, 1, MachineState::Busy),
+        share(&reps, 1, MachineState::Busy),
         rho2,
         util_bias(l1 + l2, 1.0 / mu2, 1.0, t),
     );
     assert_agrees(
         "scrap line: finish queue Lq",
-        queue(&res, 1),
+        queue(&reps, 1),
         rho2 * rho2 / (1.0 - rho2),
         transient(l2, d2, t),
     );
@@ -798,7 +806,7 @@ routing = [
 #[test]
 fn rework_loop_matches_jackson_feedback() {
     let t = 500_000.0;
-    let res = run(
+    let reps = run(
         r#"
 [simulation]
 horizon = "505000m"
@@ -814,7 +822,6 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "1m" },
 "#,
         t,
     );
-    let reps = &res.replications;
     let (lambda, mu, r) = (0.5, 1.0, 0.25);
     let rho = lambda / (1.0 - r) / mu;
     let l = rho / (1.0 - rho);
@@ -822,7 +829,7 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "1m" },
     let w = l / lambda;
     assert_agrees(
         "rework: utilisation = λ/((1 − r)μ)",
-        share(&res, 0, MachineState::Busy),
+        share(&reps, 0, MachineState::Busy),
         rho,
         util_bias(l, 1.0 / (mu * (1.0 - r)), 1.0, t),
     );
@@ -834,7 +841,7 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "1m" },
     );
     assert_agrees(
         "rework: queue Lq",
-        queue(&res, 0),
+        queue(&reps, 0),
         rho * rho / (1.0 - rho),
         transient(l, delta, t),
     );
@@ -856,7 +863,7 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "1m" },
         60.0 * lambda,
         60.0 * lambda * 2.0 * l / (lambda * t),
     );
-    for x in reps {
+    for x in &reps {
         assert_eq!(x.reworked, x.stations[0].reworked);
         // Little's law per replication, with the edge allowance of
         // `littles_law_on_quickstart` (no scrap here): about L parts at each
@@ -899,9 +906,9 @@ fn littles_law_on_quickstart() {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
-    let res = experiment::run(&s, None);
-    assert!(res.replications.len() >= 2);
-    for r in &res.replications {
+    let reps = replicate(&s);
+    assert!(reps.len() >= 2);
+    for r in &reps {
         let t = r.observed_hours * 60.0;
         let x = r.good as f64 / t;
         let l = r.wip_avg;
