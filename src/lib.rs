@@ -14,14 +14,20 @@
 //! 3. [`engine`] is the event calendar, clock, random streams and streaming
 //!    statistics, and knows nothing of factories;
 //! 4. [`stats`] summarises replications (mean, standard deviation, 95% CI);
-//! 5. [`experiment`] runs replications in parallel, deterministically;
+//! 5. [`experiment`] runs every (variant, replication) job in parallel,
+//!    deterministically, compares variants with the baseline on common
+//!    random numbers, and shards or resumes the job list;
 //! 6. [`report`] writes the summary table, JSON and CSV files.
 //!
 //! ```no_run
 //! use std::path::Path;
 //! let scenario = shopfloor::scenario::load(Path::new("scenarios/quickstart.toml")).unwrap();
-//! let results = shopfloor::experiment::run(&scenario, None);
-//! println!("{:.1} parts/h", results.summary.throughput_per_hour.mean);
+//! // Every variant × every replication, in parallel, deterministically.
+//! let results = shopfloor::experiment::run(&scenario);
+//! for v in &results.variants {
+//!     let t = &v.summary.throughput_per_hour;
+//!     println!("{}: {:.1} ± {:.1} parts/h", v.name, t.mean, t.half_width);
+//! }
 //! ```
 //!
 //! ## Guarantees

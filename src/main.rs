@@ -1,11 +1,18 @@
 //! The `shopfloor` command line: parse flags, call the library, print.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use shopfloor::experiment::kpi::{Kpi, kpi, kpi_names};
+use shopfloor::experiment::store::{self, Shard};
+use shopfloor::experiment::{self, Outcome, Plan, Precision, Progress};
+use shopfloor::model::simulate;
+use shopfloor::report;
 use shopfloor::scenario::{self, Overrides, parse_duration};
-use shopfloor::{experiment, report};
 
 /// A discrete-event factory simulator.
 #[derive(Parser)]
@@ -17,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario's replications and write the results.
+    /// Run a scenario's variants and replications and write the results.
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate {
@@ -25,13 +32,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Combine the job files of sharded runs into the full results.
+    Merge(MergeArgs),
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// Scenario file (TOML).
     file: PathBuf,
-    /// Replications (overrides `simulation.replications`).
+    /// Replications per variant (overrides `simulation.replications`).
     #[arg(long)]
     replications: Option<u32>,
     /// Master seed (overrides `simulation.seed`).
@@ -49,9 +58,44 @@ struct RunArgs {
     /// Results folder; outputs go to OUT/<scenario name>/.
     #[arg(long, default_value = "output")]
     out: PathBuf,
-    /// Write the event log of replication 0 to this CSV file.
+    /// Write the event log of the baseline's replication 0 to this CSV file.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Keep the jobs an interrupted run finished and run only the rest.
+    #[arg(long)]
+    resume: bool,
+    /// Run only slice K of N of the job list (0 ≤ K < N), for a cluster
+    /// scheduler; defaults from SLURM_ARRAY_TASK_ID/COUNT or
+    /// JOB_COMPLETION_INDEX with SHOPFLOOR_SHARDS. Combine with `merge`.
+    #[arg(long, value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Add replications until the 95% CI half-width of KPI is below REL ×
+    /// its mean for every variant, e.g. throughput_per_hour=0.01.
+    #[arg(long, value_name = "KPI=REL")]
+    precision: Vec<String>,
+    /// Cap on replications per variant under --precision.
+    #[arg(long, default_value_t = 200)]
+    max_replications: u32,
+    /// KPI to rank the variants on.
+    #[arg(long, default_value = "throughput_per_hour")]
+    rank_by: String,
+    /// Print nothing but errors (no table, no progress bar).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Results folders written by `shopfloor run --shard` (each holding a
+    /// `jobs/` folder), or the `jobs/` folders themselves.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Results folder; outputs go to OUT/<scenario name>/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// KPI to rank the variants on.
+    #[arg(long, default_value = "throughput_per_hour")]
+    rank_by: String,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -59,27 +103,33 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Validate { files } => validate(&files),
-        Command::Run(args) => match run(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(msg) => {
-                eprintln!("{msg}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Run(args) => run(args),
+        Command::Merge(args) => merge(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn validate(files: &[PathBuf]) -> ExitCode {
+fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
     let mut ok = true;
     for f in files {
         match scenario::load(f) {
             Ok(s) => println!(
-                "{}: ok ({} stations, {} products)",
+                "{}: ok ({} station{}, {} product{}, {} variant{} besides the baseline)",
                 f.display(),
                 s.factory.stations.len(),
-                s.factory.products.len()
+                plural(s.factory.stations.len()),
+                s.factory.products.len(),
+                plural(s.factory.products.len()),
+                s.variants.len(),
+                plural(s.variants.len()),
             ),
             Err(e) => {
                 eprintln!("{e}");
@@ -87,14 +137,85 @@ fn validate(files: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    if ok {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn find_kpi(name: &str, flag: &str) -> Result<&'static Kpi, String> {
+    kpi(name).ok_or_else(|| {
+        let hint = scenario::did_you_mean(name, kpi_names())
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("known KPIs: {}", kpi_names().join(", ")));
+        format!("error: {flag}: unknown KPI `{name}`; {hint}")
+    })
+}
+
+fn parse_precision(text: &str) -> Result<Precision, String> {
+    let (name, rel) = text.split_once('=').ok_or_else(|| {
+        format!(
+            "error: --precision `{text}`: write KPI=REL, e.g. --precision throughput_per_hour=0.01"
+        )
+    })?;
+    let kpi = find_kpi(name.trim(), "--precision")?;
+    let relative: f64 = rel
+        .trim()
+        .parse()
+        .ok()
+        .filter(|r: &f64| r.is_finite() && *r > 0.0)
+        .ok_or_else(|| {
+            format!("error: --precision `{text}`: REL must be a number above 0, e.g. 0.01 for ±1%")
+        })?;
+    Ok(Precision { kpi, relative })
+}
+
+/// The progress bar on stderr, hidden when stderr is not a terminal or
+/// with --quiet.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(quiet: bool) -> Bar {
+        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        if quiet || !std::io::stderr().is_terminal() {
+            pb.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        pb.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} jobs  {per_sec}  ETA {eta}")
+                .expect("valid template"),
+        );
+        Bar(pb)
     }
 }
 
-fn run(args: RunArgs) -> Result<(), String> {
+impl Progress for Bar {
+    fn set_total(&self, total: u64, done: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+    fn job_done(&self) {
+        self.0.inc(1);
+    }
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err("error: --threads must be at least 1".into());
+        }
+        pool = pool.num_threads(t);
+    }
+    pool.build()
+        .map_err(|e| format!("error: cannot start threads: {e}"))
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
     sc.apply(&Overrides {
         replications: args.replications,
@@ -103,40 +224,131 @@ fn run(args: RunArgs) -> Result<(), String> {
         warmup: args.warmup,
     })
     .map_err(|e| format!("error: {e}"))?;
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 {
-            return Err("error: --threads must be at least 1".into());
+    let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
+    let precision = args
+        .precision
+        .iter()
+        .map(|p| parse_precision(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shard = match args.shard {
+        Some(s) => s,
+        None => Shard::from_env(|k| std::env::var(k).ok())
+            .map_err(|e| format!("error: {e}"))?
+            .unwrap_or(Shard::ALL),
+    };
+    let pool = pool(args.threads)?;
+
+    // Ctrl-C: stop starting jobs, keep the finished ones; a second Ctrl-C
+    // quits at once.
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
         }
-        pool = pool.num_threads(t);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| format!("error: cannot start threads: {e}"))?;
-    let started = std::time::Instant::now();
-    let results = pool.install(|| experiment::run(&sc, args.trace.as_ref().map(|_| 0)));
-    let elapsed = started.elapsed();
+        eprintln!("\ninterrupted: finishing the running jobs (Ctrl-C again to quit now)…");
+    });
 
     let dir = scenario::output_dir(&args.out, &sc);
-    let io = |what: &str, e: std::io::Error| format!("error: cannot write {what}: {e}");
-    report::write_summary_json(&dir, &sc, &results).map_err(|e| io("summary.json", e))?;
-    report::write_replications_csv(&dir, &sc, &results).map_err(|e| io("replications.csv", e))?;
-    report::write_stations_csv(&dir, &results).map_err(|e| io("stations.csv", e))?;
-    if let (Some(path), Some(trace)) = (&args.trace, &results.trace) {
-        report::write_trace_csv(path, trace).map_err(|e| io(&path.display().to_string(), e))?;
-    }
-    if !args.quiet {
-        print!("{}", report::summary_table(&sc, &results));
-        let events: u64 = results.replications.iter().map(|r| r.events).sum();
-        println!(
-            "\n{} events in {:.2} s; results in {}",
-            events,
-            elapsed.as_secs_f64(),
-            dir.display()
-        );
-        if let Some(p) = &args.trace {
-            println!("trace of replication 0 in {}", p.display());
+    let plan = Plan {
+        dir: &dir,
+        shard,
+        resume: args.resume,
+        precision: precision.clone(),
+        max_replications: args.max_replications,
+        rank_by,
+        stop: &STOP,
+    };
+    let bar = Bar::new(args.quiet);
+    let started = std::time::Instant::now();
+    let outcome = pool.install(|| experiment::execute(&sc, &plan, &bar))?;
+    bar.0.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    match outcome {
+        Outcome::Interrupted { done, total } => {
+            eprintln!(
+                "stopped: {done} of {total} jobs finished and saved in {}; run again with --resume to finish",
+                dir.join("jobs").display()
+            );
+            Ok(ExitCode::from(130))
+        }
+        Outcome::ShardDone { jobs, file } => {
+            if !args.quiet {
+                println!(
+                    "shard {}/{}: {jobs} jobs in {}; combine all shards with `shopfloor merge`",
+                    shard.index,
+                    shard.count,
+                    file.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Complete {
+            results,
+            replications,
+            precision_met,
+            jobs_run,
+        } => {
+            sc.replications = replications;
+            report::write_all(&dir, &sc, &results)
+                .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+            if let Some(path) = &args.trace {
+                let (_, trace) = simulate(&sc.factory, sc.seed, 0, true);
+                report::write_trace_csv(path, &trace.unwrap_or_default()).map_err(|e| {
+                    format!("error: cannot write the trace {}: {e}", path.display())
+                })?;
+            }
+            if !args.quiet {
+                print!("{}", report::summary_table(&sc, &results));
+                for (p, met) in precision.iter().zip(&precision_met) {
+                    println!(
+                        "precision {}: ±{:.2}% {} after {replications} replications per variant",
+                        p.kpi.name,
+                        100.0 * p.relative,
+                        if *met {
+                            "reached"
+                        } else {
+                            "NOT reached (cap hit; raise --max-replications)"
+                        }
+                    );
+                }
+                let events: u64 = results
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.replications.iter().map(|r| r.events))
+                    .sum();
+                println!(
+                    "\n{jobs_run} jobs run ({events} events in all) in {:.2} s; results in {}",
+                    elapsed.as_secs_f64(),
+                    dir.display()
+                );
+                if let Some(p) = &args.trace {
+                    println!("trace of the baseline's replication 0 in {}", p.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
-    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode, String> {
+    let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
+    let (manifest, results) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
+    let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
+    let sc = manifest
+        .scenario(&origin)
+        .map_err(|e| format!("error: {e}"))?;
+    let analysed = experiment::analyse(&sc, results, rank_by);
+    let dir = scenario::output_dir(&args.out, &sc);
+    report::write_all(&dir, &sc, &analysed)
+        .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+    if !args.quiet {
+        print!("{}", report::summary_table(&sc, &analysed));
+        println!(
+            "\nmerged {} jobs; results in {}",
+            manifest.jobs,
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

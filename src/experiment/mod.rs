@@ -1,15 +1,159 @@
-//! Replications of a scenario in parallel, combined deterministically.
+//! Experiments: every (variant, replication) pair is a job; jobs run in
+//! parallel and are combined deterministically.
 //!
-//! Each replication is a job seeded by its index, never by the thread that
-//! runs it; rayon's indexed `collect` keeps results in replication order, so
-//! the summary is identical for any thread count.
+//! Each job is seeded by its replication index, never by the thread that
+//! runs it, and replication `r` of every variant uses the same named random
+//! streams (common random numbers). Results are sorted by (variant,
+//! replication) before anything is summed, so every output is identical for
+//! any thread count, completion order or shard split.
+
+mod compare;
+mod execute;
+pub mod kpi;
+pub mod store;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::model::{MachineState, ReplicationResult, TraceRecord, simulate};
+pub use compare::{Comparison, Ranking, compare, rank};
+pub use execute::{Outcome, Plan, Precision, Progress, Silent, execute};
+
+use crate::model::{Factory, MachineState, ReplicationResult, simulate};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
+
+/// One unit of work: a replication of a variant (0 is the baseline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Job {
+    /// Variant index: 0 is the baseline, then variants in file order.
+    pub variant: u32,
+    /// Replication index.
+    pub replication: u64,
+}
+
+/// A finished job.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JobResult {
+    /// Which job.
+    pub job: Job,
+    /// What it measured.
+    pub result: ReplicationResult,
+}
+
+/// Every (variant, replication) pair for replications `reps`, variant by
+/// variant.
+pub fn job_list(scenario: &Scenario, reps: std::ops::Range<u64>) -> Vec<Job> {
+    let variants = scenario.variants.len() as u32 + 1;
+    (0..variants)
+        .flat_map(|variant| {
+            reps.clone().map(move |replication| Job {
+                variant,
+                replication,
+            })
+        })
+        .collect()
+}
+
+/// Runs `jobs` on the current rayon pool. `done` is called (from any
+/// thread) with each finished job; once `stop` is set, jobs not yet started
+/// are skipped. Returns the finished jobs in job-list order.
+pub fn run_jobs(
+    scenario: &Scenario,
+    jobs: &[Job],
+    done: &(dyn Fn(&JobResult) + Sync),
+    stop: &AtomicBool,
+) -> Vec<JobResult> {
+    let factories = scenario.all_variants();
+    jobs.par_iter()
+        .filter_map(|&job| {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let factory = factories[job.variant as usize].1;
+            let (result, _) = simulate(factory, scenario.seed, job.replication, false);
+            let jr = JobResult { job, result };
+            done(&jr);
+            Some(jr)
+        })
+        .collect()
+}
+
+/// One variant's results.
+#[derive(Clone, Debug)]
+pub struct VariantOutcome {
+    /// Variant name (`baseline` first).
+    pub name: String,
+    /// Overrides that define it, `(path, value)`.
+    pub overrides: Vec<(String, String)>,
+    /// Its replications, in index order.
+    pub replications: Vec<ReplicationResult>,
+    /// Summary over its replications.
+    pub summary: Summary,
+    /// Paired differences from the baseline, one per KPI (all exactly zero
+    /// for the baseline itself).
+    pub vs_baseline: Vec<Comparison>,
+}
+
+/// Everything an experiment produced.
+#[derive(Clone, Debug)]
+pub struct RunResults {
+    /// Baseline first, then variants in file order.
+    pub variants: Vec<VariantOutcome>,
+    /// Variants ranked on the chosen KPI.
+    pub ranking: Ranking,
+}
+
+impl RunResults {
+    /// The baseline's results.
+    pub fn baseline(&self) -> &VariantOutcome {
+        &self.variants[0]
+    }
+}
+
+/// Runs every job of `scenario` (all variants, all replications) and
+/// analyses them, ranking on throughput.
+pub fn run(scenario: &Scenario) -> RunResults {
+    let jobs = job_list(scenario, 0..u64::from(scenario.replications));
+    let results = run_jobs(scenario, &jobs, &|_| {}, &AtomicBool::new(false));
+    analyse(scenario, results, &kpi::KPIS[0])
+}
+
+/// Groups finished jobs by variant (sorted by replication), summarises,
+/// compares with the baseline and ranks on `rank_by`. Every variant must
+/// have the same replications.
+pub fn analyse(scenario: &Scenario, mut results: Vec<JobResult>, rank_by: &kpi::Kpi) -> RunResults {
+    results.sort_by_key(|r| r.job);
+    let factories = scenario.all_variants();
+    let mut per_variant: Vec<Vec<ReplicationResult>> = vec![Vec::new(); factories.len()];
+    for r in results {
+        per_variant[r.job.variant as usize].push(r.result);
+    }
+    let overrides =
+        std::iter::once(Vec::new()).chain(scenario.variants.iter().map(|v| v.overrides.clone()));
+    let mut variants: Vec<VariantOutcome> = factories
+        .iter()
+        .zip(per_variant)
+        .zip(overrides)
+        .map(|(((name, factory), reps), overrides)| VariantOutcome {
+            name: name.to_string(),
+            overrides,
+            summary: summarise(factory, &reps),
+            replications: reps,
+            vs_baseline: Vec::new(),
+        })
+        .collect();
+    let base = variants[0].replications.clone();
+    for v in &mut variants {
+        v.vs_baseline = kpi::KPIS
+            .iter()
+            .map(|k| compare(k, &v.replications, &base))
+            .collect();
+    }
+    let ranking = rank(rank_by, &variants);
+    RunResults { variants, ranking }
+}
 
 /// Per-station KPIs over replications.
 #[derive(Clone, Debug, Serialize)]
@@ -75,65 +219,10 @@ pub struct Summary {
     pub busiest_station: String,
 }
 
-/// Everything a run produced.
-#[derive(Clone, Debug)]
-pub struct RunResults {
-    /// One entry per replication, in index order.
-    pub replications: Vec<ReplicationResult>,
-    /// Summary over replications.
-    pub summary: Summary,
-    /// The event trace of replication 0, if asked for.
-    pub trace: Option<Vec<TraceRecord>>,
-}
-
-/// Runs every replication of `scenario` on the current rayon pool; with
-/// `trace_replication`, also keeps that replication's event trace.
-pub fn run(scenario: &Scenario, trace_replication: Option<u64>) -> RunResults {
-    run_with_progress(scenario, trace_replication, &|| {})
-}
-
-/// Like [`run`], calling `tick` after each finished replication (from any
-/// thread).
-pub fn run_with_progress(
-    scenario: &Scenario,
-    trace_replication: Option<u64>,
-    tick: &(dyn Fn() + Sync),
-) -> RunResults {
-    let outputs: Vec<(ReplicationResult, Option<Vec<TraceRecord>>)> =
-        (0..u64::from(scenario.replications))
-            .into_par_iter()
-            .map(|r| {
-                let out = simulate(
-                    &scenario.factory,
-                    scenario.seed,
-                    r,
-                    trace_replication == Some(r),
-                );
-                tick();
-                out
-            })
-            .collect();
-    let mut trace = None;
-    let mut replications = Vec::with_capacity(outputs.len());
-    for (r, t) in outputs {
-        if t.is_some() {
-            trace = t;
-        }
-        replications.push(r);
-    }
-    let summary = summarise(scenario, &replications);
-    RunResults {
-        replications,
-        summary,
-        trace,
-    }
-}
-
 /// Combines replication results, in index order.
-pub fn summarise(scenario: &Scenario, reps: &[ReplicationResult]) -> Summary {
+pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
     let est = |f: &dyn Fn(&ReplicationResult) -> f64| Estimate::from_values(reps.iter().map(f));
-    let stations: Vec<StationSummary> = scenario
-        .factory
+    let stations: Vec<StationSummary> = factory
         .stations
         .iter()
         .enumerate()
@@ -171,8 +260,7 @@ pub fn summarise(scenario: &Scenario, reps: &[ReplicationResult]) -> Summary {
         replications: reps.len(),
         throughput_per_hour: est(&|r| r.throughput_per_hour),
         good: est(&|r| r.good as f64),
-        good_per_product: scenario
-            .factory
+        good_per_product: factory
             .products
             .iter()
             .enumerate()

@@ -1,9 +1,15 @@
 //! What one replication measures, and the optional event trace.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Reads a number written by `serde_json`, which writes NaN (e.g. the cycle
+/// time of a replication that finished no part) as `null`.
+fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
 
 /// The states a machine's time is split into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MachineState {
     /// Processing a part.
@@ -42,20 +48,23 @@ impl MachineState {
 }
 
 /// Per-station measurements of one replication (after warm-up).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StationResult {
     /// Station name.
     pub station: String,
     /// Number of machines.
     pub machines: u32,
     /// Share of machine time processing (busy), 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub utilisation: f64,
     /// Share of machine time per state, in the order of
     /// [`MachineState::ALL`]; sums to 1.
     pub state_shares: [f64; 5],
     /// Time-average number of parts waiting in the input buffer.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub queue_avg: f64,
     /// Largest number of parts waiting in the input buffer.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub queue_max: f64,
     /// Operations completed (good, scrapped or sent to rework).
     pub operations: u64,
@@ -68,11 +77,12 @@ pub struct StationResult {
 }
 
 /// Everything one replication measures, over the period after warm-up.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReplicationResult {
     /// Replication index (0-based).
     pub replication: u64,
     /// Length of the observed period (horizon − warm-up), hours.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub observed_hours: f64,
     /// Parts released into the factory.
     pub released: u64,
@@ -81,28 +91,37 @@ pub struct ReplicationResult {
     /// Good parts finished, per product (scenario order).
     pub good_per_product: Vec<u64>,
     /// Good parts per hour.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub throughput_per_hour: f64,
     /// Parts scrapped.
     pub scrapped: u64,
     /// Rework loops started.
     pub reworked: u64,
     /// Mean cycle time (release to finish) of good parts, minutes.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cycle_time_mean_min: f64,
     /// Median cycle time, minutes.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cycle_time_p50_min: f64,
     /// 90th percentile of cycle time, minutes.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cycle_time_p90_min: f64,
     /// 95th percentile of cycle time, minutes.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cycle_time_p95_min: f64,
     /// Longest cycle time, minutes.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub cycle_time_max_min: f64,
     /// Time-average work in process: every released part not yet finished
     /// or scrapped.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub wip_avg: f64,
     /// Time-average parts waiting in station buffers (or at release).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub wip_waiting_avg: f64,
     /// Time-average parts on machines (in setup, processing, blocked or
     /// interrupted by a breakdown).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub wip_on_machines_avg: f64,
     /// Per station, in scenario order.
     pub stations: Vec<StationResult>,

@@ -5,14 +5,17 @@ use std::path::Path;
 
 use super::write_atomic;
 use crate::experiment::RunResults;
+use crate::experiment::kpi::KPIS;
 use crate::model::TraceRecord;
 use crate::scenario::Scenario;
+use crate::stats::Estimate;
 
 fn csv_err(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-/// Writes `replications.csv` into `dir`.
+/// Writes `replications.csv` into `dir`: one row per variant and
+/// replication.
 pub fn write_replications_csv(
     dir: &Path,
     scenario: &Scenario,
@@ -21,6 +24,7 @@ pub fn write_replications_csv(
     write_atomic(&dir.join("replications.csv"), |w| {
         let mut c = csv::Writer::from_writer(w);
         let mut header: Vec<String> = [
+            "variant",
             "replication",
             "observed_hours",
             "released",
@@ -46,8 +50,13 @@ pub fn write_replications_csv(
             header.push(format!("good_{}", p.name));
         }
         c.write_record(&header).map_err(csv_err)?;
-        for r in &results.replications {
+        for (v, r) in results
+            .variants
+            .iter()
+            .flat_map(|v| v.replications.iter().map(move |r| (v, r)))
+        {
             let mut row = vec![
+                v.name.clone(),
                 r.replication.to_string(),
                 r.observed_hours.to_string(),
                 r.released.to_string(),
@@ -73,11 +82,68 @@ pub fn write_replications_csv(
     })
 }
 
+/// Writes `variants.csv` into `dir`: one row per variant with every KPI's
+/// mean and CI half-width, and its paired difference from the baseline.
+pub fn write_variants_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
+    write_atomic(&dir.join("variants.csv"), |w| {
+        let mut c = csv::Writer::from_writer(w);
+        let mut header: Vec<String> = [
+            "variant",
+            "overrides",
+            "replications",
+            "rank",
+            "indistinguishable_from_best",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for k in KPIS {
+            for suffix in ["mean", "half_width", "diff", "diff_half_width"] {
+                header.push(format!("{}_{suffix}", k.name));
+            }
+        }
+        c.write_record(&header).map_err(csv_err)?;
+        for (i, v) in results.variants.iter().enumerate() {
+            let rank = results
+                .ranking
+                .order
+                .iter()
+                .position(|&j| j == i)
+                .unwrap_or(0)
+                + 1;
+            let overrides: Vec<String> = v
+                .overrides
+                .iter()
+                .map(|(k, x)| format!("{k}={x}"))
+                .collect();
+            let mut row = vec![
+                v.name.clone(),
+                overrides.join("; "),
+                v.replications.len().to_string(),
+                rank.to_string(),
+                results.ranking.indistinguishable_from_best[i].to_string(),
+            ];
+            for (k, cmp) in KPIS.iter().zip(&v.vs_baseline) {
+                let e = Estimate::from_values(v.replications.iter().map(k.get));
+                row.extend([
+                    e.mean.to_string(),
+                    e.half_width.to_string(),
+                    cmp.diff.mean.to_string(),
+                    cmp.diff.half_width.to_string(),
+                ]);
+            }
+            c.write_record(&row).map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}
+
 /// Writes `stations.csv` into `dir`.
 pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
     write_atomic(&dir.join("stations.csv"), |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record([
+            "variant",
             "replication",
             "station",
             "machines",
@@ -95,9 +161,14 @@ pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<(
             "failures",
         ])
         .map_err(csv_err)?;
-        for r in &results.replications {
+        for (v, r) in results
+            .variants
+            .iter()
+            .flat_map(|v| v.replications.iter().map(move |r| (v, r)))
+        {
             for s in &r.stations {
                 let mut row = vec![
+                    v.name.clone(),
                     r.replication.to_string(),
                     s.station.clone(),
                     s.machines.to_string(),

@@ -1,14 +1,44 @@
-//! `summary.json`: the run's inputs (scenario hash, seed, replications) and
-//! every KPI over replications with its 95% confidence interval.
+//! `summary.json`: the run's inputs (scenario hash, seed, replications),
+//! every variant's KPIs with 95% confidence intervals, their paired
+//! differences from the baseline, and the ranking.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::write_atomic;
 use crate::engine::HOUR;
-use crate::experiment::{RunResults, Summary};
+use crate::experiment::{Comparison, RunResults, Summary};
 use crate::scenario::Scenario;
+
+/// One variant in `summary.json`.
+#[derive(Serialize)]
+pub struct VariantJson<'a> {
+    /// Variant name.
+    pub name: &'a str,
+    /// Overrides of the baseline, path → value.
+    pub overrides: BTreeMap<&'a str, &'a str>,
+    /// Position in the ranking (1 is best).
+    pub rank: usize,
+    /// Statistically indistinguishable from the best on the ranking KPI.
+    pub indistinguishable_from_best: bool,
+    /// KPIs over replications.
+    pub summary: &'a Summary,
+    /// Paired differences from the baseline, per KPI.
+    pub vs_baseline: &'a [Comparison],
+}
+
+/// The ranking in `summary.json`.
+#[derive(Serialize)]
+pub struct RankingJson<'a> {
+    /// KPI ranked on.
+    pub kpi: &'a str,
+    /// Whether higher or lower is better.
+    pub better: crate::experiment::kpi::Better,
+    /// Variant names, best first.
+    pub order: Vec<&'a str>,
+}
 
 /// The contents of `summary.json`.
 #[derive(Serialize)]
@@ -21,14 +51,16 @@ pub struct SummaryFile<'a> {
     pub scenario_hash: &'a str,
     /// Master seed.
     pub seed: u64,
-    /// Replications run.
-    pub replications: u32,
+    /// Replications per variant.
+    pub replications: usize,
     /// Horizon, hours.
     pub horizon_hours: f64,
     /// Warm-up, hours.
     pub warmup_hours: f64,
-    /// KPIs over replications.
-    pub summary: &'a Summary,
+    /// Ranking of the variants.
+    pub ranking: RankingJson<'a>,
+    /// Baseline first, then the variants in file order.
+    pub variants: Vec<VariantJson<'a>>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -37,15 +69,50 @@ pub fn write_summary_json(
     scenario: &Scenario,
     results: &RunResults,
 ) -> std::io::Result<()> {
+    let rank_of = |i: usize| {
+        results
+            .ranking
+            .order
+            .iter()
+            .position(|&j| j == i)
+            .unwrap_or(0)
+            + 1
+    };
     let file = SummaryFile {
         shopfloor_version: env!("CARGO_PKG_VERSION"),
         scenario: &scenario.factory.name,
         scenario_hash: &scenario.hash,
         seed: scenario.seed,
-        replications: scenario.replications,
+        replications: results.baseline().replications.len(),
         horizon_hours: scenario.factory.horizon / HOUR,
         warmup_hours: scenario.factory.warmup / HOUR,
-        summary: &results.summary,
+        ranking: RankingJson {
+            kpi: results.ranking.kpi,
+            better: results.ranking.better,
+            order: results
+                .ranking
+                .order
+                .iter()
+                .map(|&i| results.variants[i].name.as_str())
+                .collect(),
+        },
+        variants: results
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VariantJson {
+                name: &v.name,
+                overrides: v
+                    .overrides
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect(),
+                rank: rank_of(i),
+                indistinguishable_from_best: results.ranking.indistinguishable_from_best[i],
+                summary: &v.summary,
+                vs_baseline: &v.vs_baseline,
+            })
+            .collect(),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;

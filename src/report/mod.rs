@@ -13,8 +13,21 @@ mod table;
 use std::io::Write;
 use std::path::Path;
 
-pub use csv_out::{write_replications_csv, write_stations_csv, write_trace_csv};
+pub use csv_out::{
+    write_replications_csv, write_stations_csv, write_trace_csv, write_variants_csv,
+};
 pub use json::{SummaryFile, write_summary_json};
+
+use crate::experiment::RunResults;
+use crate::scenario::Scenario;
+
+/// Writes every results file of a run into `dir`.
+pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::io::Result<()> {
+    write_summary_json(dir, scenario, results)?;
+    write_variants_csv(dir, results)?;
+    write_replications_csv(dir, scenario, results)?;
+    write_stations_csv(dir, results)
+}
 pub use table::summary_table;
 
 /// Writes `path` atomically with the bytes produced by `fill`.

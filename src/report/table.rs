@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::engine::format_duration;
 use crate::experiment::RunResults;
+use crate::experiment::kpi::{KPIS, kpi};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -27,17 +28,22 @@ fn pct(e: &Estimate) -> String {
 
 /// The summary table as text.
 pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
-    let s = &results.summary;
+    let s = &results.baseline().summary;
     let f = &scenario.factory;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — {} replications of {} (warm-up {}), seed {}",
+        "{} — {} replications of {} (warm-up {}), seed {}{}",
         f.name,
         s.replications,
         format_duration(f.horizon),
         format_duration(f.warmup),
-        scenario.seed
+        scenario.seed,
+        if results.variants.len() > 1 {
+            "; baseline:"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(out, "means ± half-width of the 95% confidence interval\n");
     let rows: [(&str, String); 10] = [
@@ -93,5 +99,73 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             mark
         );
     }
+    if results.variants.len() > 1 {
+        out.push_str(&comparison_table(results));
+    }
+    out
+}
+
+/// Signed estimate, e.g. `+1.23 ± 0.40`.
+fn signed(e: &Estimate, digits: usize) -> String {
+    if e.mean.is_nan() {
+        "—".into()
+    } else if e.half_width.is_nan() {
+        format!("{:+.*}", digits, e.mean)
+    } else {
+        format!("{:+.*} ± {:.*}", digits, e.mean, digits, e.half_width)
+    }
+}
+
+/// Variants against the baseline: the ranking KPI and the main KPIs with
+/// paired differences.
+fn comparison_table(results: &RunResults) -> String {
+    let mut out = String::new();
+    let shown = ["throughput_per_hour", "cycle_time_mean_min", "wip_avg"];
+    let _ = writeln!(
+        out,
+        "\nvariants (paired differences from the baseline, 95% CI; ranked on {}):\n",
+        results.ranking.kpi
+    );
+    let w = results
+        .variants
+        .iter()
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = write!(out, "  {:>4}  {:<w$}", "rank", "variant");
+    for k in shown {
+        let k = kpi(k).expect("known KPI");
+        let _ = write!(out, " {:>26}", k.label);
+    }
+    let _ = writeln!(out);
+    for (pos, &i) in results.ranking.order.iter().enumerate() {
+        let v = &results.variants[i];
+        let flag = if results.ranking.indistinguishable_from_best[i] {
+            "*"
+        } else {
+            " "
+        };
+        let _ = write!(out, "  {:>3}{flag}  {:<w$}", pos + 1, v.name);
+        for k in shown {
+            let k = kpi(k).expect("known KPI");
+            let e = Estimate::from_values(v.replications.iter().map(k.get));
+            let ki = KPIS
+                .iter()
+                .position(|x| x.name == k.name)
+                .expect("known KPI");
+            let cell = if i == 0 {
+                format!("{:.2}", e.mean)
+            } else {
+                format!("{:.2} ({})", e.mean, signed(&v.vs_baseline[ki].diff, 2))
+            };
+            let _ = write!(out, " {cell:>26}");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "\n  * statistically indistinguishable from the best (paired 95% CI of the difference contains 0)"
+    );
     out
 }

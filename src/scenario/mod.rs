@@ -8,11 +8,13 @@ mod duration;
 mod error;
 mod raw;
 mod validate;
+mod variants;
 
 use std::path::{Path, PathBuf};
 
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
+pub use variants::Variant;
 
 use crate::engine::Time;
 use crate::model::Factory;
@@ -32,6 +34,11 @@ pub struct Scenario {
     pub description: String,
     /// FNV-1a hash of the file's bytes (hex), to tie outputs to inputs.
     pub hash: String,
+    /// The `[[variant]]`s and sweep points, in file order (the baseline is
+    /// [`Scenario::factory`] and is not listed here).
+    pub variants: Vec<Variant>,
+    /// The file's text, kept so that shards can be merged without it.
+    pub text: String,
 }
 
 /// Values given on the command line that replace the file's.
@@ -64,9 +71,11 @@ impl Scenario {
                 return Err("--horizon must be longer than zero".into());
             }
             self.factory.horizon = h;
+            self.variants.iter_mut().for_each(|v| v.factory.horizon = h);
         }
         if let Some(w) = o.warmup {
             self.factory.warmup = w;
+            self.variants.iter_mut().for_each(|v| v.factory.warmup = w);
         }
         if self.factory.warmup >= self.factory.horizon {
             return Err(format!(
@@ -104,12 +113,39 @@ fn fnv_hex(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-/// Validates scenario `text`, reporting errors against `path`.
+impl Scenario {
+    /// The baseline and every variant, as `(name, factory)`, baseline
+    /// first: the order of the job list and of every output.
+    pub fn all_variants(&self) -> Vec<(&str, &Factory)> {
+        std::iter::once(("baseline", &self.factory))
+            .chain(self.variants.iter().map(|v| (v.name.as_str(), &v.factory)))
+            .collect()
+    }
+}
+
+/// Validates scenario `text` (baseline and variants), reporting errors
+/// against `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let (mut scenario, raw) = parse_baseline(path, text).map_err(ScenarioErrors)?;
+    if raw.variant.is_empty() && raw.sweep.is_empty() {
+        return Ok(scenario);
+    }
+    let loc = Locator { file: path, text };
+    let parse_one = |p: &Path, t: &str| parse_baseline(p, t).map(|(s, _)| s.factory);
+    scenario.variants = variants::expand(&loc, text, &raw.variant, &raw.sweep, &parse_one)
+        .map_err(ScenarioErrors)?;
+    Ok(scenario)
+}
+
+/// Parses and validates everything but the variants.
+fn parse_baseline(
+    path: &Path,
+    text: &str,
+) -> Result<(Scenario, raw::RawScenario), Vec<ScenarioError>> {
     let loc = Locator { file: path, text };
     let raw: raw::RawScenario = match toml::from_str(text) {
         Ok(r) => r,
-        Err(e) => return Err(ScenarioErrors(vec![toml_error(&loc, &e)])),
+        Err(e) => return Err(vec![toml_error(&loc, &e)]),
     };
     let default_name = path
         .file_stem()
@@ -119,9 +155,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
         loc,
         errors: Vec::new(),
     };
-    match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes())) {
-        Some(s) if v.errors.is_empty() => Ok(s),
-        _ => Err(ScenarioErrors(v.errors)),
+    match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text) {
+        Some(s) if v.errors.is_empty() => Ok((s, raw)),
+        _ => Err(v.errors),
     }
 }
 

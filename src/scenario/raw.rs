@@ -17,7 +17,17 @@ pub struct RawScenario {
     pub stations: IndexMap<String, Spanned<RawStation>>,
     #[serde(default)]
     pub products: IndexMap<String, Spanned<RawProduct>>,
+    /// `[[variant]]` tables: a name and overrides by field path.
+    #[serde(default)]
+    pub variant: Vec<Spanned<RawOverrides>>,
+    /// `[[sweep]]` tables: a name and a list of values per field path.
+    #[serde(default)]
+    pub sweep: Vec<Spanned<RawOverrides>>,
 }
+
+/// The body of a `[[variant]]` or `[[sweep]]`: `name = "…"` and
+/// `"path.to.field" = value` pairs, kept with their spans.
+pub type RawOverrides = IndexMap<Spanned<String>, Spanned<toml::Value>>;
 
 /// `[simulation]`: run length and replications.
 #[derive(Debug, Deserialize)]

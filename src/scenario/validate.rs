@@ -312,6 +312,7 @@ pub(crate) fn validate(
     raw: &RawScenario,
     default_name: &str,
     text_hash: String,
+    text: &str,
 ) -> Option<Scenario> {
     let sim = raw.simulation.get_ref();
     let name = match &sim.name {
@@ -626,5 +627,7 @@ pub(crate) fn validate(
         seed: seed?,
         description: sim.description.clone().unwrap_or_default(),
         hash: text_hash,
+        variants: Vec::new(),
+        text: text.to_string(),
     })
 }

@@ -1,0 +1,82 @@
+//! The key performance indicators compared across variants.
+
+use crate::model::ReplicationResult;
+
+/// Whether more of a KPI is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// Larger values are better (throughput).
+    Higher,
+    /// Smaller values are better (cycle time, WIP, scrap).
+    Lower,
+}
+
+/// A named KPI read off one replication.
+#[derive(Clone, Copy)]
+pub struct Kpi {
+    /// Name used in files and on the command line.
+    pub name: &'static str,
+    /// Label with unit, for tables.
+    pub label: &'static str,
+    /// Direction of improvement.
+    pub better: Better,
+    /// Reads the KPI.
+    pub get: fn(&ReplicationResult) -> f64,
+}
+
+/// Every KPI, in the order of outputs.
+pub const KPIS: &[Kpi] = &[
+    Kpi {
+        name: "throughput_per_hour",
+        label: "throughput (good parts/h)",
+        better: Better::Higher,
+        get: |r| r.throughput_per_hour,
+    },
+    Kpi {
+        name: "good",
+        label: "good parts",
+        better: Better::Higher,
+        get: |r| r.good as f64,
+    },
+    Kpi {
+        name: "cycle_time_mean_min",
+        label: "cycle time mean (min)",
+        better: Better::Lower,
+        get: |r| r.cycle_time_mean_min,
+    },
+    Kpi {
+        name: "cycle_time_p90_min",
+        label: "cycle time p90 (min)",
+        better: Better::Lower,
+        get: |r| r.cycle_time_p90_min,
+    },
+    Kpi {
+        name: "wip_avg",
+        label: "WIP (parts)",
+        better: Better::Lower,
+        get: |r| r.wip_avg,
+    },
+    Kpi {
+        name: "scrapped",
+        label: "scrapped parts",
+        better: Better::Lower,
+        get: |r| r.scrapped as f64,
+    },
+    Kpi {
+        name: "reworked",
+        label: "rework loops",
+        better: Better::Lower,
+        get: |r| r.reworked as f64,
+    },
+];
+
+/// The KPI called `name`, if any.
+pub fn kpi(name: &str) -> Option<&'static Kpi> {
+    KPIS.iter().find(|k| k.name == name)
+}
+
+/// Names of all KPIs, for error messages.
+pub fn kpi_names() -> Vec<&'static str> {
+    KPIS.iter().map(|k| k.name).collect()
+}

@@ -1,0 +1,430 @@
+//! Finished jobs on disk: what makes runs resumable and shardable.
+//!
+//! Every finished job is appended as one JSON line to
+//! `<results>/jobs/shard-K-of-N.jsonl` as soon as it ends, beside a
+//! `jobs/manifest.json` that pins what the jobs belong to (scenario text and
+//! hash, seed, horizon, warm-up, replications, shopfloor version). A run
+//! interrupted by Ctrl-C keeps what it finished; `--resume` reads the lines
+//! back and runs only the missing jobs. A line cut short by a crash is
+//! dropped (and truncated away before appending), so a partial line never
+//! passes for a result. `shopfloor merge` reads the files of every shard and
+//! rebuilds the outputs exactly as one unsharded run would have.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Job, JobResult};
+use crate::scenario::{Overrides, Scenario};
+
+/// A deterministic slice of the job list: job `i` belongs to shard
+/// `i mod count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard's index, `0 ≤ index < count`.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The whole job list.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `K/N` (0-based `K`).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let hint = "write it as K/N with 0 ≤ K < N, e.g. --shard 0/4 for the first of four shards";
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not a shard: {hint}"))?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}`: `{k}` is not a whole number; {hint}"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}`: `{n}` is not a whole number; {hint}"))?;
+        if n == 0 || k >= n {
+            return Err(format!("`{text}` is not a shard: {hint}"));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+
+    /// The shard implied by a scheduler's environment: Slurm job arrays
+    /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` of
+    /// `SLURM_ARRAY_TASK_COUNT`) or Kubernetes indexed jobs
+    /// (`JOB_COMPLETION_INDEX` of `SHOPFLOOR_SHARDS`, which the manifest
+    /// sets to the job's `completions`).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
+        let num = |name: &str| -> Result<Option<u32>, String> {
+            match get(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                    format!("environment variable {name}=`{v}` is not a whole number")
+                }),
+            }
+        };
+        if let (Some(id), Some(count)) =
+            (num("SLURM_ARRAY_TASK_ID")?, num("SLURM_ARRAY_TASK_COUNT")?)
+        {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let index = id
+                .checked_sub(min)
+                .ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
+            return Shard::parse(&format!("{index}/{count}")).map(Some);
+        }
+        if let Some(index) = num("JOB_COMPLETION_INDEX")? {
+            let count = num("SHOPFLOOR_SHARDS")?.ok_or(
+                "JOB_COMPLETION_INDEX is set but SHOPFLOOR_SHARDS is not: set it to the job's completions, or pass --shard K/N",
+            )?;
+            return Shard::parse(&format!("{index}/{count}")).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// True if job number `i` of the job list is this shard's.
+    pub fn owns(&self, i: usize) -> bool {
+        i % self.count as usize == self.index as usize
+    }
+
+    fn file_name(&self) -> String {
+        format!("shard-{}-of-{}.jsonl", self.index, self.count)
+    }
+}
+
+/// What a set of job files belongs to. Two runs can share job files only
+/// if their manifests are equal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// shopfloor version that ran the jobs.
+    pub shopfloor_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// FNV-1a hash of the scenario file.
+    pub scenario_hash: String,
+    /// Master seed actually used.
+    pub seed: u64,
+    /// Replications per variant actually planned.
+    pub replications: u32,
+    /// Horizon actually used, seconds.
+    pub horizon_s: f64,
+    /// Warm-up actually used, seconds.
+    pub warmup_s: f64,
+    /// Variant names, baseline first.
+    pub variants: Vec<String>,
+    /// Number of jobs (variants × replications).
+    pub jobs: usize,
+    /// The scenario file's text, so shards can be merged without it.
+    pub scenario_text: String,
+}
+
+impl Manifest {
+    /// The manifest of `scenario` as it will be run.
+    pub fn of(scenario: &Scenario) -> Manifest {
+        let variants: Vec<String> = scenario
+            .all_variants()
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        Manifest {
+            shopfloor_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.factory.name.clone(),
+            scenario_hash: scenario.hash.clone(),
+            seed: scenario.seed,
+            replications: scenario.replications,
+            horizon_s: scenario.factory.horizon,
+            warmup_s: scenario.factory.warmup,
+            jobs: variants.len() * scenario.replications as usize,
+            variants,
+            scenario_text: scenario.text.clone(),
+        }
+    }
+
+    /// Rebuilds the scenario the jobs were run from.
+    pub fn scenario(&self, origin: &Path) -> Result<Scenario, String> {
+        let mut s =
+            crate::scenario::parse(origin, &self.scenario_text).map_err(|e| e.to_string())?;
+        s.apply(&Overrides {
+            replications: Some(self.replications),
+            seed: Some(self.seed),
+            horizon: Some(self.horizon_s),
+            warmup: Some(self.warmup_s),
+        })?;
+        Ok(s)
+    }
+}
+
+/// The job files of one run (or shard) under `<results>/jobs/`.
+pub struct JobStore {
+    file: Mutex<File>,
+    path: PathBuf,
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> String {
+    format!("{}: {e}", path.display())
+}
+
+/// Reads the complete lines of a job file; returns them and the byte length
+/// of the complete part.
+fn read_jobs(path: &Path) -> Result<(Vec<JobResult>, u64), String> {
+    let f = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut reader = BufReader::new(f);
+    let mut out = Vec::new();
+    let mut good_len = 0u64;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(|e| io_err(path, e))?;
+        if n == 0 {
+            break;
+        }
+        if !line.ends_with('\n') {
+            break; // cut short by a crash: not a result
+        }
+        match serde_json::from_str::<JobResult>(&line) {
+            Ok(r) => out.push(r),
+            Err(e) => return Err(io_err(path, format!("line {}: {e}", out.len() + 1))),
+        }
+        good_len += n as u64;
+    }
+    Ok((out, good_len))
+}
+
+fn read_manifest(path: &Path) -> Result<Manifest, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    serde_json::from_str(&text).map_err(|e| io_err(path, e))
+}
+
+impl JobStore {
+    /// Opens the job file of `shard` under `dir/jobs/`. With `resume`,
+    /// returns the jobs already finished (refusing files from a different
+    /// run); without it, starts afresh.
+    pub fn open(
+        dir: &Path,
+        manifest: &Manifest,
+        shard: Shard,
+        resume: bool,
+    ) -> Result<(JobStore, Vec<JobResult>), String> {
+        let jobs_dir = dir.join("jobs");
+        std::fs::create_dir_all(&jobs_dir).map_err(|e| io_err(&jobs_dir, e))?;
+        let mpath = jobs_dir.join("manifest.json");
+        let path = jobs_dir.join(shard.file_name());
+        let mut done = Vec::new();
+        if resume && mpath.exists() {
+            let old = read_manifest(&mpath)?;
+            if &old != manifest {
+                return Err(format!(
+                    "cannot resume: the finished jobs in {} come from a different scenario or settings (seed, horizon, warm-up, replications or version differ); run without --resume to start again, or use another --out",
+                    jobs_dir.display()
+                ));
+            }
+            if path.exists() {
+                let (jobs, good_len) = read_jobs(&path)?;
+                // Drop a torn last line before appending after it.
+                let f = OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| io_err(&path, e))?;
+                f.set_len(good_len).map_err(|e| io_err(&path, e))?;
+                done = jobs;
+            }
+        } else {
+            // A fresh start: remove job files of earlier runs of any shard
+            // layout, so that they cannot be merged with these by mistake.
+            if let Ok(entries) = std::fs::read_dir(&jobs_dir) {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    if p.extension().is_some_and(|x| x == "jsonl") && p != path {
+                        let _ = std::fs::remove_file(&p);
+                    }
+                }
+            }
+            File::create(&path).map_err(|e| io_err(&path, e))?;
+        }
+        crate::report::write_atomic(&mpath, |w| {
+            serde_json::to_writer_pretty(&mut *w, manifest)?;
+            writeln!(w)
+        })
+        .map_err(|e| io_err(&mpath, e))?;
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        file.seek(SeekFrom::End(0)).map_err(|e| io_err(&path, e))?;
+        Ok((
+            JobStore {
+                file: Mutex::new(file),
+                path,
+            },
+            done,
+        ))
+    }
+
+    /// Appends one finished job (one line, flushed).
+    pub fn append(&self, r: &JobResult) -> Result<(), String> {
+        let mut line = serde_json::to_string(r).map_err(|e| io_err(&self.path, e))?;
+        line.push('\n');
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.write_all(line.as_bytes())
+            .map_err(|e| io_err(&self.path, e))?;
+        f.flush().map_err(|e| io_err(&self.path, e))
+    }
+
+    /// The job file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Collects every shard's jobs from `dirs` (each a results folder holding
+/// `jobs/`, or a `jobs/` folder itself), checks that they belong to one run
+/// and that every job is present exactly once.
+pub fn collect(dirs: &[PathBuf]) -> Result<(Manifest, Vec<JobResult>), String> {
+    let mut manifest: Option<(Manifest, PathBuf)> = None;
+    let mut results: Vec<(JobResult, PathBuf)> = Vec::new();
+    for d in dirs {
+        let jobs_dir = if d.join("jobs").is_dir() {
+            d.join("jobs")
+        } else {
+            d.clone()
+        };
+        let mpath = jobs_dir.join("manifest.json");
+        if !mpath.exists() {
+            return Err(format!(
+                "{} holds no shopfloor job files (no manifest.json): pass the results folders that `shopfloor run --shard` wrote",
+                d.display()
+            ));
+        }
+        let m = read_manifest(&mpath)?;
+        match &manifest {
+            None => manifest = Some((m, mpath.clone())),
+            Some((first, fpath)) if first != &m => {
+                return Err(format!(
+                    "{} and {} belong to different runs (scenario, seed, horizon, warm-up, replications or version differ)",
+                    fpath.display(),
+                    mpath.display()
+                ));
+            }
+            Some(_) => {}
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&jobs_dir)
+            .map_err(|e| io_err(&jobs_dir, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        for f in files {
+            let (jobs, _) = read_jobs(&f)?;
+            results.extend(jobs.into_iter().map(|j| (j, f.clone())));
+        }
+    }
+    let (manifest, _) = manifest.ok_or("no folders given")?;
+    results.sort_by_key(|(r, _)| r.job);
+    for w in results.windows(2) {
+        if w[0].0.job == w[1].0.job {
+            return Err(format!(
+                "job (variant {}, replication {}) appears twice: in {} and {}; each shard must be merged once",
+                w[0].0.job.variant,
+                w[0].0.job.replication,
+                w[0].1.display(),
+                w[1].1.display()
+            ));
+        }
+    }
+    let expected: Vec<Job> = (0..manifest.variants.len() as u32)
+        .flat_map(|variant| {
+            (0..u64::from(manifest.replications)).map(move |replication| Job {
+                variant,
+                replication,
+            })
+        })
+        .collect();
+    let have: Vec<Job> = results.iter().map(|(r, _)| r.job).collect();
+    let missing: Vec<&Job> = expected
+        .iter()
+        .filter(|j| have.binary_search(j).is_err())
+        .collect();
+    if !missing.is_empty() {
+        let first: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|j| {
+                format!(
+                    "({}, replication {})",
+                    manifest.variants[j.variant as usize], j.replication
+                )
+            })
+            .collect();
+        return Err(format!(
+            "{} of {} jobs are missing, e.g. {}; run the missing shards (or resume them with --resume) and merge again",
+            missing.len(),
+            expected.len(),
+            first.join(", ")
+        ));
+    }
+    if let Some((r, f)) = results
+        .iter()
+        .find(|(r, _)| expected.binary_search(&r.job).is_err())
+    {
+        return Err(format!(
+            "{} holds job (variant {}, replication {}) which is not part of this run",
+            f.display(),
+            r.job.variant,
+            r.job.replication
+        ));
+    }
+    Ok((manifest, results.into_iter().map(|(r, _)| r).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_shards() {
+        assert_eq!(Shard::parse("0/3"), Ok(Shard { index: 0, count: 3 }));
+        assert_eq!(Shard::parse(" 2 / 3 "), Ok(Shard { index: 2, count: 3 }));
+        assert!(Shard::parse("3/3").is_err());
+        assert!(Shard::parse("1/0").is_err());
+        assert!(Shard::parse("a/3").is_err());
+        assert!(Shard::parse("1-3").is_err());
+    }
+
+    #[test]
+    fn shards_from_scheduler_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "8"),
+        ]);
+        assert_eq!(
+            Shard::from_env(slurm),
+            Ok(Some(Shard { index: 4, count: 8 }))
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "2"), ("SHOPFLOOR_SHARDS", "3")]);
+        assert_eq!(Shard::from_env(k8s), Ok(Some(Shard { index: 2, count: 3 })));
+        assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "2")])).is_err());
+        assert_eq!(Shard::from_env(env(&[])), Ok(None));
+    }
+
+    #[test]
+    fn shards_partition_the_job_list() {
+        let shards: Vec<Shard> = (0..3).map(|k| Shard { index: k, count: 3 }).collect();
+        for i in 0..100 {
+            assert_eq!(shards.iter().filter(|s| s.owns(i)).count(), 1);
+        }
+    }
+}
