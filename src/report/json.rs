@@ -47,6 +47,8 @@ pub struct SummaryFile<'a> {
     pub shopfloor_version: &'static str,
     /// Scenario name.
     pub scenario: &'a str,
+    /// The scenario's `simulation.description`.
+    pub description: &'a str,
     /// FNV-1a hash of the scenario file.
     pub scenario_hash: &'a str,
     /// Master seed.
@@ -81,6 +83,7 @@ pub fn write_summary_json(
     let file = SummaryFile {
         shopfloor_version: env!("CARGO_PKG_VERSION"),
         scenario: &scenario.factory.name,
+        description: &scenario.description,
         scenario_hash: &scenario.hash,
         seed: scenario.seed,
         replications: results.baseline().replications.len(),

@@ -134,10 +134,14 @@ impl Locator<'_> {
                 .trim()
                 .to_string()
         };
-        let header = lines[..line.saturating_sub(1).min(lines.len())]
-            .iter()
-            .rev()
-            .chain(std::iter::once(&this))
+        // This line first (an error at a `[table]` header belongs to that
+        // table), then the lines above it.
+        let header = std::iter::once(&this)
+            .chain(
+                lines[..line.saturating_sub(1).min(lines.len())]
+                    .iter()
+                    .rev(),
+            )
             .find_map(|l| {
                 let l = l.trim();
                 l.starts_with('[').then(|| {

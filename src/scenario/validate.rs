@@ -119,7 +119,11 @@ impl Validator<'_> {
                         self.err_hint(
                             d.span(),
                             field,
-                            format!("a {kind} distribution needs `{}`", stringify!($name)),
+                            format!(
+                                "{} {kind} distribution needs `{}`",
+                                article(kind),
+                                stringify!($name)
+                            ),
                             dist_example(kind),
                         );
                         None
@@ -135,7 +139,11 @@ impl Validator<'_> {
                         self.err_hint(
                             d.span(),
                             field,
-                            format!("a {kind} distribution needs `{}`", stringify!($name)),
+                            format!(
+                                "{} {kind} distribution needs `{}`",
+                                article(kind),
+                                stringify!($name)
+                            ),
                             dist_example(kind),
                         );
                         None
@@ -190,7 +198,10 @@ impl Validator<'_> {
                 self.err_hint(
                     span,
                     &f(name),
-                    format!("a {kind} distribution does not take `{name}`"),
+                    format!(
+                        "{} {kind} distribution does not take `{name}`",
+                        article(kind)
+                    ),
                     format!(
                         "it takes {}",
                         allowed
@@ -273,6 +284,15 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+}
+
+/// "a" or "an" before a distribution's name.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -603,6 +623,19 @@ pub(crate) fn validate(
                 }),
                 _ => ok = false,
             }
+        }
+        // A saturated source refills the first machine the moment it frees
+        // up: if that can take no time, the run would never leave time 0.
+        if let (Some(Release::Saturated), Some(first), Some(op)) =
+            (&release, routing.first(), ops.first())
+            && first.process.mean() <= 0.0
+        {
+            v.err_hint(
+                op.get_ref().process.span(),
+                &format!("products.{pname}.routing[0].process"),
+                "a saturated product's first operation must take time, or parts would be made endlessly at one instant",
+                "give it a process time above zero",
+            );
         }
         if let (Some(release), true) = (release, ok) {
             products.push(Product {

@@ -3,5 +3,6 @@
 mod bad_input;
 mod common;
 mod determinism;
+mod experiments;
 mod theory;
 mod trace;

@@ -1,0 +1,416 @@
+//! Experiments: variants and sweeps, paired comparisons, precision rule,
+//! shards, resume, and their errors.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use shopfloor::experiment::{self, kpi};
+use shopfloor::scenario;
+
+use crate::common::scenario as parse;
+
+const STUDY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/line_study.toml");
+const OUTPUTS: [&str; 4] = [
+    "summary.json",
+    "variants.csv",
+    "replications.csv",
+    "stations.csv",
+];
+
+/// A small plant with a variant identical to the baseline, one that adds a
+/// machine, and a 2-point sweep.
+const PLANT: &str = r#"
+[simulation]
+name = "plant"
+horizon = "3d"
+warmup = "4h"
+replications = 8
+seed = 5
+
+[stations.cell]
+machines = 2
+buffer = 6
+failures = { time_to_failure = { dist = "exponential", mean = "5h" }, repair = "20m" }
+
+[stations.pack]
+buffer = 4
+
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "70s" } }
+routing = [
+  { station = "cell", process = { dist = "exponential", mean = "2m" } },
+  { station = "pack", process = { dist = "exponential", mean = "55s" }, scrap = 0.02 },
+]
+
+[[variant]]
+name = "same"
+"stations.cell.machines" = 2
+
+[[variant]]
+name = "third-machine"
+"stations.cell.machines" = 3
+
+[[sweep]]
+name = "packbuf"
+"stations.pack.buffer" = [2, 8]
+"#;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("shopfloor")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn same_outputs(a: &Path, b: &Path) {
+    for f in OUTPUTS {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn variants_and_sweeps_expand_in_file_order() {
+    let s = parse(PLANT);
+    let names: Vec<&str> = s.all_variants().iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "baseline",
+            "same",
+            "third-machine",
+            "packbuf(pack.buffer=2)",
+            "packbuf(pack.buffer=8)"
+        ]
+    );
+    assert_eq!(s.variants[1].factory.stations[0].machines, 3);
+    assert_eq!(s.variants[3].factory.stations[1].buffer, Some(8));
+    // The baseline is untouched by its variants.
+    assert_eq!(s.factory.stations[0].machines, 2);
+}
+
+/// A variant identical to the baseline sees the same random numbers and so
+/// shows a difference of exactly zero on every KPI; adding a machine
+/// changes cycle time, and the paired interval is narrower than the
+/// unpaired one (common random numbers at work).
+#[test]
+fn null_variant_is_exactly_zero_and_pairing_narrows_intervals() {
+    let s = parse(PLANT);
+    let r = experiment::run(&s);
+    for c in &r.variants[1].vs_baseline {
+        assert_eq!(c.diff.mean, 0.0, "{}", c.kpi);
+        assert_eq!(c.diff.sd, 0.0, "{}", c.kpi);
+    }
+    let ct = kpi::KPIS
+        .iter()
+        .position(|k| k.name == "cycle_time_mean_min")
+        .unwrap();
+    let third = &r.variants[2].vs_baseline[ct];
+    assert!(
+        third.diff.high < 0.0,
+        "a third machine must shorten cycle time: {third:?}"
+    );
+    assert!(
+        third.diff.half_width < third.unpaired_half_width,
+        "paired {} should be narrower than unpaired {}",
+        third.diff.half_width,
+        third.unpaired_half_width
+    );
+}
+
+#[test]
+fn ranking_flags_the_best_and_its_equals() {
+    let s = parse(PLANT);
+    let r = experiment::run(&s);
+    // Ranked on throughput, which is demand-limited here: every variant
+    // makes roughly what arrives, so the leader cannot be told apart from
+    // the null variant "same" only if they are equal; check the invariants.
+    let best = r.ranking.order[0];
+    assert!(r.ranking.indistinguishable_from_best[best]);
+    let means: Vec<f64> = r
+        .ranking
+        .order
+        .iter()
+        .map(|&i| r.variants[i].summary.throughput_per_hour.mean)
+        .collect();
+    assert!(means.windows(2).all(|w| w[0] >= w[1]), "{means:?}");
+    // "same" and the baseline are always equally ranked against the best.
+    assert_eq!(
+        r.ranking.indistinguishable_from_best[0],
+        r.ranking.indistinguishable_from_best[1]
+    );
+}
+
+fn write_plant(dir: &Path) -> PathBuf {
+    let p = dir.join("plant.toml");
+    std::fs::write(&p, PLANT).unwrap();
+    p
+}
+
+#[test]
+fn threads_and_shards_give_identical_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let f = file.to_str().unwrap();
+    let out = |name: &str| tmp.path().join(name);
+    let o1 = out("t1");
+    let o2 = out("t2");
+    run_ok(&[
+        "run",
+        f,
+        "-q",
+        "--threads",
+        "1",
+        "--out",
+        o1.to_str().unwrap(),
+    ]);
+    run_ok(&[
+        "run",
+        f,
+        "-q",
+        "--threads",
+        "2",
+        "--out",
+        o2.to_str().unwrap(),
+    ]);
+    same_outputs(&o1.join("plant"), &o2.join("plant"));
+
+    let mut shard_dirs = Vec::new();
+    for k in 0..3 {
+        let d = out(&format!("shard{k}"));
+        let msg = run_ok(&[
+            "run",
+            f,
+            "--shard",
+            &format!("{k}/3"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert!(msg.contains(&format!("shard {k}/3")), "{msg}");
+        // A shard alone writes no results, only its jobs.
+        assert!(!d.join("plant/summary.json").exists());
+        shard_dirs.push(d.join("plant").to_str().unwrap().to_string());
+    }
+    let merged = out("merged");
+    let mut args = vec!["merge", "-q", "--out", merged.to_str().unwrap()];
+    args.extend(shard_dirs.iter().map(String::as_str));
+    run_ok(&args);
+    same_outputs(&o1.join("plant"), &merged.join("plant"));
+
+    // Missing or duplicated shards are refused.
+    let out2 = run(&[
+        "merge",
+        &shard_dirs[0],
+        &shard_dirs[1],
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(!out2.status.success());
+    assert!(String::from_utf8_lossy(&out2.stderr).contains("missing"));
+    let out3 = run(&[
+        "merge",
+        &shard_dirs[0],
+        &shard_dirs[1],
+        &shard_dirs[1],
+        &shard_dirs[2],
+    ]);
+    assert!(!out3.status.success());
+    assert!(String::from_utf8_lossy(&out3.stderr).contains("twice"));
+}
+
+/// A run cut short (a torn last line, as a crash leaves it) resumes from
+/// its finished jobs and ends with the same files as an uninterrupted run.
+#[test]
+fn resume_after_a_crash_gives_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let f = file.to_str().unwrap();
+    let full = tmp.path().join("full");
+    let cut = tmp.path().join("cut");
+    run_ok(&["run", f, "-q", "--out", full.to_str().unwrap()]);
+    run_ok(&["run", f, "-q", "--out", cut.to_str().unwrap()]);
+    let jobs = cut.join("plant/jobs/shard-0-of-1.jsonl");
+    let text = std::fs::read_to_string(&jobs).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Keep the first third of the jobs and half of the next line.
+    let keep = lines.len() / 3;
+    let mut torn = lines[..keep].join("\n");
+    torn.push('\n');
+    torn.push_str(&lines[keep][..lines[keep].len() / 2]);
+    std::fs::write(&jobs, torn).unwrap();
+    for f in OUTPUTS {
+        std::fs::remove_file(cut.join("plant").join(f)).unwrap();
+    }
+    let msg = run_ok(&["run", f, "--resume", "--out", cut.to_str().unwrap()]);
+    let expected_run = lines.len() - keep;
+    assert!(msg.contains(&format!("{expected_run} jobs run")), "{msg}");
+    same_outputs(&full.join("plant"), &cut.join("plant"));
+
+    // Resuming with other settings is refused rather than mixed.
+    let out = run(&[
+        "run",
+        f,
+        "--resume",
+        "--seed",
+        "99",
+        "--out",
+        cut.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot resume"));
+}
+
+/// The precision rule: replications grow in batches of the initial count
+/// until every variant's CI half-width is within the target; the count
+/// used is the first batch boundary where the target holds.
+#[test]
+fn precision_rule_stops_at_the_first_batch_that_meets_the_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let o = tmp.path().join("p");
+    let target = 0.01;
+    let msg = run_ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--replications",
+        "4",
+        "--precision",
+        &format!("throughput_per_hour={target}"),
+        "--max-replications",
+        "64",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert!(
+        msg.contains("reached") && !msg.contains("NOT reached"),
+        "{msg}"
+    );
+    // Recompute the rule from the per-replication table.
+    let mut rdr = csv::Reader::from_path(o.join("plant/replications.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (cv, cr, cc) = (
+        col("variant"),
+        col("replication"),
+        col("throughput_per_hour"),
+    );
+    let mut rows: Vec<(String, u64, f64)> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        rows.push((
+            rec[cv].to_string(),
+            rec[cr].parse().unwrap(),
+            rec[cc].parse().unwrap(),
+        ));
+    }
+    let used = rows.iter().map(|r| r.1).max().unwrap() + 1;
+    assert_eq!(used % 4, 0, "replications grow in batches of 4");
+    assert!(msg.contains(&format!("after {used} replications")), "{msg}");
+    let met = |reps: u64| {
+        let names: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        names.iter().all(|n| {
+            let e = shopfloor::stats::Estimate::from_values(
+                rows.iter().filter(|r| r.0 == *n && r.1 < reps).map(|r| r.2),
+            );
+            e.half_width <= target * e.mean.abs()
+        })
+    };
+    assert!(met(used), "target not met at the reported count");
+    if used > 4 {
+        assert!(!met(used - 4), "the rule ran a batch more than needed");
+    }
+}
+
+#[test]
+fn bad_overrides_are_located() {
+    let text = PLANT.replacen(
+        "\"stations.cell.machines\" = 3",
+        "\"stations.cel.machines\" = 3",
+        1,
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.contains("stations.cel.machines"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.0.len(), 1, "{e}");
+    assert_eq!(e.0[0].line, line);
+    assert_eq!(e.0[0].field, "stations.cel.machines");
+    assert_eq!(e.0[0].hint.as_deref(), Some("did you mean `cell`?"));
+
+    let text = PLANT.replacen(
+        "\"stations.cell.machines\" = 3",
+        "\"stations.cell.machines\" = 0",
+        1,
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"stations.cell.machines\" = 0"))
+        .unwrap()
+        + 1;
+    assert_eq!((e.0[0].line, e.0[0].column), (line, 28), "{e}");
+    assert!(e.0[0].message.contains("at least 1"), "{e}");
+    assert!(e.0[0].message.contains("third-machine"), "{e}");
+
+    let text = PLANT.replacen(
+        "\"stations.pack.buffer\" = [2, 8]",
+        "\"stations.pack.buffer\" = 2",
+        1,
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    assert!(e.0[0].message.contains("lists the values"), "{e}");
+
+    let text = PLANT.replacen("name = \"same\"", "name = \"third-machine\"", 1);
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    assert!(e.0[0].message.contains("already taken"), "{e}");
+
+    let text = PLANT.replacen(
+        "\"stations.cell.machines\" = 2",
+        "\"simulation.seed\" = 2",
+        1,
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    assert!(e.0[0].message.contains("cannot change `simulation`"), "{e}");
+}
+
+#[test]
+fn bad_command_line_values_are_explained() {
+    for (args, expect) in [
+        (vec!["--shard", "3/3"], "0 ≤ K < N"),
+        (vec!["--shard", "x"], "K/N"),
+        (
+            vec!["--rank-by", "troughput_per_hour"],
+            "did you mean `throughput_per_hour`?",
+        ),
+        (vec!["--precision", "wip_avg"], "KPI=REL"),
+        (vec!["--precision", "wip_avg=-1"], "above 0"),
+        (vec!["--threads", "0"], "at least 1"),
+    ] {
+        let mut all = vec!["run", STUDY, "--out", "/nonexistent-never-written"];
+        all.extend(args.iter());
+        let out = run(&all);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
