@@ -15,14 +15,13 @@ use super::time::Time;
 /// One scheduled event.
 #[derive(Clone, Copy, Debug)]
 struct Entry<E> {
-    /// Time as the bit pattern of a non-negative `f64`: for non-negative
-    /// floats the bit patterns order exactly like the values, so the heap
-    /// compares integers.
-    key: u64,
-    /// Insertion sequence: breaks ties first-scheduled-first. Every entry has
-    /// a different `seq`, so `(key, seq)` orders all entries totally and the
-    /// pop order cannot depend on the heap's internal layout.
-    seq: u64,
+    /// The sort key: the time's bit pattern in the high 64 bits, the
+    /// insertion sequence in the low 64 bits. For non-negative floats the bit
+    /// patterns order exactly like the values, so one integer comparison
+    /// orders by time and then first-scheduled-first. Every entry has a
+    /// different sequence number, so the order is total and the pop order
+    /// cannot depend on the heap's internal layout.
+    key: u128,
     event: E,
 }
 
@@ -30,7 +29,13 @@ impl<E> Entry<E> {
     /// True if `self` must pop before `other`.
     #[inline(always)]
     fn before(&self, other: &Self) -> bool {
-        (self.key, self.seq) < (other.key, other.seq)
+        self.key < other.key
+    }
+
+    /// The scheduled time.
+    #[inline(always)]
+    fn time(&self) -> Time {
+        f64::from_bits((self.key >> 64) as u64)
     }
 }
 
@@ -98,8 +103,7 @@ impl<E: Copy> Calendar<E> {
         // `+ 0.0` turns a negative zero into a positive one, so the bit
         // pattern orders correctly.
         let entry = Entry {
-            key: (at + 0.0).to_bits(),
-            seq: self.seq,
+            key: (u128::from((at + 0.0).to_bits()) << 64) | u128::from(self.seq),
             event,
         };
         self.seq += 1;
@@ -121,7 +125,7 @@ impl<E: Copy> Calendar<E> {
         }
         let entry = *self.heap.first()?;
         self.vacant_root = true;
-        self.now = f64::from_bits(entry.key);
+        self.now = entry.time();
         self.popped += 1;
         Some((self.now, entry.event))
     }
@@ -144,7 +148,7 @@ impl<E: Copy> Calendar<E> {
         } else {
             self.heap.first()?
         };
-        Some(f64::from_bits(first.key))
+        Some(first.time())
     }
 
     /// Number of pending events.
