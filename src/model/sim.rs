@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use super::factory::{Blocking, Factory, FailureClock, Release};
 use super::results::{MachineState, ReplicationResult, StationResult, TraceRecord};
+use crate::engine::Dist;
 use crate::engine::{Calendar, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage};
 
 const NONE: u32 = u32::MAX;
@@ -65,9 +66,31 @@ enum Waiter {
     Release(u32),
 }
 
+/// One operation of one product's routing. The routings of all products
+/// are flattened into one table ([`Sim::ops`]) so that the hot path reaches
+/// a part's operation with a single index instead of product → routing →
+/// operation.
+#[derive(Clone, Copy)]
+struct Op<'f> {
+    station: u32,
+    /// Index in the table of the routing's next operation; NONE after the
+    /// last one.
+    next: u32,
+    /// Index in the table of the operation a rework returns to.
+    rework_to: u32,
+    /// Scrap or rework is possible: a quality draw follows the operation.
+    quality: bool,
+    scrap: f64,
+    rework: f64,
+    process: &'f Dist,
+    setup: Option<&'f Dist>,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Part {
     product: u32,
+    /// The current (or just finished) operation: an index into
+    /// [`Sim::ops`].
     op: u32,
     released_at: f64,
     serial: u64,
@@ -121,6 +144,10 @@ struct RawTrace {
 
 struct Sim<'f> {
     f: &'f Factory,
+    /// Every product's routing, flattened (see [`Op`]).
+    ops: Vec<Op<'f>>,
+    /// Per product: index in `ops` of the first operation of its routing.
+    first_op: Vec<u32>,
     cal: Calendar<Event>,
     parts: Vec<Part>,
     free_parts: Vec<u32>,
@@ -229,6 +256,27 @@ impl<'f> Sim<'f> {
                 stations[first].saturated.push(pi as u32);
             }
         }
+        let mut ops = Vec::new();
+        let mut first_op = Vec::with_capacity(f.products.len());
+        for p in &f.products {
+            let base = ops.len() as u32;
+            first_op.push(base);
+            let n = p.routing.len() as u32;
+            for (i, op) in p.routing.iter().enumerate() {
+                debug_assert!(op.rework_to <= i, "rework goes back, never forward");
+                let i = i as u32;
+                ops.push(Op {
+                    station: op.station.0,
+                    next: if i + 1 < n { base + i + 1 } else { NONE },
+                    rework_to: base + op.rework_to as u32,
+                    quality: op.scrap > 0.0 || op.rework > 0.0,
+                    scrap: op.scrap,
+                    rework: op.rework,
+                    process: &op.process,
+                    setup: op.setup.as_ref(),
+                });
+            }
+        }
         let arrival_streams = f
             .products
             .iter()
@@ -236,6 +284,8 @@ impl<'f> Sim<'f> {
             .collect();
         Sim {
             f,
+            ops,
+            first_op,
             cal: Calendar::new(),
             parts: Vec::with_capacity(64),
             free_parts: Vec::with_capacity(64),
@@ -255,23 +305,35 @@ impl<'f> Sim<'f> {
         }
     }
 
-    #[inline]
+    /// Records a trace line when tracing. The check is inlined; the
+    /// recording itself is kept out of line so that it does not weigh on the
+    /// hot paths of untraced runs.
+    #[inline(always)]
     fn log(&mut self, event: &'static str, station: u32, machine: u32, part: u32) {
+        if self.trace.is_some() {
+            self.record_trace(event, station, machine, part);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_trace(&mut self, event: &'static str, station: u32, machine: u32, part: u32) {
+        let (serial, product) = if part == NONE {
+            (0, NONE)
+        } else {
+            let p = &self.parts[part as usize];
+            (p.serial, p.product)
+        };
+        let machine_index = if machine == NONE {
+            NONE
+        } else {
+            self.machines[machine as usize].index
+        };
+        let time = self.cal.now();
         if let Some(t) = self.trace.as_mut() {
-            let (serial, product) = if part == NONE {
-                (0, NONE)
-            } else {
-                let p = &self.parts[part as usize];
-                (p.serial, p.product)
-            };
-            let machine_index = if machine == NONE {
-                NONE
-            } else {
-                self.machines[machine as usize].index
-            };
             t.push((
                 RawTrace {
-                    time: self.cal.now(),
+                    time,
                     event,
                     station,
                     machine: machine_index,
@@ -358,7 +420,7 @@ impl<'f> Sim<'f> {
         let now = self.cal.now();
         let part = Part {
             product,
-            op: 0,
+            op: self.first_op[product as usize],
             released_at: now,
             serial: self.serial,
             reserved_at: NONE,
@@ -384,10 +446,7 @@ impl<'f> Sim<'f> {
 
     #[inline]
     fn station_of(&self, part: u32) -> u32 {
-        let p = &self.parts[part as usize];
-        self.f.products[p.product as usize].routing[p.op as usize]
-            .station
-            .0
+        self.ops[self.parts[part as usize].op as usize].station
     }
 
     // ----- machine state ------------------------------------------------
@@ -461,14 +520,21 @@ impl<'f> Sim<'f> {
             // 2. Room lets the first waiter (not under repair) in.
             if !st.waiters.is_empty() && self.has_room(s) {
                 let st = &mut self.stations[s as usize];
-                let pos = st.waiters.iter().position(|w| match *w {
+                let machines = &self.machines;
+                let live = |w: &Waiter| match *w {
                     Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !self.machines[m as usize].down
+                        !machines[m as usize].down
                     }
                     Waiter::Release(_) => true,
-                });
-                if let Some(pos) = pos {
-                    let w = st.waiters.remove(pos).expect("position is valid");
+                };
+                // Usually the first waiter is live: take it without a scan.
+                let w = if st.waiters.front().is_some_and(live) {
+                    st.waiters.pop_front()
+                } else {
+                    let pos = st.waiters.iter().position(live);
+                    pos.and_then(|pos| st.waiters.remove(pos))
+                };
+                if let Some(w) = w {
                     self.serve(s, w);
                     continue;
                 }
@@ -533,10 +599,9 @@ impl<'f> Sim<'f> {
         mach.part = part;
         let s = mach.station;
         if self.stations[s as usize].blocking == Blocking::BeforeService {
-            let p = &self.parts[part as usize];
-            let routing = &self.f.products[p.product as usize].routing;
-            if let Some(next) = routing.get(p.op as usize + 1) {
-                let k = next.station.0;
+            let next = self.ops[self.parts[part as usize].op as usize].next;
+            if next != NONE {
+                let k = self.ops[next as usize].station;
                 if self.has_room(k) {
                     self.stations[k as usize].reserved += 1;
                     self.parts[part as usize].reserved_at = k;
@@ -561,9 +626,9 @@ impl<'f> Sim<'f> {
         let part = mach.part;
         let s = mach.station as usize;
         let p = self.parts[part as usize];
-        let op = &self.f.products[p.product as usize].routing[p.op as usize];
+        let op = &self.ops[p.op as usize];
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
-        let (phase, duration, what) = match &op.setup {
+        let (phase, duration, what) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
                 setup.sample(&mut self.stations[s].setup_stream),
@@ -615,8 +680,7 @@ impl<'f> Sim<'f> {
             Phase::Setup => {
                 let part = mach.part;
                 let s = mach.station as usize;
-                let p = self.parts[part as usize];
-                let op = &self.f.products[p.product as usize].routing[p.op as usize];
+                let op = &self.ops[self.parts[part as usize].op as usize];
                 let d = op.process.sample(&mut self.stations[s].process_stream);
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
@@ -637,22 +701,24 @@ impl<'f> Sim<'f> {
         let s = self.machines[m as usize].station;
         let part = self.machines[m as usize].part;
         let p = self.parts[part as usize];
-        let routing = &self.f.products[p.product as usize].routing;
-        let op = &routing[p.op as usize];
+        let op = self.ops[p.op as usize];
         self.log("process_end", s, m, part);
         let st = &mut self.stations[s as usize];
         st.operations += 1;
 
         // Quality: one uniform draw splits scrap / rework / pass.
-        let mut next_op = p.op + 1;
+        let mut next_op = op.next;
         let mut scrapped = false;
-        if op.scrap > 0.0 || op.rework > 0.0 {
+        let mut reworked = false;
+        if op.quality {
             let u = st.quality_stream.uniform();
             if u < op.scrap {
                 scrapped = true;
                 st.scrapped += 1;
             } else if u < op.scrap + op.rework {
-                next_op = op.rework_to as u32;
+                // Always back to this operation or an earlier one.
+                next_op = op.rework_to;
+                reworked = true;
                 st.reworked += 1;
                 self.reworked += 1;
             }
@@ -661,7 +727,7 @@ impl<'f> Sim<'f> {
         // the part goes there.
         let reserved_at = p.reserved_at;
         self.parts[part as usize].reserved_at = NONE;
-        let goes_on = !scrapped && next_op == p.op + 1 && (next_op as usize) < routing.len();
+        let goes_on = !scrapped && !reworked && next_op != NONE;
         if reserved_at != NONE && !goes_on {
             self.stations[reserved_at as usize].reserved -= 1;
         }
@@ -671,7 +737,7 @@ impl<'f> Sim<'f> {
             self.log("scrap", s, m, part);
             self.release_machine(m);
             self.retire_part(part);
-        } else if next_op as usize >= routing.len() {
+        } else if next_op == NONE {
             self.good += 1;
             self.good_per_product[p.product as usize] += 1;
             self.cycle.record(now - p.released_at);
@@ -679,11 +745,11 @@ impl<'f> Sim<'f> {
             self.release_machine(m);
             self.retire_part(part);
         } else {
-            if next_op <= p.op {
+            if reworked {
                 self.log("rework", s, m, part);
             }
             self.parts[part as usize].op = next_op;
-            let k = routing[next_op as usize].station.0;
+            let k = self.ops[next_op as usize].station;
             if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
@@ -773,11 +839,14 @@ impl<'f> Sim<'f> {
             }
             Phase::Finished | Phase::AwaitStart => {
                 // It may have been skipped while down: look again.
-                let p = &self.parts[part as usize];
-                let k = self.f.products[p.product as usize].routing[p.op as usize
-                    + usize::from(self.machines[m as usize].phase == Phase::AwaitStart)]
-                .station
-                .0;
+                // A finished part's `op` already names its next
+                // operation; a part awaiting its start needs room at the
+                // station of the operation after the current one.
+                let mut op = self.parts[part as usize].op;
+                if self.machines[m as usize].phase == Phase::AwaitStart {
+                    op = self.ops[op as usize].next;
+                }
+                let k = self.ops[op as usize].station;
                 self.station_changed(k);
             }
         }
