@@ -167,6 +167,12 @@ impl TimeAverage {
         (self.area + self.level * (now - self.since)) / span
     }
 
+    /// Integral of the level over `[start, now]` (level × time).
+    #[inline]
+    pub fn integral(&self, now: Time) -> f64 {
+        self.area + self.level * (now - self.since)
+    }
+
     /// Highest level seen since the start or the last reset.
     pub fn max(&self) -> f64 {
         self.max

@@ -217,6 +217,27 @@ pub struct Summary {
     pub stations: Vec<StationSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
+    /// Warm-up suggested by MSER-5 on the WIP series averaged over
+    /// replications, hours (None when the series is too short).
+    pub mser5_warmup_hours: Option<f64>,
+}
+
+/// MSER-5 on the WIP series averaged across replications, in hours.
+fn suggest_warmup(reps: &[ReplicationResult]) -> Option<f64> {
+    let len = reps.iter().map(|r| r.series.len()).min()?;
+    // Full periods only: the last one may be shorter.
+    let full = reps
+        .first()?
+        .series
+        .iter()
+        .take(len)
+        .take_while(|p| (p.hours - reps[0].series[0].hours).abs() < 1e-9)
+        .count();
+    let avg: Vec<f64> = (0..full)
+        .map(|i| reps.iter().map(|r| r.series[i].wip_avg).sum::<f64>() / reps.len() as f64)
+        .collect();
+    let d = crate::stats::mser5(&avg)?;
+    Some(d as f64 * reps[0].series.first()?.hours)
 }
 
 /// Combines replication results, in index order.
@@ -278,5 +299,6 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
         wip_on_machines_avg: est(&|r| r.wip_on_machines_avg),
         stations,
         busiest_station,
+        mser5_warmup_hours: suggest_warmup(reps),
     }
 }

@@ -25,6 +25,8 @@ pub struct Factory {
     pub horizon: Time,
     /// Time at the start of each replication whose statistics are discarded.
     pub warmup: Time,
+    /// Length of one reporting period of the time series.
+    pub period: Time,
 }
 
 /// What a machine does when the part it has finished cannot move on because

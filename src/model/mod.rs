@@ -14,5 +14,5 @@ pub use factory::{
     Blocking, Factory, FailureClock, Failures, Operation, Product, ProductId, Release, Station,
     StationId,
 };
-pub use results::{MachineState, ReplicationResult, StationResult, TraceRecord};
+pub use results::{MachineState, PeriodPoint, ReplicationResult, StationResult, TraceRecord};
 pub use sim::simulate;

@@ -81,6 +81,9 @@ pub struct StationResult {
 pub struct ReplicationResult {
     /// Replication index (0-based).
     pub replication: u64,
+    /// Warm-up, hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub warmup_hours: f64,
     /// Length of the observed period (horizon − warm-up), hours.
     #[serde(deserialize_with = "f64_or_nan")]
     pub observed_hours: f64,
@@ -129,6 +132,30 @@ pub struct ReplicationResult {
     pub busiest_station: String,
     /// Events processed in the whole replication (warm-up included).
     pub events: u64,
+    /// Time series over the whole horizon, one point per reporting period.
+    pub series: Vec<PeriodPoint>,
+}
+
+/// One reporting period of a replication's time series (the whole horizon,
+/// warm-up included, so that the warm-up itself can be judged).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PeriodPoint {
+    /// Start of the period, hours from the start of the run.
+    pub start_hours: f64,
+    /// Length of the period, hours (the last one may be shorter).
+    pub hours: f64,
+    /// Good parts finished in the period.
+    pub good: u64,
+    /// Parts released in the period.
+    pub released: u64,
+    /// Parts scrapped in the period.
+    pub scrapped: u64,
+    /// Time-average work in process over the period.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub wip_avg: f64,
+    /// Time-average parts waiting (in buffers or held at release).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub waiting_avg: f64,
 }
 
 /// One line of the event trace (`--trace`).

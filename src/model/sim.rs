@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 
 use super::factory::{Blocking, Factory, FailureClock, Release};
-use super::results::{MachineState, ReplicationResult, StationResult, TraceRecord};
+use super::results::{MachineState, PeriodPoint, ReplicationResult, StationResult, TraceRecord};
 use crate::engine::Dist;
 use crate::engine::{Calendar, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage};
 
@@ -35,6 +35,8 @@ enum Event {
     RepairEnd { machine: u32 },
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
+    /// End of a reporting period of the time series.
+    Period,
     /// End of the horizon.
     End,
 }
@@ -164,6 +166,21 @@ struct Sim<'f> {
     reworked: u64,
     cycle: Tally,
     trace: Option<Vec<(RawTrace, u64, u32)>>,
+    /// Time series: totals since time 0 that survive the warm-up reset
+    /// (what the reset removed), and one point per finished period.
+    before_warmup: SeriesTotals,
+    last_period: SeriesTotals,
+    series: Vec<PeriodPoint>,
+}
+
+/// Running totals from time 0, for the time series.
+#[derive(Clone, Copy, Default)]
+struct SeriesTotals {
+    good: u64,
+    released: u64,
+    scrapped: u64,
+    wip_integral: f64,
+    waiting_integral: f64,
 }
 
 fn state_index(s: MachineState) -> usize {
@@ -180,6 +197,7 @@ pub fn simulate(
 ) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
     let mut sim = Sim::new(factory, seed, replication, trace);
     sim.run();
+    sim.close_period();
     let result = sim.result(replication);
     let trace = sim.trace.take().map(|raw| {
         raw.into_iter()
@@ -301,6 +319,9 @@ impl<'f> Sim<'f> {
             scrapped: 0,
             reworked: 0,
             cycle: Tally::new(0.001),
+            before_warmup: SeriesTotals::default(),
+            last_period: SeriesTotals::default(),
+            series: Vec::with_capacity((f.horizon / f.period).ceil().min(1e6) as usize + 1),
             trace: trace.then(Vec::new),
         }
     }
@@ -371,6 +392,9 @@ impl<'f> Sim<'f> {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
         self.cal.schedule_at(self.f.horizon, Event::End);
+        if self.f.period < self.f.horizon {
+            self.cal.schedule_at(self.f.period, Event::Period);
+        }
         for s in 0..self.stations.len() {
             if !self.stations[s].saturated.is_empty() {
                 self.station_changed(s as u32);
@@ -387,13 +411,55 @@ impl<'f> Sim<'f> {
                 Event::Failure { machine } => self.on_failure(machine),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
                 Event::WarmupEnd => self.reset_statistics(),
+                Event::Period => {
+                    self.close_period();
+                    let next = self.cal.now() + self.f.period;
+                    if next < self.f.horizon {
+                        self.cal.schedule_at(next, Event::Period);
+                    }
+                }
                 Event::End => break,
             }
         }
     }
 
+    /// Totals since time 0 (warm-up included).
+    fn series_totals(&self) -> SeriesTotals {
+        let now = self.cal.now();
+        let b = &self.before_warmup;
+        SeriesTotals {
+            good: b.good + self.good,
+            released: b.released + self.released,
+            scrapped: b.scrapped + self.scrapped,
+            wip_integral: b.wip_integral + self.wip.integral(now),
+            waiting_integral: b.waiting_integral + self.waiting.integral(now),
+        }
+    }
+
+    /// Appends the point of the period that ends now.
+    fn close_period(&mut self) {
+        let t = self.series_totals();
+        let l = self.last_period;
+        let start = self.series.len() as f64 * self.f.period;
+        let len = self.cal.now() - start;
+        if len <= 0.0 {
+            return;
+        }
+        self.series.push(PeriodPoint {
+            start_hours: start / HOUR,
+            hours: len / HOUR,
+            good: t.good - l.good,
+            released: t.released - l.released,
+            scrapped: t.scrapped - l.scrapped,
+            wip_avg: (t.wip_integral - l.wip_integral) / len,
+            waiting_avg: (t.waiting_integral - l.waiting_integral) / len,
+        });
+        self.last_period = t;
+    }
+
     fn reset_statistics(&mut self) {
         let now = self.cal.now();
+        self.before_warmup = self.series_totals();
         self.wip.reset(now);
         self.waiting.reset(now);
         self.cycle.reset();
@@ -754,7 +820,10 @@ impl<'f> Sim<'f> {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
                 self.enter(k, part);
-            } else if self.has_room(k) {
+            } else if reworked || self.has_room(k) {
+                // A part sent back for rework is carried to its station's
+                // queue even when the buffer is full: otherwise a loop of
+                // full buffers would deadlock the line.
                 self.release_machine(m);
                 self.enter(k, part);
             } else {
@@ -925,6 +994,7 @@ impl<'f> Sim<'f> {
         ReplicationResult {
             replication,
             observed_hours: hours,
+            warmup_hours: self.f.warmup / HOUR,
             released: self.released,
             good: self.good,
             good_per_product: self.good_per_product.clone(),
@@ -946,6 +1016,7 @@ impl<'f> Sim<'f> {
             stations,
             busiest_station: busiest,
             events: self.cal.events_processed(),
+            series: self.series.clone(),
         }
     }
 }

@@ -138,6 +138,52 @@ pub fn write_variants_csv(dir: &Path, results: &RunResults) -> std::io::Result<(
     })
 }
 
+/// Writes `timeseries.csv` into `dir`: one row per variant, replication
+/// and reporting period, over the whole horizon (warm-up included).
+pub fn write_timeseries_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
+    write_atomic(&dir.join("timeseries.csv"), |w| {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record([
+            "variant",
+            "replication",
+            "period",
+            "start_hours",
+            "hours",
+            "in_warmup",
+            "good",
+            "released",
+            "scrapped",
+            "good_per_hour",
+            "wip_avg",
+            "waiting_avg",
+        ])
+        .map_err(csv_err)?;
+        for v in &results.variants {
+            for r in &v.replications {
+                let warmup_hours = r.warmup_hours;
+                for (i, p) in r.series.iter().enumerate() {
+                    c.write_record([
+                        v.name.clone(),
+                        r.replication.to_string(),
+                        i.to_string(),
+                        p.start_hours.to_string(),
+                        p.hours.to_string(),
+                        (p.start_hours < warmup_hours).to_string(),
+                        p.good.to_string(),
+                        p.released.to_string(),
+                        p.scrapped.to_string(),
+                        (p.good as f64 / p.hours).to_string(),
+                        p.wip_avg.to_string(),
+                        p.waiting_avg.to_string(),
+                    ])
+                    .map_err(csv_err)?;
+                }
+            }
+        }
+        c.flush()
+    })
+}
+
 /// Writes `stations.csv` into `dir`.
 pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
     write_atomic(&dir.join("stations.csv"), |w| {

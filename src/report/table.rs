@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::engine::format_duration;
+use crate::engine::{HOUR, format_duration};
 use crate::experiment::RunResults;
 use crate::experiment::kpi::{KPIS, kpi};
 use crate::scenario::Scenario;
@@ -97,6 +97,18 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             pct(&st.setup),
             est(&st.queue_avg, 2),
             mark
+        );
+    }
+    // Warn only when the suggestion exceeds the warm-up by more than one
+    // MSER batch (5 periods): a smaller gap is within the method's noise.
+    if let Some(h) = s.mser5_warmup_hours
+        && h * HOUR > f.warmup + 5.0 * f.period
+    {
+        let _ = writeln!(
+            out,
+            "\n  note: the warm-up looks short: MSER-5 on the WIP series suggests at least {} (set {}); raise `simulation.warmup` or --warmup",
+            format_duration((h * HOUR).round()),
+            format_duration(f.warmup)
         );
     }
     if results.variants.len() > 1 {

@@ -39,6 +39,31 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The file's text, kept so that shards can be merged without it.
     pub text: String,
+    /// True when the file sets `simulation.period` (otherwise it follows
+    /// the horizon, see [`default_period`]).
+    pub period_explicit: bool,
+}
+
+/// The reporting period used when the scenario sets none: the largest of
+/// 1 min, 5 min, 15 min, 1 h, 4 h, 1 d and 1 w that still gives at least 40
+/// periods over the horizon.
+pub fn default_period(horizon: Time) -> Time {
+    use crate::engine::{DAY, HOUR, MINUTE, WEEK};
+    let steps = [
+        MINUTE,
+        5.0 * MINUTE,
+        15.0 * MINUTE,
+        HOUR,
+        4.0 * HOUR,
+        DAY,
+        WEEK,
+    ];
+    steps
+        .iter()
+        .rev()
+        .copied()
+        .find(|p| horizon / p >= 40.0)
+        .unwrap_or(MINUTE)
 }
 
 /// Values given on the command line that replace the file's.
@@ -72,6 +97,11 @@ impl Scenario {
             }
             self.factory.horizon = h;
             self.variants.iter_mut().for_each(|v| v.factory.horizon = h);
+            if !self.period_explicit {
+                let p = default_period(h);
+                self.factory.period = p;
+                self.variants.iter_mut().for_each(|v| v.factory.period = p);
+            }
         }
         if let Some(w) = o.warmup {
             self.factory.warmup = w;

@@ -37,6 +37,7 @@ pub struct RawSimulation {
     pub description: Option<String>,
     pub horizon: Spanned<RawDuration>,
     pub warmup: Option<Spanned<RawDuration>>,
+    pub period: Option<Spanned<RawDuration>>,
     pub replications: Option<Spanned<i64>>,
     pub seed: Option<Spanned<i64>>,
 }

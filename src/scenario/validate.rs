@@ -369,6 +369,23 @@ pub(crate) fn validate(
             "lengthen `horizon` or shorten `warmup`",
         );
     }
+    let period = match &sim.period {
+        Some(p) => {
+            let per = v.positive_duration(p, "simulation.period");
+            if let (Some(per), Some(h)) = (per, horizon)
+                && h / per > 100_000.0
+            {
+                v.err_hint(
+                    p.span(),
+                    "simulation.period",
+                    format!("the horizon would hold {:.0} periods", h / per),
+                    "choose a period of at least 1/100000 of the horizon",
+                );
+            }
+            per
+        }
+        None => horizon.map(super::default_period),
+    };
     let replications = match &sim.replications {
         Some(r) => v.count(r, "simulation.replications", 1),
         None => Some(10),
@@ -655,7 +672,9 @@ pub(crate) fn validate(
             products,
             horizon: horizon?,
             warmup: warmup?,
+            period: period?,
         },
+        period_explicit: sim.period.is_some(),
         replications: replications?,
         seed: seed?,
         description: sim.description.clone().unwrap_or_default(),

@@ -99,3 +99,51 @@ mod tests {
         assert!(one.half_width.is_nan());
     }
 }
+
+/// MSER-5 truncation point of a series (White 1997; Franklin & White 2008):
+/// the series is cut into batches of 5, and the number of leading batches
+/// `d` to discard minimises the marginal standard error
+/// `Σ_{i>d} (Y_i − Ȳ_d)² / (n − d)²` over `d ≤ n/2`. Returns the number of
+/// leading *observations* to discard (a multiple of 5), or `None` when the
+/// series has fewer than two batches.
+pub fn mser5(series: &[f64]) -> Option<usize> {
+    let batches: Vec<f64> = series
+        .chunks_exact(5)
+        .map(|c| c.iter().sum::<f64>() / 5.0)
+        .collect();
+    let n = batches.len();
+    if n < 2 {
+        return None;
+    }
+    let mut best = (f64::INFINITY, 0);
+    for d in 0..=n / 2 {
+        let rest = &batches[d..];
+        let m = rest.len() as f64;
+        let mean = rest.iter().sum::<f64>() / m;
+        let ss: f64 = rest.iter().map(|y| (y - mean).powi(2)).sum();
+        let stat = ss / (m * m);
+        if stat < best.0 {
+            best = (stat, d);
+        }
+    }
+    Some(best.1 * 5)
+}
+
+#[cfg(test)]
+mod mser_tests {
+    use super::mser5;
+
+    #[test]
+    fn cuts_an_initial_transient_and_nothing_from_a_flat_series() {
+        // 20 observations climbing from 0, then 200 around 10.
+        let mut s: Vec<f64> = (0..20).map(|i| i as f64 / 2.0).collect();
+        s.extend((0..200).map(|i| 10.0 + if i % 2 == 0 { 0.1 } else { -0.1 }));
+        let d = mser5(&s).unwrap();
+        assert!((15..=25).contains(&d), "truncation {d}");
+        let flat: Vec<f64> = (0..100)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        assert_eq!(mser5(&flat), Some(0));
+        assert_eq!(mser5(&[1.0, 2.0, 3.0]), None);
+    }
+}

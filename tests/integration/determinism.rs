@@ -152,3 +152,32 @@ fn replications_are_independent_streams() {
         a2.cycle_time_mean_min.to_bits()
     );
 }
+
+/// The warm-up only restarts statistics: the simulated path is the same,
+/// so the time series (whole horizon) is identical with or without it, and
+/// its totals equal the no-warm-up run's totals.
+#[test]
+fn time_series_cover_the_horizon_and_ignore_the_warmup() {
+    let text = std::fs::read_to_string(QUICKSTART).unwrap();
+    let with = scenario(&text);
+    let without = scenario(&text.replace("warmup = \"3d\"", "warmup = \"0s\""));
+    assert_eq!(without.factory.warmup, 0.0, "test bug: warm-up not removed");
+    let (a, _) = simulate(&with.factory, 3, 0, false);
+    let (b, _) = simulate(&without.factory, 3, 0, false);
+    assert_eq!(a.series.len(), b.series.len());
+    for (p, q) in a.series.iter().zip(&b.series) {
+        assert_eq!(
+            (p.good, p.released, p.scrapped),
+            (q.good, q.released, q.scrapped)
+        );
+        assert!((p.wip_avg - q.wip_avg).abs() < 1e-9 * (1.0 + q.wip_avg));
+    }
+    let hours: f64 = b.series.iter().map(|p| p.hours).sum();
+    assert!((hours - with.factory.horizon / 3600.0).abs() < 1e-9);
+    assert_eq!(b.series.iter().map(|p| p.good).sum::<u64>(), b.good);
+    assert_eq!(b.series.iter().map(|p| p.released).sum::<u64>(), b.released);
+    let wip_area: f64 = b.series.iter().map(|p| p.wip_avg * p.hours).sum();
+    assert!((wip_area / hours - b.wip_avg).abs() < 1e-9 * b.wip_avg);
+    // With the warm-up, the counted parts are those of the later periods.
+    assert!(a.good < b.good);
+}
