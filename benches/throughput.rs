@@ -17,6 +17,12 @@
 //! calendar events per second — the same replication, only the element count
 //! differs.
 //!
+//! Every benchmark runs under two clocks: the groups `mm1` and `serial_line`
+//! use criterion's usual wall-clock time; `cpu/mm1` and `cpu/serial_line` use
+//! the CPU time of the benchmark thread (Linux only), which leaves out the
+//! time the thread spends preempted — on a machine shared with other work
+//! it is the steadier figure of what one core does.
+//!
 //! Before the timings, a memory check runs each model at horizons H, 4H and
 //! 16H under a counting global allocator and prints the peak of live heap
 //! bytes and the number of allocations per replication: both should stay
@@ -30,7 +36,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{Criterion, Throughput};
 use shopfloor::engine::{Dist, WEEK};
 use shopfloor::model::{Factory, Release, simulate};
 
@@ -158,29 +165,149 @@ fn memory_check(name: &str, build: fn(f64) -> Factory) {
     );
 }
 
+// ----- thread CPU time ----------------------------------------------------------
+
+/// A criterion measurement: CPU time consumed by the calling thread, in
+/// nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
+#[cfg(target_os = "linux")]
+struct ThreadCpuTime;
+
+#[cfg(target_os = "linux")]
+mod cpu_clock {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+
+    /// `CLOCK_THREAD_CPUTIME_ID` on Linux.
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+
+    /// CPU time of the calling thread, nanoseconds.
+    pub fn thread_ns() -> u64 {
+        let mut ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec (two `long`s on 64-bit
+        // Linux) and the clock id is a constant the kernel knows.
+        let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        cpu_clock::thread_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        cpu_clock::thread_ns() - start
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+/// Formats nanoseconds (as criterion's own wall-clock formatter does) and
+/// element throughputs.
+#[cfg(target_os = "linux")]
+struct NanosFormatter;
+
+#[cfg(target_os = "linux")]
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, typical_ns: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = match typical_ns {
+            t if t < 1e3 => (1.0, "ns"),
+            t if t < 1e6 => (1e-3, "µs"),
+            t if t < 1e9 => (1e-6, "ms"),
+            _ => (1e-9, "s"),
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+
+    fn scale_throughputs(
+        &self,
+        typical_ns: f64,
+        throughput: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per_iteration = match *throughput {
+            Throughput::Elements(n) | Throughput::ElementsAndBytes { elements: n, .. } => n,
+            Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n,
+            Throughput::Bits(n) => n,
+        } as f64;
+        let typical = per_iteration * 1e9 / typical_ns;
+        let (divisor, unit) = match typical {
+            t if t < 1e3 => (1.0, " elem/s"),
+            t if t < 1e6 => (1e3, "Kelem/s"),
+            t if t < 1e9 => (1e6, "Melem/s"),
+            _ => (1e9, "Gelem/s"),
+        };
+        values
+            .iter_mut()
+            .for_each(|v| *v = per_iteration * 1e9 / *v / divisor);
+        unit
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
 // ----- timings ------------------------------------------------------------------
 
-fn bench_model(c: &mut Criterion, name: &str, build: fn(f64) -> Factory) {
+/// Benchmarks one replication of `build(HORIZON)` as group `group`, once
+/// counting parts and once counting events.
+fn bench_model<M: Measurement>(c: &mut Criterion<M>, group: &str, build: fn(f64) -> Factory) {
     let factory = build(HORIZON);
     let (parts, events) = run(&factory);
     println!(
-        "{name}: {parts} parts and {events} events per replication ({:.2} events per part)",
+        "{group}: {parts} parts and {events} events per replication ({:.2} events per part)",
         events as f64 / parts as f64
     );
-    let mut group = c.benchmark_group(name);
-    group.throughput(Throughput::Elements(parts));
-    group.bench_function("parts", |b| b.iter(|| run(black_box(&factory))));
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("events", |b| b.iter(|| run(black_box(&factory))));
-    group.finish();
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(parts));
+    g.bench_function("parts", |b| b.iter(|| run(black_box(&factory))));
+    g.throughput(Throughput::Elements(events));
+    g.bench_function("events", |b| b.iter(|| run(black_box(&factory))));
+    g.finish();
 }
 
-fn benches(c: &mut Criterion) {
+fn main() {
     memory_check("mm1", mm1);
     memory_check("serial_line", serial_line);
-    bench_model(c, "mm1", mm1);
-    bench_model(c, "serial_line", serial_line);
-}
 
-criterion_group!(throughput, benches);
-criterion_main!(throughput);
+    let mut wall = Criterion::default().configure_from_args();
+    bench_model(&mut wall, "mm1", mm1);
+    bench_model(&mut wall, "serial_line", serial_line);
+
+    #[cfg(target_os = "linux")]
+    {
+        let mut cpu = Criterion::default()
+            .with_measurement(ThreadCpuTime)
+            .configure_from_args();
+        bench_model(&mut cpu, "cpu/mm1", mm1);
+        bench_model(&mut cpu, "cpu/serial_line", serial_line);
+    }
+
+    Criterion::default().configure_from_args().final_summary();
+}
