@@ -4,5 +4,6 @@ mod bad_input;
 mod common;
 mod determinism;
 mod experiments;
+mod plots;
 mod theory;
 mod trace;

@@ -1,0 +1,1 @@
+//! (plots tests: being written)
