@@ -1,2 +1,335 @@
-//! Placeholder; being written.
-fn main() {}
+//! Batch throughput: jobs per second on one thread and on all threads.
+//!
+//! The batch is `scenarios/line_study.toml` — the baseline plus 7 variants,
+//! 8 in all — with 16 replications each: 128 jobs, run through
+//! [`shopfloor::experiment::run_jobs`] exactly as `shopfloor run` does (no
+//! progress callback, a stop flag that is never set). The jobs keep the
+//! file's own horizon (3 weeks after a 2-day warm-up), so each one is a
+//! real replication of the study: one 128-job batch takes a few tenths of a
+//! second on one thread, short enough that no shortening is needed. Every
+//! iteration runs the same jobs with the same seeds, so every iteration
+//! does the same work.
+//!
+//! Three parts:
+//!
+//! 1. criterion times the batch inside a rayon pool of 1 thread and of all
+//!    threads (`std::thread::available_parallelism`), reporting jobs per
+//!    second (`batch/threads/1`, `batch/threads/N`);
+//! 2. a summary of its own: a few repetitions of each, alternating 1 and N
+//!    threads so that background load hits both alike, and the parallel
+//!    efficiency `(jobs/s at N) / (N × jobs/s at 1)` from the medians (and,
+//!    for comparison on a noisy machine, from the fastest repetitions);
+//! 3. a memory check under a counting global allocator: peak live heap
+//!    bytes for a 128-job and a 512-job batch at 1 and at N threads, split
+//!    into the finished results that `run_jobs` returns (kept in memory, so
+//!    they grow with the number of jobs) and the rest (simulation state,
+//!    one per running job, so bounded by the number of threads), next to
+//!    the peak of a single job run alone.
+//!
+//! Parts 2 and 3 run only under `cargo bench` (not when `cargo test` runs
+//! the benchmark once as a smoke test).
+//!
+//! Run with `cargo bench --bench batch`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use shopfloor::engine::format_duration;
+use shopfloor::experiment::{Job, JobResult, job_list, run_jobs};
+use shopfloor::model::simulate;
+use shopfloor::scenario::{Overrides, Scenario};
+
+// ----- a counting allocator ---------------------------------------------------
+
+/// The system allocator, counting live bytes, their peak and the number of
+/// allocations. The counters are relaxed atomics; the simulation allocates
+/// little per job (see the allocation counts printed by the memory check),
+/// so they cost nothing measurable even when several threads share them.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+impl Counting {
+    fn grow(size: usize) {
+        let live = LIVE.fetch_add(size, Relaxed) + size;
+        PEAK.fetch_max(live, Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the wrapper only
+// updates counters.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        Self::grow(layout.size());
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        Self::grow(layout.size());
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: `ptr` was allocated by `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        Self::grow(new_size);
+        // SAFETY: forwarded unchanged; `ptr` came from `System` with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+// ----- the batch ----------------------------------------------------------------
+
+/// Replications per variant in the timed batch: 8 variants × 16 = 128 jobs.
+const REPS: u64 = 16;
+/// Repetitions of each thread count in the efficiency summary.
+const REPEATS: usize = 9;
+
+/// `scenarios/line_study.toml` with [`REPS`] replications (horizon, warm-up
+/// and seed as in the file).
+fn scenario() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/line_study.toml");
+    let mut s = shopfloor::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    s.apply(&Overrides {
+        replications: Some(REPS as u32),
+        ..Overrides::default()
+    })
+    .expect("the overrides are valid");
+    s
+}
+
+/// A rayon pool of `threads` threads.
+fn pool(threads: usize) -> ThreadPool {
+    ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a rayon pool can be built")
+}
+
+/// Runs every job of the batch on `pool`, as `shopfloor run` does.
+fn batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Vec<JobResult> {
+    pool.install(|| run_jobs(scenario, jobs, &|_| {}, &AtomicBool::new(false)))
+}
+
+/// Wall time of one batch.
+fn time_batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Duration {
+    let start = Instant::now();
+    let results = black_box(batch(pool, black_box(scenario), black_box(jobs)));
+    let elapsed = start.elapsed();
+    assert_eq!(results.len(), jobs.len(), "every job finished");
+    elapsed
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+/// The 1-minute load average, if the system reports it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
+fn all_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+// ----- 1. criterion ---------------------------------------------------------------
+
+fn bench_batch(c: &mut Criterion, scenario: &Scenario, jobs: &[Job]) {
+    let mut group = c.benchmark_group("batch");
+    group
+        .throughput(Throughput::Elements(jobs.len() as u64))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(12));
+    let mut counts = vec![1, all_threads()];
+    counts.dedup();
+    for threads in counts {
+        let pool = pool(threads);
+        group.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| {
+            b.iter(|| batch(&pool, black_box(scenario), black_box(jobs)));
+        });
+    }
+    group.finish();
+}
+
+// ----- 2. parallel efficiency -----------------------------------------------------
+
+/// Jobs per second at 1 and at `n` threads from batch times `t1` and `tn`,
+/// and the parallel efficiency.
+fn rates(jobs: usize, n: usize, t1: f64, tn: f64) -> (f64, f64, f64) {
+    let (rate1, rate_n) = (jobs as f64 / t1, jobs as f64 / tn);
+    (rate1, rate_n, rate_n / (n as f64 * rate1))
+}
+
+fn efficiency(scenario: &Scenario, jobs: &[Job]) {
+    let n = all_threads();
+    let (p1, pn) = (pool(1), pool(n));
+    let load_before = load_average();
+    // One untimed run each, to warm caches and start the pools' threads.
+    time_batch(&p1, scenario, jobs);
+    time_batch(&pn, scenario, jobs);
+    let (mut t1, mut tn) = (Vec::new(), Vec::new());
+    for _ in 0..REPEATS {
+        t1.push(time_batch(&p1, scenario, jobs).as_secs_f64());
+        tn.push(time_batch(&pn, scenario, jobs).as_secs_f64());
+    }
+    let show = |ts: &[f64]| {
+        ts.iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "efficiency: {} jobs per batch, {REPEATS} batches per thread count, alternating",
+        jobs.len()
+    );
+    println!("  1 thread : batch seconds {}", show(&t1));
+    println!("  {n} threads: batch seconds {}", show(&tn));
+    let fastest = |ts: &[f64]| ts.iter().copied().fold(f64::INFINITY, f64::min);
+    let (b1, bn) = (fastest(&t1), fastest(&tn));
+    let (rate1, rate_n, eff) = rates(jobs.len(), n, median(t1), median(tn));
+    let (best1, best_n, best_eff) = rates(jobs.len(), n, b1, bn);
+    println!(
+        "  fastest batches: {best1:.1} jobs/s at 1 thread, {best_n:.1} at {n} threads, efficiency {:.1}%",
+        100.0 * best_eff
+    );
+    println!(
+        "batch summary: {} jobs; jobs/s (median of {REPEATS}) {rate1:.1} at 1 thread, {rate_n:.1} at {n} threads; \
+         speed-up {:.2}, parallel efficiency {:.1}% (target >= 90%); load average {load_before} before, {} after",
+        jobs.len(),
+        rate_n / rate1,
+        100.0 * eff,
+        load_average(),
+    );
+}
+
+// ----- 3. memory ----------------------------------------------------------------
+
+/// Peak and retained live heap bytes of `f()` and the number of
+/// allocations it made, all relative to the live bytes before it. The
+/// retained bytes are those still held by its (black-boxed) value.
+fn measure<T>(f: impl FnOnce() -> T) -> (usize, usize, usize, T) {
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let allocs0 = ALLOCS.load(Relaxed);
+    let value = black_box(f());
+    let peak = PEAK.load(Relaxed) - base;
+    let retained = LIVE.load(Relaxed).saturating_sub(base);
+    let allocs = ALLOCS.load(Relaxed) - allocs0;
+    (peak, retained, allocs, value)
+}
+
+fn memory_check(scenario: &Scenario) {
+    let n = all_threads();
+    let mut counts = vec![1, n];
+    counts.dedup();
+
+    // Pools dropped earlier shut their threads down asynchronously, freeing
+    // their buffers; let that finish so it does not disturb the counts.
+    std::thread::sleep(Duration::from_millis(200));
+
+    // One job on its own: the working memory of one running simulation.
+    let (one_peak, one_result, _, _) =
+        measure(|| simulate(&scenario.factory, scenario.seed, 0, false).0);
+    println!(
+        "memory: one baseline job alone: peak {one_peak} bytes, of which {one_result} bytes are its result \
+         ({} bytes inline per JobResult, plus its vectors and strings)",
+        size_of::<JobResult>()
+    );
+    println!(
+        "  peak live heap per batch; 'results' = bytes held by the returned Vec<JobResult>, 'rest' = peak - results"
+    );
+    println!(
+        "  {:>7} {:>5} {:>12} {:>12} {:>10} {:>12} {:>10}",
+        "threads", "jobs", "peak", "results", "per job", "rest", "allocs/job"
+    );
+    for &threads in &counts {
+        let pool = pool(threads);
+        // One unmeasured run so that the pool's own buffers are in place.
+        let small = job_list(scenario, 0..REPS);
+        black_box(batch(&pool, scenario, &small));
+        let mut rows = Vec::new();
+        for reps in [REPS, 4 * REPS] {
+            let jobs = job_list(scenario, 0..reps);
+            let (peak, retained, allocs, results) = measure(|| batch(&pool, scenario, &jobs));
+            assert_eq!(results.len(), jobs.len(), "every job finished");
+            drop(results);
+            let k = jobs.len();
+            println!(
+                "  {threads:>7} {k:>5} {peak:>12} {retained:>12} {:>10} {:>12} {:>10}",
+                retained / k,
+                peak.saturating_sub(retained),
+                allocs / k
+            );
+            rows.push((k, peak));
+        }
+        let ((k0, p0), (k1, p1)) = (rows[0], rows[1]);
+        println!(
+            "  {threads} thread(s): {k0} -> {k1} jobs: peak {p0} -> {p1} bytes (x{:.2} for x{}), \
+             {:.0} bytes per extra job",
+            p1 as f64 / p0 as f64,
+            k1 / k0,
+            (p1 as f64 - p0 as f64) / (k1 - k0) as f64,
+        );
+    }
+}
+
+// ----- main ---------------------------------------------------------------------
+
+fn main() {
+    let scenario = scenario();
+    let jobs = job_list(&scenario, 0..REPS);
+    assert!(jobs.len() >= 100, "the batch has at least 100 jobs");
+    println!(
+        "batch: {} ({} variants x {REPS} replications = {} jobs, horizon {} after a {} warm-up), {} threads available",
+        scenario.factory.name,
+        scenario.variants.len() + 1,
+        jobs.len(),
+        format_duration(scenario.factory.horizon),
+        format_duration(scenario.factory.warmup),
+        all_threads()
+    );
+
+    let mut c = Criterion::default().configure_from_args();
+    bench_batch(&mut c, &scenario, &jobs);
+    c.final_summary();
+
+    // `cargo bench` passes `--bench`; `cargo test` runs the binary once as
+    // a smoke test without it.
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
+        efficiency(&scenario, &jobs);
+        memory_check(&scenario);
+    }
+}
