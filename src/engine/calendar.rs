@@ -201,13 +201,11 @@ impl<E: Copy> Calendar<E> {
             if left >= len {
                 break;
             }
-            // The earlier of the two children.
+            // The earlier of the two children, chosen by arithmetic rather
+            // than a branch: which child wins is a coin toss that a branch
+            // predictor cannot learn.
             let right = left + 1;
-            let child = if right < len && heap[right].before(&heap[left]) {
-                right
-            } else {
-                left
-            };
+            let child = left + usize::from(right < len && heap[right].before(&heap[left]));
             if !heap[child].before(&entry) {
                 break;
             }

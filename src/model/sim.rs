@@ -644,6 +644,7 @@ impl<'f> Sim<'f> {
     }
 
     /// Takes the part off machine `m` and makes the machine idle.
+    #[inline]
     fn release_machine(&mut self, m: u32) {
         let mach = &mut self.machines[m as usize];
         mach.part = NONE;
@@ -660,6 +661,7 @@ impl<'f> Sim<'f> {
 
     /// Machine `m` (idle, up) takes `part`: with blocking before service it
     /// first needs room at the next station.
+    #[inline]
     fn begin(&mut self, m: u32, part: u32) {
         let mach = &mut self.machines[m as usize];
         mach.part = part;
