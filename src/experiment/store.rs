@@ -231,14 +231,26 @@ impl JobStore {
                     .map_err(|e| io_err(&path, e))?;
                 f.set_len(good_len).map_err(|e| io_err(&path, e))?;
                 done = jobs;
+            } else {
+                File::create(&path).map_err(|e| io_err(&path, e))?;
             }
         } else {
-            // A fresh start: remove job files of earlier runs of any shard
-            // layout, so that they cannot be merged with these by mistake.
+            // A fresh start. Job files of earlier runs with another shard
+            // layout (or another run altogether) are removed so that they
+            // cannot be merged with these by mistake; the sibling shards of
+            // this layout are left alone, since they may be running now
+            // into the same folder.
+            let mine = format!("-of-{}.jsonl", shard.count);
+            let same_run = mpath.exists() && read_manifest(&mpath).is_ok_and(|m| &m == manifest);
             if let Ok(entries) = std::fs::read_dir(&jobs_dir) {
                 for e in entries.flatten() {
                     let p = e.path();
-                    if p.extension().is_some_and(|x| x == "jsonl") && p != path {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let sibling = same_run && shard.count > 1 && name.ends_with(&mine);
+                    if name.ends_with(".jsonl") && p != path && !sibling {
                         let _ = std::fs::remove_file(&p);
                     }
                 }
@@ -280,6 +292,30 @@ impl JobStore {
     }
 }
 
+/// The `jobs/` folder meant by `d`: `d/jobs`, `d` itself, or — when `d`
+/// is the `--out` folder — the `jobs/` of its only results folder.
+fn job_folder(d: &Path) -> PathBuf {
+    if d.join("jobs").is_dir() {
+        return d.join("jobs");
+    }
+    if d.join("manifest.json").exists() {
+        return d.to_path_buf();
+    }
+    let inner: Vec<PathBuf> = std::fs::read_dir(d)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path().join("jobs"))
+                .filter(|p| p.join("manifest.json").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    match inner.as_slice() {
+        [only] => only.clone(),
+        _ => d.to_path_buf(),
+    }
+}
+
 /// Collects every shard's jobs from `dirs` (each a results folder holding
 /// `jobs/`, or a `jobs/` folder itself), checks that they belong to one run
 /// and that every job is present exactly once.
@@ -287,11 +323,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<(Manifest, Vec<JobResult>), String> {
     let mut manifest: Option<(Manifest, PathBuf)> = None;
     let mut results: Vec<(JobResult, PathBuf)> = Vec::new();
     for d in dirs {
-        let jobs_dir = if d.join("jobs").is_dir() {
-            d.join("jobs")
-        } else {
-            d.clone()
-        };
+        let jobs_dir = job_folder(d);
         let mpath = jobs_dir.join("manifest.json");
         if !mpath.exists() {
             return Err(format!(

@@ -162,8 +162,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
     }
     let loc = Locator { file: path, text };
     let parse_one = |p: &Path, t: &str| parse_baseline(p, t).map(|(s, _)| s.factory);
-    scenario.variants = variants::expand(&loc, text, &raw.variant, &raw.sweep, &parse_one)
-        .map_err(ScenarioErrors)?;
+    let products: Vec<String> = scenario
+        .factory
+        .products
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    scenario.variants =
+        variants::expand(&loc, text, &raw.variant, &raw.sweep, &parse_one, &products)
+            .map_err(ScenarioErrors)?;
     Ok(scenario)
 }
 

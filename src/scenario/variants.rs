@@ -186,7 +186,11 @@ pub(crate) fn expand(
     variants: &[Spanned<RawOverrides>],
     sweeps: &[Spanned<RawOverrides>],
     parse_one: &ParseOne<'_>,
+    base_products: &[String],
 ) -> Result<Vec<Variant>, Vec<ScenarioError>> {
+    let same_products = |f: &Factory, base: &[String]| {
+        f.products.len() == base.len() && f.products.iter().zip(base).all(|(p, b)| &p.name == b)
+    };
     let mut errors = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
 
@@ -201,7 +205,7 @@ pub(crate) fn expand(
                         v.span(),
                         format!("{what}.name"),
                         format!("\"{s}\" cannot name a {what}"),
-                        Some("use letters, digits and - _ . only".into()),
+                        Some("use letters, digits and - _ . + = , ( ) [ ] only".into()),
                     )),
                     _ => errors.push(loc.error(
                         v.span(),
@@ -213,6 +217,19 @@ pub(crate) fn expand(
                 continue;
             }
             let path = k.get_ref().clone();
+            if !path.contains('.') && matches!(v.get_ref(), Value::Table(_)) {
+                // `stations.cut.machines = 3` unquoted is a nested table
+                // that would replace all of `stations`.
+                errors.push(loc.error(
+                    k.span(),
+                    path.clone(),
+                    format!("a {what} overrides fields by their quoted path, not by tables"),
+                    Some(format!(
+                        "quote the path, e.g. \"{path}.NAME.FIELD\" = value"
+                    )),
+                ));
+                continue;
+            }
             let root = path.split(['.', '[']).next().unwrap_or_default();
             if matches!(root, "simulation" | "variant" | "sweep" | "name") {
                 errors.push(loc.error(
@@ -223,10 +240,12 @@ pub(crate) fn expand(
                 ));
                 continue;
             }
-            if !matches!(root, "stations" | "products") {
-                let hint = did_you_mean(root, ["stations", "products"])
+            if !matches!(root, "stations" | "products" | "workers") {
+                let hint = did_you_mean(root, ["stations", "products", "workers"])
                     .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "paths start with `stations.` or `products.`".into());
+                    .unwrap_or_else(|| {
+                        "paths start with `stations.`, `products.` or `workers.`".into()
+                    });
                 errors.push(loc.error(
                     k.span(),
                     path.clone(),
@@ -380,6 +399,12 @@ pub(crate) fn expand(
             }
         };
         match parse_one(loc.file, &patched) {
+            Ok(factory) if !same_products(&factory, base_products) => errors.push(loc.error(
+                p.span.clone(),
+                "products",
+                format!("variant \"{}\" adds or removes products", p.name),
+                Some("variants are compared part for part with the baseline: change products' fields, not the set of products".into()),
+            )),
             Ok(factory) => out.push(Variant {
                 name: p.name.clone(),
                 overrides: p

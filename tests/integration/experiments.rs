@@ -414,3 +414,51 @@ fn bad_command_line_values_are_explained() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn unquoted_paths_and_new_products_are_refused() {
+    let text = PLANT.replacen(
+        "\"stations.cell.machines\" = 3",
+        "stations.cell.machines = 3",
+        1,
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    assert!(e.0[0].message.contains("quoted path"), "{e}");
+    let text = format!(
+        "{PLANT}\n[[variant]]\nname = \"new-product\"\n\"products.q\" = {{ release = \"saturated\", routing = [{{ station = \"pack\", process = \"1m\" }}] }}\n"
+    );
+    let e = scenario::parse(Path::new("plant.toml"), &text).unwrap_err();
+    assert!(e.0[0].message.contains("adds or removes products"), "{e}");
+}
+
+/// Shards started one after another into one shared results folder keep
+/// each other's job files, and `merge` accepts the `--out` folder itself.
+#[test]
+fn shards_can_share_one_results_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let f = file.to_str().unwrap();
+    let shared = tmp.path().join("shared");
+    for k in 0..2 {
+        run_ok(&[
+            "run",
+            f,
+            "-q",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            shared.to_str().unwrap(),
+        ]);
+    }
+    let merged = tmp.path().join("merged");
+    run_ok(&[
+        "merge",
+        "-q",
+        shared.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    let single = tmp.path().join("single");
+    run_ok(&["run", f, "-q", "--out", single.to_str().unwrap()]);
+    same_outputs(&single.join("plant"), &merged.join("plant"));
+}
