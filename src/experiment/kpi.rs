@@ -64,6 +64,18 @@ pub const KPIS: &[Kpi] = &[
         get: |r| r.scrapped as f64,
     },
     Kpi {
+        name: "labour_cost",
+        label: "labour cost",
+        better: Better::Lower,
+        get: |r| r.labour_cost,
+    },
+    Kpi {
+        name: "labour_cost_per_good",
+        label: "labour cost per good part",
+        better: Better::Lower,
+        get: |r| r.labour_cost_per_good,
+    },
+    Kpi {
         name: "reworked",
         label: "rework loops",
         better: Better::Lower,

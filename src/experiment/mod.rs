@@ -172,6 +172,10 @@ pub struct StationSummary {
     pub down: Estimate,
     /// Share of machine time in setup.
     pub setup: Estimate,
+    /// Share of machine time loaded but waiting for operators.
+    pub waiting_operator: Estimate,
+    /// Share of machine time broken and waiting for a technician.
+    pub waiting_technician: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
     /// Parts scrapped here.
@@ -180,6 +184,25 @@ pub struct StationSummary {
     pub reworked: Estimate,
     /// How many replications named this station the busiest.
     pub busiest_in: usize,
+}
+
+/// Per-pool KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolSummary {
+    /// Pool name.
+    pub pool: String,
+    /// Head count.
+    pub workers: u32,
+    /// Share of paid time working (operating or repairing).
+    pub utilisation: Estimate,
+    /// Worker-hours working.
+    pub busy_hours: Estimate,
+    /// Paid worker-hours not working.
+    pub idle_paid_hours: Estimate,
+    /// Repairs completed.
+    pub repairs: Estimate,
+    /// Labour cost.
+    pub labour_cost: Estimate,
 }
 
 /// KPIs over all replications.
@@ -215,6 +238,12 @@ pub struct Summary {
     pub wip_on_machines_avg: Estimate,
     /// Per station.
     pub stations: Vec<StationSummary>,
+    /// Per worker pool.
+    pub pools: Vec<PoolSummary>,
+    /// Labour cost of all pools over the observed period.
+    pub labour_cost: Estimate,
+    /// Labour cost per good part.
+    pub labour_cost_per_good: Estimate,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
     /// Warm-up suggested by MSER-5 on the WIP series averaged over
@@ -262,6 +291,8 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
                 starved: share(MachineState::Starved),
                 down: share(MachineState::Down),
                 setup: share(MachineState::Setup),
+                waiting_operator: share(MachineState::WaitingOperator),
+                waiting_technician: share(MachineState::WaitingTechnician),
                 queue_avg: Estimate::from_values(reps.iter().map(|r| r.stations[i].queue_avg)),
                 scrapped: Estimate::from_values(reps.iter().map(|r| r.stations[i].scrapped as f64)),
                 reworked: Estimate::from_values(reps.iter().map(|r| r.stations[i].reworked as f64)),
@@ -298,6 +329,27 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
         wip_waiting_avg: est(&|r| r.wip_waiting_avg),
         wip_on_machines_avg: est(&|r| r.wip_on_machines_avg),
         stations,
+        pools: factory
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let e = |f: &dyn Fn(&crate::model::PoolResult) -> f64| {
+                    Estimate::from_values(reps.iter().map(|r| f(&r.pools[i])))
+                };
+                PoolSummary {
+                    pool: p.name.clone(),
+                    workers: p.count,
+                    utilisation: e(&|x| x.utilisation),
+                    busy_hours: e(&|x| x.busy_hours),
+                    idle_paid_hours: e(&|x| x.idle_paid_hours),
+                    repairs: e(&|x| x.repairs as f64),
+                    labour_cost: e(&|x| x.labour_cost),
+                }
+            })
+            .collect(),
+        labour_cost: est(&|r| r.labour_cost),
+        labour_cost_per_good: est(&|r| r.labour_cost_per_good),
         busiest_station,
         mser5_warmup_hours: suggest_warmup(reps),
     }

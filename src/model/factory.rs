@@ -12,6 +12,46 @@ pub struct StationId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProductId(pub u32);
 
+/// Index of a worker pool in [`Factory::pools`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolId(pub u32);
+
+/// A pool of interchangeable workers.
+#[derive(Clone, Debug)]
+pub struct WorkerPool {
+    /// Name from the scenario.
+    pub name: String,
+    /// Head count.
+    pub count: u32,
+    /// Stations its workers may operate.
+    pub skills: Vec<StationId>,
+    /// Regular wage per paid hour.
+    pub wage_per_hour: f64,
+    /// Overtime wage as a multiple of the regular wage.
+    pub overtime_premium: f64,
+}
+
+/// For how long an operation holds its operators.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OperatorNeed {
+    /// Setup and processing.
+    Whole,
+    /// The setup only; processing runs unattended.
+    SetupOnly,
+    /// The setup and the first seconds of processing ("load and walk
+    /// away"); the rest runs unattended.
+    First(Time),
+}
+
+/// Which qualified pool supplies an operation's operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolRule {
+    /// The first pool (in scenario order) with enough free workers.
+    FirstListed,
+    /// The pool with the smallest share of its workers busy.
+    LeastBusy,
+}
+
 /// A factory ready to simulate.
 #[derive(Clone, Debug)]
 pub struct Factory {
@@ -21,6 +61,8 @@ pub struct Factory {
     pub stations: Vec<Station>,
     /// Products, in the order the scenario lists them.
     pub products: Vec<Product>,
+    /// Worker pools, in the order the scenario lists them.
+    pub pools: Vec<WorkerPool>,
     /// Simulated time per replication, warm-up included.
     pub horizon: Time,
     /// Time at the start of each replication whose statistics are discarded.
@@ -60,6 +102,9 @@ pub struct Failures {
     pub repair: Dist,
     /// Clock of the time to failure.
     pub clock: FailureClock,
+    /// Pool whose technicians repair the machines; `None` means repairs
+    /// start at once.
+    pub repair_crew: Option<PoolId>,
 }
 
 /// A station: `machines` identical parallel machines fed by one FIFO buffer.
@@ -74,6 +119,8 @@ pub struct Station {
     pub buffer: Option<u32>,
     /// Blocking rule when the next buffer is full.
     pub blocking: Blocking,
+    /// How operators are chosen when several pools qualify.
+    pub operator_rule: PoolRule,
     /// Breakdowns, if the machines fail.
     pub failures: Option<Failures>,
 }
@@ -93,6 +140,12 @@ pub struct Operation {
     pub rework: f64,
     /// Routing index the part returns to on rework (≤ this operation's).
     pub rework_to: usize,
+    /// Operators needed (0: the machine runs unattended).
+    pub operators: u32,
+    /// Pools qualified to operate the station, in scenario order.
+    pub operator_pools: Vec<PoolId>,
+    /// For how long the operators are held.
+    pub operator_need: OperatorNeed,
 }
 
 /// How new parts of a product enter the factory.

@@ -11,8 +11,10 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, Factory, FailureClock, Failures, Operation, Product, ProductId, Release, Station,
-    StationId,
+    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
+    ProductId, Release, Station, StationId, WorkerPool,
 };
-pub use results::{MachineState, PeriodPoint, ReplicationResult, StationResult, TraceRecord};
+pub use results::{
+    MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
+};
 pub use sim::simulate;

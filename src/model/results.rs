@@ -23,16 +23,22 @@ pub enum MachineState {
     Down,
     /// Changing over to another product.
     Setup,
+    /// Loaded, waiting for operators from a worker pool.
+    WaitingOperator,
+    /// Broken, waiting for a technician of its repair crew.
+    WaitingTechnician,
 }
 
 impl MachineState {
     /// All states in the order of [`StationResult::state_shares`].
-    pub const ALL: [MachineState; 5] = [
+    pub const ALL: [MachineState; 7] = [
         MachineState::Busy,
         MachineState::Blocked,
         MachineState::Starved,
         MachineState::Down,
         MachineState::Setup,
+        MachineState::WaitingOperator,
+        MachineState::WaitingTechnician,
     ];
 
     /// Lower-case name used in outputs.
@@ -43,6 +49,8 @@ impl MachineState {
             MachineState::Starved => "starved",
             MachineState::Down => "down",
             MachineState::Setup => "setup",
+            MachineState::WaitingOperator => "waiting_operator",
+            MachineState::WaitingTechnician => "waiting_technician",
         }
     }
 }
@@ -59,7 +67,7 @@ pub struct StationResult {
     pub utilisation: f64,
     /// Share of machine time per state, in the order of
     /// [`MachineState::ALL`]; sums to 1.
-    pub state_shares: [f64; 5],
+    pub state_shares: [f64; 7],
     /// Time-average number of parts waiting in the input buffer.
     #[serde(deserialize_with = "f64_or_nan")]
     pub queue_avg: f64,
@@ -74,6 +82,32 @@ pub struct StationResult {
     pub reworked: u64,
     /// Breakdowns that started here.
     pub failures: u64,
+}
+
+/// Per-pool measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PoolResult {
+    /// Pool name.
+    pub pool: String,
+    /// Head count.
+    pub workers: u32,
+    /// Share of paid worker time spent operating machines or repairing.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub utilisation: f64,
+    /// Worker-hours spent operating or repairing.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub busy_hours: f64,
+    /// Worker-hours paid (head count × observed hours).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub paid_hours: f64,
+    /// Paid hours not spent working.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub idle_paid_hours: f64,
+    /// Repairs completed by this pool.
+    pub repairs: u64,
+    /// Labour cost: paid hours × wage.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub labour_cost: f64,
 }
 
 /// Everything one replication measures, over the period after warm-up.
@@ -128,6 +162,14 @@ pub struct ReplicationResult {
     pub wip_on_machines_avg: f64,
     /// Per station, in scenario order.
     pub stations: Vec<StationResult>,
+    /// Per worker pool, in scenario order (empty without pools).
+    pub pools: Vec<PoolResult>,
+    /// Labour cost of all pools.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub labour_cost: f64,
+    /// Labour cost per good part (NaN without good parts).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub labour_cost_per_good: f64,
     /// Station with the highest utilisation (first such on a tie).
     pub busiest_station: String,
     /// Events processed in the whole replication (warm-up included).

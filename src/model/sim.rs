@@ -15,8 +15,10 @@
 
 use std::collections::VecDeque;
 
-use super::factory::{Blocking, Factory, FailureClock, Release};
-use super::results::{MachineState, PeriodPoint, ReplicationResult, StationResult, TraceRecord};
+use super::factory::{Blocking, Factory, FailureClock, OperatorNeed, PoolId, PoolRule, Release};
+use super::results::{
+    MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
+};
 use crate::engine::Dist;
 use crate::engine::{Calendar, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage};
 
@@ -33,6 +35,9 @@ enum Event {
     Failure { machine: u32 },
     /// A machine's repair is complete.
     RepairEnd { machine: u32 },
+    /// "Load and walk away": the operators of the part with this serial
+    /// (low 32 bits) on this machine may leave.
+    OperatorRelease { machine: u32, part_serial: u32 },
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -55,6 +60,8 @@ enum Phase {
     /// Loaded but not started: waiting for room downstream (blocking
     /// before service).
     AwaitStart,
+    /// Loaded but not started: waiting for operators.
+    AwaitOperator,
 }
 
 /// Something waiting for room at a station's buffer.
@@ -86,6 +93,11 @@ struct Op<'f> {
     rework: f64,
     process: &'f Dist,
     setup: Option<&'f Dist>,
+    /// Operators needed (0: unattended), from which pools, for how long.
+    operators: u32,
+    pools: &'f [PoolId],
+    need: OperatorNeed,
+    rule: PoolRule,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -111,7 +123,15 @@ struct Machine {
     ttf_left: f64,
     generation: Generation,
     last_product: u32,
-    timer: StateTimer<5>,
+    /// Pool whose operators this machine holds (NONE: none held).
+    crew: u32,
+    /// Number of operators held.
+    held: u32,
+    /// Broken and waiting for a technician.
+    awaiting_technician: bool,
+    /// Repair time drawn at the failure, started when a technician comes.
+    repair_time: f64,
+    timer: StateTimer<7>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
@@ -166,11 +186,25 @@ struct Sim<'f> {
     reworked: u64,
     cycle: Tally,
     trace: Option<Vec<(RawTrace, u64, u32)>>,
+    /// Worker pools: free workers, busy level, queued repairs.
+    pools: Vec<PoolState>,
+    /// Machines waiting for operators, in the order they asked.
+    operator_queue: VecDeque<u32>,
     /// Time series: totals since time 0 that survive the warm-up reset
     /// (what the reset removed), and one point per finished period.
     before_warmup: SeriesTotals,
     last_period: SeriesTotals,
     series: Vec<PeriodPoint>,
+}
+
+/// A worker pool during the run.
+struct PoolState {
+    count: u32,
+    free: u32,
+    busy: TimeAverage,
+    /// Broken machines waiting for one of this pool's technicians.
+    repairs: VecDeque<u32>,
+    repairs_done: u64,
 }
 
 /// Running totals from time 0, for the time series.
@@ -241,6 +275,10 @@ impl<'f> Sim<'f> {
                     ttf_left: f64::INFINITY,
                     generation: Generation::default(),
                     last_product: NONE,
+                    crew: NONE,
+                    held: 0,
+                    awaiting_technician: false,
+                    repair_time: 0.0,
                     timer: StateTimer::new(state_index(MachineState::Starved), 0.0),
                     failure_stream: Stream::new(seed, rep, &format!("failure/{}/{}", st.name, mi)),
                     repair_stream: Stream::new(seed, rep, &format!("repair/{}/{}", st.name, mi)),
@@ -292,6 +330,10 @@ impl<'f> Sim<'f> {
                     rework: op.rework,
                     process: &op.process,
                     setup: op.setup.as_ref(),
+                    operators: op.operators,
+                    pools: &op.operator_pools,
+                    need: op.operator_need,
+                    rule: f.stations[op.station.0 as usize].operator_rule,
                 });
             }
         }
@@ -323,6 +365,18 @@ impl<'f> Sim<'f> {
             last_period: SeriesTotals::default(),
             series: Vec::with_capacity((f.horizon / f.period).ceil().min(1e6) as usize + 1),
             trace: trace.then(Vec::new),
+            pools: f
+                .pools
+                .iter()
+                .map(|p| PoolState {
+                    count: p.count,
+                    free: p.count,
+                    busy: TimeAverage::new(0.0),
+                    repairs: VecDeque::new(),
+                    repairs_done: 0,
+                })
+                .collect(),
+            operator_queue: VecDeque::new(),
         }
     }
 
@@ -410,6 +464,19 @@ impl<'f> Sim<'f> {
                 }
                 Event::Failure { machine } => self.on_failure(machine),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
+                Event::OperatorRelease {
+                    machine,
+                    part_serial,
+                } => {
+                    let mach = &self.machines[machine as usize];
+                    if mach.held > 0
+                        && mach.part != NONE
+                        && self.parts[mach.part as usize].serial as u32 == part_serial
+                        && mach.phase == Phase::Process
+                    {
+                        self.release_operators(machine);
+                    }
+                }
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -471,6 +538,10 @@ impl<'f> Sim<'f> {
         for m in &mut self.machines {
             m.timer.reset(now);
         }
+        for p in &mut self.pools {
+            p.busy.reset(now);
+            p.repairs_done = 0;
+        }
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
@@ -521,7 +592,9 @@ impl<'f> Sim<'f> {
     fn set_state(&mut self, m: u32) {
         let now = self.cal.now();
         let mach = &mut self.machines[m as usize];
-        let s = if mach.down {
+        let s = if mach.awaiting_technician {
+            MachineState::WaitingTechnician
+        } else if mach.down {
             MachineState::Down
         } else {
             match mach.phase {
@@ -529,6 +602,7 @@ impl<'f> Sim<'f> {
                 Phase::Setup => MachineState::Setup,
                 Phase::Process => MachineState::Busy,
                 Phase::Finished | Phase::AwaitStart => MachineState::Blocked,
+                Phase::AwaitOperator => MachineState::WaitingOperator,
             }
         };
         mach.timer.enter(now, state_index(s));
@@ -694,8 +768,22 @@ impl<'f> Sim<'f> {
         let part = mach.part;
         let s = mach.station as usize;
         let p = self.parts[part as usize];
-        let op = &self.ops[p.op as usize];
+        let op = self.ops[p.op as usize];
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
+        if op.operators > 0
+            && mach.held == 0
+            && (op.need != OperatorNeed::SetupOnly || needs_setup)
+            && !self.acquire_operators(m, &op)
+        {
+            let mach = &mut self.machines[m as usize];
+            if mach.phase != Phase::AwaitOperator {
+                mach.phase = Phase::AwaitOperator;
+                self.set_state(m);
+                self.operator_queue.push_back(m);
+                self.log("wait_for_operator", s as u32, m, part);
+            }
+            return;
+        }
         let (phase, duration, what) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
@@ -714,7 +802,143 @@ impl<'f> Sim<'f> {
         mach.remaining = duration;
         self.set_state(m);
         self.log(what, s as u32, m, part);
+        if phase == Phase::Process {
+            self.schedule_walk_away(m, &op, duration);
+        }
         self.run_segment(m);
+    }
+
+    /// With "load and walk away", schedules the operators' release.
+    #[inline]
+    fn schedule_walk_away(&mut self, m: u32, op: &Op<'_>, duration: f64) {
+        let mach = &self.machines[m as usize];
+        if mach.held == 0 {
+            return;
+        }
+        match op.need {
+            OperatorNeed::Whole => {}
+            OperatorNeed::SetupOnly => self.release_operators(m),
+            OperatorNeed::First(t) => {
+                if t < duration {
+                    let part_serial = self.parts[mach.part as usize].serial as u32;
+                    self.cal.schedule_in(
+                        t,
+                        Event::OperatorRelease {
+                            machine: m,
+                            part_serial,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    // ----- workers ----------------------------------------------------------
+
+    /// The qualified pool with `n` free workers chosen by `rule`, if any.
+    fn pick_pool(&self, pools: &[PoolId], n: u32, rule: PoolRule) -> Option<u32> {
+        let mut best: Option<(u32, f64)> = None;
+        for p in pools {
+            let ps = &self.pools[p.0 as usize];
+            if ps.free < n {
+                continue;
+            }
+            match rule {
+                PoolRule::FirstListed => return Some(p.0),
+                PoolRule::LeastBusy => {
+                    let busy = f64::from(ps.count - ps.free) / f64::from(ps.count);
+                    if best.is_none_or(|(_, b)| busy < b) {
+                        best = Some((p.0, busy));
+                    }
+                }
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+
+    /// Gives machine `m` the operators `op` needs, if a pool has them free.
+    fn acquire_operators(&mut self, m: u32, op: &Op<'_>) -> bool {
+        let Some(p) = self.pick_pool(op.pools, op.operators, op.rule) else {
+            return false;
+        };
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        ps.free -= op.operators;
+        ps.busy.add(now, f64::from(op.operators));
+        let mach = &mut self.machines[m as usize];
+        mach.crew = p;
+        mach.held = op.operators;
+        true
+    }
+
+    /// Machine `m` lets its operators go; waiting machines may take them.
+    fn release_operators(&mut self, m: u32) {
+        let mach = &mut self.machines[m as usize];
+        if mach.held == 0 {
+            return;
+        }
+        let (p, n) = (mach.crew, mach.held);
+        mach.crew = NONE;
+        mach.held = 0;
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        ps.free += n;
+        ps.busy.add(now, -f64::from(n));
+        self.dispatch_workers(p);
+    }
+
+    /// Free workers of pool `p` go to queued repairs first, then to
+    /// machines waiting for operators (first come, first served among
+    /// those whose needs can now be met).
+    fn dispatch_workers(&mut self, p: u32) {
+        while self.pools[p as usize].free > 0 {
+            let Some(m) = self.pools[p as usize].repairs.pop_front() else {
+                break;
+            };
+            self.start_repair(m, p);
+        }
+        self.dispatch_operator_queue();
+    }
+
+    /// Machines waiting for operators whose needs can now be met start,
+    /// first come, first served.
+    fn dispatch_operator_queue(&mut self) {
+        let mut i = 0;
+        while i < self.operator_queue.len() {
+            let m = self.operator_queue[i];
+            let mach = &self.machines[m as usize];
+            if mach.down || mach.phase != Phase::AwaitOperator {
+                i += 1;
+                continue;
+            }
+            let op = self.ops[self.parts[mach.part as usize].op as usize];
+            if self.pick_pool(op.pools, op.operators, op.rule).is_some() {
+                self.operator_queue.remove(i);
+                self.start_work(m);
+                // start_work may have released workers and re-entered this
+                // function; restart the scan from the front.
+                i = 0;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// A technician of pool `p` starts repairing machine `m`.
+    fn start_repair(&mut self, m: u32, p: u32) {
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        ps.free -= 1;
+        ps.busy.add(now, 1.0);
+        let mach = &mut self.machines[m as usize];
+        mach.awaiting_technician = false;
+        let repair = mach.repair_time;
+        let s = mach.station;
+        let part = mach.part;
+        self.set_state(m);
+        self.log("repair_start", s, m, part);
+        self.cal
+            .schedule_in(repair, Event::RepairEnd { machine: m });
     }
 
     /// Schedules the end of machine `m`'s current segment, or the breakdown
@@ -750,11 +974,13 @@ impl<'f> Sim<'f> {
                 let s = mach.station as usize;
                 let op = &self.ops[self.parts[part as usize].op as usize];
                 let d = op.process.sample(&mut self.stations[s].process_stream);
+                let op = self.ops[self.parts[part as usize].op as usize];
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;
                 self.set_state(m);
                 self.log("process_start", s as u32, m, part);
+                self.schedule_walk_away(m, &op, d);
                 self.run_segment(m);
             }
             Phase::Process => self.complete(m),
@@ -771,6 +997,7 @@ impl<'f> Sim<'f> {
         let p = self.parts[part as usize];
         let op = self.ops[p.op as usize];
         self.log("process_end", s, m, part);
+        self.release_operators(m);
         let st = &mut self.stations[s as usize];
         st.operations += 1;
 
@@ -863,7 +1090,7 @@ impl<'f> Sim<'f> {
                     idle.remove(i);
                 }
             }
-            Phase::Finished | Phase::AwaitStart => {}
+            Phase::Finished | Phase::AwaitStart | Phase::AwaitOperator => {}
         }
         let fl = self.f.stations[s as usize]
             .failures
@@ -872,13 +1099,31 @@ impl<'f> Sim<'f> {
         let repair = fl
             .repair
             .sample(&mut self.machines[m as usize].repair_stream);
-        self.machines[m as usize].ttf_left = f64::INFINITY;
+        let mach = &mut self.machines[m as usize];
+        mach.ttf_left = f64::INFINITY;
+        mach.repair_time = repair;
         self.stations[s as usize].failures += 1;
-        self.set_state(m);
         let part = self.machines[m as usize].part;
-        self.log("failure", s, m, part);
-        self.cal
-            .schedule_in(repair, Event::RepairEnd { machine: m });
+        match fl.repair_crew {
+            None => {
+                self.set_state(m);
+                self.log("failure", s, m, part);
+                self.cal
+                    .schedule_in(repair, Event::RepairEnd { machine: m });
+            }
+            Some(crew) => {
+                // The repair waits for a technician of the crew.
+                self.machines[m as usize].awaiting_technician = true;
+                self.set_state(m);
+                self.log("failure", s, m, part);
+                if self.pools[crew.0 as usize].free > 0 {
+                    self.start_repair(m, crew.0);
+                } else {
+                    self.pools[crew.0 as usize].repairs.push_back(m);
+                    self.log("wait_for_technician", s, m, part);
+                }
+            }
+        }
     }
 
     fn on_repair_end(&mut self, m: u32) {
@@ -902,12 +1147,15 @@ impl<'f> Sim<'f> {
         let part = mach.part;
         self.set_state(m);
         self.log("repair_end", s, m, part);
+        // The technician goes back to the crew once the machine resumes.
+        let crew = fl.repair_crew;
         match self.machines[m as usize].phase {
             Phase::Setup | Phase::Process => self.run_segment(m),
             Phase::Empty => {
                 self.stations[s as usize].idle.push(m);
                 self.station_changed(s);
             }
+            Phase::AwaitOperator => self.dispatch_operator_queue(),
             Phase::Finished | Phase::AwaitStart => {
                 // It may have been skipped while down: look again.
                 // A finished part's `op` already names its next
@@ -920,6 +1168,13 @@ impl<'f> Sim<'f> {
                 let k = self.ops[op as usize].station;
                 self.station_changed(k);
             }
+        }
+        if let Some(crew) = crew {
+            let ps = &mut self.pools[crew.0 as usize];
+            ps.free += 1;
+            ps.busy.add(now, -1.0);
+            ps.repairs_done += 1;
+            self.dispatch_workers(crew.0);
         }
     }
 
@@ -959,7 +1214,7 @@ impl<'f> Sim<'f> {
         let mut mi = 0;
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
-            let mut totals = [0.0; 5];
+            let mut totals = [0.0; 7];
             for _ in 0..def.machines {
                 let t = self.machines[mi].timer.totals(now);
                 for (a, b) in totals.iter_mut().zip(t) {
@@ -993,6 +1248,29 @@ impl<'f> Sim<'f> {
         let wip_avg = self.wip.average(now);
         let waiting = self.waiting.average(now);
         let hours = observed / HOUR;
+        let pools: Vec<PoolResult> = self
+            .pools
+            .iter()
+            .zip(&self.f.pools)
+            .map(|(ps, def)| {
+                let busy_hours = ps.busy.average(now) * hours;
+                let paid_hours = f64::from(def.count) * hours;
+                PoolResult {
+                    pool: def.name.clone(),
+                    workers: def.count,
+                    utilisation: if paid_hours > 0.0 {
+                        busy_hours / paid_hours
+                    } else {
+                        0.0
+                    },
+                    busy_hours,
+                    paid_hours,
+                    idle_paid_hours: paid_hours - busy_hours,
+                    repairs: ps.repairs_done,
+                    labour_cost: paid_hours * def.wage_per_hour,
+                }
+            })
+            .collect();
         ReplicationResult {
             replication,
             observed_hours: hours,
@@ -1016,6 +1294,13 @@ impl<'f> Sim<'f> {
             wip_waiting_avg: waiting,
             wip_on_machines_avg: wip_avg - waiting,
             stations,
+            labour_cost: pools.iter().map(|p| p.labour_cost).sum(),
+            labour_cost_per_good: if self.good > 0 {
+                pools.iter().map(|p| p.labour_cost).sum::<f64>() / self.good as f64
+            } else {
+                f64::NAN
+            },
+            pools,
             busiest_station: busiest,
             events: self.cal.events_processed(),
             series: self.series.clone(),

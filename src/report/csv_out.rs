@@ -40,6 +40,8 @@ pub fn write_replications_csv(
             "wip_avg",
             "wip_waiting_avg",
             "wip_on_machines_avg",
+            "labour_cost",
+            "labour_cost_per_good",
             "busiest_station",
             "events",
         ]
@@ -72,6 +74,8 @@ pub fn write_replications_csv(
                 r.wip_avg.to_string(),
                 r.wip_waiting_avg.to_string(),
                 r.wip_on_machines_avg.to_string(),
+                r.labour_cost.to_string(),
+                r.labour_cost_per_good.to_string(),
                 r.busiest_station.clone(),
                 r.events.to_string(),
             ];
@@ -184,6 +188,54 @@ pub fn write_timeseries_csv(dir: &Path, results: &RunResults) -> std::io::Result
     })
 }
 
+/// Writes `pools.csv` into `dir`: one row per variant, replication and
+/// worker pool (only when the scenario has pools).
+pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
+    let any = results
+        .variants
+        .iter()
+        .any(|v| v.replications.iter().any(|r| !r.pools.is_empty()));
+    if !any {
+        return Ok(());
+    }
+    write_atomic(&dir.join("pools.csv"), |w| {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record([
+            "variant",
+            "replication",
+            "pool",
+            "workers",
+            "utilisation",
+            "busy_hours",
+            "paid_hours",
+            "idle_paid_hours",
+            "repairs",
+            "labour_cost",
+        ])
+        .map_err(csv_err)?;
+        for v in &results.variants {
+            for r in &v.replications {
+                for p in &r.pools {
+                    c.write_record([
+                        v.name.clone(),
+                        r.replication.to_string(),
+                        p.pool.clone(),
+                        p.workers.to_string(),
+                        p.utilisation.to_string(),
+                        p.busy_hours.to_string(),
+                        p.paid_hours.to_string(),
+                        p.idle_paid_hours.to_string(),
+                        p.repairs.to_string(),
+                        p.labour_cost.to_string(),
+                    ])
+                    .map_err(csv_err)?;
+                }
+            }
+        }
+        c.flush()
+    })
+}
+
 /// Writes `stations.csv` into `dir`.
 pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
     write_atomic(&dir.join("stations.csv"), |w| {
@@ -199,6 +251,8 @@ pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<(
             "starved",
             "down",
             "setup",
+            "waiting_operator",
+            "waiting_technician",
             "queue_avg",
             "queue_max",
             "operations",

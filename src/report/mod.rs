@@ -14,8 +14,8 @@ use std::io::Write;
 use std::path::Path;
 
 pub use csv_out::{
-    write_replications_csv, write_stations_csv, write_timeseries_csv, write_trace_csv,
-    write_variants_csv,
+    write_pools_csv, write_replications_csv, write_stations_csv, write_timeseries_csv,
+    write_trace_csv, write_variants_csv,
 };
 pub use json::{SummaryFile, write_summary_json};
 
@@ -28,6 +28,7 @@ pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::
     write_variants_csv(dir, results)?;
     write_replications_csv(dir, scenario, results)?;
     write_stations_csv(dir, results)?;
+    write_pools_csv(dir, results)?;
     write_timeseries_csv(dir, results)
 }
 pub use table::summary_table;

@@ -111,6 +111,47 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             format_duration(f.warmup)
         );
     }
+    if !s.pools.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>8} {:>14}",
+            "worker pool", "workers", "busy", "busy hours", "idle paid h", "repairs", "labour cost"
+        );
+        for p in &s.pools {
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>7} {:>7} {:>14} {:>14} {:>8} {:>14}",
+                p.pool,
+                p.workers,
+                pct(&p.utilisation),
+                est(&p.busy_hours, 1),
+                est(&p.idle_paid_hours, 1),
+                est(&p.repairs, 1),
+                est(&p.labour_cost, 0)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  labour cost per good part: {}",
+            est(&s.labour_cost_per_good, 2)
+        );
+        let waits: Vec<String> = s
+            .stations
+            .iter()
+            .filter(|st| st.waiting_operator.mean > 0.0 || st.waiting_technician.mean > 0.0)
+            .map(|st| {
+                format!(
+                    "{} {} for operators, {} for technicians",
+                    st.station,
+                    pct(&st.waiting_operator).trim(),
+                    pct(&st.waiting_technician).trim()
+                )
+            })
+            .collect();
+        if !waits.is_empty() {
+            let _ = writeln!(out, "  machines waiting for people: {}", waits.join("; "));
+        }
+    }
     if results.variants.len() > 1 {
         out.push_str(&comparison_table(results));
     }

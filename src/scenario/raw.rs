@@ -17,6 +17,9 @@ pub struct RawScenario {
     pub stations: IndexMap<String, Spanned<RawStation>>,
     #[serde(default)]
     pub products: IndexMap<String, Spanned<RawProduct>>,
+    /// `[workers.NAME]` pools.
+    #[serde(default)]
+    pub workers: IndexMap<String, Spanned<RawPool>>,
     /// `[[variant]]` tables: a name and overrides by field path.
     #[serde(default)]
     pub variant: Vec<Spanned<RawOverrides>>,
@@ -49,7 +52,18 @@ pub struct RawStation {
     pub machines: Option<Spanned<i64>>,
     pub buffer: Option<Spanned<RawCapacity>>,
     pub blocking: Option<Spanned<String>>,
+    pub operator_rule: Option<Spanned<String>>,
     pub failures: Option<Spanned<RawFailures>>,
+}
+
+/// `[workers.NAME]`: a pool of interchangeable workers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    pub count: Spanned<i64>,
+    pub stations: Option<Spanned<Vec<Spanned<String>>>>,
+    pub wage: Option<Spanned<f64>>,
+    pub overtime_premium: Option<Spanned<f64>>,
 }
 
 /// `[stations.NAME.failures]`.
@@ -59,6 +73,7 @@ pub struct RawFailures {
     pub time_to_failure: Spanned<RawDist>,
     pub repair: Spanned<RawDist>,
     pub clock: Option<Spanned<String>>,
+    pub repair_crew: Option<Spanned<String>>,
 }
 
 /// `[products.NAME]`.
@@ -79,6 +94,8 @@ pub struct RawOperation {
     pub scrap: Option<Spanned<f64>>,
     pub rework: Option<Spanned<f64>>,
     pub rework_to: Option<Spanned<String>>,
+    pub operators: Option<Spanned<i64>>,
+    pub operator_for: Option<Spanned<RawDuration>>,
 }
 
 /// `release = "saturated"` or `release = { interarrival = …, batch = … }`.

@@ -12,7 +12,8 @@ use super::error::{Locator, ScenarioError, did_you_mean};
 use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::{
-    Blocking, Factory, FailureClock, Failures, Operation, Product, Release, Station, StationId,
+    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
+    Release, Station, StationId, WorkerPool,
 };
 
 pub(crate) struct Validator<'a> {
@@ -399,6 +400,97 @@ pub(crate) fn validate(
         None => Some(1),
     };
 
+    // Worker pools (their skills name stations, checked below).
+    let pool_names: Vec<&str> = raw.workers.keys().map(String::as_str).collect();
+    let find_pool =
+        |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| -> Option<PoolId> {
+            let n = name.get_ref();
+            match pool_names.iter().position(|s| s == n) {
+                Some(i) => Some(PoolId(i as u32)),
+                None => {
+                    let hint = match did_you_mean(n, pool_names.iter().copied()) {
+                        Some(s) => format!("did you mean \"{s}\"?"),
+                        None if pool_names.is_empty() => {
+                            "define it as a table like [workers.NAME] with count = …".to_string()
+                        }
+                        None => format!("pools defined: {}", pool_names.join(", ")),
+                    };
+                    v.err_hint(
+                        name.span(),
+                        field,
+                        format!("no worker pool is called \"{n}\""),
+                        hint,
+                    );
+                    None
+                }
+            }
+        };
+    let all_station_names: Vec<&str> = raw.stations.keys().map(String::as_str).collect();
+    let mut pools = Vec::new();
+    for (pname, p) in &raw.workers {
+        let field = |k: &str| format!("workers.{pname}.{k}");
+        let p = p.get_ref();
+        let count = v.count(&p.count, &field("count"), 1).unwrap_or(1);
+        let mut skills = Vec::new();
+        if let Some(list) = &p.stations {
+            for st in list.get_ref() {
+                match all_station_names.iter().position(|s| s == st.get_ref()) {
+                    Some(i) => skills.push(StationId(i as u32)),
+                    None => {
+                        let hint =
+                            match did_you_mean(st.get_ref(), all_station_names.iter().copied()) {
+                                Some(s) => format!("did you mean \"{s}\"?"),
+                                None => {
+                                    format!("stations defined: {}", all_station_names.join(", "))
+                                }
+                            };
+                        v.err_hint(
+                            st.span(),
+                            &field("stations"),
+                            format!("no station is called \"{}\"", st.get_ref()),
+                            hint,
+                        );
+                    }
+                }
+            }
+        }
+        let wage = match &p.wage {
+            Some(w) if !w.get_ref().is_finite() || *w.get_ref() < 0.0 => {
+                v.err(
+                    w.span(),
+                    &field("wage"),
+                    format!("a wage must be a number of at least 0, got {}", w.get_ref()),
+                );
+                0.0
+            }
+            Some(w) => *w.get_ref(),
+            None => 0.0,
+        };
+        let premium = match &p.overtime_premium {
+            Some(w) if !w.get_ref().is_finite() || *w.get_ref() < 1.0 => {
+                v.err_hint(
+                    w.span(),
+                    &field("overtime_premium"),
+                    format!(
+                        "the overtime premium multiplies the wage and must be at least 1, got {}",
+                        w.get_ref()
+                    ),
+                    "1.5 means time and a half",
+                );
+                1.0
+            }
+            Some(w) => *w.get_ref(),
+            None => 1.5,
+        };
+        pools.push(WorkerPool {
+            name: pname.clone(),
+            count,
+            skills,
+            wage_per_hour: wage,
+            overtime_premium: premium,
+        });
+    }
+
     // Stations.
     let mut stations = Vec::new();
     if raw.stations.is_empty() {
@@ -464,6 +556,10 @@ pub(crate) fn validate(
                     "the mean time to failure must be longer than zero",
                 );
             }
+            let repair_crew = f
+                .repair_crew
+                .as_ref()
+                .and_then(|c| find_pool(v, c, &field("failures.repair_crew")));
             let clock = match &f.clock {
                 None => FailureClock::Operating,
                 Some(c) => match c.get_ref().as_str() {
@@ -487,13 +583,34 @@ pub(crate) fn validate(
                 time_to_failure: ttf?,
                 repair: repair?,
                 clock,
+                repair_crew,
             })
         });
+        let operator_rule = match &s.operator_rule {
+            None => PoolRule::FirstListed,
+            Some(r) => match r.get_ref().as_str() {
+                "first_listed" => PoolRule::FirstListed,
+                "least_busy" => PoolRule::LeastBusy,
+                other => {
+                    let hint = did_you_mean(other, ["first_listed", "least_busy"])
+                        .map(|s| format!("did you mean \"{s}\"?"))
+                        .unwrap_or_else(|| "use \"first_listed\" or \"least_busy\"".into());
+                    v.err_hint(
+                        r.span(),
+                        &field("operator_rule"),
+                        format!("unknown operator rule \"{other}\""),
+                        hint,
+                    );
+                    PoolRule::FirstListed
+                }
+            },
+        };
         stations.push(Station {
             name: sname.clone(),
             machines,
             buffer,
             blocking,
+            operator_rule,
             failures,
         });
     }
@@ -621,23 +738,82 @@ pub(crate) fn validate(
                     "use a probability below 1",
                 );
             }
+            // Operators: how many, from which pools, for how long.
+            let operators = match &o.operators {
+                Some(c) => v.count(c, &f("operators"), 0).unwrap_or(0),
+                None => 0,
+            };
+            let operator_pools: Vec<PoolId> = match station {
+                Some(st) => pools
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.skills.contains(&st))
+                    .map(|(i, _)| PoolId(i as u32))
+                    .collect(),
+                None => Vec::new(),
+            };
+            if let (Some(st), Some(c)) = (station, &o.operators)
+                && operators > 0
+            {
+                let sname = station_names[st.0 as usize];
+                let largest = operator_pools
+                    .iter()
+                    .map(|p| pools[p.0 as usize].count)
+                    .max();
+                match largest {
+                    None => v.err_hint(
+                        c.span(),
+                        &f("operators"),
+                        format!("no worker pool may operate station \"{sname}\""),
+                        format!("add \"{sname}\" to the `stations` of a [workers] pool"),
+                    ),
+                    Some(n) if n < operators => v.err_hint(
+                        c.span(),
+                        &f("operators"),
+                        format!("needs {operators} operators at once, but the largest qualified pool has {n}: it could never start"),
+                        "raise the pool's `count` or lower `operators`",
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let operator_need = match &o.operator_for {
+                None => OperatorNeed::Whole,
+                Some(d) => match d.get_ref() {
+                    RawDuration::Text(t) if t == "whole" => OperatorNeed::Whole,
+                    RawDuration::Text(t) if t == "setup" => OperatorNeed::SetupOnly,
+                    _ => match v.duration(d, &f("operator_for")) {
+                        Some(secs) => OperatorNeed::First(secs),
+                        None => OperatorNeed::Whole,
+                    },
+                },
+            };
+            if o.operator_for.is_some() && operators == 0 {
+                v.err_hint(
+                    o.operator_for
+                        .as_ref()
+                        .map(|d| d.span())
+                        .unwrap_or(op.span()),
+                    &f("operator_for"),
+                    "`operator_for` without `operators`",
+                    "set `operators = 1` (or more) for this operation",
+                );
+            }
+            let make = |setup: Option<Dist>, station: StationId, process: Dist| Operation {
+                station,
+                process,
+                setup,
+                scrap,
+                rework,
+                rework_to,
+                operators,
+                operator_pools: operator_pools.clone(),
+                operator_need,
+            };
             match (station, process, setup) {
-                (Some(station), Some(process), None) => routing.push(Operation {
-                    station,
-                    process,
-                    setup: None,
-                    scrap,
-                    rework,
-                    rework_to,
-                }),
-                (Some(station), Some(process), Some(Some(setup))) => routing.push(Operation {
-                    station,
-                    process,
-                    setup: Some(setup),
-                    scrap,
-                    rework,
-                    rework_to,
-                }),
+                (Some(station), Some(process), None) => routing.push(make(None, station, process)),
+                (Some(station), Some(process), Some(Some(setup))) => {
+                    routing.push(make(Some(setup), station, process))
+                }
                 _ => ok = false,
             }
         }
@@ -670,6 +846,7 @@ pub(crate) fn validate(
             name,
             stations,
             products,
+            pools,
             horizon: horizon?,
             warmup: warmup?,
             period: period?,

@@ -7,3 +7,4 @@ mod experiments;
 mod plots;
 mod theory;
 mod trace;
+mod workforce;

@@ -60,7 +60,12 @@ fn t_crit(df: usize) -> f64 {
 /// Asserts that the per-replication `values` have a mean consistent with
 /// `theory`: within the 1 − α Student-t interval plus the deterministic
 /// allowance `bias` (see the module documentation).
-fn assert_agrees(what: &str, values: impl IntoIterator<Item = f64>, theory: f64, bias: f64) {
+pub(crate) fn assert_agrees(
+    what: &str,
+    values: impl IntoIterator<Item = f64>,
+    theory: f64,
+    bias: f64,
+) {
     let e = Estimate::from_values(values);
     assert!(e.n >= 5, "{what}: only {} replications", e.n);
     assert!(
@@ -116,7 +121,7 @@ fn cycle_bias_rel(l: f64, delta: f64, lambda: f64, t: f64) -> f64 {
 /// Every replication of `s`, in index order (run in parallel; each is
 /// seeded by its index alone, so the order of completion does not matter).
 /// Calls the model layer directly, which is all these checks need.
-fn replicate(s: &Scenario) -> Vec<ReplicationResult> {
+pub(crate) fn replicate(s: &Scenario) -> Vec<ReplicationResult> {
     (0..u64::from(s.replications))
         .into_par_iter()
         .map(|r| simulate(&s.factory, s.seed, r, false).0)
@@ -157,7 +162,7 @@ fn good_rate(reps: &[ReplicationResult], p: usize) -> Vec<f64> {
 
 /// Erlang C: the probability that an arrival waits in an M/M/c queue with
 /// `c` servers and offered load `a = λ/μ < c`.
-fn erlang_c(c: u32, a: f64) -> f64 {
+pub(crate) fn erlang_c(c: u32, a: f64) -> f64 {
     assert!(a < f64::from(c));
     // Σ_{k<c} a^k/k!  and  a^c/c!, built term by term.
     let mut term = 1.0;

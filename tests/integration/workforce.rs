@@ -1,0 +1,241 @@
+//! Workers: operator pools and repair crews, against closed forms and by
+//! hand.
+
+use shopfloor::model::{MachineState, simulate};
+
+use crate::common::scenario;
+use crate::theory::{assert_agrees, erlang_c, replicate};
+
+/// Three machines but two operators: the station serves at most two parts
+/// at a time, so it is an M/M/2 queue. Poisson arrivals every 75 s
+/// (λ = 0.8/min), exponential 2-minute operations (μ = 0.5/min): a = 1.6,
+/// ρ = 0.8, Erlang C(2, 1.6) = 0.7111, Lq = C·ρ/(1−ρ) = 2.844, L = Lq + a =
+/// 4.444, W = L/λ = 5.556 min. Operators are busy a/2 = 80% of the time.
+/// Parts waiting include those loaded on an idle machine waiting for an
+/// operator, so the station's queue alone is not Lq; WIP and W are.
+///
+/// Run: 20 replications of 350 days after a 1-day warm-up. Bias allowance
+/// as in the theory module: 2L²/(δT) with δ = 2μ − λ = 0.2/min.
+#[test]
+fn operators_limit_a_station_like_servers() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "351d"
+warmup = "1d"
+replications = 20
+seed = 11
+[workers.crew]
+count = 2
+stations = ["press"]
+wage = 30.0
+[stations.press]
+machines = 3
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "75s" } }
+routing = [{ station = "press", process = { dist = "exponential", mean = "2m" }, operators = 1 }]
+"#,
+    );
+    let reps = replicate(&s);
+    let (lambda, a) = (0.8, 1.6);
+    let c = erlang_c(2, a);
+    let lq = c * 0.8 / 0.2;
+    let l = lq + a;
+    let w = l / lambda;
+    let t = 350.0 * 24.0 * 60.0;
+    let bias = 2.0 * l * l / (0.2 * t);
+    assert_agrees(
+        "M/M/2 via operators: L",
+        reps.iter().map(|r| r.wip_avg),
+        l,
+        bias,
+    );
+    assert_agrees(
+        "M/M/2 via operators: W",
+        reps.iter().map(|r| r.cycle_time_mean_min),
+        w,
+        bias / lambda + 2.0 * l / (lambda * t),
+    );
+    assert_agrees(
+        "operator utilisation",
+        reps.iter().map(|r| r.pools[0].utilisation),
+        a / 2.0,
+        2.0 * l * 2.0 / (2.0 * t),
+    );
+    // Labour cost reconciles with hours × rate, and busy hours with the
+    // machines' busy time (one operator per busy machine, no setups or
+    // failures here).
+    for r in &reps {
+        let p = &r.pools[0];
+        assert!((p.paid_hours - 2.0 * r.observed_hours).abs() < 1e-9 * p.paid_hours);
+        assert!((p.labour_cost - 30.0 * p.paid_hours).abs() < 1e-9 * p.labour_cost);
+        assert!((p.idle_paid_hours + p.busy_hours - p.paid_hours).abs() < 1e-6 * p.paid_hours);
+        let busy_machine_hours =
+            r.stations[0].state_shares[MachineState::Busy as usize] * 3.0 * r.observed_hours;
+        assert!(
+            (p.busy_hours - busy_machine_hours).abs() < 1e-6 * p.busy_hours,
+            "operator hours {} vs busy machine hours {}",
+            p.busy_hours,
+            busy_machine_hours
+        );
+        assert!((r.labour_cost_per_good - p.labour_cost / r.good as f64).abs() < 1e-9);
+    }
+}
+
+/// The machine-repairman model: k = 5 machines that always have work
+/// (saturated), exponential time to failure with mean 4 h (λ = 0.25/h per
+/// running machine), exponential repairs with mean 1 h (μ = 1/h), r = 2
+/// technicians. With n machines down, failures occur at (k−n)λ and repairs
+/// at min(n, r)μ; the stationary law is
+/// p_n ∝ k!/(k−n)! · (λ/μ)^n / (n! for n ≤ r, r!·r^(n−r) for n > r).
+/// Checked: mean machines down (down + waiting for a technician) and mean
+/// busy technicians. Bias: one repair cycle (5 h) over T, times k.
+#[test]
+fn repair_crew_matches_machine_repairman() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "351d"
+warmup = "1d"
+replications = 20
+seed = 5
+[workers.maintenance]
+count = 2
+[stations.cell]
+machines = 5
+failures = { time_to_failure = { dist = "exponential", mean = "4h" }, repair = { dist = "exponential", mean = "1h" }, clock = "calendar", repair_crew = "maintenance" }
+[products.p]
+release = "saturated"
+routing = [{ station = "cell", process = { dist = "exponential", mean = "10m" } }]
+"#,
+    );
+    let (k, r, rho) = (5usize, 2usize, 0.25f64);
+    let mut w = Vec::new();
+    let mut falling = 1.0; // k!/(k−n)!
+    for n in 0..=k {
+        if n > 0 {
+            falling *= (k - n + 1) as f64;
+        }
+        let denom = if n <= r {
+            (1..=n).product::<usize>() as f64
+        } else {
+            (1..=r).product::<usize>() as f64 * (r as f64).powi((n - r) as i32)
+        };
+        w.push(falling * rho.powi(n as i32) / denom);
+    }
+    let total: f64 = w.iter().sum();
+    let p: Vec<f64> = w.iter().map(|x| x / total).collect();
+    let down: f64 = p.iter().enumerate().map(|(n, q)| n as f64 * q).sum();
+    let busy_techs: f64 = p.iter().enumerate().map(|(n, q)| n.min(r) as f64 * q).sum();
+
+    let reps = replicate(&s);
+    let t_hours = 350.0 * 24.0;
+    let bias = k as f64 * 5.0 / t_hours;
+    let shares = |r: &shopfloor::model::ReplicationResult, st: MachineState| {
+        r.stations[0].state_shares[st as usize]
+    };
+    assert_agrees(
+        "machines down (repair + waiting for a technician)",
+        reps.iter().map(|x| {
+            k as f64 * (shares(x, MachineState::Down) + shares(x, MachineState::WaitingTechnician))
+        }),
+        down,
+        bias,
+    );
+    assert_agrees(
+        "busy technicians",
+        reps.iter().map(|x| x.pools[0].utilisation * 2.0),
+        busy_techs,
+        bias,
+    );
+    // Waiting for a technician happens exactly when more than r are down.
+    let waiting: f64 = p
+        .iter()
+        .enumerate()
+        .map(|(n, q)| n.saturating_sub(r) as f64 * q)
+        .sum();
+    assert_agrees(
+        "machines waiting for a technician",
+        reps.iter()
+            .map(|x| k as f64 * shares(x, MachineState::WaitingTechnician)),
+        waiting,
+        bias,
+    );
+}
+
+/// Hand trace: one operator, two machines, 4-minute operations with the
+/// operator needed for the first minute only ("load and walk away"), parts
+/// always available. The operator loads machine 0 at 0, is free at 1, loads
+/// machine 1 at 1 (free at 2); machine 0 finishes at 4 and is reloaded at 4
+/// (operator busy 4–5), machine 1 finishes at 5 and is reloaded at 5… each
+/// machine cycles every 4 minutes, the operator works 2 minutes in 4.
+/// Over 20 minutes: finishes at 4, 5, 8, 9, 12, 13, 16, 17 → 8 parts.
+#[test]
+fn load_and_walk_away_by_hand() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "20m"
+replications = 1
+[workers.ops]
+count = 1
+stations = ["lathe"]
+[stations.lathe]
+machines = 2
+[products.p]
+release = "saturated"
+routing = [{ station = "lathe", process = "4m", operators = 1, operator_for = "1m" }]
+"#,
+    );
+    let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+    let finishes: Vec<f64> = trace
+        .unwrap()
+        .iter()
+        .filter(|t| t.event == "finish")
+        .map(|t| t.time_s / 60.0)
+        .collect();
+    assert_eq!(finishes, vec![4.0, 5.0, 8.0, 9.0, 12.0, 13.0, 16.0, 17.0]);
+    assert_eq!(r.good, 8);
+    // Operator: busy 0–2, 4–6, 8–10, 12–14, 16–18 = 10 of 20 minutes.
+    assert!(
+        (r.pools[0].utilisation - 0.5).abs() < 1e-9,
+        "{}",
+        r.pools[0].utilisation
+    );
+    // Machine 1 waits for the operator during 0–1: 1 of 40 machine-minutes.
+    let w = r.stations[0].state_shares[MachineState::WaitingOperator as usize];
+    assert!((w - 1.0 / 40.0).abs() < 1e-9, "{w}");
+}
+
+/// Setup-only operators: a changeover needs the setter; processing runs
+/// unattended. Two saturated products alternate on one machine: setup 1 min
+/// (setter busy), process 2 min (setter free). Parts end at 3, 6 and 9; the
+/// one ending at 12 ties with the end of the horizon, which was scheduled
+/// first, so it does not count. Setter busy 0–1, 3–4, 6–7, 9–10.
+#[test]
+fn setup_only_operators_by_hand() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "12m"
+replications = 1
+[workers.setters]
+count = 1
+stations = ["m"]
+[stations.m]
+[products.a]
+release = "saturated"
+routing = [{ station = "m", process = "2m", setup = "1m", operators = 1, operator_for = "setup" }]
+[products.b]
+release = "saturated"
+routing = [{ station = "m", process = "2m", setup = "1m", operators = 1, operator_for = "setup" }]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    assert_eq!(r.good, 3);
+    assert!(
+        (r.pools[0].utilisation - 4.0 / 12.0).abs() < 1e-9,
+        "{}",
+        r.pools[0].utilisation
+    );
+}
