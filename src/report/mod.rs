@@ -7,7 +7,9 @@
 //! half-written file that looks whole.
 
 mod csv_out;
+mod html;
 mod json;
+pub mod plots;
 mod table;
 
 use std::io::Write;
@@ -17,7 +19,9 @@ pub use csv_out::{
     write_pools_csv, write_replications_csv, write_stations_csv, write_timeseries_csv,
     write_trace_csv, write_variants_csv,
 };
+pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
+pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
 
 use crate::experiment::RunResults;
 use crate::scenario::Scenario;

@@ -1,0 +1,390 @@
+//! Gantt chart: what every machine of the baseline did, minute by minute,
+//! over the first day of replication 0, rebuilt from the event trace.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::stations::state_style;
+use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use crate::engine::{DAY, HOUR, format_duration};
+use crate::model::{Factory, TraceRecord};
+use crate::scenario::Scenario;
+
+/// Size of the Gantt chart.
+pub(super) const SIZE: (u32, u32) = (1400, 700);
+
+/// Colours of the busy state per product when there are several (greens,
+/// so that green still reads as "working").
+const PRODUCT_GREENS: [RGBColor; 4] = [
+    RGBColor(0, 158, 115),
+    RGBColor(0, 90, 60),
+    RGBColor(120, 200, 100),
+    RGBColor(60, 130, 40),
+];
+
+/// The window the Gantt chart covers, seconds: the first day, or the first
+/// tenth of the horizon when that is shorter.
+pub fn gantt_window(f: &Factory) -> f64 {
+    DAY.min(f.horizon / 10.0)
+}
+
+/// The factory to simulate (replication 0, with trace) for the Gantt chart:
+/// `f` cut at [`gantt_window`], so that the trace holds only the events
+/// drawn. The horizon only stops a run, so the events up to the window are
+/// the same as in the full run.
+pub fn gantt_factory(f: &Factory) -> Factory {
+    let mut g = f.clone();
+    let window = gantt_window(f);
+    g.horizon = window;
+    if g.warmup >= window {
+        // The warm-up only restarts statistics; it must stay inside the
+        // horizon.
+        g.warmup = 0.0;
+    }
+    g
+}
+
+/// One machine's row: label and segments `(start h, end h, state name,
+/// product)`.
+type Row = (String, Vec<(f64, f64, &'static str, usize)>);
+
+/// The Gantt chart's data.
+pub(super) struct GanttPlot {
+    subtitle: String,
+    window_h: f64,
+    rows: Vec<Row>,
+    products: Vec<String>,
+}
+
+/// A machine's state while the trace is read.
+#[derive(Clone, Copy)]
+struct Machine {
+    /// What it does when up: busy, blocked, starved, setup or
+    /// waiting_operator (names as in [`crate::model::MachineState::name`]).
+    phase: &'static str,
+    down: bool,
+    awaiting_technician: bool,
+    product: usize,
+    since: f64,
+}
+
+impl Machine {
+    fn state(&self) -> &'static str {
+        if self.awaiting_technician {
+            "waiting_technician"
+        } else if self.down {
+            "down"
+        } else {
+            self.phase
+        }
+    }
+}
+
+/// Rebuilds each machine's state segments from `trace` up to `window`
+/// seconds.
+fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
+    let mut first = Vec::with_capacity(f.stations.len());
+    let mut rows: Vec<Row> = Vec::new();
+    for st in &f.stations {
+        first.push(rows.len());
+        for m in 0..st.machines {
+            let label = if st.machines > 1 {
+                format!("{} {}", st.name, m + 1)
+            } else {
+                st.name.clone()
+            };
+            rows.push((label, Vec::new()));
+        }
+    }
+    let idle = Machine {
+        phase: "starved",
+        down: false,
+        awaiting_technician: false,
+        product: 0,
+        since: 0.0,
+    };
+    let mut machines = vec![idle; rows.len()];
+    let close = |m: &Machine, t: f64, segs: &mut Vec<(f64, f64, &'static str, usize)>| {
+        if t > m.since {
+            let s = m.state();
+            // Merge with the previous segment when nothing visible changed.
+            if let Some(last) = segs.last_mut()
+                && last.1 == m.since / HOUR
+                && last.2 == s
+                && (last.3 == m.product || (s != "busy" && s != "setup"))
+            {
+                last.1 = t / HOUR;
+                return;
+            }
+            segs.push((m.since / HOUR, t / HOUR, s, m.product));
+        }
+    };
+    for r in trace {
+        if r.time_s > window {
+            break;
+        }
+        let Some(mi) = r.machine else { continue };
+        let Some(si) = f.stations.iter().position(|s| s.name == r.station) else {
+            continue;
+        };
+        let row = first[si] + mi as usize;
+        if row >= rows.len() {
+            continue;
+        }
+        let old = machines[row];
+        let mut new = old;
+        match r.event {
+            "setup_start" => new.phase = "setup",
+            "process_start" => new.phase = "busy",
+            // After an operation the machine is free unless a `blocked`
+            // record follows at the same time.
+            "process_end" | "unblock" | "scrap" | "finish" | "rework" => new.phase = "starved",
+            "blocked" | "wait_for_room" => new.phase = "blocked",
+            "wait_for_operator" => new.phase = "waiting_operator",
+            "failure" => new.down = true,
+            "wait_for_technician" => new.awaiting_technician = true,
+            "repair_start" => new.awaiting_technician = false,
+            "repair_end" => {
+                new.down = false;
+                new.awaiting_technician = false;
+            }
+            _ => continue,
+        }
+        if let Some(p) = f.products.iter().position(|p| p.name == r.product) {
+            new.product = p;
+        }
+        if new.state() != old.state() || new.product != old.product {
+            close(&old, r.time_s, &mut rows[row].1);
+            new.since = r.time_s;
+        } else {
+            new.since = old.since;
+        }
+        machines[row] = new;
+    }
+    for (m, row) in machines.iter().zip(rows.iter_mut()) {
+        close(m, window, &mut row.1);
+    }
+    rows
+}
+
+/// The Gantt chart of the baseline's replication 0 from its trace, or None
+/// without machines or trace.
+pub(super) fn gantt(scenario: &Scenario, trace: &[TraceRecord]) -> Option<Spec> {
+    let f = &scenario.factory;
+    let window = gantt_window(f);
+    if window <= 0.0 || f.stations.iter().all(|s| s.machines == 0) {
+        return None;
+    }
+    let rows = segments(f, trace, window);
+    let mut subtitle = format!(
+        "baseline, replication 0, first {} of the run",
+        format_duration(window)
+    );
+    if f.warmup >= window {
+        subtitle.push_str(&format!(
+            " (inside the {} warm-up)",
+            format_duration(f.warmup)
+        ));
+    } else if f.warmup > 0.0 {
+        subtitle.push_str(&format!(" (warm-up ends at {})", format_duration(f.warmup)));
+    }
+    Some(Spec {
+        stem: "gantt",
+        title: "What every machine did".into(),
+        about: "One row per machine of the baseline over the first day (or the first tenth \
+                of the horizon when that is shorter) of replication 0, coloured by state; \
+                with several products, processing is shaded by product. Long orange runs \
+                show blocking (no room downstream), grey gaps starvation, red breakdowns. The \
+                plant starts empty, so the first hours show the line filling up."
+            .into(),
+        size: SIZE,
+        plot: Plot::Gantt(GanttPlot {
+            subtitle,
+            window_h: window / HOUR,
+            rows,
+            products: f.products.iter().map(|p| p.name.clone()).collect(),
+        }),
+    })
+}
+
+impl GanttPlot {
+    fn color(&self, state: &str, product: usize) -> RGBColor {
+        if state == "busy" && self.products.len() > 1 {
+            PRODUCT_GREENS[product % PRODUCT_GREENS.len()]
+        } else {
+            state_style(state).0
+        }
+    }
+
+    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        let area = titled(root, "What every machine did", &self.subtitle)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, side) = area.split_horizontally(w - 260);
+        let n = self.rows.len();
+        let label_size = if n > 24 { 12.0 } else { 15.0 };
+        let names_w = self
+            .rows
+            .iter()
+            .filter_map(|(l, _)| area.estimate_text_size(l, &text(label_size, &BLACK)).ok())
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(0)
+            .clamp(40, 260)
+            + 20;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(10)
+            .margin_right(24)
+            .x_label_area_size(54)
+            .y_label_area_size(names_w)
+            .build_cartesian_2d(0.0..self.window_h, -0.5..(n as f64 - 0.5))?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(13)
+            .x_desc("time since start (hours)")
+            .label_style(text(15.0, &BLACK))
+            .axis_desc_style(text(17.0, &BLACK))
+            .bold_line_style(GRID)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let half = 0.38;
+        for (i, (_, segs)) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            chart.draw_series(segs.iter().map(|&(a, b, s, p)| {
+                Rectangle::new(
+                    [(a, y - half), (b.min(self.window_h), y + half)],
+                    self.color(s, p).filled(),
+                )
+            }))?;
+        }
+        let screen = root.use_screen_coord();
+        let (x0, _) = chart.backend_coord(&(0.0, 0.0));
+        let rows: Vec<(i32, String, RGBColor)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _))| {
+                let (_, y) = chart.backend_coord(&(0.0, (n - 1 - i) as f64));
+                (y, l.clone(), BLACK)
+            })
+            .collect();
+        row_labels(&screen, x0, &rows, names_w - 12, label_size)?;
+        let mut entries: Vec<(Mark, String)> = Vec::new();
+        if self.products.len() > 1 {
+            for (k, p) in self.products.iter().enumerate() {
+                entries.push((Mark::Box(self.color("busy", k)), format!("busy: {p}")));
+            }
+        } else {
+            let (c, _, l) = state_style("busy");
+            entries.push((Mark::Box(c), l.into()));
+        }
+        let seen = |state: &str| {
+            self.rows
+                .iter()
+                .any(|(_, s)| s.iter().any(|x| x.2 == state))
+        };
+        for state in [
+            "setup",
+            "blocked",
+            "down",
+            "starved",
+            "waiting_operator",
+            "waiting_technician",
+        ] {
+            if !seen(state) {
+                continue;
+            }
+            let (c, _, l) = state_style(state);
+            entries.push((Mark::Box(c), l.into()));
+        }
+        legend(&side, 14, Some("machine state"), &entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = r#"
+[simulation]
+horizon = "10h"
+[stations.mill]
+machines = 2
+[products.widget]
+release = "saturated"
+routing = [{ station = "mill", process = "1m" }]
+[products.gadget]
+release = "saturated"
+routing = [{ station = "mill", process = "1m" }]
+"#;
+
+    fn rec(t: f64, event: &'static str, m: u32, product: &str) -> TraceRecord {
+        TraceRecord {
+            time_s: t,
+            event,
+            station: "mill".into(),
+            machine: Some(m),
+            part: Some(0),
+            product: product.into(),
+        }
+    }
+
+    #[test]
+    fn states_follow_the_trace() {
+        let s = crate::scenario::parse(std::path::Path::new("t.toml"), LINE).unwrap();
+        let h = |x: f64| x / HOUR;
+        let trace = [
+            rec(0.0, "process_start", 0, "widget"),
+            rec(60.0, "process_end", 0, "widget"),
+            rec(60.0, "blocked", 0, "widget"),
+            rec(120.0, "unblock", 0, "widget"),
+            rec(150.0, "failure", 0, ""),
+            rec(200.0, "repair_end", 0, ""),
+            rec(200.0, "setup_start", 1, "gadget"),
+            rec(230.0, "process_start", 1, "gadget"),
+            rec(260.0, "process_end", 1, "gadget"),
+            rec(260.0, "process_start", 1, "widget"),
+            rec(400.0, "process_end", 1, "widget"),
+        ];
+        let rows = segments(&s.factory, &trace, 500.0);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, "mill 1");
+        assert_eq!(
+            rows[0].1,
+            [
+                (h(0.0), h(60.0), "busy", 0),
+                (h(60.0), h(120.0), "blocked", 0),
+                (h(120.0), h(150.0), "starved", 0),
+                (h(150.0), h(200.0), "down", 0),
+                (h(200.0), h(500.0), "starved", 0),
+            ]
+        );
+        // Busy segments split by product; idle before the first event.
+        assert_eq!(
+            rows[1].1,
+            [
+                (h(0.0), h(200.0), "starved", 0),
+                (h(200.0), h(230.0), "setup", 1),
+                (h(230.0), h(260.0), "busy", 1),
+                (h(260.0), h(400.0), "busy", 0),
+                (h(400.0), h(500.0), "starved", 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn window_is_a_day_or_a_tenth_of_the_horizon() {
+        let mut f = crate::scenario::parse(std::path::Path::new("t.toml"), LINE)
+            .unwrap()
+            .factory;
+        assert_eq!(gantt_window(&f), HOUR);
+        f.horizon = 4.0 * 7.0 * DAY;
+        assert_eq!(gantt_window(&f), DAY);
+        f.warmup = 2.0 * DAY;
+        let g = gantt_factory(&f);
+        assert_eq!((g.horizon, g.warmup), (DAY, 0.0));
+    }
+}

@@ -1,0 +1,534 @@
+//! Charts of a run, as PNG and SVG files under `<results>/plots/`.
+//!
+//! Every chart is built in two steps: its data is gathered from the
+//! [`RunResults`] (and, for the Gantt chart, the event trace of the
+//! baseline's replication 0) into a small plain struct, then that struct is
+//! drawn twice, once on an SVG backend and once on a bitmap backend, by the
+//! same code. Nothing in a chart depends on the clock, the thread that draws
+//! it or a hash order, so the same results give byte-identical files.
+//!
+//! Text is drawn with the DejaVu Sans font compiled into the binary (plotters'
+//! pure-Rust `ab_glyph` renderer): a machine with only the Rust toolchain
+//! builds and draws, with no system fonts or libraries. SVG files name the
+//! `sans-serif` family and leave the glyphs to the viewer.
+//!
+//! A chart is drawn only where its data exists: the comparisons need at
+//! least one variant besides the baseline, the Gantt chart needs the trace.
+//! Line charts show the baseline and at most [`MAX_LINES`] other variants
+//! (the best by the ranking), so that a batch of hundreds of variants stays
+//! legible and quick to draw.
+
+mod compare;
+mod gantt;
+mod lines;
+mod stations;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::register_font;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use rayon::prelude::*;
+
+pub use compare::pareto_front;
+pub use gantt::{gantt_factory, gantt_window};
+
+use crate::engine::{DAY, HOUR};
+use crate::experiment::RunResults;
+use crate::model::TraceRecord;
+use crate::scenario::Scenario;
+
+/// The font every chart is drawn with (DejaVu Sans; licence in
+/// `assets/fonts/LICENSE-DejaVu.txt`).
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Font family name the font is registered under.
+const FAMILY: &str = "sans-serif";
+
+/// Variants besides the baseline drawn in the line charts (the best ones by
+/// the ranking).
+pub const MAX_LINES: usize = 8;
+
+/// Every chart's file name (without extension), in the order of the report.
+pub const CHART_STEMS: &[&str] = &[
+    "output_over_time",
+    "cumulative_output",
+    "kpi_comparison",
+    "throughput_vs_cycle_time",
+    "station_states",
+    "wip_over_time",
+    "gantt",
+];
+
+/// One drawn chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File name without extension (`plots/<stem>.png`, `plots/<stem>.svg`).
+    pub stem: &'static str,
+    /// Title, as drawn on the chart.
+    pub title: String,
+    /// How to read it, in a sentence or two (for the report).
+    pub about: String,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+    /// The SVG text, as written to `plots/<stem>.svg`.
+    pub svg: String,
+}
+
+/// Errors while drawing: plotters' errors carry the backend's error type,
+/// so they are turned into text here.
+fn draw_err(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("cannot draw a chart: {e}"))
+}
+
+/// Registers the font with plotters once per process.
+fn ensure_font() -> io::Result<()> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::other("the embedded chart font is invalid"))
+    }
+}
+
+/// The text style of `size` pixels in `color`.
+fn text(size: f64, color: &RGBColor) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(color)
+}
+
+/// Result of drawing on a backend.
+type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A chart's data, ready to be drawn on any backend.
+enum Plot {
+    Lines(lines::LinePlot),
+    Cumulative(lines::CumulativePlot),
+    Kpis(compare::KpiPlot),
+    Pareto(compare::ParetoPlot),
+    Stations(stations::StationPlot),
+    Gantt(gantt::GanttPlot),
+}
+
+impl Plot {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        root.fill(&WHITE)?;
+        match self {
+            Plot::Lines(p) => p.draw(root),
+            Plot::Cumulative(p) => p.draw(root),
+            Plot::Kpis(p) => p.draw(root),
+            Plot::Pareto(p) => p.draw(root),
+            Plot::Stations(p) => p.draw(root),
+            Plot::Gantt(p) => p.draw(root),
+        }
+    }
+}
+
+/// A chart to draw: file stem, title, how to read it, size and data.
+struct Spec {
+    stem: &'static str,
+    title: String,
+    about: String,
+    size: (u32, u32),
+    plot: Plot,
+}
+
+/// Gathers the data of every chart that the results allow, in the order of
+/// [`CHART_STEMS`].
+fn specs(scenario: &Scenario, results: &RunResults, trace: Option<&[TraceRecord]>) -> Vec<Spec> {
+    let mut out = Vec::new();
+    out.extend(lines::output_over_time(scenario, results));
+    out.extend(lines::cumulative(scenario, results));
+    out.extend(compare::kpi_comparison(results));
+    out.extend(compare::pareto(results));
+    out.extend(stations::station_states(results));
+    out.extend(lines::wip_over_time(scenario, results));
+    if let Some(t) = trace {
+        out.extend(gantt::gantt(scenario, t));
+    }
+    out
+}
+
+/// Draws every chart the results allow, in memory, as SVG only (the PNG
+/// files are written by [`write_plots`]).
+pub fn draw_svgs(
+    scenario: &Scenario,
+    results: &RunResults,
+    trace: Option<&[TraceRecord]>,
+) -> io::Result<Vec<Chart>> {
+    ensure_font()?;
+    specs(scenario, results, trace)
+        .par_iter()
+        .map(|s| {
+            Ok(Chart {
+                stem: s.stem,
+                title: s.title.clone(),
+                about: s.about.clone(),
+                size: s.size,
+                svg: svg_of(s)?,
+            })
+        })
+        .collect()
+}
+
+fn svg_of(s: &Spec) -> io::Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, s.size).into_drawing_area();
+        s.plot.draw(&root).map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+/// Draws every chart the results allow into `dir/plots/` as `<stem>.png`
+/// and `<stem>.svg`, each written atomically, and removes the files of
+/// charts that no longer apply (say, the comparisons after the variants
+/// were taken out of the scenario), so that no stale chart is left beside
+/// fresh ones. `trace` is the event trace for the Gantt chart (see
+/// [`gantt_factory`]); without it the Gantt chart is not drawn.
+pub fn write_plots(
+    dir: &Path,
+    scenario: &Scenario,
+    results: &RunResults,
+    trace: Option<&[TraceRecord]>,
+) -> io::Result<Vec<Chart>> {
+    ensure_font()?;
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots)?;
+    let specs = specs(scenario, results, trace);
+    // Charts are independent: draw them on the rayon pool; `collect` keeps
+    // their order.
+    let charts = specs
+        .par_iter()
+        .map(|s| {
+            let svg = svg_of(s)?;
+            super::write_atomic(&plots.join(format!("{}.svg", s.stem)), |w| {
+                w.write_all(svg.as_bytes())
+            })?;
+            write_png(&plots.join(format!("{}.png", s.stem)), s)?;
+            Ok(Chart {
+                stem: s.stem,
+                title: s.title.clone(),
+                about: s.about.clone(),
+                size: s.size,
+                svg,
+            })
+        })
+        .collect::<io::Result<Vec<Chart>>>()?;
+    for stem in CHART_STEMS {
+        if !charts.iter().any(|c| c.stem == *stem) {
+            for ext in ["png", "svg"] {
+                let p = plots.join(format!("{stem}.{ext}"));
+                if p.exists() {
+                    std::fs::remove_file(p)?;
+                }
+            }
+        }
+    }
+    Ok(charts)
+}
+
+/// Draws `s` into a temporary `.png` file beside `path` (the bitmap backend
+/// picks the format from the extension), then renames it over `path`.
+fn write_png(path: &Path, s: &Spec) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".png")
+        .tempfile_in(dir)?;
+    let tmp_path: PathBuf = tmp.path().to_path_buf();
+    {
+        let root = BitMapBackend::new(&tmp_path, s.size).into_drawing_area();
+        s.plot.draw(&root).map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+// ----- shared pieces of the charts ---------------------------------------
+
+/// Dark grey for the baseline, then the Okabe–Ito colours (distinguishable
+/// with the common forms of colour blindness), then a few more.
+const BASELINE: RGBColor = RGBColor(40, 40, 40);
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+const GRID: RGBColor = RGBColor(225, 225, 225);
+const MUTED: RGBColor = RGBColor(110, 110, 110);
+const LIGHT: RGBColor = RGBColor(160, 160, 160);
+
+/// Colour of the `i`-th variant drawn (0 is the baseline).
+fn line_color(i: usize) -> RGBColor {
+    if i == 0 {
+        BASELINE
+    } else {
+        PALETTE[(i - 1) % PALETTE.len()]
+    }
+}
+
+/// The variants drawn in line charts: the baseline, then up to `max` others
+/// in ranking order. Returns their indices.
+fn shown_variants(results: &RunResults, max: usize) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(
+        results
+            .ranking
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| i != 0)
+            .take(max),
+    );
+    v
+}
+
+/// "baseline and the 8 best of 100 variants by throughput_per_hour", or an
+/// empty string when every variant is shown.
+fn shown_note(results: &RunResults, shown: usize) -> String {
+    let total = results.variants.len();
+    if shown >= total {
+        String::new()
+    } else {
+        format!(
+            "baseline and the {} best of {} variants by {}",
+            shown - 1,
+            total,
+            results.ranking.kpi
+        )
+    }
+}
+
+/// Unit of the time axis: days for horizons above three days, else hours.
+#[derive(Clone, Copy)]
+struct TimeAxis {
+    /// Seconds per unit.
+    scale: f64,
+    /// Unit name for the axis label.
+    unit: &'static str,
+}
+
+impl TimeAxis {
+    fn for_span(seconds: f64) -> TimeAxis {
+        if seconds > 3.0 * DAY {
+            TimeAxis {
+                scale: DAY,
+                unit: "days",
+            }
+        } else {
+            TimeAxis {
+                scale: HOUR,
+                unit: "hours",
+            }
+        }
+    }
+
+    /// Converts hours into axis units.
+    fn of_hours(&self, h: f64) -> f64 {
+        h * HOUR / self.scale
+    }
+}
+
+/// What a legend entry shows beside its text.
+#[derive(Clone, Copy)]
+enum Mark {
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Band(RGBColor),
+    Box(RGBColor),
+    Dot(RGBColor),
+    Ring(RGBColor),
+    /// A number, as written beside a point of the chart (0: no number).
+    Number(usize),
+}
+
+/// Shortens `s` to at most `max` characters by cutting out its middle
+/// (variant names of sweeps differ at their end: keep both ends).
+fn shorten(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut t: String = s.chars().take(head).collect();
+    t.push('…');
+    t.extend(s.chars().skip(n - tail));
+    t
+}
+
+/// Shortens `s` (see [`shorten`]) until it is at most `width` pixels wide
+/// in `style`.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    style: &TextStyle,
+    width: u32,
+) -> String {
+    let mut n = s.chars().count();
+    let mut t = s.to_string();
+    while n > 1 {
+        match area.estimate_text_size(&t, style) {
+            Ok((w, _)) if w > width => {
+                n -= 1;
+                t = shorten(s, n);
+            }
+            _ => break,
+        }
+    }
+    t
+}
+
+/// Tick label: up to three decimals, trailing zeros dropped ("2", "0.25").
+fn tick(v: &f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// Draws a legend as a column of entries in `area` (outside the plot, so
+/// it never covers data), starting `top` pixels down.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    top: i32,
+    heading: Option<&str>,
+    entries: &[(Mark, String)],
+) -> Drawn<DB> {
+    let (w, _) = area.dim_in_pixel();
+    let style = text(15.0, &BLACK);
+    let mut y = top;
+    if let Some(h) = heading {
+        area.draw(&Text::new(h.to_string(), (6, y), text(15.0, &MUTED)))?;
+        y += 24;
+    }
+    for (mark, label) in entries {
+        let cy = y + 8;
+        match *mark {
+            Mark::Line(c) => {
+                area.draw(&PathElement::new(
+                    vec![(6, cy), (34, cy)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Mark::Dashed(c) => {
+                for x in [6, 16, 26] {
+                    area.draw(&PathElement::new(
+                        vec![(x, cy), (x + 6, cy)],
+                        c.stroke_width(2),
+                    ))?;
+                }
+            }
+            Mark::Band(c) => {
+                area.draw(&Rectangle::new(
+                    [(6, cy - 6), (34, cy + 6)],
+                    c.mix(0.2).filled(),
+                ))?;
+            }
+            Mark::Box(c) => {
+                area.draw(&Rectangle::new([(10, cy - 7), (30, cy + 7)], c.filled()))?;
+                area.draw(&Rectangle::new(
+                    [(10, cy - 7), (30, cy + 7)],
+                    BLACK.mix(0.3),
+                ))?;
+            }
+            Mark::Dot(c) => {
+                area.draw(&Circle::new((20, cy), 6, c.filled()))?;
+            }
+            Mark::Ring(c) => {
+                area.draw(&Circle::new((20, cy), 6, c.stroke_width(2)))?;
+            }
+            Mark::Number(0) => {}
+            Mark::Number(k) => {
+                area.draw(&Text::new(
+                    k.to_string(),
+                    (20, cy),
+                    style.pos(Pos::new(HPos::Center, VPos::Center)),
+                ))?;
+            }
+        }
+        let label = fit(area, label, &style, w.saturating_sub(50));
+        area.draw(&Text::new(
+            label,
+            (42, cy),
+            style.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += 24;
+    }
+    Ok(())
+}
+
+/// Splits off a title (and an optional subtitle line) at the top of
+/// `root`, returning the area below.
+fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, _) = root.dim_in_pixel();
+    let center = Pos::new(HPos::Center, VPos::Top);
+    root.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 10),
+        text(24.0, &BLACK).pos(center),
+    ))?;
+    let mut height = 44;
+    if !subtitle.is_empty() {
+        root.draw(&Text::new(
+            subtitle.to_string(),
+            (w as i32 / 2, 42),
+            text(16.0, &MUTED).pos(center),
+        ))?;
+        height = 68;
+    }
+    Ok(root.split_vertically(height).1)
+}
+
+/// A padded axis range around `lo..hi` (which may be equal).
+fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let span = hi - lo;
+    let pad = if span > 0.0 {
+        span * frac
+    } else {
+        lo.abs().max(1.0) * 0.1
+    };
+    (lo - pad, hi + pad)
+}
+
+/// Row labels to the left of a chart's plotting area, one per row; row
+/// `i` is centred at `y = i` in chart coordinates.
+fn row_labels<DB: DrawingBackend>(
+    screen: &DrawingArea<DB, Shift>,
+    left_x: i32,
+    rows: &[(i32, String, RGBColor)],
+    width: u32,
+    size: f64,
+) -> Drawn<DB> {
+    for (y, label, color) in rows {
+        let style = text(size, color);
+        let label = fit(screen, label, &style, width);
+        screen.draw(&Text::new(
+            label,
+            (left_x - 8, *y),
+            style.pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Station state breakdown: where each station's machine time goes.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use crate::experiment::RunResults;
+use crate::model::MachineState;
+use crate::stats::Estimate;
+
+/// Size of the station state chart.
+pub(super) const SIZE: (u32, u32) = (1200, 640);
+
+/// Colour, text colour on it, and legend wording of a machine state, by
+/// its name in the outputs ([`MachineState::name`]); unknown states get a
+/// neutral pink rather than failing.
+pub(super) fn state_style(name: &str) -> (RGBColor, RGBColor, &'static str) {
+    match name {
+        "busy" => (RGBColor(0, 158, 115), WHITE, "busy (processing)"),
+        "blocked" => (RGBColor(230, 159, 0), BLACK, "blocked (cannot pass on)"),
+        "starved" => (RGBColor(215, 215, 215), BLACK, "starved (idle, no work)"),
+        "down" => (RGBColor(213, 94, 0), WHITE, "down (under repair)"),
+        "setup" => (RGBColor(0, 114, 178), WHITE, "setup (changeover)"),
+        "waiting_operator" => (RGBColor(148, 103, 189), WHITE, "waiting for an operator"),
+        "waiting_technician" => (
+            RGBColor(120, 30, 30),
+            WHITE,
+            "broken, awaiting a technician",
+        ),
+        "off_shift" => (RGBColor(90, 90, 90), WHITE, "off shift"),
+        _ => (RGBColor(204, 121, 167), BLACK, "other"),
+    }
+}
+
+/// States always in the legend, whether or not any machine was in them.
+const BASIC_STATES: [&str; 5] = ["busy", "blocked", "starved", "down", "setup"];
+
+/// The station state chart's data.
+pub(super) struct StationPlot {
+    subtitle: String,
+    /// State names, in the order of the shares ([`MachineState::ALL`]).
+    states: Vec<&'static str>,
+    /// Per station: label and mean share of machine time per state.
+    stations: Vec<(String, Vec<f64>)>,
+    /// Index of the busiest station.
+    busiest: Option<usize>,
+}
+
+/// The baseline's station state breakdown.
+pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
+    let s = &results.baseline().summary;
+    if s.stations.is_empty() {
+        return None;
+    }
+    let reps = &results.baseline().replications;
+    let stations: Vec<(String, Vec<f64>)> = s
+        .stations
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let label = if st.machines > 1 {
+                format!("{} ×{}", st.station, st.machines)
+            } else {
+                st.station.clone()
+            };
+            // Mean share of each state over the replications (summed in
+            // replication order).
+            let shares = (0..MachineState::ALL.len())
+                .map(|k| {
+                    let e = Estimate::from_values(
+                        reps.iter()
+                            .filter_map(|r| r.stations.get(i))
+                            .filter_map(|st| st.state_shares.get(k).copied()),
+                    );
+                    if e.mean.is_finite() { e.mean } else { 0.0 }
+                })
+                .collect();
+            (label, shares)
+        })
+        .collect();
+    let busiest = s
+        .stations
+        .iter()
+        .position(|st| st.station == s.busiest_station);
+    let subtitle = format!(
+        "baseline: share of machine time after the warm-up, mean over {} replication{}; busiest station outlined",
+        s.replications,
+        if s.replications == 1 { "" } else { "s" }
+    );
+    Some(Spec {
+        stem: "station_states",
+        title: "Where machine time goes (baseline)".into(),
+        about: "One bar per station (×N: N parallel machines): the share of its machines' time \
+                spent busy, blocked, starved, down, in setup (and, where workers are modelled, \
+                waiting for people), averaged over the \
+                replications. The busiest station (highest busy share) is outlined: it is the \
+                first candidate for the bottleneck. A station upstream of the bottleneck tends \
+                to be blocked, one downstream starved."
+            .into(),
+        size: SIZE,
+        plot: Plot::Stations(StationPlot {
+            subtitle,
+            states: MachineState::ALL.iter().map(|m| m.name()).collect(),
+            stations,
+            busiest,
+        }),
+    })
+}
+
+impl StationPlot {
+    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        let area = titled(root, "Where machine time goes (baseline)", &self.subtitle)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, side) = area.split_horizontally(w - 260);
+        let n = self.stations.len();
+        let label_size = if n > 20 { 13.0 } else { 16.0 };
+        let names_w = self
+            .stations
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (name, _))| {
+                let label = self.label(i, name);
+                area.estimate_text_size(&label, &text(label_size, &BLACK))
+                    .ok()
+            })
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(0)
+            .clamp(60, 320)
+            + 20;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(10)
+            .margin_right(24)
+            .x_label_area_size(54)
+            .y_label_area_size(names_w)
+            .build_cartesian_2d(0.0..100.0, -0.5..(n as f64 - 0.5))?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .x_desc("share of machine time (%)")
+            .label_style(text(15.0, &BLACK))
+            .axis_desc_style(text(17.0, &BLACK))
+            .bold_line_style(GRID)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let half = 0.34;
+        let screen = root.use_screen_coord();
+        for (i, (_, shares)) in self.stations.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            let mut x = 0.0;
+            for (k, share) in shares.iter().enumerate() {
+                let pct = 100.0 * share;
+                if pct <= 0.0 {
+                    continue;
+                }
+                let (color, on, _) = state_style(self.states[k]);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x, y - half), (x + pct, y + half)],
+                    color.filled(),
+                )))?;
+                let (x0, _) = chart.backend_coord(&(x, y));
+                let (x1, py) = chart.backend_coord(&(x + pct, y));
+                if x1 - x0 >= 44 {
+                    screen.draw(&Text::new(
+                        format!("{pct:.0}%"),
+                        ((x0 + x1) / 2, py),
+                        text(14.0, &on).pos(Pos::new(HPos::Center, VPos::Center)),
+                    ))?;
+                }
+                x += pct;
+            }
+            if self.busiest == Some(i) {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - half - 0.06), (x.max(0.5), y + half + 0.06)],
+                    BLACK.stroke_width(3),
+                )))?;
+            }
+        }
+        let (x0, _) = chart.backend_coord(&(0.0, 0.0));
+        let rows: Vec<(i32, String, RGBColor)> = self
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                let (_, y) = chart.backend_coord(&(0.0, (n - 1 - i) as f64));
+                (y, self.label(i, name), BLACK)
+            })
+            .collect();
+        row_labels(&screen, x0, &rows, names_w - 12, label_size)?;
+        // The basic states always; any other only if some machine was in it.
+        let entries: Vec<(Mark, String)> = self
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(k, name)| {
+                BASIC_STATES.contains(name) || self.stations.iter().any(|(_, sh)| sh[*k] > 0.0)
+            })
+            .map(|(_, name)| {
+                let (c, _, l) = state_style(name);
+                (Mark::Box(c), l.to_string())
+            })
+            .collect();
+        legend(&side, 14, Some("machine state"), &entries)
+    }
+
+    fn label(&self, i: usize, name: &str) -> String {
+        if self.busiest == Some(i) {
+            format!("{name} (busiest)")
+        } else {
+            name.to_string()
+        }
+    }
+}
