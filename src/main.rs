@@ -34,6 +34,9 @@ enum Command {
     },
     /// Combine the job files of sharded runs into the full results.
     Merge(MergeArgs),
+    /// Re-draw the charts and report.html from a results folder's saved
+    /// jobs, without re-running.
+    Report(ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -82,6 +85,10 @@ struct RunArgs {
     /// Print nothing but errors (no table, no progress bar).
     #[arg(long, short)]
     quiet: bool,
+    /// Skip drawing the charts (report.html is still written, without
+    /// them); `shopfloor report` draws them later.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 #[derive(clap::Args)]
@@ -99,6 +106,29 @@ struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Skip drawing the charts (report.html is still written, without
+    /// them); `shopfloor report` draws them later.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Results folder holding `jobs/` (as written by `shopfloor run`), or
+    /// the results folders of all shards of a run.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Write the charts and report into OUT/<scenario name>/ instead of the
+    /// first DIR.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// KPI to rank the variants on (default: the ranking of DIR's
+    /// summary.json, else throughput_per_hour).
+    #[arg(long)]
+    rank_by: Option<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn main() -> ExitCode {
@@ -107,6 +137,7 @@ fn main() -> ExitCode {
         Command::Validate { files } => validate(&files),
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
+        Command::Report(args) => report_cmd(args),
     };
     match result {
         Ok(code) => code,
@@ -292,6 +323,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             sc.replications = replications;
             report::write_all(&dir, &sc, &results)
                 .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+            let drawn = draw(&dir, &sc, &results, args.no_plots)?;
             if let Some(path) = &args.trace {
                 let (_, trace) = simulate(&sc.factory, sc.seed, 0, true);
                 report::write_trace_csv(path, &trace.unwrap_or_default()).map_err(|e| {
@@ -325,6 +357,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                 if let Some(p) = &args.trace {
                     println!("trace of the baseline's replication 0 in {}", p.display());
                 }
+                println!("{drawn}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -342,6 +375,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode, String> {
     let dir = scenario::output_dir(&args.out, &sc);
     report::write_all(&dir, &sc, &analysed)
         .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+    let drawn = draw(&dir, &sc, &analysed, args.no_plots)?;
     if !args.quiet {
         print!("{}", report::summary_table(&sc, &analysed));
         println!(
@@ -349,6 +383,87 @@ fn merge(args: MergeArgs) -> Result<ExitCode, String> {
             manifest.jobs,
             dir.display()
         );
+        println!("{drawn}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Draws the charts (unless `no_plots`) and writes report.html into `dir`;
+/// returns a line saying what was written.
+fn draw(
+    dir: &std::path::Path,
+    sc: &scenario::Scenario,
+    results: &experiment::RunResults,
+    no_plots: bool,
+) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    let charts = if no_plots {
+        Vec::new()
+    } else {
+        // The Gantt chart needs the event trace of the baseline's
+        // replication 0, over its window only.
+        let (_, trace) = simulate(&report::gantt_factory(&sc.factory), sc.seed, 0, true);
+        report::write_plots(dir, sc, results, trace.as_deref())
+            .map_err(|e| format!("error: cannot draw the charts in {}: {e}", dir.display()))?
+    };
+    report::write_report(dir, sc, results, &charts)
+        .map_err(|e| format!("error: cannot write the report in {}: {e}", dir.display()))?;
+    let report = dir.join("report.html");
+    Ok(if no_plots {
+        format!(
+            "report in {} (charts skipped: --no-plots)",
+            report.display()
+        )
+    } else {
+        format!(
+            "report in {} with {} charts (PNG and SVG in {}) drawn in {:.2} s",
+            report.display(),
+            charts.len(),
+            dir.join("plots").display(),
+            started.elapsed().as_secs_f64()
+        )
+    })
+}
+
+/// The ranking KPI recorded in `dir/summary.json`, if any.
+fn saved_rank_by(dir: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(v.get("ranking")?.get("kpi")?.as_str()?.to_string())
+}
+
+fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
+    let (manifest, results) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
+    let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
+    let sc = manifest
+        .scenario(&origin)
+        .map_err(|e| format!("error: {e}"))?;
+    let dir = match &args.out {
+        Some(out) => scenario::output_dir(out, &sc),
+        None => {
+            // A `jobs/` folder given directly: write beside it.
+            let first = &args.dirs[0];
+            if first.join("jobs").is_dir() {
+                first.clone()
+            } else {
+                first
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| p.to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from("."))
+            }
+        }
+    };
+    let rank_name = args
+        .rank_by
+        .clone()
+        .or_else(|| saved_rank_by(&dir))
+        .unwrap_or_else(|| "throughput_per_hour".to_string());
+    let rank_by = find_kpi(&rank_name, "--rank-by")?;
+    let analysed = experiment::analyse(&sc, results, rank_by);
+    let drawn = draw(&dir, &sc, &analysed, false)?;
+    if !args.quiet {
+        println!("{drawn}");
     }
     Ok(ExitCode::SUCCESS)
 }
