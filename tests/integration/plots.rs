@@ -1,1 +1,425 @@
-//! (plots tests: being written)
+//! Charts and the HTML report: every chart is drawn for every example
+//! scenario with the expected size and real content, SVGs parse, the report
+//! is self-contained and links only to files that exist, drawing is
+//! deterministic, and `shopfloor report DIR` re-draws from saved jobs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use shopfloor::engine::HOUR;
+use shopfloor::experiment;
+use shopfloor::model::simulate;
+use shopfloor::report::{self, plots};
+use shopfloor::scenario::{self, Overrides, Scenario};
+
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+const STUDY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/line_study.toml");
+
+/// Every chart with its size in pixels.
+const SIZES: [(&str, (u32, u32)); 7] = [
+    ("output_over_time", (1200, 600)),
+    ("cumulative_output", (1200, 600)),
+    ("kpi_comparison", (1400, 720)),
+    ("throughput_vs_cycle_time", (1200, 720)),
+    ("station_states", (1200, 640)),
+    ("wip_over_time", (1200, 600)),
+    ("gantt", (1400, 700)),
+];
+
+/// Charts that need variants besides the baseline.
+const COMPARISONS: [&str; 2] = ["kpi_comparison", "throughput_vs_cycle_time"];
+
+/// Every example scenario, cut short: 2 days, 4 h warm-up, 3 replications.
+fn examples() -> Vec<(PathBuf, Scenario)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(SCENARIOS)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+        .into_iter()
+        .map(|f| {
+            let mut s = scenario::load(&f).unwrap_or_else(|e| panic!("{e}"));
+            s.apply(&Overrides {
+                replications: Some(3),
+                seed: None,
+                horizon: Some(48.0 * HOUR),
+                warmup: Some(4.0 * HOUR),
+            })
+            .unwrap();
+            (f, s)
+        })
+        .collect()
+}
+
+/// Draws every chart and the report of `s` into `dir`, as `run` does.
+fn draw(dir: &Path, s: &Scenario) -> Vec<report::Chart> {
+    let results = experiment::run(s);
+    let (_, trace) = simulate(&report::gantt_factory(&s.factory), s.seed, 0, true);
+    let charts = report::write_plots(dir, s, &results, trace.as_deref()).unwrap();
+    report::write_report(dir, s, &results, &charts).unwrap();
+    charts
+}
+
+/// Width, height and RGB(A) pixels of a PNG file.
+fn decode(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = png::Decoder::new(file).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("{}: unexpected colour type {other:?}", path.display()),
+    };
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let pixels = buf[..info.buffer_size()]
+        .chunks_exact(step)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width, info.height, pixels)
+}
+
+/// Checks one chart's files: PNG size and content, SVG well-formed with
+/// the same size.
+fn check_chart(dir: &Path, stem: &str, size: (u32, u32), colors: &[[u8; 3]]) {
+    let png_path = dir.join("plots").join(format!("{stem}.png"));
+    let (w, h, pixels) = decode(&png_path);
+    assert_eq!((w, h), size, "{}", png_path.display());
+    let white = pixels.iter().filter(|p| **p == [255, 255, 255]).count();
+    let inked = pixels.len() - white;
+    assert!(
+        inked > pixels.len() / 50,
+        "{} is nearly blank: {inked} of {} pixels drawn",
+        png_path.display(),
+        pixels.len()
+    );
+    let mut distinct: Vec<[u8; 3]> = pixels.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(
+        distinct.len() > 20,
+        "{}: only {} colours",
+        png_path.display(),
+        distinct.len()
+    );
+    for c in colors {
+        assert!(
+            pixels.iter().filter(|p| *p == c).count() > 50,
+            "{}: no area in colour {c:?}",
+            png_path.display()
+        );
+    }
+    let svg_path = dir.join("plots").join(format!("{stem}.svg"));
+    let text = std::fs::read_to_string(&svg_path).unwrap();
+    let doc =
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", svg_path.display()));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.attribute("width"), Some(size.0.to_string().as_str()));
+    assert_eq!(root.attribute("height"), Some(size.1.to_string().as_str()));
+    assert!(
+        root.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .count()
+            > 5,
+        "{}: no text",
+        svg_path.display()
+    );
+}
+
+/// `name` as it appears in HTML text.
+fn escaped(name: &str) -> String {
+    name.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Every value of `attr="…"` in `html`.
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let pat = format!(" {attr}=\"");
+    html.match_indices(&pat)
+        .map(|(i, _)| {
+            let rest = &html[i + pat.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+/// Checks report.html: self-contained, links only to files that exist (or
+/// anchors on the page), every variant named, every chart inline.
+fn check_report(dir: &Path, variants: &[String], charts: usize) {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for v in variants {
+        assert!(html.contains(&escaped(v)), "report lacks variant {v}");
+    }
+    let ids = attribute_values(&html, "id");
+    for attr in ["href", "src"] {
+        for link in attribute_values(&html, attr) {
+            if let Some(anchor) = link.strip_prefix('#') {
+                assert!(ids.contains(&anchor), "no element with id {anchor}");
+            } else {
+                assert!(
+                    !link.contains("//") && !link.starts_with('/'),
+                    "external link {link}"
+                );
+                assert!(dir.join(link).is_file(), "report links to missing {link}");
+            }
+        }
+    }
+    // The only URL allowed is the SVG namespace name, which is never fetched.
+    let rest = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!rest.contains("http:") && !rest.contains("https:"));
+    assert!(!rest.contains("url(") && !rest.contains("<script") && !rest.contains("@import"));
+    assert_eq!(html.matches("<svg ").count(), charts);
+}
+
+#[test]
+fn every_chart_for_every_example_scenario() {
+    for (file, s) in examples() {
+        let tmp = tempfile::tempdir().unwrap();
+        let charts = draw(tmp.path(), &s);
+        let expected: Vec<&str> = SIZES
+            .iter()
+            .map(|(stem, _)| *stem)
+            .filter(|stem| !s.variants.is_empty() || !COMPARISONS.contains(stem))
+            .collect();
+        let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
+        assert_eq!(drawn, expected, "{}", file.display());
+        for c in &charts {
+            let size = SIZES.iter().find(|(stem, _)| *stem == c.stem).unwrap().1;
+            assert_eq!(c.size, size);
+            // The colour of the baseline's line, of "busy" bars and of
+            // Pareto-efficient points must cover some pixels.
+            let colors: &[[u8; 3]] = match c.stem {
+                "output_over_time" | "wip_over_time" | "cumulative_output" => &[[40, 40, 40]],
+                "station_states" => &[[0, 158, 115]],
+                "throughput_vs_cycle_time" => &[[0, 114, 178]],
+                _ => &[],
+            };
+            check_chart(tmp.path(), c.stem, size, colors);
+            let svg =
+                std::fs::read_to_string(tmp.path().join(format!("plots/{}.svg", c.stem))).unwrap();
+            assert_eq!(svg, c.svg);
+        }
+        let names: Vec<String> = s
+            .all_variants()
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        check_report(tmp.path(), &names, charts.len());
+    }
+}
+
+#[test]
+fn same_results_give_identical_files() {
+    let mut s = scenario::load(Path::new(STUDY)).unwrap();
+    s.apply(&Overrides {
+        replications: Some(3),
+        seed: None,
+        horizon: Some(30.0 * HOUR),
+        warmup: Some(2.0 * HOUR),
+    })
+    .unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    draw(a.path(), &s);
+    draw(b.path(), &s);
+    let files = listing(a.path());
+    assert_eq!(files.len(), 2 * SIZES.len() + 1);
+    assert_eq!(files, listing(b.path()));
+}
+
+/// Relative path → bytes of report.html and every file under plots/.
+fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if let Ok(bytes) = std::fs::read(dir.join("report.html")) {
+        out.insert("report.html".to_string(), bytes);
+    }
+    if let Ok(entries) = std::fs::read_dir(dir.join("plots")) {
+        for e in entries.flatten() {
+            let name = format!("plots/{}", e.file_name().to_string_lossy());
+            out.insert(name, std::fs::read(e.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// The Gantt chart simulates only its window: the events up to it are the
+/// same as those of the full run (with the warm-up kept or, when it is
+/// longer than the window, dropped).
+#[test]
+fn gantt_window_trace_is_a_prefix_of_the_full_trace() {
+    for (file, mut s) in examples() {
+        for warmup in [2.0 * HOUR, 12.0 * HOUR] {
+            s.factory.warmup = warmup;
+            let window = plots::gantt_window(&s.factory);
+            let (_, full) = simulate(&s.factory, s.seed, 0, true);
+            let (_, cut) = simulate(&report::gantt_factory(&s.factory), s.seed, 0, true);
+            let key = |r: &shopfloor::model::TraceRecord| {
+                (
+                    r.time_s.to_bits(),
+                    r.event,
+                    r.station.clone(),
+                    r.machine,
+                    r.part,
+                    r.product.clone(),
+                )
+            };
+            let full: Vec<_> = full
+                .unwrap()
+                .iter()
+                .filter(|r| r.time_s < window)
+                .map(key)
+                .collect();
+            let cut: Vec<_> = cut
+                .unwrap()
+                .iter()
+                .filter(|r| r.time_s < window)
+                .map(key)
+                .collect();
+            assert!(!full.is_empty(), "{}", file.display());
+            assert!(full == cut, "{}: traces differ", file.display());
+        }
+    }
+}
+
+#[test]
+fn pareto_front_keeps_the_undominated() {
+    // (cycle time, throughput): smaller x and larger y are better.
+    let pts = [
+        (40.0, 12.0),
+        (50.0, 13.0),
+        (45.0, 11.0),
+        (50.0, 12.5),
+        (60.0, 13.0),
+        (f64::NAN, 20.0),
+        (40.0, 12.0),
+    ];
+    assert_eq!(
+        plots::pareto_front(&pts),
+        [true, true, false, false, false, false, true]
+    );
+}
+
+fn shopfloor(args: &[&str]) -> String {
+    let out = Command::cargo_bin("shopfloor")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "shopfloor {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const SHORT: [&str; 6] = ["--horizon", "30h", "--warmup", "2h", "--replications", "3"];
+
+/// `run` draws; `report DIR` re-draws the same files from the saved jobs;
+/// shards merged give the same charts; `--no-plots` skips them.
+#[test]
+fn cli_run_report_merge_and_no_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = |name: &str| tmp.path().join(name);
+    let run_out = out("run");
+    let mut args = vec!["run", STUDY, "-q", "--out", run_out.to_str().unwrap()];
+    args.extend(SHORT);
+    shopfloor(&args);
+    let dir = run_out.join("line_study");
+    let drawn = listing(&dir);
+    assert_eq!(drawn.len(), 2 * SIZES.len() + 1);
+    let s = scenario::load(Path::new(STUDY)).unwrap();
+    let names: Vec<String> = s
+        .all_variants()
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    check_report(&dir, &names, SIZES.len());
+
+    // Re-draw from the saved jobs alone.
+    std::fs::remove_dir_all(dir.join("plots")).unwrap();
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    let said = shopfloor(&["report", dir.to_str().unwrap()]);
+    assert!(said.contains("report.html"), "{said}");
+    assert!(listing(&dir) == drawn, "report DIR drew different files");
+
+    // Shards, merged, draw the same charts.
+    let mut shards = Vec::new();
+    for k in 0..2 {
+        let d = out(&format!("shard{k}"));
+        let shard = format!("{k}/2");
+        let mut args = vec![
+            "run",
+            STUDY,
+            "-q",
+            "--shard",
+            &shard,
+            "--out",
+            d.to_str().unwrap(),
+        ];
+        args.extend(SHORT);
+        shopfloor(&args);
+        shards.push(d.join("line_study").to_str().unwrap().to_string());
+    }
+    let merged_out = out("merged");
+    let mut margs: Vec<&str> = vec!["merge", "-q", "--out", merged_out.to_str().unwrap()];
+    margs.extend(shards.iter().map(String::as_str));
+    shopfloor(&margs);
+    assert!(
+        listing(&merged_out.join("line_study")) == drawn,
+        "merged shards drew different files"
+    );
+
+    // --no-plots: the report without charts, no plots folder.
+    let bare_out = out("bare");
+    let mut args = vec![
+        "run",
+        STUDY,
+        "-q",
+        "--no-plots",
+        "--out",
+        bare_out.to_str().unwrap(),
+    ];
+    args.extend(SHORT);
+    shopfloor(&args);
+    let bare = bare_out.join("line_study");
+    assert!(!bare.join("plots").exists());
+    check_report(&bare, &names, 0);
+    let html = std::fs::read_to_string(bare.join("report.html")).unwrap();
+    assert!(html.contains("--no-plots"));
+    let bare_merged = out("bare-merged");
+    let mut margs: Vec<&str> = vec![
+        "merge",
+        "-q",
+        "--no-plots",
+        "--out",
+        bare_merged.to_str().unwrap(),
+    ];
+    margs.extend(shards.iter().map(String::as_str));
+    shopfloor(&margs);
+    assert!(!bare_merged.join("line_study/plots").exists());
+    assert!(bare_merged.join("line_study/report.html").is_file());
+}
+
+#[test]
+fn report_refuses_a_folder_without_jobs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("shopfloor")
+        .unwrap()
+        .args(["report", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("manifest.json"), "{msg}");
+}
