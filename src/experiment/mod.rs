@@ -176,6 +176,8 @@ pub struct StationSummary {
     pub waiting_operator: Estimate,
     /// Share of machine time broken and waiting for a technician.
     pub waiting_technician: Estimate,
+    /// Share of machine time waiting for operators who are off shift.
+    pub off_shift: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
     /// Parts scrapped here.
@@ -199,6 +201,8 @@ pub struct PoolSummary {
     pub busy_hours: Estimate,
     /// Paid worker-hours not working.
     pub idle_paid_hours: Estimate,
+    /// Overtime hours paid.
+    pub overtime_hours: Estimate,
     /// Repairs completed.
     pub repairs: Estimate,
     /// Labour cost.
@@ -293,6 +297,7 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
                 setup: share(MachineState::Setup),
                 waiting_operator: share(MachineState::WaitingOperator),
                 waiting_technician: share(MachineState::WaitingTechnician),
+                off_shift: share(MachineState::OffShift),
                 queue_avg: Estimate::from_values(reps.iter().map(|r| r.stations[i].queue_avg)),
                 scrapped: Estimate::from_values(reps.iter().map(|r| r.stations[i].scrapped as f64)),
                 reworked: Estimate::from_values(reps.iter().map(|r| r.stations[i].reworked as f64)),
@@ -343,6 +348,7 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
                     utilisation: e(&|x| x.utilisation),
                     busy_hours: e(&|x| x.busy_hours),
                     idle_paid_hours: e(&|x| x.idle_paid_hours),
+                    overtime_hours: e(&|x| x.overtime_hours),
                     repairs: e(&|x| x.repairs as f64),
                     labour_cost: e(&|x| x.labour_cost),
                 }

@@ -29,6 +29,111 @@ pub struct WorkerPool {
     pub wage_per_hour: f64,
     /// Overtime wage as a multiple of the regular wage.
     pub overtime_premium: f64,
+    /// When the pool works; `None`: around the clock.
+    pub calendar: Option<ShiftCalendar>,
+}
+
+/// What happens to an operation in progress when its operators' shift
+/// ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShiftEnd {
+    /// The operators stay until it is done (paid as overtime).
+    Finish,
+    /// It stops; it resumes when operators are back.
+    Pause,
+    /// It is never started unless it can end before the shift does (an
+    /// operation longer than a whole shift starts at a shift's start).
+    NoOverrun,
+}
+
+/// A stretch of working time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WorkInterval {
+    /// Start, seconds from the start of the run.
+    pub start: Time,
+    /// End, seconds from the start of the run.
+    pub end: Time,
+    /// Scheduled overtime (paid at the premium).
+    pub overtime: bool,
+}
+
+/// A weekly shift pattern. The run starts on a Monday at 00:00.
+#[derive(Clone, Debug)]
+pub struct ShiftCalendar {
+    /// Name from the scenario.
+    pub name: String,
+    /// Working pieces of a working day, seconds from midnight (an end past
+    /// 86 400 runs into the next day); breaks already cut out.
+    pub day_pieces: Vec<(Time, Time)>,
+    /// Working weekdays, Monday first.
+    pub days: [bool; 7],
+    /// Day numbers (0 = the first Monday) with no work, overtime included.
+    pub holidays: Vec<u32>,
+    /// Scheduled overtime: (weekdays, start, end) seconds from midnight.
+    pub overtime: Vec<([bool; 7], Time, Time)>,
+    /// Rule for operations in progress at the end of a shift.
+    pub shift_end: ShiftEnd,
+}
+
+impl ShiftCalendar {
+    /// The working intervals that start before `horizon`, in time order;
+    /// touching intervals of the same kind are joined.
+    pub fn intervals(&self, horizon: Time) -> Vec<WorkInterval> {
+        use crate::engine::DAY;
+        let mut out: Vec<WorkInterval> = Vec::new();
+        let days = (horizon / DAY).ceil() as u32 + 1;
+        for d in 0..days {
+            if self.holidays.contains(&d) {
+                continue;
+            }
+            let wd = (d % 7) as usize;
+            let base = f64::from(d) * DAY;
+            if self.days[wd] {
+                for &(a, b) in &self.day_pieces {
+                    out.push(WorkInterval {
+                        start: base + a,
+                        end: base + b,
+                        overtime: false,
+                    });
+                }
+            }
+            for (ot_days, a, b) in &self.overtime {
+                if ot_days[wd] {
+                    out.push(WorkInterval {
+                        start: base + a,
+                        end: base + b,
+                        overtime: true,
+                    });
+                }
+            }
+        }
+        out.sort_by(|x, y| {
+            x.start
+                .total_cmp(&y.start)
+                .then(x.overtime.cmp(&y.overtime))
+        });
+        let mut joined: Vec<WorkInterval> = Vec::with_capacity(out.len());
+        for iv in out {
+            if iv.start >= horizon {
+                break;
+            }
+            match joined.last_mut() {
+                Some(last) if last.overtime == iv.overtime && iv.start <= last.end => {
+                    last.end = last.end.max(iv.end);
+                }
+                Some(last) if iv.start < last.end => {
+                    // Overlapping regular and overtime work: the later one
+                    // starts where the earlier ends.
+                    if iv.end > last.end {
+                        let start = last.end;
+                        joined.push(WorkInterval { start, ..iv });
+                    }
+                }
+                _ => joined.push(iv),
+            }
+        }
+        joined
+    }
 }
 
 /// For how long an operation holds its operators.

@@ -12,7 +12,7 @@ mod sim;
 
 pub use factory::{
     Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
-    ProductId, Release, Station, StationId, WorkerPool,
+    ProductId, Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkInterval, WorkerPool,
 };
 pub use results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,

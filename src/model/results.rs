@@ -27,11 +27,13 @@ pub enum MachineState {
     WaitingOperator,
     /// Broken, waiting for a technician of its repair crew.
     WaitingTechnician,
+    /// Waiting for operators whose pools are all off shift.
+    OffShift,
 }
 
 impl MachineState {
     /// All states in the order of [`StationResult::state_shares`].
-    pub const ALL: [MachineState; 7] = [
+    pub const ALL: [MachineState; 8] = [
         MachineState::Busy,
         MachineState::Blocked,
         MachineState::Starved,
@@ -39,6 +41,7 @@ impl MachineState {
         MachineState::Setup,
         MachineState::WaitingOperator,
         MachineState::WaitingTechnician,
+        MachineState::OffShift,
     ];
 
     /// Lower-case name used in outputs.
@@ -51,6 +54,7 @@ impl MachineState {
             MachineState::Setup => "setup",
             MachineState::WaitingOperator => "waiting_operator",
             MachineState::WaitingTechnician => "waiting_technician",
+            MachineState::OffShift => "off_shift",
         }
     }
 }
@@ -67,7 +71,7 @@ pub struct StationResult {
     pub utilisation: f64,
     /// Share of machine time per state, in the order of
     /// [`MachineState::ALL`]; sums to 1.
-    pub state_shares: [f64; 7],
+    pub state_shares: [f64; 8],
     /// Time-average number of parts waiting in the input buffer.
     #[serde(deserialize_with = "f64_or_nan")]
     pub queue_avg: f64,
@@ -97,15 +101,20 @@ pub struct PoolResult {
     /// Worker-hours spent operating or repairing.
     #[serde(deserialize_with = "f64_or_nan")]
     pub busy_hours: f64,
-    /// Worker-hours paid (head count × observed hours).
+    /// Worker-hours paid: on shift, plus overtime.
     #[serde(deserialize_with = "f64_or_nan")]
     pub paid_hours: f64,
+    /// Of which overtime (scheduled, or finishing work after a shift),
+    /// paid at the premium.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub overtime_hours: f64,
     /// Paid hours not spent working.
     #[serde(deserialize_with = "f64_or_nan")]
     pub idle_paid_hours: f64,
     /// Repairs completed by this pool.
     pub repairs: u64,
-    /// Labour cost: paid hours × wage.
+    /// Labour cost: regular hours × wage + overtime hours × wage ×
+    /// premium.
     #[serde(deserialize_with = "f64_or_nan")]
     pub labour_cost: f64,
 }

@@ -15,7 +15,10 @@
 
 use std::collections::VecDeque;
 
-use super::factory::{Blocking, Factory, FailureClock, OperatorNeed, PoolId, PoolRule, Release};
+use super::factory::{
+    Blocking, Factory, FailureClock, OperatorNeed, PoolId, PoolRule, Release, ShiftEnd,
+    WorkInterval,
+};
 use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
@@ -31,8 +34,12 @@ enum Event {
     Arrival(u32),
     /// A machine finishes its current setup or processing segment.
     SegmentEnd { machine: u32, stamp: u32 },
-    /// A machine breaks down.
-    Failure { machine: u32 },
+    /// A machine breaks down (stale if the machine's failure stamp moved
+    /// on: a paused operation's pending operating-time failure).
+    Failure { machine: u32, stamp: u32 },
+    /// A worker pool's shift starts (`on`) or ends, for working interval
+    /// `index` of its calendar.
+    Shift { pool: u32, index: u32, on: bool },
     /// A machine's repair is complete.
     RepairEnd { machine: u32 },
     /// "Load and walk away": the operators of the part with this serial
@@ -60,8 +67,6 @@ enum Phase {
     /// Loaded but not started: waiting for room downstream (blocking
     /// before service).
     AwaitStart,
-    /// Loaded but not started: waiting for operators.
-    AwaitOperator,
 }
 
 /// Something waiting for room at a station's buffer.
@@ -129,9 +134,15 @@ struct Machine {
     held: u32,
     /// Broken and waiting for a technician.
     awaiting_technician: bool,
+    /// Has setup or processing left (`remaining`) but is not running it:
+    /// waiting for operators, or stopped at the end of their shift.
+    paused: bool,
+    /// Stamp of pending operating-time failures (bumped when a pause makes
+    /// them stale).
+    failure_gen: Generation,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
-    timer: StateTimer<7>,
+    timer: StateTimer<8>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
@@ -201,6 +212,19 @@ struct Sim<'f> {
 struct PoolState {
     count: u32,
     free: u32,
+    /// Workers held by machines or repairs.
+    held: u32,
+    /// On shift now (always, without a calendar).
+    on: bool,
+    /// The current working interval is scheduled overtime.
+    overtime_now: bool,
+    shift_start: f64,
+    shift_end: f64,
+    rule: ShiftEnd,
+    intervals: Vec<WorkInterval>,
+    /// Workers paid at the regular rate, and at the overtime rate.
+    paid_regular: TimeAverage,
+    paid_overtime: TimeAverage,
     busy: TimeAverage,
     /// Broken machines waiting for one of this pool's technicians.
     repairs: VecDeque<u32>,
@@ -278,6 +302,8 @@ impl<'f> Sim<'f> {
                     crew: NONE,
                     held: 0,
                     awaiting_technician: false,
+                    paused: false,
+                    failure_gen: Generation::default(),
                     repair_time: 0.0,
                     timer: StateTimer::new(state_index(MachineState::Starved), 0.0),
                     failure_stream: Stream::new(seed, rep, &format!("failure/{}/{}", st.name, mi)),
@@ -368,12 +394,36 @@ impl<'f> Sim<'f> {
             pools: f
                 .pools
                 .iter()
-                .map(|p| PoolState {
-                    count: p.count,
-                    free: p.count,
-                    busy: TimeAverage::new(0.0),
-                    repairs: VecDeque::new(),
-                    repairs_done: 0,
+                .map(|p| {
+                    let intervals = p
+                        .calendar
+                        .as_ref()
+                        .map(|c| c.intervals(f.horizon))
+                        .unwrap_or_default();
+                    let always = p.calendar.is_none();
+                    let mut paid_regular = TimeAverage::new(0.0);
+                    if always {
+                        paid_regular.set(0.0, f64::from(p.count));
+                    }
+                    PoolState {
+                        count: p.count,
+                        free: if always { p.count } else { 0 },
+                        held: 0,
+                        on: always,
+                        overtime_now: false,
+                        shift_start: 0.0,
+                        shift_end: f64::INFINITY,
+                        rule: p
+                            .calendar
+                            .as_ref()
+                            .map_or(ShiftEnd::Finish, |c| c.shift_end),
+                        intervals,
+                        paid_regular,
+                        paid_overtime: TimeAverage::new(0.0),
+                        busy: TimeAverage::new(0.0),
+                        repairs: VecDeque::new(),
+                        repairs_done: 0,
+                    }
                 })
                 .collect(),
             operator_queue: VecDeque::new(),
@@ -430,9 +480,13 @@ impl<'f> Sim<'f> {
                     .sample(&mut self.machines[m].failure_stream);
                 match fl.clock {
                     FailureClock::Operating => self.machines[m].ttf_left = ttf,
-                    FailureClock::Calendar => self
-                        .cal
-                        .schedule_at(ttf, Event::Failure { machine: m as u32 }),
+                    FailureClock::Calendar => self.cal.schedule_at(
+                        ttf,
+                        Event::Failure {
+                            machine: m as u32,
+                            stamp: 0,
+                        },
+                    ),
                 }
             }
         }
@@ -446,6 +500,18 @@ impl<'f> Sim<'f> {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
         self.cal.schedule_at(self.f.horizon, Event::End);
+        for (p, ps) in self.pools.iter().enumerate() {
+            if let Some(first) = ps.intervals.first() {
+                self.cal.schedule_at(
+                    first.start,
+                    Event::Shift {
+                        pool: p as u32,
+                        index: 0,
+                        on: true,
+                    },
+                );
+            }
+        }
         if self.f.period < self.f.horizon {
             self.cal.schedule_at(self.f.period, Event::Period);
         }
@@ -462,7 +528,15 @@ impl<'f> Sim<'f> {
                         self.on_segment_end(machine);
                     }
                 }
-                Event::Failure { machine } => self.on_failure(machine),
+                Event::Failure { machine, stamp } => {
+                    if self.machines[machine as usize]
+                        .failure_gen
+                        .is_current(stamp)
+                    {
+                        self.on_failure(machine)
+                    }
+                }
+                Event::Shift { pool, index, on } => self.on_shift(pool, index, on),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
                 Event::OperatorRelease {
                     machine,
@@ -473,6 +547,7 @@ impl<'f> Sim<'f> {
                         && mach.part != NONE
                         && self.parts[mach.part as usize].serial as u32 == part_serial
                         && mach.phase == Phase::Process
+                        && !mach.paused
                     {
                         self.release_operators(machine);
                     }
@@ -540,6 +615,8 @@ impl<'f> Sim<'f> {
         }
         for p in &mut self.pools {
             p.busy.reset(now);
+            p.paid_regular.reset(now);
+            p.paid_overtime.reset(now);
             p.repairs_done = 0;
         }
         for s in &mut self.stations {
@@ -596,16 +673,24 @@ impl<'f> Sim<'f> {
             MachineState::WaitingTechnician
         } else if mach.down {
             MachineState::Down
+        } else if mach.paused {
+            // Waiting for operators: off shift when no qualified pool is at
+            // work, else simply short of people.
+            let op = &self.ops[self.parts[mach.part as usize].op as usize];
+            if op.pools.iter().any(|p| self.pools[p.0 as usize].on) {
+                MachineState::WaitingOperator
+            } else {
+                MachineState::OffShift
+            }
         } else {
             match mach.phase {
                 Phase::Empty => MachineState::Starved,
                 Phase::Setup => MachineState::Setup,
                 Phase::Process => MachineState::Busy,
                 Phase::Finished | Phase::AwaitStart => MachineState::Blocked,
-                Phase::AwaitOperator => MachineState::WaitingOperator,
             }
         };
-        mach.timer.enter(now, state_index(s));
+        self.machines[m as usize].timer.enter(now, state_index(s));
     }
 
     // ----- room at a station --------------------------------------------
@@ -770,39 +855,53 @@ impl<'f> Sim<'f> {
         let p = self.parts[part as usize];
         let op = self.ops[p.op as usize];
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
-        if op.operators > 0
-            && mach.held == 0
-            && (op.need != OperatorNeed::SetupOnly || needs_setup)
-            && !self.acquire_operators(m, &op)
-        {
-            let mach = &mut self.machines[m as usize];
-            if mach.phase != Phase::AwaitOperator {
-                mach.phase = Phase::AwaitOperator;
-                self.set_state(m);
-                self.operator_queue.push_back(m);
-                self.log("wait_for_operator", s as u32, m, part);
-            }
-            return;
-        }
-        let (phase, duration, what) = match op.setup {
+        let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
                 setup.sample(&mut self.stations[s].setup_stream),
-                "setup_start",
             ),
             _ => (
                 Phase::Process,
                 op.process.sample(&mut self.stations[s].process_stream),
-                "process_start",
             ),
         };
         let mach = &mut self.machines[m as usize];
         mach.last_product = p.product;
         mach.phase = phase;
         mach.remaining = duration;
+        self.run_or_wait(m);
+    }
+
+    /// Machine `m` has a segment (setup or processing) to run: it runs now
+    /// if it has the operators it needs, else it waits for them.
+    fn run_or_wait(&mut self, m: u32) {
+        let mach = &self.machines[m as usize];
+        let part = mach.part;
+        let s = mach.station;
+        let op = self.ops[self.parts[part as usize].op as usize];
+        let phase = mach.phase;
+        if op.operators > 0
+            && mach.held == 0
+            && (op.need != OperatorNeed::SetupOnly || phase == Phase::Setup)
+            && !self.acquire_operators(m, &op)
+        {
+            let mach = &mut self.machines[m as usize];
+            if !mach.paused {
+                mach.paused = true;
+                self.operator_queue.push_back(m);
+                self.set_state(m);
+                self.log("wait_for_operator", s, m, part);
+            }
+            return;
+        }
+        let mach = &mut self.machines[m as usize];
+        mach.paused = false;
+        let duration = mach.remaining;
         self.set_state(m);
-        self.log(what, s as u32, m, part);
-        if phase == Phase::Process {
+        if phase == Phase::Setup {
+            self.log("setup_start", s, m, part);
+        } else {
+            self.log("process_start", s, m, part);
             self.schedule_walk_away(m, &op, duration);
         }
         self.run_segment(m);
@@ -835,12 +934,22 @@ impl<'f> Sim<'f> {
 
     // ----- workers ----------------------------------------------------------
 
-    /// The qualified pool with `n` free workers chosen by `rule`, if any.
-    fn pick_pool(&self, pools: &[PoolId], n: u32, rule: PoolRule) -> Option<u32> {
+    /// The qualified pool, on shift, with `n` free workers, chosen by
+    /// `rule`. Under the "no overrun" shift rule a pool is passed over when
+    /// the work (`work` seconds) would run past the end of its shift,
+    /// unless it is longer than the whole shift.
+    fn pick_pool(&self, pools: &[PoolId], n: u32, rule: PoolRule, work: f64) -> Option<u32> {
+        let now = self.cal.now();
         let mut best: Option<(u32, f64)> = None;
         for p in pools {
             let ps = &self.pools[p.0 as usize];
-            if ps.free < n {
+            if !ps.on || ps.free < n {
+                continue;
+            }
+            if ps.rule == ShiftEnd::NoOverrun
+                && now + work > ps.shift_end
+                && work <= ps.shift_end - ps.shift_start
+            {
                 continue;
             }
             match rule {
@@ -856,19 +965,51 @@ impl<'f> Sim<'f> {
         best.map(|(p, _)| p)
     }
 
+    /// How long the operators of `op` are needed for the segment left on
+    /// machine `m` (for the "no overrun" rule).
+    fn operator_work(&self, m: u32, op: &Op<'_>) -> f64 {
+        let rem = self.machines[m as usize].remaining;
+        match op.need {
+            OperatorNeed::First(t) if self.machines[m as usize].phase == Phase::Process => {
+                t.min(rem)
+            }
+            _ => rem,
+        }
+    }
+
     /// Gives machine `m` the operators `op` needs, if a pool has them free.
     fn acquire_operators(&mut self, m: u32, op: &Op<'_>) -> bool {
-        let Some(p) = self.pick_pool(op.pools, op.operators, op.rule) else {
+        let work = self.operator_work(m, op);
+        let Some(p) = self.pick_pool(op.pools, op.operators, op.rule, work) else {
             return false;
         };
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        ps.free -= op.operators;
-        ps.busy.add(now, f64::from(op.operators));
+        self.take_workers(p, op.operators);
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = op.operators;
         true
+    }
+
+    fn take_workers(&mut self, p: u32, n: u32) {
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        ps.free -= n;
+        ps.held += n;
+        ps.busy.add(now, f64::from(n));
+    }
+
+    /// `n` workers of pool `p` finish: back to the pool when it is on
+    /// shift, home otherwise (ending their paid overtime).
+    fn return_workers(&mut self, p: u32, n: u32) {
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        ps.held -= n;
+        ps.busy.add(now, -f64::from(n));
+        if ps.on {
+            ps.free += n;
+        } else {
+            ps.paid_overtime.add(now, -f64::from(n));
+        }
     }
 
     /// Machine `m` lets its operators go; waiting machines may take them.
@@ -880,10 +1021,7 @@ impl<'f> Sim<'f> {
         let (p, n) = (mach.crew, mach.held);
         mach.crew = NONE;
         mach.held = 0;
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        ps.free += n;
-        ps.busy.add(now, -f64::from(n));
+        self.return_workers(p, n);
         self.dispatch_workers(p);
     }
 
@@ -891,7 +1029,7 @@ impl<'f> Sim<'f> {
     /// machines waiting for operators (first come, first served among
     /// those whose needs can now be met).
     fn dispatch_workers(&mut self, p: u32) {
-        while self.pools[p as usize].free > 0 {
+        while self.pools[p as usize].on && self.pools[p as usize].free > 0 {
             let Some(m) = self.pools[p as usize].repairs.pop_front() else {
                 break;
             };
@@ -900,23 +1038,27 @@ impl<'f> Sim<'f> {
         self.dispatch_operator_queue();
     }
 
-    /// Machines waiting for operators whose needs can now be met start,
+    /// Machines waiting for operators whose needs can now be met resume,
     /// first come, first served.
     fn dispatch_operator_queue(&mut self) {
         let mut i = 0;
         while i < self.operator_queue.len() {
             let m = self.operator_queue[i];
             let mach = &self.machines[m as usize];
-            if mach.down || mach.phase != Phase::AwaitOperator {
+            if mach.down || !mach.paused {
                 i += 1;
                 continue;
             }
             let op = self.ops[self.parts[mach.part as usize].op as usize];
-            if self.pick_pool(op.pools, op.operators, op.rule).is_some() {
+            let work = self.operator_work(m, &op);
+            if self
+                .pick_pool(op.pools, op.operators, op.rule, work)
+                .is_some()
+            {
                 self.operator_queue.remove(i);
-                self.start_work(m);
-                // start_work may have released workers and re-entered this
-                // function; restart the scan from the front.
+                self.run_or_wait(m);
+                // Starting may have released workers and re-entered this
+                // function; scan again from the front.
                 i = 0;
             } else {
                 i += 1;
@@ -926,10 +1068,7 @@ impl<'f> Sim<'f> {
 
     /// A technician of pool `p` starts repairing machine `m`.
     fn start_repair(&mut self, m: u32, p: u32) {
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        ps.free -= 1;
-        ps.busy.add(now, 1.0);
+        self.take_workers(p, 1);
         let mach = &mut self.machines[m as usize];
         mach.awaiting_technician = false;
         let repair = mach.repair_time;
@@ -939,6 +1078,110 @@ impl<'f> Sim<'f> {
         self.log("repair_start", s, m, part);
         self.cal
             .schedule_in(repair, Event::RepairEnd { machine: m });
+    }
+
+    /// Machine `m` stops the segment it is running (its operators' shift
+    /// ended under the "pause" rule); it resumes when operators return.
+    fn pause(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        if !mach.down && !mach.paused && matches!(mach.phase, Phase::Setup | Phase::Process) {
+            let elapsed = now - mach.seg_start;
+            mach.remaining = (mach.remaining - elapsed).max(0.0);
+            if mach.ttf_left.is_finite() {
+                mach.ttf_left -= elapsed;
+            }
+            mach.generation.bump();
+            mach.failure_gen.bump();
+        }
+        let was_paused = mach.paused;
+        mach.paused = true;
+        let (p, n) = (mach.crew, mach.held);
+        mach.crew = NONE;
+        mach.held = 0;
+        if n > 0 {
+            self.return_workers(p, n);
+        }
+        if !was_paused {
+            self.operator_queue.push_back(m);
+        }
+        let (s, part) = (
+            self.machines[m as usize].station,
+            self.machines[m as usize].part,
+        );
+        self.set_state(m);
+        self.log("pause", s, m, part);
+    }
+
+    /// Start (`on`) or end of working interval `index` of pool `p`.
+    fn on_shift(&mut self, p: u32, index: u32, on: bool) {
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        let iv = ps.intervals[index as usize];
+        if on {
+            ps.on = true;
+            ps.overtime_now = iv.overtime;
+            ps.shift_start = iv.start;
+            ps.shift_end = iv.end;
+            ps.free = ps.count - ps.held;
+            // Workers still finishing from the last shift are now on it.
+            let finishing = ps.paid_overtime.level();
+            if iv.overtime {
+                ps.paid_overtime.add(now, f64::from(ps.count) - finishing);
+            } else {
+                ps.paid_overtime.add(now, -finishing);
+                ps.paid_regular.set(now, f64::from(ps.count));
+            }
+            self.cal.schedule_at(
+                iv.end,
+                Event::Shift {
+                    pool: p,
+                    index,
+                    on: false,
+                },
+            );
+            self.log("shift_start", NONE, NONE, NONE);
+            self.refresh_waiting_states();
+            self.dispatch_workers(p);
+        } else {
+            ps.on = false;
+            ps.free = 0;
+            ps.paid_regular.set(now, 0.0);
+            // Under "finish", busy workers stay (paid as overtime) until
+            // their operation or repair ends.
+            // (Under "pause", operators are sent home just below.)
+            ps.paid_overtime.set(now, f64::from(ps.held));
+            if let Some(next) = ps.intervals.get(index as usize + 1) {
+                self.cal.schedule_at(
+                    next.start,
+                    Event::Shift {
+                        pool: p,
+                        index: index + 1,
+                        on: true,
+                    },
+                );
+            }
+            self.log("shift_end", NONE, NONE, NONE);
+            if self.pools[p as usize].rule == ShiftEnd::Pause {
+                for m in 0..self.machines.len() as u32 {
+                    if self.machines[m as usize].crew == p && self.machines[m as usize].held > 0 {
+                        self.pause(m);
+                    }
+                }
+            }
+            self.refresh_waiting_states();
+        }
+    }
+
+    /// Machines waiting for operators switch between "waiting for
+    /// operator" and "off shift" as pools come and go.
+    fn refresh_waiting_states(&mut self) {
+        for i in 0..self.operator_queue.len() {
+            let m = self.operator_queue[i];
+            if self.machines[m as usize].paused {
+                self.set_state(m);
+            }
+        }
     }
 
     /// Schedules the end of machine `m`'s current segment, or the breakdown
@@ -951,7 +1194,9 @@ impl<'f> Sim<'f> {
         if mach.ttf_left < mach.remaining {
             // Operating-clock failure strikes before the segment ends.
             let at = now + mach.ttf_left;
-            self.cal.schedule_at(at, Event::Failure { machine: m });
+            let stamp = mach.failure_gen.current();
+            self.cal
+                .schedule_at(at, Event::Failure { machine: m, stamp });
         } else {
             let stamp = mach.generation.current();
             self.cal.schedule_at(
@@ -974,14 +1219,10 @@ impl<'f> Sim<'f> {
                 let s = mach.station as usize;
                 let op = &self.ops[self.parts[part as usize].op as usize];
                 let d = op.process.sample(&mut self.stations[s].process_stream);
-                let op = self.ops[self.parts[part as usize].op as usize];
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;
-                self.set_state(m);
-                self.log("process_start", s as u32, m, part);
-                self.schedule_walk_away(m, &op, d);
-                self.run_segment(m);
+                self.run_or_wait(m);
             }
             Phase::Process => self.complete(m),
             _ => unreachable!("segment end without work"),
@@ -1078,7 +1319,7 @@ impl<'f> Sim<'f> {
         let s = mach.station;
         mach.down = true;
         match mach.phase {
-            Phase::Setup | Phase::Process => {
+            Phase::Setup | Phase::Process if !mach.paused => {
                 mach.remaining -= now - mach.seg_start;
                 mach.remaining = mach.remaining.max(0.0);
                 // Cancel the pending segment end (calendar-clock failures).
@@ -1090,7 +1331,7 @@ impl<'f> Sim<'f> {
                     idle.remove(i);
                 }
             }
-            Phase::Finished | Phase::AwaitStart | Phase::AwaitOperator => {}
+            Phase::Setup | Phase::Process | Phase::Finished | Phase::AwaitStart => {}
         }
         let fl = self.f.stations[s as usize]
             .failures
@@ -1116,7 +1357,7 @@ impl<'f> Sim<'f> {
                 self.machines[m as usize].awaiting_technician = true;
                 self.set_state(m);
                 self.log("failure", s, m, part);
-                if self.pools[crew.0 as usize].free > 0 {
+                if self.pools[crew.0 as usize].on && self.pools[crew.0 as usize].free > 0 {
                     self.start_repair(m, crew.0);
                 } else {
                     self.pools[crew.0 as usize].repairs.push_back(m);
@@ -1138,9 +1379,13 @@ impl<'f> Sim<'f> {
             .sample(&mut self.machines[m as usize].failure_stream);
         match fl.clock {
             FailureClock::Operating => self.machines[m as usize].ttf_left = ttf,
-            FailureClock::Calendar => self
-                .cal
-                .schedule_at(now + ttf, Event::Failure { machine: m }),
+            FailureClock::Calendar => self.cal.schedule_at(
+                now + ttf,
+                Event::Failure {
+                    machine: m,
+                    stamp: 0,
+                },
+            ),
         }
         let mach = &mut self.machines[m as usize];
         mach.down = false;
@@ -1150,12 +1395,14 @@ impl<'f> Sim<'f> {
         // The technician goes back to the crew once the machine resumes.
         let crew = fl.repair_crew;
         match self.machines[m as usize].phase {
+            Phase::Setup | Phase::Process if self.machines[m as usize].paused => {
+                self.dispatch_operator_queue()
+            }
             Phase::Setup | Phase::Process => self.run_segment(m),
             Phase::Empty => {
                 self.stations[s as usize].idle.push(m);
                 self.station_changed(s);
             }
-            Phase::AwaitOperator => self.dispatch_operator_queue(),
             Phase::Finished | Phase::AwaitStart => {
                 // It may have been skipped while down: look again.
                 // A finished part's `op` already names its next
@@ -1170,10 +1417,8 @@ impl<'f> Sim<'f> {
             }
         }
         if let Some(crew) = crew {
-            let ps = &mut self.pools[crew.0 as usize];
-            ps.free += 1;
-            ps.busy.add(now, -1.0);
-            ps.repairs_done += 1;
+            self.pools[crew.0 as usize].repairs_done += 1;
+            self.return_workers(crew.0, 1);
             self.dispatch_workers(crew.0);
         }
     }
@@ -1214,7 +1459,7 @@ impl<'f> Sim<'f> {
         let mut mi = 0;
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
-            let mut totals = [0.0; 7];
+            let mut totals = [0.0; 8];
             for _ in 0..def.machines {
                 let t = self.machines[mi].timer.totals(now);
                 for (a, b) in totals.iter_mut().zip(t) {
@@ -1254,7 +1499,9 @@ impl<'f> Sim<'f> {
             .zip(&self.f.pools)
             .map(|(ps, def)| {
                 let busy_hours = ps.busy.average(now) * hours;
-                let paid_hours = f64::from(def.count) * hours;
+                let regular_hours = ps.paid_regular.average(now) * hours;
+                let overtime_hours = ps.paid_overtime.average(now) * hours;
+                let paid_hours = regular_hours + overtime_hours;
                 PoolResult {
                     pool: def.name.clone(),
                     workers: def.count,
@@ -1265,9 +1512,11 @@ impl<'f> Sim<'f> {
                     },
                     busy_hours,
                     paid_hours,
+                    overtime_hours,
                     idle_paid_hours: paid_hours - busy_hours,
                     repairs: ps.repairs_done,
-                    labour_cost: paid_hours * def.wage_per_hour,
+                    labour_cost: (regular_hours + overtime_hours * def.overtime_premium)
+                        * def.wage_per_hour,
                 }
             })
             .collect();

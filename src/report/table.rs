@@ -115,7 +115,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         let _ = writeln!(
             out,
             "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>8} {:>14}",
-            "worker pool", "workers", "busy", "busy hours", "idle paid h", "repairs", "labour cost"
+            "worker pool", "workers", "busy", "busy hours", "overtime h", "repairs", "labour cost"
         );
         for p in &s.pools {
             let _ = writeln!(
@@ -125,7 +125,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 p.workers,
                 pct(&p.utilisation),
                 est(&p.busy_hours, 1),
-                est(&p.idle_paid_hours, 1),
+                est(&p.overtime_hours, 1),
                 est(&p.repairs, 1),
                 est(&p.labour_cost, 0)
             );
@@ -138,13 +138,18 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         let waits: Vec<String> = s
             .stations
             .iter()
-            .filter(|st| st.waiting_operator.mean > 0.0 || st.waiting_technician.mean > 0.0)
+            .filter(|st| {
+                st.waiting_operator.mean > 0.0
+                    || st.waiting_technician.mean > 0.0
+                    || st.off_shift.mean > 0.0
+            })
             .map(|st| {
                 format!(
-                    "{} {} for operators, {} for technicians",
+                    "{} {} for operators, {} for technicians, {} off shift",
                     st.station,
                     pct(&st.waiting_operator).trim(),
-                    pct(&st.waiting_technician).trim()
+                    pct(&st.waiting_technician).trim(),
+                    pct(&st.off_shift).trim()
                 )
             })
             .collect();

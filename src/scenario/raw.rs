@@ -20,6 +20,9 @@ pub struct RawScenario {
     /// `[workers.NAME]` pools.
     #[serde(default)]
     pub workers: IndexMap<String, Spanned<RawPool>>,
+    /// `[calendars.NAME]` shift calendars.
+    #[serde(default)]
+    pub calendars: IndexMap<String, Spanned<RawCalendar>>,
     /// `[[variant]]` tables: a name and overrides by field path.
     #[serde(default)]
     pub variant: Vec<Spanned<RawOverrides>>,
@@ -64,6 +67,45 @@ pub struct RawPool {
     pub stations: Option<Spanned<Vec<Spanned<String>>>>,
     pub wage: Option<Spanned<f64>>,
     pub overtime_premium: Option<Spanned<f64>>,
+    pub calendar: Option<Spanned<String>>,
+}
+
+/// `[calendars.NAME]`: when a pool works.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub shifts: Spanned<Vec<Spanned<RawShift>>>,
+    pub days: Option<Spanned<Vec<Spanned<String>>>>,
+    pub holidays: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub shift_end: Option<Spanned<String>>,
+    pub overtime: Option<Spanned<Vec<Spanned<RawExtraShift>>>>,
+}
+
+/// One shift of a day: `{ start = "06:00", end = "14:00", breaks = [...] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+    #[serde(default)]
+    pub breaks: Vec<Spanned<RawBreak>>,
+}
+
+/// A break within a shift.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+}
+
+/// Scheduled overtime: extra hours on given weekdays, paid at the premium.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtraShift {
+    pub days: Spanned<Vec<Spanned<String>>>,
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
 }
 
 /// `[stations.NAME.failures]`.

@@ -13,7 +13,7 @@ use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::{
     Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
-    Release, Station, StationId, WorkerPool,
+    Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkerPool,
 };
 
 pub(crate) struct Validator<'a> {
@@ -297,6 +297,173 @@ fn article(kind: &str) -> &'static str {
     }
 }
 
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// "HH:MM" → seconds after midnight (00:00 to 24:00).
+fn clock(v: &mut Validator<'_>, t: &Spanned<String>, field: &str) -> Option<f64> {
+    let text = t.get_ref().trim();
+    let parsed = text.split_once(':').and_then(|(h, m)| {
+        let h: u32 = h.parse().ok()?;
+        let m: u32 = m.parse().ok()?;
+        (m < 60 && (h < 24 || (h == 24 && m == 0)) && text.len() == 5)
+            .then_some(f64::from(h * 3600 + m * 60))
+    });
+    if parsed.is_none() {
+        v.err_hint(
+            t.span(),
+            field,
+            format!("\"{text}\" is not a time of day"),
+            "write it as \"HH:MM\", e.g. \"06:00\" or \"22:30\"",
+        );
+    }
+    parsed
+}
+
+fn weekdays(v: &mut Validator<'_>, list: &Spanned<Vec<Spanned<String>>>, field: &str) -> [bool; 7] {
+    let mut days = [false; 7];
+    for d in list.get_ref() {
+        let name = d.get_ref().to_ascii_lowercase();
+        match WEEKDAYS.iter().position(|w| name.starts_with(w)) {
+            Some(i) => days[i] = true,
+            None => v.err_hint(
+                d.span(),
+                field,
+                format!("\"{}\" is not a weekday", d.get_ref()),
+                "use mon, tue, wed, thu, fri, sat, sun",
+            ),
+        }
+    }
+    days
+}
+
+/// Validates one `[calendars.NAME]`.
+fn calendar(v: &mut Validator<'_>, name: &str, c: &Spanned<RawCalendar>) -> Option<ShiftCalendar> {
+    let field = |k: &str| format!("calendars.{name}.{k}");
+    let c = c.get_ref();
+    let before = v.errors.len();
+    if c.shifts.get_ref().is_empty() {
+        v.err_hint(
+            c.shifts.span(),
+            &field("shifts"),
+            "a calendar needs at least one shift",
+            "e.g. shifts = [{ start = \"06:00\", end = \"14:00\" }]",
+        );
+    }
+    let mut pieces = Vec::new();
+    for (i, sh) in c.shifts.get_ref().iter().enumerate() {
+        let f = |k: &str| format!("calendars.{name}.shifts[{i}].{k}");
+        let sh = sh.get_ref();
+        let (Some(a), Some(mut b)) = (
+            clock(v, &sh.start, &f("start")),
+            clock(v, &sh.end, &f("end")),
+        ) else {
+            continue;
+        };
+        if b <= a {
+            b += 86_400.0; // a night shift ends the next day
+        }
+        let mut cuts: Vec<(f64, f64)> = Vec::new();
+        for br in &sh.breaks {
+            let (Some(mut x), Some(mut y)) = (
+                clock(v, &br.get_ref().start, &f("breaks.start")),
+                clock(v, &br.get_ref().end, &f("breaks.end")),
+            ) else {
+                continue;
+            };
+            if x < a {
+                x += 86_400.0;
+            }
+            if y <= x {
+                y += 86_400.0;
+            }
+            if !(a <= x && y <= b) {
+                v.err_hint(
+                    br.span(),
+                    &f("breaks"),
+                    "a break must lie within its shift",
+                    "check the break's start and end",
+                );
+                continue;
+            }
+            cuts.push((x, y));
+        }
+        cuts.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let mut t = a;
+        for (x, y) in cuts {
+            if x > t {
+                pieces.push((t, x));
+            }
+            t = t.max(y);
+        }
+        if b > t {
+            pieces.push((t, b));
+        }
+    }
+    let days = match &c.days {
+        Some(d) => weekdays(v, d, &field("days")),
+        None => [true, true, true, true, true, false, false],
+    };
+    let mut holidays = Vec::new();
+    if let Some(h) = &c.holidays {
+        for d in h.get_ref() {
+            if *d.get_ref() < 0 {
+                v.err_hint(
+                    d.span(),
+                    &field("holidays"),
+                    "a holiday is a day number from the start (0 is the first Monday)",
+                    "use 0, 1, 2, …",
+                );
+            } else {
+                holidays.push(*d.get_ref() as u32);
+            }
+        }
+    }
+    let shift_end = match &c.shift_end {
+        None => ShiftEnd::Finish,
+        Some(r) => match r.get_ref().as_str() {
+            "finish" => ShiftEnd::Finish,
+            "pause" => ShiftEnd::Pause,
+            "no_overrun" => ShiftEnd::NoOverrun,
+            other => {
+                let hint = did_you_mean(other, ["finish", "pause", "no_overrun"])
+                    .map(|s| format!("did you mean \"{s}\"?"))
+                    .unwrap_or_else(|| "use \"finish\", \"pause\" or \"no_overrun\"".into());
+                v.err_hint(
+                    r.span(),
+                    &field("shift_end"),
+                    format!("unknown shift-end rule \"{other}\""),
+                    hint,
+                );
+                ShiftEnd::Finish
+            }
+        },
+    };
+    let mut overtime = Vec::new();
+    if let Some(ot) = &c.overtime {
+        for (i, x) in ot.get_ref().iter().enumerate() {
+            let f = |k: &str| format!("calendars.{name}.overtime[{i}].{k}");
+            let x = x.get_ref();
+            let d = weekdays(v, &x.days, &f("days"));
+            if let (Some(a), Some(mut b)) =
+                (clock(v, &x.start, &f("start")), clock(v, &x.end, &f("end")))
+            {
+                if b <= a {
+                    b += 86_400.0;
+                }
+                overtime.push((d, a, b));
+            }
+        }
+    }
+    (v.errors.len() == before).then(|| ShiftCalendar {
+        name: name.to_string(),
+        day_pieces: pieces,
+        days,
+        holidays,
+        overtime,
+        shift_end,
+    })
+}
+
 const KINDS: &[&str] = &[
     "constant",
     "uniform",
@@ -400,6 +567,15 @@ pub(crate) fn validate(
         None => Some(1),
     };
 
+    // Shift calendars.
+    let mut calendars: Vec<(String, ShiftCalendar)> = Vec::new();
+    for (cname, c) in &raw.calendars {
+        if let Some(cal) = calendar(v, cname, c) {
+            calendars.push((cname.clone(), cal));
+        }
+    }
+    let calendar_names: Vec<&str> = raw.calendars.keys().map(String::as_str).collect();
+
     // Worker pools (their skills name stations, checked below).
     let pool_names: Vec<&str> = raw.workers.keys().map(String::as_str).collect();
     let find_pool =
@@ -482,12 +658,35 @@ pub(crate) fn validate(
             Some(w) => *w.get_ref(),
             None => 1.5,
         };
+        let calendar = p.calendar.as_ref().and_then(|c| {
+            let found = calendars
+                .iter()
+                .find(|(n, _)| n == c.get_ref())
+                .map(|(_, cal)| cal.clone());
+            if found.is_none() && !calendar_names.contains(&c.get_ref().as_str()) {
+                let hint = match did_you_mean(c.get_ref(), calendar_names.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None if calendar_names.is_empty() => {
+                        "define it as a table like [calendars.NAME] with shifts = […]".into()
+                    }
+                    None => format!("calendars defined: {}", calendar_names.join(", ")),
+                };
+                v.err_hint(
+                    c.span(),
+                    &field("calendar"),
+                    format!("no calendar is called \"{}\"", c.get_ref()),
+                    hint,
+                );
+            }
+            found
+        });
         pools.push(WorkerPool {
             name: pname.clone(),
             count,
             skills,
             wage_per_hour: wage,
             overtime_premium: premium,
+            calendar,
         });
     }
 

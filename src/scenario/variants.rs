@@ -240,8 +240,8 @@ pub(crate) fn expand(
                 ));
                 continue;
             }
-            if !matches!(root, "stations" | "products" | "workers") {
-                let hint = did_you_mean(root, ["stations", "products", "workers"])
+            if !matches!(root, "stations" | "products" | "workers" | "calendars") {
+                let hint = did_you_mean(root, ["stations", "products", "workers", "calendars"])
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
                         "paths start with `stations.`, `products.` or `workers.`".into()

@@ -239,3 +239,165 @@ routing = [{ station = "m", process = "2m", setup = "1m", operators = 1, operato
         r.pools[0].utilisation
     );
 }
+
+fn shift_scenario(
+    rule: &str,
+    extra: &str,
+    days: &str,
+    horizon: &str,
+) -> shopfloor::scenario::Scenario {
+    scenario(&format!(
+        r#"
+[simulation]
+horizon = "{horizon}"
+replications = 1
+[calendars.day]
+shifts = [{{ start = "08:00", end = "12:00" }}]
+days = {days}
+shift_end = "{rule}"
+{extra}
+[workers.ops]
+count = 1
+stations = ["m"]
+wage = 10.0
+calendar = "day"
+[stations.m]
+[products.p]
+release = "saturated"
+routing = [{{ station = "m", process = "3h", operators = 1 }}]
+"#
+    ))
+}
+
+const EVERY_DAY: &str = r#"["mon", "tue", "wed", "thu", "fri", "sat", "sun"]"#;
+
+/// Hours at which parts finish, from the trace.
+fn finishes(s: &shopfloor::scenario::Scenario) -> (shopfloor::model::ReplicationResult, Vec<f64>) {
+    let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+    let f = trace
+        .unwrap()
+        .iter()
+        .filter(|t| t.event == "finish")
+        .map(|t| t.time_s / 3600.0)
+        .collect();
+    (r, f)
+}
+
+fn share(r: &shopfloor::model::ReplicationResult, s: MachineState) -> f64 {
+    r.stations[0].state_shares[s as usize]
+}
+
+/// One operator on an 08:00–12:00 shift every day, 3-hour operations,
+/// two days. Rule "finish": the 11:00 part runs to 14:00 with its operator
+/// on overtime; parts end at 11, 14, 35, 38 h. Paid 8 regular + 4 overtime
+/// hours: cost (8 + 4 × 1.5) × 10 = 140. The machine is off shift 0–8,
+/// 14–32 and 38–48 h: 36 of 48 hours.
+#[test]
+fn shift_end_finish_by_hand() {
+    let (r, f) = finishes(&shift_scenario("finish", "", EVERY_DAY, "2d"));
+    assert_eq!(f, vec![11.0, 14.0, 35.0, 38.0]);
+    let p = &r.pools[0];
+    assert!(
+        (p.paid_hours - 12.0).abs() < 1e-9 && (p.overtime_hours - 4.0).abs() < 1e-9,
+        "{p:?}"
+    );
+    assert!((p.busy_hours - 12.0).abs() < 1e-9, "{p:?}");
+    assert!((p.labour_cost - 140.0).abs() < 1e-9, "{p:?}");
+    assert!((share(&r, MachineState::OffShift) - 36.0 / 48.0).abs() < 1e-9);
+}
+
+/// Rule "pause": the part started at 11:00 stops at 12:00 with 2 h left and
+/// resumes at 08:00 the next day (ends 34 h); the next runs 34–36 h and is
+/// paused with 1 h left. Paid 8 h, no overtime; off shift 0–8, 12–32,
+/// 36–48 h = 40 h.
+#[test]
+fn shift_end_pause_by_hand() {
+    let (r, f) = finishes(&shift_scenario("pause", "", EVERY_DAY, "2d"));
+    assert_eq!(f, vec![11.0, 34.0]);
+    let p = &r.pools[0];
+    assert!(
+        (p.paid_hours - 8.0).abs() < 1e-9 && p.overtime_hours.abs() < 1e-9,
+        "{p:?}"
+    );
+    assert!((p.labour_cost - 80.0).abs() < 1e-9);
+    assert!((share(&r, MachineState::OffShift) - 40.0 / 48.0).abs() < 1e-9);
+}
+
+/// Rule "no_overrun": at 11:00 a 3-hour operation would end after 12:00,
+/// so it waits (for an operator, 11–12) and starts at 08:00 the next day.
+/// Parts end at 11 and 35 h; the operator works 6 of 8 paid hours.
+#[test]
+fn shift_end_no_overrun_by_hand() {
+    let (r, f) = finishes(&shift_scenario("no_overrun", "", EVERY_DAY, "2d"));
+    assert_eq!(f, vec![11.0, 35.0]);
+    let p = &r.pools[0];
+    assert!(
+        (p.busy_hours - 6.0).abs() < 1e-9 && (p.paid_hours - 8.0).abs() < 1e-9,
+        "{p:?}"
+    );
+    assert!((share(&r, MachineState::WaitingOperator) - 2.0 / 48.0).abs() < 1e-9);
+    assert!((share(&r, MachineState::OffShift) - 40.0 / 48.0).abs() < 1e-9);
+}
+
+/// Scheduled overtime 12:00–14:00 on Monday after the 08:00–12:00 shift
+/// (rule "finish"): parts end at 11 and 14 h; the part started at 14:00
+/// (the overtime end, scheduled later than that part's end) runs to 17:00
+/// on overtime. Regular 4 h, overtime 2 + 3 = 5 h: cost (4 + 7.5) × 10.
+#[test]
+fn scheduled_overtime_by_hand() {
+    let extra = r#"overtime = [{ days = ["mon"], start = "12:00", end = "14:00" }]"#;
+    let (r, f) = finishes(&shift_scenario("finish", extra, r#"["mon"]"#, "1d"));
+    assert_eq!(f, vec![11.0, 14.0, 17.0]);
+    let p = &r.pools[0];
+    assert!((p.overtime_hours - 5.0).abs() < 1e-9, "{p:?}");
+    assert!((p.labour_cost - 115.0).abs() < 1e-9, "{p:?}");
+}
+
+/// Calendars: weekends and holidays have no shifts; a night shift runs
+/// past midnight; breaks are cut out.
+#[test]
+fn calendar_intervals_by_hand() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2w"
+[calendars.c]
+shifts = [{ start = "06:00", end = "14:00", breaks = [{ start = "10:00", end = "10:30" }] },
+          { start = "22:00", end = "06:00" }]
+days = ["mon", "tue", "wed", "thu", "fri"]
+holidays = [2]
+[workers.w]
+count = 1
+calendar = "c"
+[stations.m]
+[products.p]
+release = "saturated"
+routing = [{ station = "m", process = "1m" }]
+"#,
+    );
+    let cal = s.factory.pools[0].calendar.as_ref().unwrap();
+    let iv = cal.intervals(7.0 * 86_400.0);
+    let h = |x: f64| x / 3600.0;
+    // Monday: 06–10, 10:30–14, 22–30 (06:00 Tuesday) joins Tuesday's 06–10.
+    assert_eq!((h(iv[0].start), h(iv[0].end)), (6.0, 10.0));
+    assert_eq!((h(iv[1].start), h(iv[1].end)), (10.5, 14.0));
+    assert_eq!((h(iv[2].start), h(iv[2].end)), (22.0, 34.0));
+    // Wednesday (day 2) is a holiday: Tuesday's night shift ends at 54 h
+    // (06:00 Wednesday), and the next work is Thursday 06:00 = 78 h.
+    let after_tue: Vec<(f64, f64)> = iv
+        .iter()
+        .map(|i| (h(i.start), h(i.end)))
+        .filter(|(a, _)| *a >= 40.0)
+        .take(2)
+        .collect();
+    assert_eq!(after_tue, vec![(46.0, 54.0), (78.0, 82.0)]);
+    // No work starts on Saturday or Sunday (days 5 and 6), except Friday's
+    // night shift running into Saturday morning.
+    assert!(
+        iv.iter()
+            .all(|i| !(h(i.start) >= 5.0 * 24.0 + 6.0 && h(i.start) < 7.0 * 24.0))
+    );
+    let total: f64 = iv.iter().map(|i| h(i.end - i.start)).sum();
+    // 4 working days × (7.5 + 8) hours.
+    assert!((total - 4.0 * 15.5).abs() < 1e-9, "{total}");
+}
