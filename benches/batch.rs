@@ -131,13 +131,61 @@ fn batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Vec<JobResult>
     pool.install(|| run_jobs(scenario, jobs, &|_| {}, &AtomicBool::new(false)))
 }
 
-/// Wall time of one batch.
-fn time_batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Duration {
+/// Wall time and process CPU time (if known) of one batch, seconds.
+fn time_batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> (f64, Option<f64>) {
+    let cpu0 = process_cpu_seconds();
     let start = Instant::now();
     let results = black_box(batch(pool, black_box(scenario), black_box(jobs)));
-    let elapsed = start.elapsed();
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     assert_eq!(results.len(), jobs.len(), "every job finished");
-    elapsed
+    (elapsed, cpu)
+}
+
+/// CPU time consumed by the whole process (all threads), seconds
+/// (`CLOCK_PROCESS_CPUTIME_ID`).
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn process_cpu_seconds() -> Option<f64> {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec (two 64-bit fields on
+    // 64-bit Linux) and the clock id is a constant the kernel knows.
+    let rc = unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+}
+
+/// CPU time the whole machine spent busy (not idle or waiting for I/O)
+/// since boot, all cores together, seconds (`/proc/stat`, in the kernel's
+/// 1/100 s ticks).
+fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal ...
+    let idle = ticks.get(3)? + ticks.get(4).unwrap_or(&0.0);
+    Some((ticks.iter().sum::<f64>() - idle) / 100.0)
+}
+
+/// CPU time is only read on 64-bit Linux.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+fn process_cpu_seconds() -> Option<f64> {
+    None
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -199,11 +247,32 @@ fn efficiency(scenario: &Scenario, jobs: &[Job]) {
     // One untimed run each, to warm caches and start the pools' threads.
     time_batch(&p1, scenario, jobs);
     time_batch(&pn, scenario, jobs);
+    let (busy0, own0, start) = (
+        machine_busy_seconds(),
+        process_cpu_seconds(),
+        Instant::now(),
+    );
     let (mut t1, mut tn) = (Vec::new(), Vec::new());
+    let (mut c1, mut cn) = (Vec::new(), Vec::new());
     for _ in 0..REPEATS {
-        t1.push(time_batch(&p1, scenario, jobs).as_secs_f64());
-        tn.push(time_batch(&pn, scenario, jobs).as_secs_f64());
+        let (wall, cpu) = time_batch(&p1, scenario, jobs);
+        t1.push(wall);
+        c1.extend(cpu);
+        let (wall, cpu) = time_batch(&pn, scenario, jobs);
+        tn.push(wall);
+        cn.extend(cpu);
     }
+    // Cores kept busy by other processes meanwhile: the machine's busy time
+    // less this process's CPU time, over the wall time.
+    let others = match (machine_busy_seconds(), busy0, process_cpu_seconds(), own0) {
+        (Some(b1), Some(b0), Some(o1), Some(o0)) => {
+            format!(
+                "{:.2}",
+                ((b1 - b0) - (o1 - o0)).max(0.0) / start.elapsed().as_secs_f64()
+            )
+        }
+        _ => "?".into(),
+    };
     let show = |ts: &[f64]| {
         ts.iter()
             .map(|t| format!("{t:.3}"))
@@ -218,6 +287,14 @@ fn efficiency(scenario: &Scenario, jobs: &[Job]) {
     println!("  {n} threads: batch seconds {}", show(&tn));
     let fastest = |ts: &[f64]| ts.iter().copied().fold(f64::INFINITY, f64::min);
     let (b1, bn) = (fastest(&t1), fastest(&tn));
+    if c1.len() == REPEATS && cn.len() == REPEATS {
+        let (m1, mn) = (median(c1), median(cn));
+        println!(
+            "  process CPU seconds per batch (median): {m1:.3} at 1 thread, {mn:.3} at {n} threads \
+             (x{:.3}; 1 = the jobs cost no more CPU in parallel)",
+            mn / m1
+        );
+    }
     let (rate1, rate_n, eff) = rates(jobs.len(), n, median(t1), median(tn));
     let (best1, best_n, best_eff) = rates(jobs.len(), n, b1, bn);
     println!(
@@ -226,7 +303,8 @@ fn efficiency(scenario: &Scenario, jobs: &[Job]) {
     );
     println!(
         "batch summary: {} jobs; jobs/s (median of {REPEATS}) {rate1:.1} at 1 thread, {rate_n:.1} at {n} threads; \
-         speed-up {:.2}, parallel efficiency {:.1}% (target >= 90%); load average {load_before} before, {} after",
+         speed-up {:.2}, parallel efficiency {:.1}% (target >= 90%); load average {load_before} before, {} after; \
+         other processes kept {others} cores busy meanwhile",
         jobs.len(),
         rate_n / rate1,
         100.0 * eff,
