@@ -294,7 +294,8 @@ table.kpis { border-collapse: collapse; font-size: 0.9em; }
 table.kpis th, table.kpis td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right;
        vertical-align: top; }
 table.kpis th { background: #f4f4f4; }
-table.kpis td.name, table.kpis td.changes { text-align: left; }
+table.kpis td { white-space: nowrap; }
+table.kpis td.name, table.kpis td.changes { text-align: left; white-space: normal; }
 table.kpis tr.best { background: #e8f5ee; }
 .better { color: #00684a; }
 .worse { color: #b34700; }

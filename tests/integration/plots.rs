@@ -423,3 +423,64 @@ fn report_refuses_a_folder_without_jobs() {
     let msg = String::from_utf8_lossy(&out.stderr);
     assert!(msg.contains("manifest.json"), "{msg}");
 }
+
+/// A headless Chromium on the PATH, if any.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium-headless-shell", "chromium", "chromium-browser"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// The report loads in headless Chromium (Debian's `chromium-headless-shell`
+/// or `chromium` package) without console errors, with every chart. Skipped
+/// when no Chromium is installed, unless SHOPFLOOR_REQUIRE_CHROMIUM is set.
+#[test]
+fn report_loads_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("SHOPFLOOR_REQUIRE_CHROMIUM").is_none(),
+            "SHOPFLOOR_REQUIRE_CHROMIUM is set but no chromium is on the PATH"
+        );
+        eprintln!("no headless Chromium on the PATH: report_loads_in_headless_chromium skipped");
+        return;
+    };
+    let mut s = scenario::load(Path::new(STUDY)).unwrap();
+    s.apply(&Overrides {
+        replications: Some(3),
+        seed: None,
+        horizon: Some(30.0 * HOUR),
+        warmup: Some(2.0 * HOUR),
+    })
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let charts = draw(tmp.path(), &s);
+    let url = format!("file://{}", tmp.path().join("report.html").display());
+    let out = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("<h1>line_study</h1>"), "{dom}");
+    assert_eq!(dom.matches("<svg ").count(), charts.len());
+    let errors: Vec<&str> = std::str::from_utf8(&out.stderr)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("report.html"))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
