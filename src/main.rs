@@ -398,6 +398,9 @@ fn draw(
 ) -> Result<String, String> {
     let started = std::time::Instant::now();
     let charts = if no_plots {
+        // Charts of an earlier run would not match these results.
+        report::plots::remove_plots(dir)
+            .map_err(|e| format!("error: cannot remove old charts in {}: {e}", dir.display()))?;
         Vec::new()
     } else {
         // The Gantt chart needs the event trace of the baseline's

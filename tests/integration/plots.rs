@@ -397,6 +397,19 @@ fn cli_run_report_merge_and_no_plots() {
     check_report(&bare, &names, 0);
     let html = std::fs::read_to_string(bare.join("report.html")).unwrap();
     assert!(html.contains("--no-plots"));
+    // --no-plots over an earlier run's charts removes them: they would not
+    // match the new results.
+    let mut args = vec![
+        "run",
+        STUDY,
+        "-q",
+        "--no-plots",
+        "--out",
+        run_out.to_str().unwrap(),
+    ];
+    args.extend(SHORT);
+    shopfloor(&args);
+    assert!(!dir.join("plots").exists());
     let bare_merged = out("bare-merged");
     let mut margs: Vec<&str> = vec![
         "merge",

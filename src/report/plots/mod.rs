@@ -219,17 +219,37 @@ pub fn write_plots(
             })
         })
         .collect::<io::Result<Vec<Chart>>>()?;
-    for stem in CHART_STEMS {
-        if !charts.iter().any(|c| c.stem == *stem) {
-            for ext in ["png", "svg"] {
-                let p = plots.join(format!("{stem}.{ext}"));
-                if p.exists() {
-                    std::fs::remove_file(p)?;
-                }
+    let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
+    remove_charts_except(&plots, &drawn)?;
+    Ok(charts)
+}
+
+/// Removes the chart files in `dir/plots/` (and the folder, once empty):
+/// after a run with `--no-plots`, charts of an earlier run would no longer
+/// match the results beside them. Other files are left alone.
+pub fn remove_plots(dir: &Path) -> io::Result<()> {
+    let plots = dir.join("plots");
+    if !plots.is_dir() {
+        return Ok(());
+    }
+    remove_charts_except(&plots, &[])?;
+    if std::fs::read_dir(&plots)?.next().is_none() {
+        std::fs::remove_dir(&plots)?;
+    }
+    Ok(())
+}
+
+/// Removes the files of every chart in `plots` but those in `keep`.
+fn remove_charts_except(plots: &Path, keep: &[&str]) -> io::Result<()> {
+    for stem in CHART_STEMS.iter().filter(|s| !keep.contains(s)) {
+        for ext in ["png", "svg"] {
+            let p = plots.join(format!("{stem}.{ext}"));
+            if p.exists() {
+                std::fs::remove_file(p)?;
             }
         }
     }
-    Ok(charts)
+    Ok(())
 }
 
 /// Draws `s` into a temporary `.png` file beside `path` (the bitmap backend
