@@ -91,8 +91,9 @@ impl Shard {
         i % self.count as usize == self.index as usize
     }
 
-    fn file_name(&self) -> String {
-        format!("shard-{}-of-{}.jsonl", self.index, self.count)
+    /// `shard-K-of-N.RUN.jsonl`, where RUN identifies the run's manifest.
+    fn file_name(&self, run: &str) -> String {
+        format!("shard-{}-of-{}.{run}.jsonl", self.index, self.count)
     }
 }
 
@@ -123,6 +124,18 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A short identifier of this manifest (FNV-1a of its JSON), part of
+    /// every job file's name, so that files of different runs never mix.
+    pub fn run_id(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in json.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{:08x}", h >> 32)
+    }
+
     /// The manifest of `scenario` as it will be run.
     pub fn of(scenario: &Scenario) -> Manifest {
         let variants: Vec<String> = scenario
@@ -212,7 +225,8 @@ impl JobStore {
         let jobs_dir = dir.join("jobs");
         std::fs::create_dir_all(&jobs_dir).map_err(|e| io_err(&jobs_dir, e))?;
         let mpath = jobs_dir.join("manifest.json");
-        let path = jobs_dir.join(shard.file_name());
+        let run = manifest.run_id();
+        let path = jobs_dir.join(shard.file_name(&run));
         let mut done = Vec::new();
         if resume && mpath.exists() {
             let old = read_manifest(&mpath)?;
@@ -235,13 +249,12 @@ impl JobStore {
                 File::create(&path).map_err(|e| io_err(&path, e))?;
             }
         } else {
-            // A fresh start. Job files of earlier runs with another shard
-            // layout (or another run altogether) are removed so that they
-            // cannot be merged with these by mistake; the sibling shards of
-            // this layout are left alone, since they may be running now
-            // into the same folder.
-            let mine = format!("-of-{}.jsonl", shard.count);
-            let same_run = mpath.exists() && read_manifest(&mpath).is_ok_and(|m| &m == manifest);
+            // A fresh start. Job files of other runs, and of this run with
+            // another shard layout, are removed so that they cannot be
+            // merged with these by mistake; the sibling shards of this run
+            // and layout are left alone, since they may be running into the
+            // same folder right now.
+            let siblings = format!("-of-{}.{run}.jsonl", shard.count);
             if let Ok(entries) = std::fs::read_dir(&jobs_dir) {
                 for e in entries.flatten() {
                     let p = e.path();
@@ -249,7 +262,7 @@ impl JobStore {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let sibling = same_run && shard.count > 1 && name.ends_with(&mine);
+                    let sibling = shard.count > 1 && name.ends_with(&siblings);
                     if name.ends_with(".jsonl") && p != path && !sibling {
                         let _ = std::fs::remove_file(&p);
                     }
@@ -332,6 +345,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<(Manifest, Vec<JobResult>), String> {
             ));
         }
         let m = read_manifest(&mpath)?;
+        let run_suffix = format!(".{}.jsonl", m.run_id());
         match &manifest {
             None => manifest = Some((m, mpath.clone())),
             Some((first, fpath)) if first != &m => {
@@ -347,7 +361,10 @@ pub fn collect(dirs: &[PathBuf]) -> Result<(Manifest, Vec<JobResult>), String> {
             .map_err(|e| io_err(&jobs_dir, e))?
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(&run_suffix))
+            })
             .collect();
         files.sort();
         for f in files {

@@ -1340,6 +1340,9 @@ impl<'f> Sim<'f> {
         let repair = fl
             .repair
             .sample(&mut self.machines[m as usize].repair_stream);
+        // The operators leave the broken machine (they may be the very
+        // technicians who repair it) and are asked for again after repair.
+        self.release_operators(m);
         let mach = &mut self.machines[m as usize];
         mach.ttf_left = f64::INFINITY;
         mach.repair_time = repair;
@@ -1398,7 +1401,7 @@ impl<'f> Sim<'f> {
             Phase::Setup | Phase::Process if self.machines[m as usize].paused => {
                 self.dispatch_operator_queue()
             }
-            Phase::Setup | Phase::Process => self.run_segment(m),
+            Phase::Setup | Phase::Process => self.run_or_wait(m),
             Phase::Empty => {
                 self.stations[s as usize].idle.push(m);
                 self.station_changed(s);
@@ -1543,9 +1546,9 @@ impl<'f> Sim<'f> {
             wip_waiting_avg: waiting,
             wip_on_machines_avg: wip_avg - waiting,
             stations,
-            labour_cost: pools.iter().map(|p| p.labour_cost).sum(),
+            labour_cost: pools.iter().fold(0.0, |a, p| a + p.labour_cost),
             labour_cost_per_good: if self.good > 0 {
-                pools.iter().map(|p| p.labour_cost).sum::<f64>() / self.good as f64
+                pools.iter().fold(0.0, |a, p| a + p.labour_cost) / self.good as f64
             } else {
                 f64::NAN
             },

@@ -196,6 +196,8 @@ pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> 
         .iter()
         .any(|v| v.replications.iter().any(|r| !r.pools.is_empty()));
     if !any {
+        // Remove a table left by an earlier run that had pools.
+        let _ = std::fs::remove_file(dir.join("pools.csv"));
         return Ok(());
     }
     write_atomic(&dir.join("pools.csv"), |w| {

@@ -114,13 +114,13 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     if !s.pools.is_empty() {
         let _ = writeln!(
             out,
-            "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>8} {:>14}",
+            "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14}",
             "worker pool", "workers", "busy", "busy hours", "overtime h", "repairs", "labour cost"
         );
         for p in &s.pools {
             let _ = writeln!(
                 out,
-                "  {:<14} {:>7} {:>7} {:>14} {:>14} {:>8} {:>14}",
+                "  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14}",
                 p.pool,
                 p.workers,
                 pct(&p.utilisation),

@@ -107,6 +107,13 @@ impl Scenario {
             self.factory.warmup = w;
             self.variants.iter_mut().for_each(|v| v.factory.warmup = w);
         }
+        if self.factory.horizon / self.factory.period > 100_000.0 {
+            return Err(format!(
+                "the horizon ({}) would hold more than 100000 reporting periods of {}: raise `simulation.period`",
+                crate::engine::format_duration(self.factory.horizon),
+                crate::engine::format_duration(self.factory.period)
+            ));
+        }
         if self.factory.warmup >= self.factory.horizon {
             return Err(format!(
                 "the warm-up ({}) must be shorter than the horizon ({}): change --warmup or --horizon",

@@ -980,12 +980,32 @@ pub(crate) fn validate(
                 Some(d) => match d.get_ref() {
                     RawDuration::Text(t) if t == "whole" => OperatorNeed::Whole,
                     RawDuration::Text(t) if t == "setup" => OperatorNeed::SetupOnly,
+                    RawDuration::Text(t) if crate::scenario::parse_duration(t).is_err() => {
+                        v.err_hint(
+                            d.span(),
+                            &f("operator_for"),
+                            format!("\"{t}\" is neither \"whole\", \"setup\" nor a duration"),
+                            "write \"whole\" (the default), \"setup\" (the changeover only) or a duration such as \"3m\" (load and walk away)",
+                        );
+                        OperatorNeed::Whole
+                    }
                     _ => match v.duration(d, &f("operator_for")) {
                         Some(secs) => OperatorNeed::First(secs),
                         None => OperatorNeed::Whole,
                     },
                 },
             };
+            if operator_need == OperatorNeed::SetupOnly && o.setup.is_none() {
+                v.err_hint(
+                    o.operator_for
+                        .as_ref()
+                        .map(|d| d.span())
+                        .unwrap_or(op.span()),
+                    &f("operator_for"),
+                    "operators for the setup only, but this operation has no setup",
+                    "add a `setup` time, or use operator_for = \"whole\"",
+                );
+            }
             if o.operator_for.is_some() && operators == 0 {
                 v.err_hint(
                     o.operator_for

@@ -246,7 +246,12 @@ fn resume_after_a_crash_gives_the_same_files() {
     let cut = tmp.path().join("cut");
     run_ok(&["run", f, "-q", "--out", full.to_str().unwrap()]);
     run_ok(&["run", f, "-q", "--out", cut.to_str().unwrap()]);
-    let jobs = cut.join("plant/jobs/shard-0-of-1.jsonl");
+    let jobs = std::fs::read_dir(cut.join("plant/jobs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".jsonl"))
+        .expect("a job file");
     let text = std::fs::read_to_string(&jobs).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     // Keep the first third of the jobs and half of the next line.
@@ -460,5 +465,47 @@ fn shards_can_share_one_results_folder() {
     ]);
     let single = tmp.path().join("single");
     run_ok(&["run", f, "-q", "--out", single.to_str().unwrap()]);
+    same_outputs(&single.join("plant"), &merged.join("plant"));
+}
+
+/// Shards started at the same moment into one new results folder do not
+/// remove each other's job files.
+#[test]
+fn concurrent_shards_into_one_new_folder_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let f = file.to_str().unwrap().to_string();
+    let shared = tmp.path().join("shared");
+    let children: Vec<std::process::Child> = (0..4)
+        .map(|k| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("shopfloor"))
+                .args([
+                    "run",
+                    &f,
+                    "-q",
+                    "--threads",
+                    "1",
+                    "--shard",
+                    &format!("{k}/4"),
+                    "--out",
+                ])
+                .arg(&shared)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let merged = tmp.path().join("merged");
+    run_ok(&[
+        "merge",
+        "-q",
+        shared.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    let single = tmp.path().join("single");
+    run_ok(&["run", &f, "-q", "--out", single.to_str().unwrap()]);
     same_outputs(&single.join("plant"), &merged.join("plant"));
 }

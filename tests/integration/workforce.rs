@@ -401,3 +401,46 @@ routing = [{ station = "m", process = "1m" }]
     // 4 working days × (7.5 + 8) hours.
     assert!((total - 4.0 * 15.5).abs() < 1e-9, "{total}");
 }
+
+/// One worker both runs and repairs a lathe. At a breakdown the operator
+/// leaves the machine and repairs it, then runs it again: nothing
+/// deadlocks, and since the worker is never needed in two places the
+/// lathe's availability is that of an uncrewed machine on the operating
+/// clock, MTBF/(MTBF + MTTR) = 2h/2.5h = 0.8, so it makes
+/// A/E[S] = 0.8 × 6 = 4.8 parts/h. Bias: one failure cycle over T.
+#[test]
+fn one_worker_operates_and_repairs_without_deadlock() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "101d"
+warmup = "1d"
+replications = 20
+seed = 3
+[workers.solo]
+count = 1
+stations = ["lathe"]
+[stations.lathe]
+failures = { time_to_failure = { dist = "exponential", mean = "2h" }, repair = { dist = "exponential", mean = "30m" }, repair_crew = "solo" }
+[products.p]
+release = "saturated"
+routing = [{ station = "lathe", process = { dist = "exponential", mean = "10m" }, operators = 1 }]
+"#,
+    );
+    let reps = replicate(&s);
+    let t_hours = 100.0 * 24.0;
+    assert_agrees(
+        "throughput with one worker",
+        reps.iter().map(|r| r.throughput_per_hour),
+        4.8,
+        6.0 * 2.5 / t_hours,
+    );
+    // The worker is always either running or repairing the lathe.
+    for r in &reps {
+        assert!(
+            (r.pools[0].utilisation - 1.0).abs() < 1e-9,
+            "{}",
+            r.pools[0].utilisation
+        );
+    }
+}
