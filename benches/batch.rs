@@ -399,7 +399,8 @@ fn main() {
         all_threads()
     );
 
-    let mut c = Criterion::default().configure_from_args();
+    // No plots: criterion's plotting backend finds no system fonts here.
+    let mut c = Criterion::default().without_plots().configure_from_args();
     bench_batch(&mut c, &scenario, &jobs);
     c.final_summary();
 
