@@ -323,7 +323,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             sc.replications = replications;
             report::write_all(&dir, &sc, &results)
                 .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
-            let drawn = draw(&dir, &sc, &results, args.no_plots)?;
+            let drawn = pool.install(|| draw(&dir, &sc, &results, args.no_plots))?;
             if let Some(path) = &args.trace {
                 let (_, trace) = simulate(&sc.factory, sc.seed, 0, true);
                 report::write_trace_csv(path, &trace.unwrap_or_default()).map_err(|e| {
