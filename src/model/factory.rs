@@ -73,6 +73,32 @@ pub struct ShiftCalendar {
     pub overtime: Vec<([bool; 7], Time, Time)>,
     /// Rule for operations in progress at the end of a shift.
     pub shift_end: ShiftEnd,
+    /// Overtime authorised at the end of a shift when a trigger holds.
+    pub overtime_policy: Option<OvertimePolicy>,
+}
+
+/// What authorises overtime at the end of a shift.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OvertimeTrigger {
+    /// Work in process (all released, unfinished parts) above this.
+    WipAbove(f64),
+    /// Parts waiting at a station above this.
+    QueueAbove(StationId, f64),
+}
+
+/// Overtime by policy: at the end of each regular shift, if the trigger
+/// holds, the whole pool stays for up to `extend_by`, within the caps per
+/// worker per day and per week.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OvertimePolicy {
+    /// Longest extension of one shift.
+    pub extend_by: Time,
+    /// Cap per worker per calendar day.
+    pub max_per_day: Time,
+    /// Cap per worker per week (weeks start on Monday 00:00).
+    pub max_per_week: Time,
+    /// When to authorise it.
+    pub trigger: OvertimeTrigger,
 }
 
 impl ShiftCalendar {

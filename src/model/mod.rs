@@ -11,8 +11,9 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
-    ProductId, Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkInterval, WorkerPool,
+    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, OvertimePolicy,
+    OvertimeTrigger, PoolId, PoolRule, Product, ProductId, Release, ShiftCalendar, ShiftEnd,
+    Station, StationId, WorkInterval, WorkerPool,
 };
 pub use results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,

@@ -113,6 +113,8 @@ pub struct PoolResult {
     pub idle_paid_hours: f64,
     /// Repairs completed by this pool.
     pub repairs: u64,
+    /// Shifts extended by the overtime policy.
+    pub overtime_authorised: u64,
     /// Labour cost: regular hours × wage + overtime hours × wage ×
     /// premium.
     #[serde(deserialize_with = "f64_or_nan")]

@@ -16,14 +16,16 @@
 use std::collections::VecDeque;
 
 use super::factory::{
-    Blocking, Factory, FailureClock, OperatorNeed, PoolId, PoolRule, Release, ShiftEnd,
-    WorkInterval,
+    Blocking, Factory, FailureClock, OperatorNeed, OvertimeTrigger, PoolId, PoolRule, Release,
+    ShiftEnd, WorkInterval,
 };
 use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
 use crate::engine::Dist;
-use crate::engine::{Calendar, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage};
+use crate::engine::{
+    Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage, WEEK,
+};
 
 const NONE: u32 = u32::MAX;
 
@@ -39,7 +41,13 @@ enum Event {
     Failure { machine: u32, stamp: u32 },
     /// A worker pool's shift starts (`on`) or ends, for working interval
     /// `index` of its calendar.
-    Shift { pool: u32, index: u32, on: bool },
+    /// `extended`: the end of overtime authorised by the pool's policy.
+    Shift {
+        pool: u32,
+        index: u32,
+        on: bool,
+        extended: bool,
+    },
     /// A machine's repair is complete.
     RepairEnd { machine: u32 },
     /// "Load and walk away": the operators of the part with this serial
@@ -222,6 +230,12 @@ struct PoolState {
     shift_end: f64,
     rule: ShiftEnd,
     intervals: Vec<WorkInterval>,
+    /// Policy overtime used in the current day and week (seconds).
+    ot_day: i64,
+    ot_day_used: f64,
+    ot_week: i64,
+    ot_week_used: f64,
+    overtime_authorised: u64,
     /// Workers paid at the regular rate, and at the overtime rate.
     paid_regular: TimeAverage,
     paid_overtime: TimeAverage,
@@ -418,6 +432,11 @@ impl<'f> Sim<'f> {
                             .as_ref()
                             .map_or(ShiftEnd::Finish, |c| c.shift_end),
                         intervals,
+                        ot_day: -1,
+                        ot_day_used: 0.0,
+                        ot_week: -1,
+                        ot_week_used: 0.0,
+                        overtime_authorised: 0,
                         paid_regular,
                         paid_overtime: TimeAverage::new(0.0),
                         busy: TimeAverage::new(0.0),
@@ -508,6 +527,7 @@ impl<'f> Sim<'f> {
                         pool: p as u32,
                         index: 0,
                         on: true,
+                        extended: false,
                     },
                 );
             }
@@ -536,7 +556,12 @@ impl<'f> Sim<'f> {
                         self.on_failure(machine)
                     }
                 }
-                Event::Shift { pool, index, on } => self.on_shift(pool, index, on),
+                Event::Shift {
+                    pool,
+                    index,
+                    on,
+                    extended,
+                } => self.on_shift(pool, index, on, extended),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
                 Event::OperatorRelease {
                     machine,
@@ -618,6 +643,7 @@ impl<'f> Sim<'f> {
             p.paid_regular.reset(now);
             p.paid_overtime.reset(now);
             p.repairs_done = 0;
+            p.overtime_authorised = 0;
         }
         for s in &mut self.stations {
             s.queue_len.reset(now);
@@ -1114,8 +1140,11 @@ impl<'f> Sim<'f> {
     }
 
     /// Start (`on`) or end of working interval `index` of pool `p`.
-    fn on_shift(&mut self, p: u32, index: u32, on: bool) {
+    fn on_shift(&mut self, p: u32, index: u32, on: bool, extended: bool) {
         let now = self.cal.now();
+        if !on && !extended && self.authorise_overtime(p, index) {
+            return;
+        }
         let ps = &mut self.pools[p as usize];
         let iv = ps.intervals[index as usize];
         if on {
@@ -1138,6 +1167,7 @@ impl<'f> Sim<'f> {
                     pool: p,
                     index,
                     on: false,
+                    extended: false,
                 },
             );
             self.log("shift_start", NONE, NONE, NONE);
@@ -1158,6 +1188,7 @@ impl<'f> Sim<'f> {
                         pool: p,
                         index: index + 1,
                         on: true,
+                        extended: false,
                     },
                 );
             }
@@ -1171,6 +1202,71 @@ impl<'f> Sim<'f> {
             }
             self.refresh_waiting_states();
         }
+    }
+
+    /// At the end of interval `index` of pool `p`: if its overtime policy's
+    /// trigger holds and the caps allow, the pool stays on (as overtime)
+    /// and true is returned.
+    fn authorise_overtime(&mut self, p: u32, index: u32) -> bool {
+        let Some(policy) = self.f.pools[p as usize]
+            .calendar
+            .as_ref()
+            .and_then(|c| c.overtime_policy)
+        else {
+            return false;
+        };
+        let ps = &self.pools[p as usize];
+        if ps.intervals[index as usize].overtime {
+            return false; // scheduled overtime is not extended
+        }
+        let now = self.cal.now();
+        let holds = match policy.trigger {
+            OvertimeTrigger::WipAbove(x) => self.wip.level() > x,
+            OvertimeTrigger::QueueAbove(s, x) => self.stations[s.0 as usize].queue.len() as f64 > x,
+        };
+        if !holds {
+            return false;
+        }
+        let day = (now / DAY).floor() as i64;
+        let week = (now / WEEK).floor() as i64;
+        let ps = &mut self.pools[p as usize];
+        if ps.ot_day != day {
+            ps.ot_day = day;
+            ps.ot_day_used = 0.0;
+        }
+        if ps.ot_week != week {
+            ps.ot_week = week;
+            ps.ot_week_used = 0.0;
+        }
+        let mut hours = policy
+            .extend_by
+            .min(policy.max_per_day - ps.ot_day_used)
+            .min(policy.max_per_week - ps.ot_week_used);
+        if let Some(next) = ps.intervals.get(index as usize + 1) {
+            hours = hours.min(next.start - now);
+        }
+        if hours <= 0.0 {
+            return false;
+        }
+        ps.ot_day_used += hours;
+        ps.ot_week_used += hours;
+        ps.overtime_authorised += 1;
+        ps.overtime_now = true;
+        ps.shift_end = now + hours;
+        let on_duty = f64::from(ps.count);
+        ps.paid_regular.set(now, 0.0);
+        ps.paid_overtime.set(now, on_duty);
+        self.cal.schedule_at(
+            now + hours,
+            Event::Shift {
+                pool: p,
+                index,
+                on: false,
+                extended: true,
+            },
+        );
+        self.log("overtime_start", NONE, NONE, NONE);
+        true
     }
 
     /// Machines waiting for operators switch between "waiting for
@@ -1518,6 +1614,7 @@ impl<'f> Sim<'f> {
                     overtime_hours,
                     idle_paid_hours: paid_hours - busy_hours,
                     repairs: ps.repairs_done,
+                    overtime_authorised: ps.overtime_authorised,
                     labour_cost: (regular_hours + overtime_hours * def.overtime_premium)
                         * def.wage_per_hour,
                 }

@@ -213,6 +213,7 @@ pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> 
             "overtime_hours",
             "idle_paid_hours",
             "repairs",
+            "overtime_authorised",
             "labour_cost",
         ])
         .map_err(csv_err)?;
@@ -230,6 +231,7 @@ pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> 
                         p.overtime_hours.to_string(),
                         p.idle_paid_hours.to_string(),
                         p.repairs.to_string(),
+                        p.overtime_authorised.to_string(),
                         p.labour_cost.to_string(),
                     ])
                     .map_err(csv_err)?;

@@ -79,6 +79,20 @@ pub struct RawCalendar {
     pub holidays: Option<Spanned<Vec<Spanned<i64>>>>,
     pub shift_end: Option<Spanned<String>>,
     pub overtime: Option<Spanned<Vec<Spanned<RawExtraShift>>>>,
+    pub overtime_policy: Option<Spanned<RawOvertimePolicy>>,
+}
+
+/// `[calendars.NAME.overtime_policy]`: overtime authorised at a shift's
+/// end when work piles up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOvertimePolicy {
+    pub extend_by: Spanned<RawDuration>,
+    pub max_per_day: Option<Spanned<RawDuration>>,
+    pub max_per_week: Option<Spanned<RawDuration>>,
+    pub wip_above: Option<Spanned<i64>>,
+    pub queue_above: Option<Spanned<i64>>,
+    pub station: Option<Spanned<String>>,
 }
 
 /// One shift of a day: `{ start = "06:00", end = "14:00", breaks = [...] }`.

@@ -12,8 +12,9 @@ use super::error::{Locator, ScenarioError, did_you_mean};
 use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::{
-    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, PoolId, PoolRule, Product,
-    Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkerPool,
+    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, OvertimePolicy,
+    OvertimeTrigger, PoolId, PoolRule, Product, Release, ShiftCalendar, ShiftEnd, Station,
+    StationId, WorkerPool,
 };
 
 pub(crate) struct Validator<'a> {
@@ -337,7 +338,12 @@ fn weekdays(v: &mut Validator<'_>, list: &Spanned<Vec<Spanned<String>>>, field: 
 }
 
 /// Validates one `[calendars.NAME]`.
-fn calendar(v: &mut Validator<'_>, name: &str, c: &Spanned<RawCalendar>) -> Option<ShiftCalendar> {
+fn calendar(
+    v: &mut Validator<'_>,
+    name: &str,
+    c: &Spanned<RawCalendar>,
+    stations: &[&str],
+) -> Option<ShiftCalendar> {
     let field = |k: &str| format!("calendars.{name}.{k}");
     let c = c.get_ref();
     let before = v.errors.len();
@@ -454,6 +460,58 @@ fn calendar(v: &mut Validator<'_>, name: &str, c: &Spanned<RawCalendar>) -> Opti
             }
         }
     }
+    let overtime_policy = c.overtime_policy.as_ref().and_then(|op| {
+        let f = |k: &str| format!("calendars.{name}.overtime_policy.{k}");
+        let o = op.get_ref();
+        let extend_by = v.positive_duration(&o.extend_by, &f("extend_by"))?;
+        let cap = |v: &mut Validator<'_>, d: &Option<Spanned<RawDuration>>, k: &str| match d {
+            Some(d) => v.duration(d, &f(k)),
+            None => Some(f64::INFINITY),
+        };
+        let max_per_day = cap(v, &o.max_per_day, "max_per_day")?;
+        let max_per_week = cap(v, &o.max_per_week, "max_per_week")?;
+        let trigger = match (&o.wip_above, &o.queue_above, &o.station) {
+            (Some(w), None, None) => {
+                let x = v.count(w, &f("wip_above"), 0)?;
+                OvertimeTrigger::WipAbove(f64::from(x))
+            }
+            (None, Some(q), Some(st)) => {
+                let x = v.count(q, &f("queue_above"), 0)?;
+                match stations.iter().position(|s| s == st.get_ref()) {
+                    Some(i) => OvertimeTrigger::QueueAbove(StationId(i as u32), f64::from(x)),
+                    None => {
+                        let hint = did_you_mean(st.get_ref(), stations.iter().copied())
+                            .map(|s| format!("did you mean \"{s}\"?"))
+                            .unwrap_or_else(|| {
+                                format!("stations defined: {}", stations.join(", "))
+                            });
+                        v.err_hint(
+                            st.span(),
+                            &f("station"),
+                            format!("no station is called \"{}\"", st.get_ref()),
+                            hint,
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                v.err_hint(
+                    op.span(),
+                    &f("wip_above"),
+                    "an overtime policy needs one trigger",
+                    "write wip_above = N, or queue_above = N with station = \"NAME\"",
+                );
+                return None;
+            }
+        };
+        Some(OvertimePolicy {
+            extend_by,
+            max_per_day,
+            max_per_week,
+            trigger,
+        })
+    });
     (v.errors.len() == before).then(|| ShiftCalendar {
         name: name.to_string(),
         day_pieces: pieces,
@@ -461,6 +519,7 @@ fn calendar(v: &mut Validator<'_>, name: &str, c: &Spanned<RawCalendar>) -> Opti
         holidays,
         overtime,
         shift_end,
+        overtime_policy,
     })
 }
 
@@ -570,7 +629,12 @@ pub(crate) fn validate(
     // Shift calendars.
     let mut calendars: Vec<(String, ShiftCalendar)> = Vec::new();
     for (cname, c) in &raw.calendars {
-        if let Some(cal) = calendar(v, cname, c) {
+        if let Some(cal) = calendar(
+            v,
+            cname,
+            c,
+            &raw.stations.keys().map(String::as_str).collect::<Vec<_>>(),
+        ) {
             calendars.push((cname.clone(), cal));
         }
     }

@@ -444,3 +444,120 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "10m" }
         );
     }
 }
+
+/// Overtime by policy, as a property over random scenarios: at every end of
+/// a regular shift, overtime starts exactly when the WIP (counted from the
+/// trace) is above the threshold and the caps leave room; authorised
+/// overtime never exceeds the caps per day and per week.
+#[test]
+fn overtime_policy_triggers_exactly_and_respects_caps() {
+    use shopfloor::engine::Stream;
+    let mut rng = Stream::new(99, 0, "overtime-property");
+    let (mut granted, mut refused_with_high_wip) = (0, 0);
+    for case in 0..25 {
+        let threshold = (rng.uniform() * 12.0) as u32;
+        let extend = 1 + (rng.uniform() * 3.0) as u32; // hours
+        let per_day = 1 + (rng.uniform() * 3.0) as u32;
+        let per_week = 2 + (rng.uniform() * 8.0) as u32;
+        let arrival_min = 4 + (rng.uniform() * 8.0) as u32;
+        let s = scenario(&format!(
+            r#"
+[simulation]
+horizon = "3w"
+replications = 1
+seed = {case}
+[calendars.day]
+shifts = [{{ start = "07:00", end = "15:00" }}]
+[calendars.day.overtime_policy]
+extend_by = "{extend}h"
+max_per_day = "{per_day}h"
+max_per_week = "{per_week}h"
+wip_above = {threshold}
+[workers.ops]
+count = 1
+stations = ["m"]
+calendar = "day"
+[stations.m]
+[products.p]
+release = {{ interarrival = {{ dist = "exponential", mean = "{arrival_min}m" }} }}
+routing = [{{ station = "m", process = {{ dist = "exponential", mean = "4m" }}, operators = 1 }}]
+"#
+        ));
+        let (_, trace) = simulate(&s.factory, s.seed, 0, true);
+        let trace = trace.unwrap();
+        let mut wip: i64 = 0;
+        let mut open: Option<f64> = None;
+        let mut per_day_used = std::collections::BTreeMap::<i64, f64>::new();
+        let mut per_week_used = std::collections::BTreeMap::<i64, f64>::new();
+        let mut checked = 0;
+        for t in &trace {
+            let h = t.time_s / 3600.0;
+            match t.event {
+                "release" => wip += 1,
+                "finish" | "scrap" => wip -= 1,
+                "overtime_start" => {
+                    assert!(
+                        wip > i64::from(threshold),
+                        "case {case}: overtime at {h} h with WIP {wip} ≤ {threshold}"
+                    );
+                    open = Some(h);
+                    checked += 1;
+                    granted += 1;
+                }
+                "shift_end" => match open.take() {
+                    Some(start) => {
+                        let len = h - start;
+                        assert!(
+                            len <= f64::from(extend) + 1e-9,
+                            "case {case}: extension {len} h"
+                        );
+                        *per_day_used
+                            .entry((start / 24.0).floor() as i64)
+                            .or_default() += len;
+                        *per_week_used
+                            .entry((start / 168.0).floor() as i64)
+                            .or_default() += len;
+                    }
+                    None => {
+                        // A regular shift ended without overtime: the
+                        // trigger did not hold, or a cap was used up.
+                        let day = (h / 24.0).floor() as i64;
+                        let week = (h / 168.0).floor() as i64;
+                        let day_left =
+                            f64::from(per_day) - per_day_used.get(&day).copied().unwrap_or(0.0);
+                        let week_left =
+                            f64::from(per_week) - per_week_used.get(&week).copied().unwrap_or(0.0);
+                        if wip > i64::from(threshold) {
+                            refused_with_high_wip += 1;
+                        }
+                        assert!(
+                            wip <= i64::from(threshold) || day_left <= 1e-9 || week_left <= 1e-9,
+                            "case {case}: no overtime at {h} h although WIP {wip} > {threshold} and caps left ({day_left} h, {week_left} h)"
+                        );
+                        checked += 1;
+                    }
+                },
+                _ => {}
+            }
+        }
+        assert!(checked >= 10, "case {case}: only {checked} shift ends");
+        for (d, used) in per_day_used {
+            assert!(
+                used <= f64::from(per_day) + 1e-9,
+                "case {case}: day {d} had {used} h"
+            );
+        }
+        for (w, used) in per_week_used {
+            assert!(
+                used <= f64::from(per_week) + 1e-9,
+                "case {case}: week {w} had {used} h"
+            );
+        }
+    }
+    // The cases exercise both outcomes: overtime granted, and refused by a
+    // cap although the trigger held.
+    assert!(
+        granted > 20 && refused_with_high_wip > 5,
+        "granted {granted}, refused by caps {refused_with_high_wip}"
+    );
+}

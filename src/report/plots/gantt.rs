@@ -69,15 +69,40 @@ struct Machine {
 }
 
 impl Machine {
-    fn state(&self) -> &'static str {
+    /// The state drawn; a machine waiting for operators is "off shift" when
+    /// no shift is running.
+    fn state(&self, on_shift: bool) -> &'static str {
         if self.awaiting_technician {
             "waiting_technician"
         } else if self.down {
             "down"
+        } else if self.phase == WAITING {
+            if on_shift { "waiting_operator" } else { "off_shift" }
         } else {
             self.phase
         }
     }
+}
+
+/// Phase of a machine that holds a part but waits for operators.
+const WAITING: &str = "waiting";
+
+/// Shifts running at the start of the trace: the fewest that keep the count
+/// of `shift_start` minus `shift_end` records from going negative. None
+/// when the trace has no shift records (no calendars: always on shift).
+fn shifts_at_start(trace: &[TraceRecord]) -> Option<i64> {
+    let mut seen = false;
+    let (mut open, mut lowest) = (0i64, 0i64);
+    for r in trace {
+        match r.event {
+            "shift_start" => open += 1,
+            "shift_end" => open -= 1,
+            _ => continue,
+        }
+        seen = true;
+        lowest = lowest.min(open);
+    }
+    seen.then_some(-lowest)
 }
 
 /// Rebuilds each machine's state segments from `trace` up to `window`
@@ -104,9 +129,13 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
         since: 0.0,
     };
     let mut machines = vec![idle; rows.len()];
-    let close = |m: &Machine, t: f64, segs: &mut Vec<(f64, f64, &'static str, usize)>| {
+    // The trace does not say whose shift starts or ends: a waiting machine
+    // is drawn off shift while no shift at all is running.
+    let calendars = shifts_at_start(trace);
+    let mut open = calendars.unwrap_or(0);
+    let on_shift = |open: i64| calendars.is_none() || open > 0;
+    let close = |m: &Machine, s: &'static str, t: f64, segs: &mut Vec<(f64, f64, &'static str, usize)>| {
         if t > m.since {
-            let s = m.state();
             // Merge with the previous segment when nothing visible changed.
             if let Some(last) = segs.last_mut()
                 && last.1 == m.since / HOUR
@@ -122,6 +151,20 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
     for r in trace {
         if r.time_s > window {
             break;
+        }
+        if matches!(r.event, "shift_start" | "shift_end") {
+            let before = on_shift(open);
+            open += if r.event == "shift_start" { 1 } else { -1 };
+            let after = on_shift(open);
+            if before != after {
+                for (m, row) in machines.iter_mut().zip(rows.iter_mut()) {
+                    if m.state(before) != m.state(after) {
+                        close(m, m.state(before), r.time_s, &mut row.1);
+                        m.since = r.time_s;
+                    }
+                }
+            }
+            continue;
         }
         let Some(mi) = r.machine else { continue };
         let Some(si) = f.stations.iter().position(|s| s.name == r.station) else {
@@ -140,7 +183,8 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
             // record follows at the same time.
             "process_end" | "unblock" | "scrap" | "finish" | "rework" => new.phase = "starved",
             "blocked" | "wait_for_room" => new.phase = "blocked",
-            "wait_for_operator" => new.phase = "waiting_operator",
+            // Waiting for operators, or stopped by a shift end ("pause").
+            "wait_for_operator" | "pause" => new.phase = WAITING,
             "failure" => new.down = true,
             "wait_for_technician" => new.awaiting_technician = true,
             "repair_start" => new.awaiting_technician = false,
@@ -153,8 +197,9 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
         if let Some(p) = f.products.iter().position(|p| p.name == r.product) {
             new.product = p;
         }
-        if new.state() != old.state() || new.product != old.product {
-            close(&old, r.time_s, &mut rows[row].1);
+        let now_on = on_shift(open);
+        if new.state(now_on) != old.state(now_on) || new.product != old.product {
+            close(&old, old.state(now_on), r.time_s, &mut rows[row].1);
             new.since = r.time_s;
         } else {
             new.since = old.since;
@@ -162,7 +207,7 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
         machines[row] = new;
     }
     for (m, row) in machines.iter().zip(rows.iter_mut()) {
-        close(m, window, &mut row.1);
+        close(m, m.state(on_shift(open)), window, &mut row.1);
     }
     rows
 }
@@ -293,6 +338,7 @@ impl GanttPlot {
             "starved",
             "waiting_operator",
             "waiting_technician",
+            "off_shift",
         ] {
             if !seen(state) {
                 continue;
@@ -373,6 +419,50 @@ routing = [{ station = "mill", process = "1m" }]
                 (h(400.0), h(500.0), "starved", 0),
             ]
         );
+    }
+
+    #[test]
+    fn waiting_for_operators_is_off_shift_between_shifts() {
+        let s = crate::scenario::parse(std::path::Path::new("t.toml"), LINE).unwrap();
+        let h = |x: f64| x / HOUR;
+        let shift = |t: f64, event: &'static str| TraceRecord {
+            time_s: t,
+            event,
+            station: String::new(),
+            machine: None,
+            part: None,
+            product: String::new(),
+        };
+        let trace = [
+            shift(0.0, "shift_start"),
+            rec(0.0, "process_start", 0, "widget"),
+            shift(100.0, "shift_end"),
+            rec(100.0, "pause", 0, "widget"),
+            shift(300.0, "shift_start"),
+            rec(300.0, "process_start", 0, "widget"),
+            rec(350.0, "process_end", 0, "widget"),
+            rec(400.0, "wait_for_operator", 1, "widget"),
+        ];
+        let rows = segments(&s.factory, &trace, 500.0);
+        assert_eq!(
+            rows[0].1,
+            [
+                (h(0.0), h(100.0), "busy", 0),
+                (h(100.0), h(300.0), "off_shift", 0),
+                (h(300.0), h(350.0), "busy", 0),
+                (h(350.0), h(500.0), "starved", 0),
+            ]
+        );
+        assert_eq!(
+            rows[1].1,
+            [
+                (h(0.0), h(400.0), "starved", 0),
+                (h(400.0), h(500.0), "waiting_operator", 0),
+            ]
+        );
+        // Without shift records, waiting is never off shift.
+        let rows = segments(&s.factory, &trace[7..], 500.0);
+        assert_eq!(rows[1].1[1], (h(400.0), h(500.0), "waiting_operator", 0));
     }
 
     #[test]
