@@ -77,7 +77,11 @@ impl Machine {
         } else if self.down {
             "down"
         } else if self.phase == WAITING {
-            if on_shift { "waiting_operator" } else { "off_shift" }
+            if on_shift {
+                "waiting_operator"
+            } else {
+                "off_shift"
+            }
         } else {
             self.phase
         }
@@ -134,20 +138,21 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
     let calendars = shifts_at_start(trace);
     let mut open = calendars.unwrap_or(0);
     let on_shift = |open: i64| calendars.is_none() || open > 0;
-    let close = |m: &Machine, s: &'static str, t: f64, segs: &mut Vec<(f64, f64, &'static str, usize)>| {
-        if t > m.since {
-            // Merge with the previous segment when nothing visible changed.
-            if let Some(last) = segs.last_mut()
-                && last.1 == m.since / HOUR
-                && last.2 == s
-                && (last.3 == m.product || (s != "busy" && s != "setup"))
-            {
-                last.1 = t / HOUR;
-                return;
+    let close =
+        |m: &Machine, s: &'static str, t: f64, segs: &mut Vec<(f64, f64, &'static str, usize)>| {
+            if t > m.since {
+                // Merge with the previous segment when nothing visible changed.
+                if let Some(last) = segs.last_mut()
+                    && last.1 == m.since / HOUR
+                    && last.2 == s
+                    && (last.3 == m.product || (s != "busy" && s != "setup"))
+                {
+                    last.1 = t / HOUR;
+                    return;
+                }
+                segs.push((m.since / HOUR, t / HOUR, s, m.product));
             }
-            segs.push((m.since / HOUR, t / HOUR, s, m.product));
-        }
-    };
+        };
     for r in trace {
         if r.time_s > window {
             break;
