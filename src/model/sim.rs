@@ -185,8 +185,10 @@ struct RawTrace {
 
 struct Sim<'f> {
     f: &'f Factory,
-    /// Every product's routing, flattened (see [`Op`]).
-    ops: Vec<Op<'f>>,
+    /// Every product's routing, flattened (see [`Op`]). Borrowed rather
+    /// than owned, so that a handler can hold an operation (`&'f Op`) while
+    /// it changes the simulation state.
+    ops: &'f [Op<'f>],
     /// Per product: index in `ops` of the first operation of its routing.
     first_op: Vec<u32>,
     cal: Calendar<Event>,
@@ -259,6 +261,37 @@ fn state_index(s: MachineState) -> usize {
     s as usize
 }
 
+/// Flattens every product's routing into one operation table; also returns
+/// each product's first index in it.
+fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
+    let mut ops = Vec::new();
+    let mut first_op = Vec::with_capacity(f.products.len());
+    for p in &f.products {
+        let base = ops.len() as u32;
+        first_op.push(base);
+        let n = p.routing.len() as u32;
+        for (i, op) in p.routing.iter().enumerate() {
+            debug_assert!(op.rework_to <= i, "rework goes back, never forward");
+            let i = i as u32;
+            ops.push(Op {
+                station: op.station.0,
+                next: if i + 1 < n { base + i + 1 } else { NONE },
+                rework_to: base + op.rework_to as u32,
+                quality: op.scrap > 0.0 || op.rework > 0.0,
+                scrap: op.scrap,
+                rework: op.rework,
+                process: &op.process,
+                setup: op.setup.as_ref(),
+                operators: op.operators,
+                pools: &op.operator_pools,
+                need: op.operator_need,
+                rule: f.stations[op.station.0 as usize].operator_rule,
+            });
+        }
+    }
+    (ops, first_op)
+}
+
 /// Runs replication `replication` of `factory` with master seed `seed`.
 /// With `trace`, also returns the event log.
 pub fn simulate(
@@ -267,7 +300,8 @@ pub fn simulate(
     replication: u64,
     trace: bool,
 ) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
-    let mut sim = Sim::new(factory, seed, replication, trace);
+    let (ops, first_op) = build_ops(factory);
+    let mut sim = Sim::new(factory, &ops, first_op, seed, replication, trace);
     sim.run();
     sim.close_period();
     let result = sim.result(replication);
@@ -295,7 +329,14 @@ pub fn simulate(
 }
 
 impl<'f> Sim<'f> {
-    fn new(f: &'f Factory, seed: u64, rep: u64, trace: bool) -> Sim<'f> {
+    fn new(
+        f: &'f Factory,
+        ops: &'f [Op<'f>],
+        first_op: Vec<u32>,
+        seed: u64,
+        rep: u64,
+        trace: bool,
+    ) -> Sim<'f> {
         let mut machines = Vec::new();
         let mut stations = Vec::with_capacity(f.stations.len());
         for (si, st) in f.stations.iter().enumerate() {
@@ -350,31 +391,6 @@ impl<'f> Sim<'f> {
             if let Release::Saturated = p.release {
                 let first = p.routing[0].station.0 as usize;
                 stations[first].saturated.push(pi as u32);
-            }
-        }
-        let mut ops = Vec::new();
-        let mut first_op = Vec::with_capacity(f.products.len());
-        for p in &f.products {
-            let base = ops.len() as u32;
-            first_op.push(base);
-            let n = p.routing.len() as u32;
-            for (i, op) in p.routing.iter().enumerate() {
-                debug_assert!(op.rework_to <= i, "rework goes back, never forward");
-                let i = i as u32;
-                ops.push(Op {
-                    station: op.station.0,
-                    next: if i + 1 < n { base + i + 1 } else { NONE },
-                    rework_to: base + op.rework_to as u32,
-                    quality: op.scrap > 0.0 || op.rework > 0.0,
-                    scrap: op.scrap,
-                    rework: op.rework,
-                    process: &op.process,
-                    setup: op.setup.as_ref(),
-                    operators: op.operators,
-                    pools: &op.operator_pools,
-                    need: op.operator_need,
-                    rule: f.stations[op.station.0 as usize].operator_rule,
-                });
             }
         }
         let arrival_streams = f
@@ -684,6 +700,19 @@ impl<'f> Sim<'f> {
         self.free_parts.push(part);
     }
 
+    /// Operation `i` of the table, borrowed for the whole run.
+    #[inline]
+    fn op(&self, i: u32) -> &'f Op<'f> {
+        let ops: &'f [Op<'f>] = self.ops;
+        &ops[i as usize]
+    }
+
+    /// The operation the part on machine `m` is at.
+    #[inline]
+    fn op_on(&self, m: u32) -> &'f Op<'f> {
+        self.op(self.parts[self.machines[m as usize].part as usize].op)
+    }
+
     #[inline]
     fn station_of(&self, part: u32) -> u32 {
         self.ops[self.parts[part as usize].op as usize].station
@@ -700,14 +729,7 @@ impl<'f> Sim<'f> {
         } else if mach.down {
             MachineState::Down
         } else if mach.paused {
-            // Waiting for operators: off shift when no qualified pool is at
-            // work, else simply short of people.
-            let op = &self.ops[self.parts[mach.part as usize].op as usize];
-            if op.pools.iter().any(|p| self.pools[p.0 as usize].on) {
-                MachineState::WaitingOperator
-            } else {
-                MachineState::OffShift
-            }
+            self.paused_state(m)
         } else {
             match mach.phase {
                 Phase::Empty => MachineState::Starved,
@@ -717,6 +739,22 @@ impl<'f> Sim<'f> {
             }
         };
         self.machines[m as usize].timer.enter(now, state_index(s));
+    }
+
+    /// The state of paused machine `m`, waiting for operators: off shift
+    /// when no qualified pool is at work, else simply short of people.
+    #[inline(never)]
+    fn paused_state(&self, m: u32) -> MachineState {
+        if self
+            .op_on(m)
+            .pools
+            .iter()
+            .any(|p| self.pools[p.0 as usize].on)
+        {
+            MachineState::WaitingOperator
+        } else {
+            MachineState::OffShift
+        }
     }
 
     // ----- room at a station --------------------------------------------
@@ -879,7 +917,7 @@ impl<'f> Sim<'f> {
         let part = mach.part;
         let s = mach.station as usize;
         let p = self.parts[part as usize];
-        let op = self.ops[p.op as usize];
+        let op = self.op(p.op);
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
@@ -904,20 +942,9 @@ impl<'f> Sim<'f> {
         let mach = &self.machines[m as usize];
         let part = mach.part;
         let s = mach.station;
-        let op = self.ops[self.parts[part as usize].op as usize];
+        let op = self.op(self.parts[part as usize].op);
         let phase = mach.phase;
-        if op.operators > 0
-            && mach.held == 0
-            && (op.need != OperatorNeed::SetupOnly || phase == Phase::Setup)
-            && !self.acquire_operators(m, &op)
-        {
-            let mach = &mut self.machines[m as usize];
-            if !mach.paused {
-                mach.paused = true;
-                self.operator_queue.push_back(m);
-                self.set_state(m);
-                self.log("wait_for_operator", s, m, part);
-            }
+        if op.operators > 0 && mach.held == 0 && !self.staff(m, op) {
             return;
         }
         let mach = &mut self.machines[m as usize];
@@ -928,9 +955,32 @@ impl<'f> Sim<'f> {
             self.log("setup_start", s, m, part);
         } else {
             self.log("process_start", s, m, part);
-            self.schedule_walk_away(m, &op, duration);
+            self.schedule_walk_away(m, op, duration);
         }
         self.run_segment(m);
+    }
+
+    /// Finds the operators machine `m` needs for its segment of `op`;
+    /// without them the machine waits in the operator queue. Returns whether
+    /// the segment may run. Kept out of line: unattended operations never
+    /// come here.
+    #[inline(never)]
+    fn staff(&mut self, m: u32, op: &Op<'_>) -> bool {
+        let mach = &self.machines[m as usize];
+        if (op.need == OperatorNeed::SetupOnly && mach.phase != Phase::Setup)
+            || self.acquire_operators(m, op)
+        {
+            return true;
+        }
+        let mach = &mut self.machines[m as usize];
+        if !mach.paused {
+            mach.paused = true;
+            let (s, part) = (mach.station, mach.part);
+            self.operator_queue.push_back(m);
+            self.set_state(m);
+            self.log("wait_for_operator", s, m, part);
+        }
+        false
     }
 
     /// With "load and walk away", schedules the operators' release.
@@ -1039,11 +1089,15 @@ impl<'f> Sim<'f> {
     }
 
     /// Machine `m` lets its operators go; waiting machines may take them.
+    #[inline]
     fn release_operators(&mut self, m: u32) {
-        let mach = &mut self.machines[m as usize];
-        if mach.held == 0 {
-            return;
+        if self.machines[m as usize].held > 0 {
+            self.release_held_operators(m);
         }
+    }
+
+    fn release_held_operators(&mut self, m: u32) {
+        let mach = &mut self.machines[m as usize];
         let (p, n) = (mach.crew, mach.held);
         mach.crew = NONE;
         mach.held = 0;
@@ -1075,8 +1129,8 @@ impl<'f> Sim<'f> {
                 i += 1;
                 continue;
             }
-            let op = self.ops[self.parts[mach.part as usize].op as usize];
-            let work = self.operator_work(m, &op);
+            let op = self.op(self.parts[mach.part as usize].op);
+            let work = self.operator_work(m, op);
             if self
                 .pick_pool(op.pools, op.operators, op.rule, work)
                 .is_some()
@@ -1332,7 +1386,7 @@ impl<'f> Sim<'f> {
         let s = self.machines[m as usize].station;
         let part = self.machines[m as usize].part;
         let p = self.parts[part as usize];
-        let op = self.ops[p.op as usize];
+        let op = self.op(p.op);
         self.log("process_end", s, m, part);
         self.release_operators(m);
         let st = &mut self.stations[s as usize];
