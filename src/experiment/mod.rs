@@ -253,10 +253,57 @@ pub struct Summary {
     /// Warm-up suggested by MSER-5 on the WIP series averaged over
     /// replications, hours (None when the series is too short).
     pub mser5_warmup_hours: Option<f64>,
+    /// True when the WIP between the chosen warm-up and the MSER-5
+    /// suggestion differs significantly (beyond 3 standard errors) from the
+    /// WIP after it: the chosen warm-up then leaves a transient in the
+    /// statistics. MSER-5 alone truncates noise on short runs, so the
+    /// suggestion is only worth a warning when this holds.
+    pub warmup_too_short: bool,
 }
 
 /// MSER-5 on the WIP series averaged across replications, in hours.
 fn suggest_warmup(reps: &[ReplicationResult]) -> Option<f64> {
+    let (avg, period) = mean_wip_series(reps)?;
+    let d = crate::stats::mser5(&avg)?;
+    Some(d as f64 * period)
+}
+
+/// Whether the MSER-5 truncation point lies beyond the chosen warm-up and
+/// the WIP in between differs from the WIP after it by more than 3
+/// standard errors (batch means of 5 periods).
+fn warmup_too_short(factory: &Factory, reps: &[ReplicationResult]) -> bool {
+    let Some((avg, period)) = mean_wip_series(reps) else {
+        return false;
+    };
+    let Some(d) = crate::stats::mser5(&avg) else {
+        return false;
+    };
+    let k = ((factory.warmup / 3600.0) / period).ceil() as usize;
+    if d <= k + 5 || d >= avg.len() {
+        return false;
+    }
+    let rest = &avg[d..];
+    let batches: Vec<f64> = rest
+        .chunks_exact(5)
+        .map(|c| c.iter().sum::<f64>() / 5.0)
+        .collect();
+    if batches.len() < 2 {
+        return false;
+    }
+    let nb = batches.len() as f64;
+    let mb = batches.iter().sum::<f64>() / nb;
+    let var_b = batches.iter().map(|b| (b - mb).powi(2)).sum::<f64>() / (nb - 1.0);
+    let seg = &avg[k..d];
+    let mean_seg = seg.iter().sum::<f64>() / seg.len() as f64;
+    let mean_rest = rest.iter().sum::<f64>() / rest.len() as f64;
+    // A mean of m periods has about the variance of a batch of 5 × 5/m.
+    let se = (var_b * 5.0 / seg.len() as f64 + var_b / nb).sqrt();
+    (mean_seg - mean_rest).abs() > 3.0 * se
+}
+
+/// The WIP series averaged over replications (full periods only) and the
+/// period length in hours.
+fn mean_wip_series(reps: &[ReplicationResult]) -> Option<(Vec<f64>, f64)> {
     let len = reps.iter().map(|r| r.series.len()).min()?;
     // Full periods only: the last one may be shorter.
     let full = reps
@@ -269,8 +316,7 @@ fn suggest_warmup(reps: &[ReplicationResult]) -> Option<f64> {
     let avg: Vec<f64> = (0..full)
         .map(|i| reps.iter().map(|r| r.series[i].wip_avg).sum::<f64>() / reps.len() as f64)
         .collect();
-    let d = crate::stats::mser5(&avg)?;
-    Some(d as f64 * reps[0].series.first()?.hours)
+    Some((avg, reps[0].series.first()?.hours))
 }
 
 /// Combines replication results, in index order.
@@ -358,5 +404,6 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
         labour_cost_per_good: est(&|r| r.labour_cost_per_good),
         busiest_station,
         mser5_warmup_hours: suggest_warmup(reps),
+        warmup_too_short: warmup_too_short(factory, reps),
     }
 }

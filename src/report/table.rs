@@ -102,7 +102,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     // Warn only when the suggestion exceeds the warm-up by more than one
     // MSER batch (5 periods): a smaller gap is within the method's noise.
     if let Some(h) = s.mser5_warmup_hours
-        && h * HOUR > f.warmup + 5.0 * f.period
+        && s.warmup_too_short
     {
         let _ = writeln!(
             out,
@@ -178,7 +178,10 @@ fn signed(e: &Estimate, digits: usize) -> String {
 /// paired differences.
 fn comparison_table(results: &RunResults) -> String {
     let mut out = String::new();
-    let shown = ["throughput_per_hour", "cycle_time_mean_min", "wip_avg"];
+    let mut shown = vec!["throughput_per_hour", "cycle_time_mean_min", "wip_avg"];
+    if results.variants.iter().any(|v| !v.summary.pools.is_empty()) {
+        shown.push("labour_cost");
+    }
     let _ = writeln!(
         out,
         "\nvariants (paired differences from the baseline, 95% CI; ranked on {}):\n",
@@ -192,9 +195,9 @@ fn comparison_table(results: &RunResults) -> String {
         .unwrap_or(7)
         .max(7);
     let _ = write!(out, "  {:>4}  {:<w$}", "rank", "variant");
-    for k in shown {
+    for &k in &shown {
         let k = kpi(k).expect("known KPI");
-        let _ = write!(out, " {:>26}", k.label);
+        let _ = write!(out, " {:>30}", k.label);
     }
     let _ = writeln!(out);
     for (pos, &i) in results.ranking.order.iter().enumerate() {
@@ -205,7 +208,7 @@ fn comparison_table(results: &RunResults) -> String {
             " "
         };
         let _ = write!(out, "  {:>3}{flag}  {:<w$}", pos + 1, v.name);
-        for k in shown {
+        for &k in &shown {
             let k = kpi(k).expect("known KPI");
             let e = Estimate::from_values(v.replications.iter().map(k.get));
             let ki = KPIS
@@ -217,7 +220,7 @@ fn comparison_table(results: &RunResults) -> String {
             } else {
                 format!("{:.2} ({})", e.mean, signed(&v.vs_baseline[ki].diff, 2))
             };
-            let _ = write!(out, " {cell:>26}");
+            let _ = write!(out, " {cell:>30}");
         }
         let _ = writeln!(out);
     }
