@@ -17,7 +17,8 @@
 //! 5. [`experiment`] runs every (variant, replication) job in parallel,
 //!    deterministically, compares variants with the baseline on common
 //!    random numbers, and shards or resumes the job list;
-//! 6. [`report`] writes the summary table, JSON and CSV files.
+//! 6. [`report`] writes the summary table, JSON and CSV files, the charts
+//!    (PNG and SVG) and a self-contained HTML report.
 //!
 //! ```no_run
 //! use std::path::Path;
