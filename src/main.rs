@@ -448,6 +448,9 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
             let first = &args.dirs[0];
             if first.join("jobs").is_dir() {
                 first.clone()
+            } else if first.join(&sc.factory.name).join("jobs").is_dir() {
+                // The `--out` folder of the run.
+                first.join(&sc.factory.name)
             } else {
                 first
                     .parent()

@@ -31,6 +31,24 @@ pub struct WorkerPool {
     pub overtime_premium: f64,
     /// When the pool works; `None`: around the clock.
     pub calendar: Option<ShiftCalendar>,
+    /// Probability that a worker is absent on a given day.
+    pub absence: f64,
+    /// Slower, less careful work late in the working day.
+    pub fatigue: Option<Fatigue>,
+}
+
+/// The fatigue effect: operations started by this pool's operators more
+/// than `after` into their working day take `process_factor` times longer
+/// and are scrapped with `scrap_add` more probability.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fatigue {
+    /// Time into the working day (from its first shift start) after which
+    /// it applies.
+    pub after: Time,
+    /// Multiplier of process times (≥ 1).
+    pub process_factor: f64,
+    /// Extra scrap probability.
+    pub scrap_add: f64,
 }
 
 /// What happens to an operation in progress when its operators' shift
@@ -55,6 +73,8 @@ pub struct WorkInterval {
     pub end: Time,
     /// Scheduled overtime (paid at the premium).
     pub overtime: bool,
+    /// The interval ends where a shift ends (not at a break).
+    pub ends_shift: bool,
 }
 
 /// A weekly shift pattern. The run starts on a Monday at 00:00.
@@ -64,7 +84,8 @@ pub struct ShiftCalendar {
     pub name: String,
     /// Working pieces of a working day, seconds from midnight (an end past
     /// 86 400 runs into the next day); breaks already cut out.
-    pub day_pieces: Vec<(Time, Time)>,
+    /// The flag marks the last piece of each shift.
+    pub day_pieces: Vec<(Time, Time, bool)>,
     /// Working weekdays, Monday first.
     pub days: [bool; 7],
     /// Day numbers (0 = the first Monday) with no work, overtime included.
@@ -115,11 +136,12 @@ impl ShiftCalendar {
             let wd = (d % 7) as usize;
             let base = f64::from(d) * DAY;
             if self.days[wd] {
-                for &(a, b) in &self.day_pieces {
+                for &(a, b, ends_shift) in &self.day_pieces {
                     out.push(WorkInterval {
                         start: base + a,
                         end: base + b,
                         overtime: false,
+                        ends_shift,
                     });
                 }
             }
@@ -129,6 +151,7 @@ impl ShiftCalendar {
                         start: base + a,
                         end: base + b,
                         overtime: true,
+                        ends_shift: true,
                     });
                 }
             }
@@ -145,6 +168,9 @@ impl ShiftCalendar {
             }
             match joined.last_mut() {
                 Some(last) if last.overtime == iv.overtime && iv.start <= last.end => {
+                    if iv.end >= last.end {
+                        last.ends_shift = iv.ends_shift;
+                    }
                     last.end = last.end.max(iv.end);
                 }
                 Some(last) if iv.start < last.end => {

@@ -11,7 +11,7 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, OvertimePolicy,
+    Blocking, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed, OvertimePolicy,
     OvertimeTrigger, PoolId, PoolRule, Product, ProductId, Release, ShiftCalendar, ShiftEnd,
     Station, StationId, WorkInterval, WorkerPool,
 };

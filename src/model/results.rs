@@ -115,6 +115,8 @@ pub struct PoolResult {
     pub repairs: u64,
     /// Shifts extended by the overtime policy.
     pub overtime_authorised: u64,
+    /// Worker-days absent.
+    pub absences: u64,
     /// Labour cost: regular hours × wage + overtime hours × wage ×
     /// premium.
     #[serde(deserialize_with = "f64_or_nan")]

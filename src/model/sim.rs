@@ -52,7 +52,10 @@ enum Event {
     RepairEnd { machine: u32 },
     /// "Load and walk away": the operators of the part with this serial
     /// (low 32 bits) on this machine may leave.
-    OperatorRelease { machine: u32, part_serial: u32 },
+    OperatorRelease { machine: u32, stamp: u32 },
+    /// Midnight for a pool with absenteeism or fatigue: who is absent
+    /// today, and when the working day starts.
+    DayStart { pool: u32 },
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -142,6 +145,14 @@ struct Machine {
     held: u32,
     /// Broken and waiting for a technician.
     awaiting_technician: bool,
+    /// The current segment has not run yet (fatigue applies once, at its
+    /// start), and the operation was done by tired operators.
+    fresh: bool,
+    fatigue_scrap: f64,
+    /// Stamp of the current crew (bumped at each acquisition), and whether
+    /// load-and-walk-away operators have left this operation for good.
+    crew_gen: Generation,
+    walked_away: bool,
     /// Has setup or processing left (`remaining`) but is not running it:
     /// waiting for operators, or stopped at the end of their shift.
     paused: bool,
@@ -245,6 +256,22 @@ struct PoolState {
     /// Broken machines waiting for one of this pool's technicians.
     repairs: VecDeque<u32>,
     repairs_done: u64,
+    /// Workers absent today, and worker-days absent (after warm-up).
+    absent: u32,
+    absences: u64,
+    absence_stream: Stream,
+    /// Start of today's work (first shift start, or midnight without a
+    /// calendar), for fatigue; and the day it belongs to.
+    work_start: f64,
+    work_day: i64,
+}
+
+impl PoolState {
+    /// Workers present today.
+    #[inline]
+    fn present(&self) -> u32 {
+        self.count - self.absent
+    }
 }
 
 /// Running totals from time 0, for the time series.
@@ -357,6 +384,10 @@ impl<'f> Sim<'f> {
                     crew: NONE,
                     held: 0,
                     awaiting_technician: false,
+                    fresh: false,
+                    fatigue_scrap: 0.0,
+                    crew_gen: Generation::default(),
+                    walked_away: false,
                     paused: false,
                     failure_gen: Generation::default(),
                     repair_time: 0.0,
@@ -458,6 +489,11 @@ impl<'f> Sim<'f> {
                         busy: TimeAverage::new(0.0),
                         repairs: VecDeque::new(),
                         repairs_done: 0,
+                        absent: 0,
+                        absences: 0,
+                        absence_stream: Stream::new(seed, rep, &format!("absence/{}", p.name)),
+                        work_start: 0.0,
+                        work_day: -1,
                     }
                 })
                 .collect(),
@@ -535,6 +571,12 @@ impl<'f> Sim<'f> {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
         self.cal.schedule_at(self.f.horizon, Event::End);
+        for (p, def) in self.f.pools.iter().enumerate() {
+            if def.absence > 0.0 || def.fatigue.is_some() {
+                self.cal
+                    .schedule_at(0.0, Event::DayStart { pool: p as u32 });
+            }
+        }
         for (p, ps) in self.pools.iter().enumerate() {
             if let Some(first) = ps.intervals.first() {
                 self.cal.schedule_at(
@@ -579,20 +621,20 @@ impl<'f> Sim<'f> {
                     extended,
                 } => self.on_shift(pool, index, on, extended),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
-                Event::OperatorRelease {
-                    machine,
-                    part_serial,
-                } => {
+                Event::OperatorRelease { machine, stamp } => {
                     let mach = &self.machines[machine as usize];
+                    // Only the operators this timer was set for: a breakdown
+                    // or a pause since then sent them away already.
                     if mach.held > 0
-                        && mach.part != NONE
-                        && self.parts[mach.part as usize].serial as u32 == part_serial
+                        && mach.crew_gen.is_current(stamp)
                         && mach.phase == Phase::Process
                         && !mach.paused
                     {
+                        self.machines[machine as usize].walked_away = true;
                         self.release_operators(machine);
                     }
                 }
+                Event::DayStart { pool } => self.on_day_start(pool),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -660,6 +702,7 @@ impl<'f> Sim<'f> {
             p.paid_overtime.reset(now);
             p.repairs_done = 0;
             p.overtime_authorised = 0;
+            p.absences = 0;
         }
         for s in &mut self.stations {
             s.queue_len.reset(now);
@@ -933,6 +976,8 @@ impl<'f> Sim<'f> {
         mach.last_product = p.product;
         mach.phase = phase;
         mach.remaining = duration;
+        mach.fresh = true;
+        mach.walked_away = false;
         self.run_or_wait(m);
     }
 
@@ -944,11 +989,22 @@ impl<'f> Sim<'f> {
         let s = mach.station;
         let op = self.op(self.parts[part as usize].op);
         let phase = mach.phase;
-        if op.operators > 0 && mach.held == 0 && !self.staff(m, op) {
+        if op.operators > 0
+            && mach.held == 0
+            && !(mach.walked_away && phase == Phase::Process)
+            && !self.staff(m, op)
+        {
             return;
+        }
+        if phase == Phase::Process
+            && self.machines[m as usize].held > 0
+            && self.machines[m as usize].fresh
+        {
+            self.apply_fatigue(m);
         }
         let mach = &mut self.machines[m as usize];
         mach.paused = false;
+        mach.fresh = false;
         let duration = mach.remaining;
         self.set_state(m);
         if phase == Phase::Setup {
@@ -958,6 +1014,57 @@ impl<'f> Sim<'f> {
             self.schedule_walk_away(m, op, duration);
         }
         self.run_segment(m);
+    }
+
+    /// Operators late in their working day work slower and less well.
+    #[inline(never)]
+    fn apply_fatigue(&mut self, m: u32) {
+        let now = self.cal.now();
+        let p = self.machines[m as usize].crew;
+        let Some(fatigue) = self.f.pools[p as usize].fatigue else {
+            return;
+        };
+        if now - self.pools[p as usize].work_start >= fatigue.after {
+            let mach = &mut self.machines[m as usize];
+            mach.remaining *= fatigue.process_factor;
+            mach.fatigue_scrap = fatigue.scrap_add;
+        }
+    }
+
+    /// Midnight for pool `p`: draws today's absences and starts the
+    /// working day of a pool without a calendar.
+    fn on_day_start(&mut self, p: u32) {
+        let now = self.cal.now();
+        let absence = self.f.pools[p as usize].absence;
+        let has_calendar = self.f.pools[p as usize].calendar.is_some();
+        let ps = &mut self.pools[p as usize];
+        let mut absent = 0;
+        if absence > 0.0 {
+            for _ in 0..ps.count {
+                if ps.absence_stream.uniform() < absence {
+                    absent += 1;
+                }
+            }
+        }
+        ps.absent = absent;
+        ps.absences += u64::from(absent);
+        if !has_calendar {
+            ps.work_start = now;
+        }
+        if ps.on {
+            // Paid: the workers present (plus any still finishing).
+            let present = f64::from(ps.present());
+            if ps.overtime_now {
+                ps.paid_overtime.set(now, present);
+            } else {
+                ps.paid_regular.set(now, present);
+            }
+            ps.free = ps.present().saturating_sub(ps.held);
+        }
+        if now + DAY < self.f.horizon {
+            self.cal.schedule_at(now + DAY, Event::DayStart { pool: p });
+        }
+        self.dispatch_workers(p);
     }
 
     /// Finds the operators machine `m` needs for its segment of `op`;
@@ -995,14 +1102,9 @@ impl<'f> Sim<'f> {
             OperatorNeed::SetupOnly => self.release_operators(m),
             OperatorNeed::First(t) => {
                 if t < duration {
-                    let part_serial = self.parts[mach.part as usize].serial as u32;
-                    self.cal.schedule_in(
-                        t,
-                        Event::OperatorRelease {
-                            machine: m,
-                            part_serial,
-                        },
-                    );
+                    let stamp = mach.crew_gen.current();
+                    self.cal
+                        .schedule_in(t, Event::OperatorRelease { machine: m, stamp });
                 }
             }
         }
@@ -1022,9 +1124,11 @@ impl<'f> Sim<'f> {
             if !ps.on || ps.free < n {
                 continue;
             }
+            // Work longer than a whole stretch can never fit: it starts
+            // only at the start of one.
             if ps.rule == ShiftEnd::NoOverrun
                 && now + work > ps.shift_end
-                && work <= ps.shift_end - ps.shift_start
+                && (work <= ps.shift_end - ps.shift_start || now > ps.shift_start)
             {
                 continue;
             }
@@ -1063,6 +1167,7 @@ impl<'f> Sim<'f> {
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = op.operators;
+        mach.crew_gen.bump();
         true
     }
 
@@ -1082,7 +1187,8 @@ impl<'f> Sim<'f> {
         ps.held -= n;
         ps.busy.add(now, -f64::from(n));
         if ps.on {
-            ps.free += n;
+            // Back to the pool, unless absences have thinned today's crew.
+            ps.free = (ps.free + n).min(ps.present().saturating_sub(ps.held));
         } else {
             ps.paid_overtime.add(now, -f64::from(n));
         }
@@ -1206,14 +1312,20 @@ impl<'f> Sim<'f> {
             ps.overtime_now = iv.overtime;
             ps.shift_start = iv.start;
             ps.shift_end = iv.end;
-            ps.free = ps.count - ps.held;
+            ps.free = ps.present().saturating_sub(ps.held);
+            let day = (now / DAY).floor() as i64;
+            if ps.work_day != day {
+                ps.work_day = day;
+                ps.work_start = now;
+            }
             // Workers still finishing from the last shift are now on it.
             let finishing = ps.paid_overtime.level();
+            let present = f64::from(ps.present());
             if iv.overtime {
-                ps.paid_overtime.add(now, f64::from(ps.count) - finishing);
+                ps.paid_overtime.add(now, present - finishing);
             } else {
                 ps.paid_overtime.add(now, -finishing);
-                ps.paid_regular.set(now, f64::from(ps.count));
+                ps.paid_regular.set(now, present);
             }
             self.cal.schedule_at(
                 iv.end,
@@ -1270,8 +1382,9 @@ impl<'f> Sim<'f> {
             return false;
         };
         let ps = &self.pools[p as usize];
-        if ps.intervals[index as usize].overtime {
-            return false; // scheduled overtime is not extended
+        let iv = ps.intervals[index as usize];
+        if iv.overtime || !iv.ends_shift {
+            return false; // scheduled overtime and breaks are not extended
         }
         let now = self.cal.now();
         let holds = match policy.trigger {
@@ -1307,7 +1420,7 @@ impl<'f> Sim<'f> {
         ps.overtime_authorised += 1;
         ps.overtime_now = true;
         ps.shift_end = now + hours;
-        let on_duty = f64::from(ps.count);
+        let on_duty = f64::from(ps.present());
         ps.paid_regular.set(now, 0.0);
         ps.paid_overtime.set(now, on_duty);
         self.cal.schedule_at(
@@ -1372,6 +1485,7 @@ impl<'f> Sim<'f> {
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;
+                mach.fresh = true;
                 self.run_or_wait(m);
             }
             Phase::Process => self.complete(m),
@@ -1389,6 +1503,8 @@ impl<'f> Sim<'f> {
         let op = self.op(p.op);
         self.log("process_end", s, m, part);
         self.release_operators(m);
+        // Work done by tired operators is scrapped more often.
+        let extra_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
         let st = &mut self.stations[s as usize];
         st.operations += 1;
 
@@ -1396,12 +1512,12 @@ impl<'f> Sim<'f> {
         let mut next_op = op.next;
         let mut scrapped = false;
         let mut reworked = false;
-        if op.quality {
+        if op.quality || extra_scrap > 0.0 {
             let u = st.quality_stream.uniform();
-            if u < op.scrap {
+            if u < op.scrap + extra_scrap {
                 scrapped = true;
                 st.scrapped += 1;
-            } else if u < op.scrap + op.rework {
+            } else if u < op.scrap + extra_scrap + op.rework {
                 // Always back to this operation or an earlier one.
                 next_op = op.rework_to;
                 reworked = true;
@@ -1669,6 +1785,7 @@ impl<'f> Sim<'f> {
                     idle_paid_hours: paid_hours - busy_hours,
                     repairs: ps.repairs_done,
                     overtime_authorised: ps.overtime_authorised,
+                    absences: ps.absences,
                     labour_cost: (regular_hours + overtime_hours * def.overtime_premium)
                         * def.wage_per_hour,
                 }

@@ -214,6 +214,7 @@ pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> 
             "idle_paid_hours",
             "repairs",
             "overtime_authorised",
+            "absences",
             "labour_cost",
         ])
         .map_err(csv_err)?;
@@ -232,6 +233,7 @@ pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> 
                         p.idle_paid_hours.to_string(),
                         p.repairs.to_string(),
                         p.overtime_authorised.to_string(),
+                        p.absences.to_string(),
                         p.labour_cost.to_string(),
                     ])
                     .map_err(csv_err)?;

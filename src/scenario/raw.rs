@@ -68,6 +68,17 @@ pub struct RawPool {
     pub wage: Option<Spanned<f64>>,
     pub overtime_premium: Option<Spanned<f64>>,
     pub calendar: Option<Spanned<String>>,
+    pub absence: Option<Spanned<f64>>,
+    pub fatigue: Option<Spanned<RawFatigue>>,
+}
+
+/// `fatigue = { after = "8h", process_factor = 1.1, scrap_add = 0.01 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFatigue {
+    pub after: Spanned<RawDuration>,
+    pub process_factor: Option<Spanned<f64>>,
+    pub scrap_add: Option<Spanned<f64>>,
 }
 
 /// `[calendars.NAME]`: when a pool works.

@@ -12,7 +12,7 @@ use super::error::{Locator, ScenarioError, did_you_mean};
 use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::{
-    Blocking, Factory, FailureClock, Failures, Operation, OperatorNeed, OvertimePolicy,
+    Blocking, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed, OvertimePolicy,
     OvertimeTrigger, PoolId, PoolRule, Product, Release, ShiftCalendar, ShiftEnd, Station,
     StationId, WorkerPool,
 };
@@ -324,7 +324,20 @@ fn weekdays(v: &mut Validator<'_>, list: &Spanned<Vec<Spanned<String>>>, field: 
     let mut days = [false; 7];
     for d in list.get_ref() {
         let name = d.get_ref().to_ascii_lowercase();
-        match WEEKDAYS.iter().position(|w| name.starts_with(w)) {
+        const FULL: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        match WEEKDAYS
+            .iter()
+            .zip(FULL)
+            .position(|(w, f)| name == *w || name == f)
+        {
             Some(i) => days[i] = true,
             None => v.err_hint(
                 d.span(),
@@ -397,15 +410,24 @@ fn calendar(
         let mut t = a;
         for (x, y) in cuts {
             if x > t {
-                pieces.push((t, x));
+                pieces.push((t, x, false));
             }
             t = t.max(y);
         }
         if b > t {
-            pieces.push((t, b));
+            pieces.push((t, b, true));
         }
     }
     let days = match &c.days {
+        Some(d) if d.get_ref().is_empty() => {
+            v.err_hint(
+                d.span(),
+                &field("days"),
+                "a calendar needs at least one working day",
+                "e.g. days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]",
+            );
+            [false; 7]
+        }
         Some(d) => weekdays(v, d, &field("days")),
         None => [true, true, true, true, true, false, false],
     };
@@ -498,8 +520,8 @@ fn calendar(
             _ => {
                 v.err_hint(
                     op.span(),
-                    &f("wip_above"),
-                    "an overtime policy needs one trigger",
+                    &f("trigger"),
+                    "an overtime policy needs exactly one trigger: `wip_above`, or `queue_above` with `station`",
                     "write wip_above = N, or queue_above = N with station = \"NAME\"",
                 );
                 return None;
@@ -744,6 +766,45 @@ pub(crate) fn validate(
             }
             found
         });
+        let absence = match &p.absence {
+            Some(a) if !(0.0..1.0).contains(a.get_ref()) => {
+                v.err_hint(
+                    a.span(),
+                    &field("absence"),
+                    format!(
+                        "the daily absence probability must be at least 0 and below 1, got {}",
+                        a.get_ref()
+                    ),
+                    "e.g. absence = 0.05 for one worker-day in twenty",
+                );
+                0.0
+            }
+            Some(a) => *a.get_ref(),
+            None => 0.0,
+        };
+        let fatigue = p.fatigue.as_ref().and_then(|fa| {
+            let g = fa.get_ref();
+            let after = v.positive_duration(&g.after, &field("fatigue.after"))?;
+            let process_factor = match &g.process_factor {
+                Some(x) if !x.get_ref().is_finite() || *x.get_ref() < 1.0 => {
+                    v.err_hint(
+                        x.span(),
+                        &field("fatigue.process_factor"),
+                        format!("must be at least 1, got {}", x.get_ref()),
+                        "1.1 makes tired work 10% slower",
+                    );
+                    return None;
+                }
+                Some(x) => *x.get_ref(),
+                None => 1.0,
+            };
+            let scrap_add = v.probability(&g.scrap_add, &field("fatigue.scrap_add"));
+            Some(Fatigue {
+                after,
+                process_factor,
+                scrap_add,
+            })
+        });
         pools.push(WorkerPool {
             name: pname.clone(),
             count,
@@ -751,6 +812,8 @@ pub(crate) fn validate(
             wage_per_hour: wage,
             overtime_premium: premium,
             calendar,
+            absence,
+            fatigue,
         });
     }
 

@@ -244,7 +244,8 @@ pub(crate) fn expand(
                 let hint = did_you_mean(root, ["stations", "products", "workers", "calendars"])
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        "paths start with `stations.`, `products.` or `workers.`".into()
+                        "paths start with `stations.`, `products.`, `workers.` or `calendars.`"
+                            .into()
                     });
                 errors.push(loc.error(
                     k.span(),

@@ -561,3 +561,103 @@ routing = [{{ station = "m", process = {{ dist = "exponential", mean = "4m" }}, 
         "granted {granted}, refused by caps {refused_with_high_wip}"
     );
 }
+
+/// Absenteeism: each of 10 workers is absent on a day with probability
+/// 0.2, independently, and absent workers are not paid. Paid hours are
+/// 24 × (10 − Bin(10, 0.2)) a day: 192 a day on average; absences 2 a day.
+#[test]
+fn absences_thin_the_crew_by_the_binomial_mean() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "100d"
+replications = 20
+seed = 8
+[workers.crew]
+count = 10
+stations = ["m"]
+absence = 0.2
+[stations.m]
+machines = 4
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "10m" } }
+routing = [{ station = "m", process = { dist = "exponential", mean = "20m" }, operators = 1 }]
+"#,
+    );
+    let reps = replicate(&s);
+    assert_agrees(
+        "paid hours a day",
+        reps.iter().map(|r| r.pools[0].paid_hours / 100.0),
+        192.0,
+        0.0,
+    );
+    assert_agrees(
+        "absences a day",
+        reps.iter().map(|r| r.pools[0].absences as f64 / 100.0),
+        2.0,
+        0.0,
+    );
+}
+
+/// Fatigue by hand: one operator around the clock, 1-hour operations;
+/// after 12 hours in the working day (from midnight, no calendar) work
+/// takes twice as long. Day 1: parts end at 1, 2, …, 12 h, then every 2 h
+/// to 24 h (18 parts). Day 2 starts fresh at 24 h (the day start was
+/// scheduled before the end of the part at 24 h): 25 … 36 h, then 38 … 46 h;
+/// the part ending at 48 h ties with the horizon and is not counted. 35.
+#[test]
+fn fatigue_stretches_late_work_by_hand() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+replications = 1
+[workers.solo]
+count = 1
+stations = ["m"]
+fatigue = { after = "12h", process_factor = 2.0 }
+[stations.m]
+[products.p]
+release = "saturated"
+routing = [{ station = "m", process = "1h", operators = 1 }]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    assert_eq!(r.good, 35);
+}
+
+/// The overtime policy extends shifts, never breaks: with a trigger that
+/// always holds, overtime starts only at 16:00 (the shift's end), not at
+/// the 12:00 break.
+#[test]
+fn overtime_policy_does_not_extend_breaks() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "1w"
+replications = 1
+[calendars.day]
+shifts = [{ start = "08:00", end = "16:00", breaks = [{ start = "12:00", end = "12:30" }] }]
+[calendars.day.overtime_policy]
+extend_by = "1h"
+wip_above = 0
+[workers.ops]
+count = 1
+stations = ["m"]
+calendar = "day"
+[stations.m]
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "5m" } }
+routing = [{ station = "m", process = { dist = "exponential", mean = "10m" }, operators = 1 }]
+"#,
+    );
+    let (_, trace) = simulate(&s.factory, s.seed, 0, true);
+    let starts: Vec<f64> = trace
+        .unwrap()
+        .iter()
+        .filter(|t| t.event == "overtime_start")
+        .map(|t| (t.time_s / 3600.0) % 24.0)
+        .collect();
+    assert_eq!(starts.len(), 5, "one per working day: {starts:?}");
+    assert!(starts.iter().all(|h| (h - 16.0).abs() < 1e-9), "{starts:?}");
+}
