@@ -264,6 +264,8 @@ struct PoolState {
     /// calendar), for fatigue; and the day it belongs to.
     work_start: f64,
     work_day: i64,
+    /// When the pool last went off shift.
+    last_off: f64,
 }
 
 impl PoolState {
@@ -494,6 +496,7 @@ impl<'f> Sim<'f> {
                         absence_stream: Stream::new(seed, rep, &format!("absence/{}", p.name)),
                         work_start: 0.0,
                         work_day: -1,
+                        last_off: 0.0,
                     }
                 })
                 .collect(),
@@ -1052,8 +1055,9 @@ impl<'f> Sim<'f> {
             ps.work_start = now;
         }
         if ps.on {
-            // Paid: the workers present (plus any still finishing).
-            let present = f64::from(ps.present());
+            // Paid: the workers present, and any drawn absent while busy
+            // until they finish.
+            let present = f64::from(ps.present().max(ps.held));
             if ps.overtime_now {
                 ps.paid_overtime.set(now, present);
             } else {
@@ -1187,8 +1191,17 @@ impl<'f> Sim<'f> {
         ps.held -= n;
         ps.busy.add(now, -f64::from(n));
         if ps.on {
-            // Back to the pool, unless absences have thinned today's crew.
+            // Back to the pool, unless absences have thinned today's crew
+            // (then the worker goes home and is no longer paid).
             ps.free = (ps.free + n).min(ps.present().saturating_sub(ps.held));
+            if ps.absent > 0 {
+                let paid = f64::from(ps.present().max(ps.held));
+                if ps.overtime_now {
+                    ps.paid_overtime.set(now, paid);
+                } else {
+                    ps.paid_regular.set(now, paid);
+                }
+            }
         } else {
             ps.paid_overtime.add(now, -f64::from(n));
         }
@@ -1313,9 +1326,10 @@ impl<'f> Sim<'f> {
             ps.shift_start = iv.start;
             ps.shift_end = iv.end;
             ps.free = ps.present().saturating_sub(ps.held);
-            let day = (now / DAY).floor() as i64;
-            if ps.work_day != day {
-                ps.work_day = day;
+            // A new working day (for fatigue) begins after at least 4 hours
+            // off; breaks and back-to-back shifts continue the same day.
+            if ps.work_day < 0 || now - ps.last_off >= 4.0 * HOUR {
+                ps.work_day = (now / DAY).floor() as i64;
                 ps.work_start = now;
             }
             // Workers still finishing from the last shift are now on it.
@@ -1342,6 +1356,7 @@ impl<'f> Sim<'f> {
         } else {
             ps.on = false;
             ps.free = 0;
+            ps.last_off = now;
             ps.paid_regular.set(now, 0.0);
             // Under "finish", busy workers stay (paid as overtime) until
             // their operation or repair ends.

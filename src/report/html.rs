@@ -218,8 +218,8 @@ fn recommendation(results: &RunResults) -> String {
     let _ = write!(
         out,
         "<p class=\"note\">Ranked on <code>{}</code> (change with <code>--rank-by</code>). \
-         Costs and delivery dates are not modelled yet, so the recommendation weighs output \
-         alone.</p>",
+         Of the costs only labour is modelled so far (rank on <code>labour_cost</code> \
+         or <code>labour_cost_per_good</code> to weigh it); delivery dates are not modelled yet.</p>",
         esc(r.kpi)
     );
     out

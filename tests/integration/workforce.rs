@@ -661,3 +661,36 @@ routing = [{ station = "m", process = { dist = "exponential", mean = "10m" }, op
     assert_eq!(starts.len(), 5, "one per working day: {starts:?}");
     assert!(starts.iter().all(|h| (h - 16.0).abs() < 1e-9), "{starts:?}");
 }
+
+/// A worker drawn absent while busy at midnight finishes (and is paid) but
+/// does not come back: busy time never exceeds paid time.
+#[test]
+fn absent_workers_finish_their_work_paid() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "30d"
+replications = 8
+seed = 4
+[workers.crew]
+count = 4
+stations = ["m"]
+absence = 0.5
+[stations.m]
+machines = 4
+[products.p]
+release = "saturated"
+routing = [{ station = "m", process = { dist = "exponential", mean = "5h" }, operators = 1 }]
+"#,
+    );
+    for r in replicate(&s) {
+        let p = &r.pools[0];
+        assert!(p.utilisation <= 1.0 + 1e-9, "utilisation {}", p.utilisation);
+        assert!(
+            p.idle_paid_hours >= -1e-6,
+            "idle paid hours {}",
+            p.idle_paid_hours
+        );
+        assert!(p.absences > 0);
+    }
+}
