@@ -31,6 +31,10 @@
 //! that grows with the run, the per-period time series, is bounded too: the
 //! default reporting period keeps it between 40 and 280 points.
 //!
+//! A third model, `staffed_line`, is the serial line with every operation
+//! needing one of five operators on a three-shift, seven-day calendar: the
+//! cost of the workforce machinery when people are never short.
+//!
 //! Run with `cargo bench --bench throughput`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -133,6 +137,50 @@ fn mm1(horizon: f64) -> Factory {
 /// The saturated five-station serial line with breakdowns.
 fn serial_line(horizon: f64) -> Factory {
     load("serial_line", horizon)
+}
+
+/// The serial line staffed around the clock: every operation needs one of
+/// five operators, whose pool follows a three-shift calendar seven days a
+/// week — a pool and a calendar present, with people never short, so the
+/// difference from `serial_line` is the cost of the workforce machinery.
+fn staffed_line(horizon: f64) -> Factory {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/serial_line.toml");
+    let text = std::fs::read_to_string(&path).expect("benchmark scenario is readable");
+    let mut staffed: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("{ station =") {
+                l.replacen(" } },", " }, operators = 1 },", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    staffed.push_str(
+        r#"
+[calendars.three_shifts]
+shifts = [{ start = "06:00", end = "14:00" }, { start = "14:00", end = "22:00" }, { start = "22:00", end = "06:00" }]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+[workers.operators]
+count = 5
+stations = ["s1", "s2", "s3", "s4", "s5"]
+calendar = "three_shifts"
+"#,
+    );
+    let mut factory = shopfloor::scenario::parse(&path, &staffed)
+        .unwrap_or_else(|e| panic!("staffed line: {e}"))
+        .factory;
+    assert!(
+        factory.products[0]
+            .routing
+            .iter()
+            .all(|op| op.operators == 1)
+    );
+    factory.horizon = horizon;
+    factory.warmup = 0.0;
+    factory.period = shopfloor::scenario::default_period(horizon);
+    factory
 }
 
 /// One replication; returns (finished parts, events).
@@ -305,6 +353,7 @@ fn main() {
     let mut wall = Criterion::default().without_plots().configure_from_args();
     bench_model(&mut wall, "mm1", mm1);
     bench_model(&mut wall, "serial_line", serial_line);
+    bench_model(&mut wall, "staffed_line", staffed_line);
 
     #[cfg(target_os = "linux")]
     {
@@ -314,6 +363,7 @@ fn main() {
             .configure_from_args();
         bench_model(&mut cpu, "cpu/mm1", mm1);
         bench_model(&mut cpu, "cpu/serial_line", serial_line);
+        bench_model(&mut cpu, "cpu/staffed_line", staffed_line);
     }
 
     Criterion::default()
