@@ -58,12 +58,18 @@ pub fn default_period(horizon: Time) -> Time {
         DAY,
         WEEK,
     ];
-    steps
+    let p = steps
         .iter()
         .rev()
         .copied()
         .find(|p| horizon / p >= 40.0)
-        .unwrap_or(MINUTE)
+        .unwrap_or(MINUTE);
+    // Horizons of centuries: keep the series to a thousand points.
+    if horizon / p > 1000.0 {
+        horizon / 1000.0
+    } else {
+        p
+    }
 }
 
 /// Values given on the command line that replace the file's.

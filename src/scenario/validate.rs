@@ -831,6 +831,18 @@ pub(crate) fn validate(
         let field = |k: &str| format!("stations.{sname}.{k}");
         let s = st.get_ref();
         let machines = match &s.machines {
+            Some(m) if *m.get_ref() > 100_000 => {
+                v.err_hint(
+                    m.span(),
+                    &field("machines"),
+                    format!(
+                        "{} machines is more than shopfloor simulates at one station",
+                        m.get_ref()
+                    ),
+                    "model at most 100000 machines per station",
+                );
+                1
+            }
             Some(m) => v.count(m, &field("machines"), 1).unwrap_or(1),
             None => 1,
         };
