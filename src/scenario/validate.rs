@@ -39,6 +39,43 @@ impl Validator<'_> {
         self.errors.push(e);
     }
 
+    /// A keyword field: each accepted word maps to a value; an absent field
+    /// takes `default`; an unknown word is an error with a "did you mean".
+    fn keyword<T: Copy>(
+        &mut self,
+        value: &Option<Spanned<String>>,
+        field: &str,
+        what: &str,
+        choices: &[(&str, T)],
+        default: T,
+    ) -> T {
+        let Some(word) = value else {
+            return default;
+        };
+        if let Some((_, x)) = choices.iter().find(|(w, _)| w == word.get_ref()) {
+            return *x;
+        }
+        let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+        let hint = match did_you_mean(word.get_ref(), words.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!(
+                "use one of {}",
+                words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.err_hint(
+            word.span(),
+            field,
+            format!("unknown {what} \"{}\"", word.get_ref()),
+            hint,
+        );
+        default
+    }
+
     fn duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
         match d.get_ref() {
             RawDuration::Text(t) => match parse_duration(t) {
@@ -446,26 +483,17 @@ fn calendar(
             }
         }
     }
-    let shift_end = match &c.shift_end {
-        None => ShiftEnd::Finish,
-        Some(r) => match r.get_ref().as_str() {
-            "finish" => ShiftEnd::Finish,
-            "pause" => ShiftEnd::Pause,
-            "no_overrun" => ShiftEnd::NoOverrun,
-            other => {
-                let hint = did_you_mean(other, ["finish", "pause", "no_overrun"])
-                    .map(|s| format!("did you mean \"{s}\"?"))
-                    .unwrap_or_else(|| "use \"finish\", \"pause\" or \"no_overrun\"".into());
-                v.err_hint(
-                    r.span(),
-                    &field("shift_end"),
-                    format!("unknown shift-end rule \"{other}\""),
-                    hint,
-                );
-                ShiftEnd::Finish
-            }
-        },
-    };
+    let shift_end = v.keyword(
+        &c.shift_end,
+        &field("shift_end"),
+        "shift-end rule",
+        &[
+            ("finish", ShiftEnd::Finish),
+            ("pause", ShiftEnd::Pause),
+            ("no_overrun", ShiftEnd::NoOverrun),
+        ],
+        ShiftEnd::Finish,
+    );
     let mut overtime = Vec::new();
     if let Some(ot) = &c.overtime {
         for (i, x) in ot.get_ref().iter().enumerate() {
@@ -862,25 +890,16 @@ pub(crate) fn validate(
                 }
             },
         };
-        let blocking = match &s.blocking {
-            None => Blocking::AfterService,
-            Some(b) => match b.get_ref().as_str() {
-                "after_service" => Blocking::AfterService,
-                "before_service" => Blocking::BeforeService,
-                other => {
-                    let hint = did_you_mean(other, ["after_service", "before_service"])
-                        .map(|s| format!("did you mean \"{s}\"?"))
-                        .unwrap_or_else(|| "use \"after_service\" or \"before_service\"".into());
-                    v.err_hint(
-                        b.span(),
-                        &field("blocking"),
-                        format!("unknown blocking rule \"{other}\""),
-                        hint,
-                    );
-                    Blocking::AfterService
-                }
-            },
-        };
+        let blocking = v.keyword(
+            &s.blocking,
+            &field("blocking"),
+            "blocking rule",
+            &[
+                ("after_service", Blocking::AfterService),
+                ("before_service", Blocking::BeforeService),
+            ],
+            Blocking::AfterService,
+        );
         let failures = s.failures.as_ref().and_then(|fl| {
             let f = fl.get_ref();
             let ttf = v.dist(&f.time_to_failure, &field("failures.time_to_failure"));
@@ -898,25 +917,16 @@ pub(crate) fn validate(
                 .repair_crew
                 .as_ref()
                 .and_then(|c| find_pool(v, c, &field("failures.repair_crew")));
-            let clock = match &f.clock {
-                None => FailureClock::Operating,
-                Some(c) => match c.get_ref().as_str() {
-                    "operating" => FailureClock::Operating,
-                    "calendar" => FailureClock::Calendar,
-                    other => {
-                        let hint = did_you_mean(other, ["operating", "calendar"])
-                            .map(|s| format!("did you mean \"{s}\"?"))
-                            .unwrap_or_else(|| "use \"operating\" or \"calendar\"".into());
-                        v.err_hint(
-                            c.span(),
-                            &field("failures.clock"),
-                            format!("unknown failure clock \"{other}\""),
-                            hint,
-                        );
-                        FailureClock::Operating
-                    }
-                },
-            };
+            let clock = v.keyword(
+                &f.clock,
+                &field("failures.clock"),
+                "failure clock",
+                &[
+                    ("operating", FailureClock::Operating),
+                    ("calendar", FailureClock::Calendar),
+                ],
+                FailureClock::Operating,
+            );
             Some(Failures {
                 time_to_failure: ttf?,
                 repair: repair?,
@@ -924,25 +934,16 @@ pub(crate) fn validate(
                 repair_crew,
             })
         });
-        let operator_rule = match &s.operator_rule {
-            None => PoolRule::FirstListed,
-            Some(r) => match r.get_ref().as_str() {
-                "first_listed" => PoolRule::FirstListed,
-                "least_busy" => PoolRule::LeastBusy,
-                other => {
-                    let hint = did_you_mean(other, ["first_listed", "least_busy"])
-                        .map(|s| format!("did you mean \"{s}\"?"))
-                        .unwrap_or_else(|| "use \"first_listed\" or \"least_busy\"".into());
-                    v.err_hint(
-                        r.span(),
-                        &field("operator_rule"),
-                        format!("unknown operator rule \"{other}\""),
-                        hint,
-                    );
-                    PoolRule::FirstListed
-                }
-            },
-        };
+        let operator_rule = v.keyword(
+            &s.operator_rule,
+            &field("operator_rule"),
+            "operator rule",
+            &[
+                ("first_listed", PoolRule::FirstListed),
+                ("least_busy", PoolRule::LeastBusy),
+            ],
+            PoolRule::FirstListed,
+        );
         stations.push(Station {
             name: sname.clone(),
             machines,
