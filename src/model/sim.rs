@@ -222,6 +222,8 @@ struct Sim<'f> {
     pools: Vec<PoolState>,
     /// Machines waiting for operators, in the order they asked.
     operator_queue: VecDeque<u32>,
+    /// Some pool has a fatigue effect (else its check is skipped).
+    any_fatigue: bool,
     /// Time series: totals since time 0 that survive the warm-up reset
     /// (what the reset removed), and one point per finished period.
     before_warmup: SeriesTotals,
@@ -501,6 +503,7 @@ impl<'f> Sim<'f> {
                 })
                 .collect(),
             operator_queue: VecDeque::new(),
+            any_fatigue: f.pools.iter().any(|p| p.fatigue.is_some()),
         }
     }
 
@@ -999,7 +1002,8 @@ impl<'f> Sim<'f> {
         {
             return;
         }
-        if phase == Phase::Process
+        if self.any_fatigue
+            && phase == Phase::Process
             && self.machines[m as usize].held > 0
             && self.machines[m as usize].fresh
         {
@@ -1234,7 +1238,9 @@ impl<'f> Sim<'f> {
             };
             self.start_repair(m, p);
         }
-        self.dispatch_operator_queue();
+        if !self.operator_queue.is_empty() {
+            self.dispatch_operator_queue();
+        }
     }
 
     /// Machines waiting for operators whose needs can now be met resume,
