@@ -4,6 +4,7 @@ mod bad_input;
 mod common;
 mod determinism;
 mod experiments;
+mod invariants;
 mod plots;
 mod theory;
 mod trace;

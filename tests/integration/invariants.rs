@@ -1,0 +1,183 @@
+//! Invariants over random plants: whatever the mix of blocking rules,
+//! breakdowns, repair crews, operators, shift calendars, overtime,
+//! absences, scrap and rework, a run never panics, conserves parts, splits
+//! every machine's time into states that add up, pays at least the hours
+//! its workers work, and is reproducible.
+
+use shopfloor::engine::Stream;
+use shopfloor::model::simulate;
+
+use crate::common::scenario;
+
+fn pick<'a>(rng: &mut Stream, items: &[&'a str]) -> &'a str {
+    items[((rng.uniform() * items.len() as f64) as usize).min(items.len() - 1)]
+}
+
+fn int(rng: &mut Stream, lo: u32, hi: u32) -> u32 {
+    lo + ((rng.uniform() * f64::from(hi - lo + 1)) as u32).min(hi - lo)
+}
+
+/// A random but valid scenario.
+fn random_plant(rng: &mut Stream, case: u32) -> String {
+    let n_st = int(rng, 1, 4);
+    let stations: Vec<String> = (0..n_st).map(|i| format!("s{i}")).collect();
+    let mut t = format!(
+        "[simulation]\nhorizon = \"{}d\"\nreplications = 1\nseed = {case}\n",
+        int(rng, 2, 6)
+    );
+    let staffed = rng.uniform() < 0.7;
+    if staffed {
+        let rule = pick(rng, &["finish", "pause", "no_overrun"]);
+        t += &format!(
+            "[calendars.c]\nshifts = [{{ start = \"06:00\", end = \"14:00\", breaks = [{{ start = \"10:00\", end = \"10:20\" }}] }}, {{ start = \"14:00\", end = \"22:00\" }}]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\nshift_end = \"{rule}\"\n"
+        );
+        if rng.uniform() < 0.5 {
+            t += "overtime = [{ days = [\"sat\"], start = \"22:00\", end = \"23:00\" }]\n";
+        }
+        if rng.uniform() < 0.5 {
+            t += &format!(
+                "[calendars.c.overtime_policy]\nextend_by = \"1h\"\nmax_per_week = \"3h\"\nwip_above = {}\n",
+                int(rng, 0, 10)
+            );
+        }
+        let list: Vec<String> = stations.iter().map(|s| format!("\"{s}\"")).collect();
+        t += &format!(
+            "[workers.ops]\ncount = {}\nstations = [{}]\nwage = 20.0\ncalendar = \"c\"\nabsence = {}\n",
+            int(rng, 1, 4),
+            list.join(", "),
+            if rng.uniform() < 0.3 { "0.2" } else { "0.0" }
+        );
+        if rng.uniform() < 0.3 {
+            t += "fatigue = { after = \"6h\", process_factor = 1.3, scrap_add = 0.05 }\n";
+        }
+        t += &format!("[workers.tech]\ncount = {}\n", int(rng, 1, 2));
+        if rng.uniform() < 0.5 {
+            t += "calendar = \"c\"\n";
+        }
+    }
+    for s in &stations {
+        t += &format!("[stations.{s}]\nmachines = {}\n", int(rng, 1, 3));
+        if rng.uniform() < 0.6 {
+            t += &format!("buffer = {}\n", int(rng, 0, 4));
+        }
+        t += &format!(
+            "blocking = \"{}\"\n",
+            pick(rng, &["after_service", "before_service"])
+        );
+        if staffed && rng.uniform() < 0.5 {
+            t += "operator_rule = \"least_busy\"\n";
+        }
+        if rng.uniform() < 0.6 {
+            t += &format!(
+                "failures = {{ time_to_failure = {{ dist = \"exponential\", mean = \"{}h\" }}, repair = {{ dist = \"exponential\", mean = \"20m\" }}, clock = \"{}\"{} }}\n",
+                int(rng, 1, 8),
+                pick(rng, &["operating", "calendar"]),
+                if staffed && rng.uniform() < 0.6 {
+                    ", repair_crew = \"tech\""
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    for p in 0..int(rng, 1, 2) {
+        let len = int(rng, 1, 4);
+        let saturated = rng.uniform() < 0.3;
+        let release = if saturated {
+            "\"saturated\"".to_string()
+        } else {
+            format!(
+                "{{ interarrival = {{ dist = \"exponential\", mean = \"{}m\" }}, batch = {} }}",
+                int(rng, 3, 15),
+                int(rng, 1, 3)
+            )
+        };
+        let mut ops = Vec::new();
+        for i in 0..len {
+            let st = &stations[int(rng, 0, n_st - 1) as usize];
+            let mut op = format!(
+                "{{ station = \"{st}\", process = {{ dist = \"{}\", mean = \"{}m\", cv = 0.5 }}",
+                pick(rng, &["gamma", "lognormal"]),
+                int(rng, 1, 6)
+            );
+            if rng.uniform() < 0.3 {
+                op += ", setup = \"3m\"";
+            }
+            if rng.uniform() < 0.4 {
+                op += &format!(", scrap = 0.0{}", int(rng, 1, 9));
+            }
+            if i > 0 && rng.uniform() < 0.3 {
+                op += &format!(", rework = 0.1, rework_to = \"{}\"", st);
+            }
+            if staffed && rng.uniform() < 0.7 {
+                op += &format!(
+                    ", operators = 1, operator_for = \"{}\"",
+                    pick(rng, &["whole", "whole", "4m"])
+                );
+            }
+            op += " }";
+            ops.push(op);
+        }
+        t += &format!(
+            "[products.p{p}]\nrelease = {release}\nrouting = [\n  {},\n]\n",
+            ops.join(",\n  ")
+        );
+    }
+    t
+}
+
+#[test]
+fn random_plants_keep_their_invariants() {
+    let mut rng = Stream::new(2026, 0, "invariants");
+    let (mut good, mut staffed, mut waited) = (0, 0, 0);
+    for case in 0..300 {
+        let text = random_plant(&mut rng, case);
+        let s = scenario(&text);
+        let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+        let trace = trace.unwrap();
+        let count = |e: &str| trace.iter().filter(|t| t.event == e).count() as u64;
+        // Every part released is finished, scrapped or still in the plant.
+        assert_eq!(r.released, count("release"), "case {case}\n{text}");
+        assert_eq!(r.good, count("finish"), "case {case}\n{text}");
+        assert_eq!(r.scrapped, count("scrap"), "case {case}\n{text}");
+        assert!(r.good + r.scrapped <= r.released, "case {case}\n{text}");
+        // Each station's machine time splits into states adding up to 1.
+        for st in &r.stations {
+            let sum: f64 = st.state_shares.iter().sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-9,
+                "case {case}: {} shares sum to {sum}\n{text}",
+                st.station
+            );
+            assert!(
+                st.state_shares.iter().all(|x| *x >= -1e-12),
+                "case {case}\n{text}"
+            );
+        }
+        // Workers are paid for at least the hours they work.
+        for p in &r.pools {
+            assert!(
+                p.busy_hours <= p.paid_hours + 1e-6,
+                "case {case}: {p:?}\n{text}"
+            );
+            assert!(p.labour_cost >= 0.0, "case {case}: {p:?}");
+        }
+        good += r.good;
+        staffed += usize::from(!r.pools.is_empty());
+        waited += usize::from(
+            count("wait_for_operator") + count("wait_for_technician") + count("pause") > 0,
+        );
+        // Same seed, same run.
+        let (again, _) = simulate(&s.factory, s.seed, 0, false);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            serde_json::to_string(&again).unwrap(),
+            "case {case} is not reproducible"
+        );
+    }
+    // The cases are not vacuous: parts flow, and people are often short.
+    assert!(
+        good > 10_000 && staffed > 150 && waited > 100,
+        "good {good}, staffed {staffed}, waited {waited}"
+    );
+}
