@@ -383,6 +383,7 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
         pools: factory
             .pools
             .iter()
+            .filter(|p| !p.hidden)
             .enumerate()
             .map(|(i, p)| {
                 let e = |f: &dyn Fn(&crate::model::PoolResult) -> f64| {

@@ -35,6 +35,9 @@ pub struct WorkerPool {
     pub absence: f64,
     /// Slower, less careful work late in the working day.
     pub fatigue: Option<Fatigue>,
+    /// Stands for a station's own calendar (one "crew" per machine, unpaid,
+    /// left out of the outputs), not for people.
+    pub hidden: bool,
 }
 
 /// The fatigue effect: operations started by this pool's operators more

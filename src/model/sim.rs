@@ -1787,6 +1787,7 @@ impl<'f> Sim<'f> {
             .pools
             .iter()
             .zip(&self.f.pools)
+            .filter(|(_, def)| !def.hidden)
             .map(|(ps, def)| {
                 let busy_hours = ps.busy.average(now) * hours;
                 let regular_hours = ps.paid_regular.average(now) * hours;

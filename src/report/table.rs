@@ -135,27 +135,29 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             "  labour cost per good part: {}",
             est(&s.labour_cost_per_good, 2)
         );
-        let waits: Vec<String> = s
-            .stations
-            .iter()
-            .filter(|st| {
-                st.waiting_operator.mean > 0.0
-                    || st.waiting_technician.mean > 0.0
-                    || st.off_shift.mean > 0.0
-            })
-            .map(|st| {
-                format!(
-                    "{} {} for operators, {} for technicians, {} off shift",
-                    st.station,
-                    pct(&st.waiting_operator).trim(),
-                    pct(&st.waiting_technician).trim(),
-                    pct(&st.off_shift).trim()
-                )
-            })
-            .collect();
-        if !waits.is_empty() {
-            let _ = writeln!(out, "  machines waiting for people: {}", waits.join("; "));
-        }
+    }
+    let waits: Vec<String> = s
+        .stations
+        .iter()
+        .filter(|st| {
+            st.waiting_operator.mean + st.waiting_technician.mean + st.off_shift.mean >= 0.0005
+        })
+        .map(|st| {
+            format!(
+                "{} {} for operators, {} for technicians, {} off shift",
+                st.station,
+                pct(&st.waiting_operator).trim(),
+                pct(&st.waiting_technician).trim(),
+                pct(&st.off_shift).trim()
+            )
+        })
+        .collect();
+    if !waits.is_empty() {
+        let _ = writeln!(
+            out,
+            "  machines waiting for people or off shift: {}",
+            waits.join("; ")
+        );
     }
     if results.variants.len() > 1 {
         out.push_str(&comparison_table(results));

@@ -56,6 +56,7 @@ pub struct RawStation {
     pub buffer: Option<Spanned<RawCapacity>>,
     pub blocking: Option<Spanned<String>>,
     pub operator_rule: Option<Spanned<String>>,
+    pub calendar: Option<Spanned<String>>,
     pub failures: Option<Spanned<RawFailures>>,
 }
 

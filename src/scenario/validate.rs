@@ -842,6 +842,7 @@ pub(crate) fn validate(
             calendar,
             absence,
             fatigue,
+            hidden: false,
         });
     }
 
@@ -1195,6 +1196,67 @@ pub(crate) fn validate(
                 routing,
                 release,
             });
+        }
+    }
+    // A station with its own calendar: its machines run only in working
+    // time. Modelled as a hidden pool with one unpaid "crew" per machine,
+    // on that calendar, that every operation at the station needs.
+    for (si, (sname, st)) in raw.stations.iter().enumerate() {
+        let Some(c) = &st.get_ref().calendar else {
+            continue;
+        };
+        let field = format!("stations.{sname}.calendar");
+        let Some(cal) = calendars
+            .iter()
+            .find(|(n, _)| n == c.get_ref())
+            .map(|(_, cal)| cal.clone())
+        else {
+            if !calendar_names.contains(&c.get_ref().as_str()) {
+                let hint = match did_you_mean(c.get_ref(), calendar_names.iter().copied()) {
+                    Some(x) => format!("did you mean \"{x}\"?"),
+                    None => "define it as a table like [calendars.NAME] with shifts = […]".into(),
+                };
+                v.err_hint(
+                    c.span(),
+                    &field,
+                    format!("no calendar is called \"{}\"", c.get_ref()),
+                    hint,
+                );
+            }
+            continue;
+        };
+        let sid = StationId(si as u32);
+        let staffed = products
+            .iter()
+            .flat_map(|p| p.routing.iter())
+            .any(|op| op.station == sid && op.operators > 0);
+        if staffed {
+            v.err_hint(
+                c.span(),
+                &field,
+                "this station's operations need operators, so it follows their pool's calendar",
+                "give the calendar to the operators' pool instead ([workers.NAME] calendar = …)",
+            );
+            continue;
+        }
+        let pool = PoolId(pools.len() as u32);
+        pools.push(WorkerPool {
+            name: format!("station {sname}"),
+            count: stations[si].machines,
+            skills: vec![sid],
+            wage_per_hour: 0.0,
+            overtime_premium: 1.0,
+            calendar: Some(cal),
+            absence: 0.0,
+            fatigue: None,
+            hidden: true,
+        });
+        for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
+            if op.station == sid {
+                op.operators = 1;
+                op.operator_pools = vec![pool];
+                op.operator_need = OperatorNeed::Whole;
+            }
         }
     }
     if !v.errors.is_empty() {

@@ -694,3 +694,55 @@ routing = [{ station = "m", process = { dist = "exponential", mean = "5h" }, ope
         assert!(p.absences > 0);
     }
 }
+
+/// A station with its own calendar runs only in working time: an
+/// unattended machine on an 08:00–16:00 calendar every day, 1-hour
+/// operations, parts always there. Parts end at 9, 10, …, 16 h each day
+/// (the one started at 15:00 finishes at 16:00 under the default "finish"
+/// rule): 8 a day, 16 in two days; the machine is off shift 16 of every 24
+/// hours. The calendar's stand-in crew is not reported as a worker pool.
+#[test]
+fn station_calendar_by_hand() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+replications = 1
+[calendars.day]
+shifts = [{ start = "08:00", end = "16:00" }]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+[stations.oven]
+calendar = "day"
+[products.p]
+release = "saturated"
+routing = [{ station = "oven", process = "1h" }]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    assert_eq!(r.good, 16);
+    assert!(r.pools.is_empty());
+    assert!((r.stations[0].state_shares[MachineState::OffShift as usize] - 2.0 / 3.0).abs() < 1e-9);
+    assert!((r.labour_cost).abs() < 1e-12);
+
+    // A station whose operations need operators follows their pool's
+    // calendar instead: giving it one too is refused.
+    let text = r#"
+[simulation]
+horizon = "2d"
+[calendars.day]
+shifts = [{ start = "08:00", end = "16:00" }]
+[workers.w]
+count = 1
+stations = ["oven"]
+[stations.oven]
+calendar = "day"
+[products.p]
+release = "saturated"
+routing = [{ station = "oven", process = "1h", operators = 1 }]
+"#;
+    let e = shopfloor::scenario::parse(std::path::Path::new("x.toml"), text).unwrap_err();
+    assert!(
+        e.0[0].message.contains("follows their pool's calendar"),
+        "{e}"
+    );
+}
