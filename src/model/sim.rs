@@ -1157,10 +1157,13 @@ impl<'f> Sim<'f> {
     /// machine `m` (for the "no overrun" rule).
     fn operator_work(&self, m: u32, op: &Op<'_>) -> f64 {
         let rem = self.machines[m as usize].remaining;
+        let phase = self.machines[m as usize].phase;
         match op.need {
-            OperatorNeed::First(t) if self.machines[m as usize].phase == Phase::Process => {
-                t.min(rem)
-            }
+            OperatorNeed::First(t) if phase == Phase::Process => t.min(rem),
+            // Operators held through setup and processing: the processing
+            // is not drawn yet, so its mean stands in for it.
+            OperatorNeed::Whole if phase == Phase::Setup => rem + op.process.mean(),
+            OperatorNeed::First(t) if phase == Phase::Setup => rem + t.min(op.process.mean()),
             _ => rem,
         }
     }

@@ -746,3 +746,37 @@ routing = [{ station = "oven", process = "1h", operators = 1 }]
         "{e}"
     );
 }
+
+/// "no_overrun" judges a whole operation, setup and processing: two
+/// products alternate (a 30-minute changeover before each part, then 100
+/// minutes of processing) on an 08:00–12:00 shift. Product a runs
+/// 08:00–10:10; product b would need until 12:20, so it waits for the next
+/// day even though its setup alone would fit. Day 1: 08:00–10:10 b.
+#[test]
+fn no_overrun_counts_setup_and_processing() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+replications = 1
+[calendars.day]
+shifts = [{ start = "08:00", end = "12:00" }]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+shift_end = "no_overrun"
+[workers.ops]
+count = 1
+stations = ["m"]
+calendar = "day"
+[stations.m]
+[products.a]
+release = "saturated"
+routing = [{ station = "m", process = "100m", setup = "30m", operators = 1 }]
+[products.b]
+release = "saturated"
+routing = [{ station = "m", process = "100m", setup = "30m", operators = 1 }]
+"#,
+    );
+    let (r, f) = finishes(&s);
+    assert_eq!(f, vec![8.0 + 130.0 / 60.0, 32.0 + 130.0 / 60.0]);
+    assert_eq!(r.good_per_product, vec![1, 1]);
+}
