@@ -250,7 +250,6 @@ fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
         let name = rest.split('`').next().unwrap_or_default();
         hint = Some(format!("add `{name} = …` here"));
     }
-    let _ = raw::DIST_FIELDS;
     loc.error(span, field, msg, hint)
 }
 

@@ -222,12 +222,6 @@ pub struct RawDistTable {
     pub weights: Option<Spanned<Vec<Spanned<f64>>>>,
 }
 
-/// Field names of [`RawDistTable`], for "did you mean" hints.
-pub const DIST_FIELDS: &[&str] = &[
-    "dist", "value", "mean", "sd", "cv", "min", "mode", "max", "k", "shape", "scale", "values",
-    "weights",
-];
-
 // ---- hand-written deserializers for the "string or table" fields --------
 
 impl<'de> Deserialize<'de> for RawDuration {

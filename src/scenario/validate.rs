@@ -39,6 +39,35 @@ impl Validator<'_> {
         self.errors.push(e);
     }
 
+    /// The index of `name` among `names`; otherwise an error "no {what} is
+    /// called …" with a "did you mean" hint, or the names defined, or
+    /// `define` when there are none.
+    fn lookup(
+        &mut self,
+        name: &Spanned<String>,
+        names: &[&str],
+        field: &str,
+        what: &str,
+        define: &str,
+    ) -> Option<usize> {
+        let n = name.get_ref();
+        if let Some(i) = names.iter().position(|s| s == n) {
+            return Some(i);
+        }
+        let hint = match did_you_mean(n, names.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None if names.is_empty() => define.to_string(),
+            None => format!("{what}s defined: {}", names.join(", ")),
+        };
+        self.err_hint(
+            name.span(),
+            field,
+            format!("no {what} is called \"{n}\""),
+            hint,
+        );
+        None
+    }
+
     /// A keyword field: each accepted word maps to a value; an absent field
     /// takes `default`; an unknown word is an error with a "did you mean".
     fn keyword<T: Copy>(
@@ -527,23 +556,8 @@ fn calendar(
             }
             (None, Some(q), Some(st)) => {
                 let x = v.count(q, &f("queue_above"), 0)?;
-                match stations.iter().position(|s| s == st.get_ref()) {
-                    Some(i) => OvertimeTrigger::QueueAbove(StationId(i as u32), f64::from(x)),
-                    None => {
-                        let hint = did_you_mean(st.get_ref(), stations.iter().copied())
-                            .map(|s| format!("did you mean \"{s}\"?"))
-                            .unwrap_or_else(|| {
-                                format!("stations defined: {}", stations.join(", "))
-                            });
-                        v.err_hint(
-                            st.span(),
-                            &f("station"),
-                            format!("no station is called \"{}\"", st.get_ref()),
-                            hint,
-                        );
-                        return None;
-                    }
-                }
+                let i = v.lookup(st, stations, &f("station"), "station", "add a table like [stations.NAME] with machines = 1")?;
+                OvertimeTrigger::QueueAbove(StationId(i as u32), f64::from(x))
             }
             _ => {
                 v.err_hint(
@@ -689,32 +703,34 @@ pub(crate) fn validate(
         }
     }
     let calendar_names: Vec<&str> = raw.calendars.keys().map(String::as_str).collect();
+    // A calendar by name (None, without a second error, for one that is
+    // defined but invalid: its own errors are already reported).
+    let find_calendar = |v: &mut Validator<'_>, c: &Spanned<String>, field: &str| {
+        v.lookup(
+            c,
+            &calendar_names,
+            field,
+            "calendar",
+            "define it as a table like [calendars.NAME] with shifts = […]",
+        )?;
+        calendars
+            .iter()
+            .find(|(n, _)| n == c.get_ref())
+            .map(|(_, cal)| cal.clone())
+    };
 
     // Worker pools (their skills name stations, checked below).
     let pool_names: Vec<&str> = raw.workers.keys().map(String::as_str).collect();
-    let find_pool =
-        |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| -> Option<PoolId> {
-            let n = name.get_ref();
-            match pool_names.iter().position(|s| s == n) {
-                Some(i) => Some(PoolId(i as u32)),
-                None => {
-                    let hint = match did_you_mean(n, pool_names.iter().copied()) {
-                        Some(s) => format!("did you mean \"{s}\"?"),
-                        None if pool_names.is_empty() => {
-                            "define it as a table like [workers.NAME] with count = …".to_string()
-                        }
-                        None => format!("pools defined: {}", pool_names.join(", ")),
-                    };
-                    v.err_hint(
-                        name.span(),
-                        field,
-                        format!("no worker pool is called \"{n}\""),
-                        hint,
-                    );
-                    None
-                }
-            }
-        };
+    let find_pool = |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| {
+        v.lookup(
+            name,
+            &pool_names,
+            field,
+            "worker pool",
+            "define it as a table like [workers.NAME] with count = …",
+        )
+        .map(|i| PoolId(i as u32))
+    };
     let all_station_names: Vec<&str> = raw.stations.keys().map(String::as_str).collect();
     let mut pools = Vec::new();
     for (pname, p) in &raw.workers {
@@ -724,23 +740,14 @@ pub(crate) fn validate(
         let mut skills = Vec::new();
         if let Some(list) = &p.stations {
             for st in list.get_ref() {
-                match all_station_names.iter().position(|s| s == st.get_ref()) {
-                    Some(i) => skills.push(StationId(i as u32)),
-                    None => {
-                        let hint =
-                            match did_you_mean(st.get_ref(), all_station_names.iter().copied()) {
-                                Some(s) => format!("did you mean \"{s}\"?"),
-                                None => {
-                                    format!("stations defined: {}", all_station_names.join(", "))
-                                }
-                            };
-                        v.err_hint(
-                            st.span(),
-                            &field("stations"),
-                            format!("no station is called \"{}\"", st.get_ref()),
-                            hint,
-                        );
-                    }
+                if let Some(i) = v.lookup(
+                    st,
+                    &all_station_names,
+                    &field("stations"),
+                    "station",
+                    "add a table like [stations.NAME] with machines = 1",
+                ) {
+                    skills.push(StationId(i as u32));
                 }
             }
         }
@@ -772,28 +779,10 @@ pub(crate) fn validate(
             Some(w) => *w.get_ref(),
             None => 1.5,
         };
-        let calendar = p.calendar.as_ref().and_then(|c| {
-            let found = calendars
-                .iter()
-                .find(|(n, _)| n == c.get_ref())
-                .map(|(_, cal)| cal.clone());
-            if found.is_none() && !calendar_names.contains(&c.get_ref().as_str()) {
-                let hint = match did_you_mean(c.get_ref(), calendar_names.iter().copied()) {
-                    Some(s) => format!("did you mean \"{s}\"?"),
-                    None if calendar_names.is_empty() => {
-                        "define it as a table like [calendars.NAME] with shifts = […]".into()
-                    }
-                    None => format!("calendars defined: {}", calendar_names.join(", ")),
-                };
-                v.err_hint(
-                    c.span(),
-                    &field("calendar"),
-                    format!("no calendar is called \"{}\"", c.get_ref()),
-                    hint,
-                );
-            }
-            found
-        });
+        let calendar = p
+            .calendar
+            .as_ref()
+            .and_then(|c| find_calendar(v, c, &field("calendar")));
         let absence = match &p.absence {
             Some(a) if !(0.0..1.0).contains(a.get_ref()) => {
                 v.err_hint(
@@ -965,27 +954,17 @@ pub(crate) fn validate(
             "add a table like [products.widget] with a release and a routing",
         );
     }
-    let station_names: Vec<&str> = raw.stations.keys().map(String::as_str).collect();
-    let find_station =
-        |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| -> Option<StationId> {
-            let n = name.get_ref();
-            match station_names.iter().position(|s| s == n) {
-                Some(i) => Some(StationId(i as u32)),
-                None => {
-                    let hint = match did_you_mean(n, station_names.iter().copied()) {
-                        Some(s) => format!("did you mean \"{s}\"?"),
-                        None => format!("stations defined: {}", station_names.join(", ")),
-                    };
-                    v.err_hint(
-                        name.span(),
-                        field,
-                        format!("no station is called \"{n}\""),
-                        hint,
-                    );
-                    None
-                }
-            }
-        };
+    let station_names = &all_station_names;
+    let find_station = |v: &mut Validator<'_>, name: &Spanned<String>, field: &str| {
+        v.lookup(
+            name,
+            station_names,
+            field,
+            "station",
+            "add a table like [stations.NAME] with machines = 1",
+        )
+        .map(|i| StationId(i as u32))
+    };
     for (pname, p) in &raw.products {
         let field = |k: &str| format!("products.{pname}.{k}");
         let p = p.get_ref();
@@ -1206,23 +1185,7 @@ pub(crate) fn validate(
             continue;
         };
         let field = format!("stations.{sname}.calendar");
-        let Some(cal) = calendars
-            .iter()
-            .find(|(n, _)| n == c.get_ref())
-            .map(|(_, cal)| cal.clone())
-        else {
-            if !calendar_names.contains(&c.get_ref().as_str()) {
-                let hint = match did_you_mean(c.get_ref(), calendar_names.iter().copied()) {
-                    Some(x) => format!("did you mean \"{x}\"?"),
-                    None => "define it as a table like [calendars.NAME] with shifts = […]".into(),
-                };
-                v.err_hint(
-                    c.span(),
-                    &field,
-                    format!("no calendar is called \"{}\"", c.get_ref()),
-                    hint,
-                );
-            }
+        let Some(cal) = find_calendar(v, c, &field) else {
             continue;
         };
         let sid = StationId(si as u32);
