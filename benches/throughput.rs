@@ -80,7 +80,7 @@ fn mm1(horizon: f64) -> Factory {
         Release::Arrivals { interarrival, .. } => {
             *interarrival = Dist::exponential(60.0 / 0.9).expect("valid mean");
         }
-        Release::Saturated => panic!("mm1.toml should have Poisson arrivals"),
+        _ => panic!("mm1.toml should have Poisson arrivals"),
     }
     f
 }

@@ -113,11 +113,11 @@ pub enum Dist {
         sd: f64,
     },
     /// Lognormal (parameterised by mean and coefficient of variation).
-    LogNormal(LogNormal<f64>, f64),
+    LogNormal(LogNormal<f64>, f64, f64),
     /// Gamma (mean and CV), also Erlang (integer shape).
-    Gamma(Gamma<f64>, f64),
+    Gamma(Gamma<f64>, f64, f64),
     /// Weibull with scale and shape.
-    Weibull(Weibull<f64>, f64),
+    Weibull(Weibull<f64>, f64, f64),
     /// A discrete empirical table: `values[i]` with cumulative probability
     /// `cumulative[i]` (the last is 1).
     Empirical {
@@ -215,6 +215,41 @@ impl Dist {
         Ok(Dist::Normal { mean, sd })
     }
 
+    /// The distribution of `factor` × a draw of this one (`factor` > 0):
+    /// the same family, with the mean scaled and the shape kept.
+    pub fn scaled(&self, factor: f64) -> Result<Dist, DistError> {
+        positive("factor", factor)?;
+        Ok(match self {
+            Dist::Constant(v) => Dist::Constant(v * factor),
+            Dist::Uniform { min, width } => Dist::Uniform {
+                min: min * factor,
+                width: width * factor,
+            },
+            Dist::Triangular { min, mode, max } => Dist::Triangular {
+                min: min * factor,
+                mode: mode * factor,
+                max: max * factor,
+            },
+            Dist::Exponential { mean } => Dist::Exponential {
+                mean: mean * factor,
+            },
+            Dist::Normal { mean, sd } => Dist::Normal {
+                mean: mean * factor,
+                sd: sd * factor,
+            },
+            Dist::LogNormal(_, mean, cv) => Dist::lognormal(mean * factor, *cv)?,
+            Dist::Gamma(_, mean, shape) => Dist::gamma(mean * factor, 1.0 / shape.sqrt())?,
+            Dist::Weibull(_, mean, shape) => {
+                let scale = mean / statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                Dist::weibull(*shape, scale * factor)?
+            }
+            Dist::Empirical { values, cumulative } => Dist::Empirical {
+                values: values.iter().map(|v| v * factor).collect(),
+                cumulative: cumulative.clone(),
+            },
+        })
+    }
+
     /// Lognormal with the given mean (> 0) and coefficient of variation (> 0).
     pub fn lognormal(mean: f64, cv: f64) -> Result<Dist, DistError> {
         positive("mean", mean)?;
@@ -222,7 +257,7 @@ impl Dist {
         let sigma2 = (1.0 + cv * cv).ln();
         let mu = mean.ln() - sigma2 / 2.0;
         LogNormal::new(mu, sigma2.sqrt())
-            .map(|d| Dist::LogNormal(d, mean))
+            .map(|d| Dist::LogNormal(d, mean, cv))
             .map_err(|e| DistError::Inconsistent(e.to_string()))
     }
 
@@ -232,7 +267,7 @@ impl Dist {
         positive("cv", cv)?;
         let shape = 1.0 / (cv * cv);
         Gamma::new(shape, mean / shape)
-            .map(|d| Dist::Gamma(d, mean))
+            .map(|d| Dist::Gamma(d, mean, shape))
             .map_err(|e| DistError::Inconsistent(e.to_string()))
     }
 
@@ -244,7 +279,7 @@ impl Dist {
         }
         let shape = f64::from(k);
         Gamma::new(shape, mean / shape)
-            .map(|d| Dist::Gamma(d, mean))
+            .map(|d| Dist::Gamma(d, mean, shape))
             .map_err(|e| DistError::Inconsistent(e.to_string()))
     }
 
@@ -254,7 +289,7 @@ impl Dist {
         positive("scale", scale)?;
         let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
         Weibull::new(scale, shape)
-            .map(|d| Dist::Weibull(d, mean))
+            .map(|d| Dist::Weibull(d, mean, shape))
             .map_err(|e| DistError::Inconsistent(e.to_string()))
     }
 
@@ -322,9 +357,9 @@ impl Dist {
                     break x;
                 }
             },
-            Dist::LogNormal(d, _) => s.sample(d),
-            Dist::Gamma(d, _) => s.sample(d),
-            Dist::Weibull(d, _) => s.sample(d),
+            Dist::LogNormal(d, ..) => s.sample(d),
+            Dist::Gamma(d, ..) => s.sample(d),
+            Dist::Weibull(d, ..) => s.sample(d),
             Dist::Empirical { values, cumulative } => {
                 let u = s.uniform();
                 let i = cumulative.partition_point(|&c| c <= u);
@@ -341,7 +376,9 @@ impl Dist {
             Dist::Uniform { min, width } => min + width / 2.0,
             Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             Dist::Normal { mean, .. } => *mean,
-            Dist::LogNormal(_, mean) | Dist::Gamma(_, mean) | Dist::Weibull(_, mean) => *mean,
+            Dist::LogNormal(_, mean, _) | Dist::Gamma(_, mean, _) | Dist::Weibull(_, mean, _) => {
+                *mean
+            }
             Dist::Empirical { values, cumulative } => {
                 let mut prev = 0.0;
                 values

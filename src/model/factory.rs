@@ -223,6 +223,10 @@ pub struct Factory {
     pub products: Vec<Product>,
     /// Worker pools, in the order the scenario lists them.
     pub pools: Vec<WorkerPool>,
+    /// Contract manufacturers, in scenario order.
+    pub contractors: Vec<Contractor>,
+    /// Order release, the order book and plant-wide costs.
+    pub policies: Policies,
     /// Simulated time per replication, warm-up included.
     pub horizon: Time,
     /// Time at the start of each replication whose statistics are discarded.
@@ -283,6 +287,32 @@ pub struct Station {
     pub operator_rule: PoolRule,
     /// Breakdowns, if the machines fail.
     pub failures: Option<Failures>,
+    /// Order in which the buffer's parts are taken.
+    pub dispatch: Dispatch,
+    /// Contractor that takes the parts arriving to a full buffer (they
+    /// leave the plant and come back finished), instead of blocking.
+    pub overflow: Option<ContractorId>,
+    /// Running and energy cost per machine-hour busy or in setup.
+    pub cost_per_hour: f64,
+    /// Capital charge per hour of the automation installed here (0 when
+    /// the station is not automated).
+    pub capital_per_hour: f64,
+    /// The station runs its automated specification.
+    pub automated: bool,
+}
+
+/// Which waiting part a freed machine takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// First in, first out.
+    Fifo,
+    /// Earliest due date of the part's customer order (parts without an
+    /// order last), then FIFO.
+    EarliestDue,
+    /// Shortest mean process time of the part's operation here, then FIFO.
+    ShortestProcessing,
+    /// Highest product priority, then FIFO.
+    Priority,
 }
 
 /// One step of a routing.
@@ -311,6 +341,9 @@ pub struct Operation {
 /// How new parts of a product enter the factory.
 #[derive(Clone, Debug)]
 pub enum Release {
+    /// Customer orders release the parts: one per unit ordered
+    /// (make-to-order) or one per unit taken from stock (make-to-stock).
+    Orders,
     /// Batches of `batch` parts released at random inter-arrival times.
     Arrivals {
         /// Time between releases.
@@ -332,4 +365,178 @@ pub struct Product {
     pub routing: Vec<Operation>,
     /// How parts are released.
     pub release: Release,
+    /// Revenue per unit delivered to a customer (or finished, for products
+    /// without orders).
+    pub price: f64,
+    /// Material cost per part released.
+    pub material_cost: f64,
+    /// Dispatching priority (higher first, with `dispatch = "priority"`).
+    pub priority: i64,
+    /// A random stream of customer orders.
+    pub orders: Option<OrderProcess>,
+    /// Make-to-stock: the finished-goods target (and initial) stock.
+    /// `None`: make-to-order.
+    pub stock_target: Option<u32>,
+    /// How long a customer waits for an order still open (not yet released
+    /// into production for make-to-order; not yet filled for make-to-stock)
+    /// before cancelling it: a lost sale.
+    pub patience: Option<Time>,
+    /// Orders sent to a contractor instead of being made in the plant.
+    pub outsource: Option<OrderOutsourcing>,
+}
+
+impl Product {
+    /// Customer orders release this product's parts.
+    #[inline]
+    pub fn release_is_orders(&self) -> bool {
+        matches!(self.release, Release::Orders)
+    }
+}
+
+/// Random customer orders for one product.
+#[derive(Clone, Debug)]
+pub struct OrderProcess {
+    /// Time between orders, in "operational time" (see `profile`).
+    pub interarrival: Dist,
+    /// Units per order (drawn, rounded to the nearest whole unit, at least 1).
+    pub quantity: Dist,
+    /// Quoted lead time: due date = arrival + this.
+    pub due_in: Dist,
+    /// Relative order rate per hour of the run; `None`: constant.
+    pub profile: Option<RateProfile>,
+}
+
+/// A relative arrival rate that varies by hour of day, day of week and week
+/// of year: the rate at an hour is the product of the three factors.
+/// Inter-arrival times are drawn in operational time and mapped onto the
+/// clock through the cumulative rate, so any inter-arrival distribution
+/// keeps its shape where the rate is constant.
+#[derive(Clone, Debug)]
+pub struct RateProfile {
+    /// 24 factors, hour 0 first.
+    pub by_hour: [f64; 24],
+    /// 7 factors, Monday first.
+    pub by_weekday: [f64; 7],
+    /// Factors for weeks 1, 2, …, repeating after the last one.
+    pub by_week: Vec<f64>,
+}
+
+impl RateProfile {
+    /// The relative rate during hour `h` of the run (hour 0 starts Monday
+    /// 00:00 of week 1).
+    pub fn factor(&self, h: u64) -> f64 {
+        let hour = (h % 24) as usize;
+        let day = ((h / 24) % 7) as usize;
+        let week = ((h / 168) % self.by_week.len().max(1) as u64) as usize;
+        self.by_hour[hour] * self.by_weekday[day] * self.by_week.get(week).copied().unwrap_or(1.0)
+    }
+
+    /// The mean of the factor over one full cycle of the profile.
+    pub fn mean(&self) -> f64 {
+        let hours = 168 * self.by_week.len().max(1) as u64;
+        (0..hours).map(|h| self.factor(h)).sum::<f64>() / hours as f64
+    }
+
+    /// The clock time at which `work` seconds of operational time have
+    /// passed since clock time `from` (rate 1 = one second per second).
+    /// `None` if the rate stays zero for a whole cycle.
+    pub fn advance(&self, from: Time, mut work: f64) -> Option<Time> {
+        use crate::engine::HOUR;
+        let mut t = from;
+        let mut idle_hours = 0u64;
+        let cycle = 168 * self.by_week.len().max(1) as u64;
+        loop {
+            let h = (t / HOUR).floor();
+            let end = (h + 1.0) * HOUR;
+            let r = self.factor(h as u64);
+            if r > 0.0 {
+                idle_hours = 0;
+                let span = (end - t) * r;
+                if work <= span {
+                    return Some(t + work / r);
+                }
+                work -= span;
+            } else {
+                idle_hours += 1;
+                if idle_hours > cycle {
+                    return None;
+                }
+            }
+            t = end;
+        }
+    }
+}
+
+/// One order of an order book read from CSV.
+#[derive(Clone, Debug)]
+pub struct BookOrder {
+    /// Order id from the file.
+    pub id: String,
+    /// Product ordered.
+    pub product: ProductId,
+    /// Units.
+    pub quantity: u32,
+    /// Arrival, seconds from the start of the run.
+    pub arrival: Time,
+    /// Due date, seconds from the start of the run.
+    pub due: Time,
+}
+
+/// When a customer order leaves for a contractor.
+#[derive(Clone, Debug)]
+pub struct OrderOutsourcing {
+    /// To whom.
+    pub contractor: ContractorId,
+    /// The rule.
+    pub rule: OutsourceRule,
+}
+
+/// Which orders are outsourced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OutsourceRule {
+    /// Each order with this probability.
+    Share(f64),
+    /// Orders arriving while the plant's open backlog (units ordered, not
+    /// yet delivered, made in the plant) is above this.
+    BacklogAbove(u32),
+}
+
+/// Index of a contractor in [`Factory::contractors`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContractorId(pub u32);
+
+/// A contract manufacturer.
+#[derive(Clone, Debug)]
+pub struct Contractor {
+    /// Name from the scenario.
+    pub name: String,
+    /// Units accepted per week (weeks start Monday 00:00); `None`:
+    /// unlimited.
+    pub capacity_per_week: Option<u32>,
+    /// Time from sending to delivery of a consignment.
+    pub lead_time: Dist,
+    /// Price per unit, per product (scenario order); `None` where the
+    /// contractor does not make the product.
+    pub prices: Vec<Option<f64>>,
+    /// Probability that a delivered unit is defective (it is replaced at
+    /// the contractor's expense, after another lead time).
+    pub defect_rate: f64,
+}
+
+/// Plant-wide order handling and costs.
+#[derive(Clone, Debug, Default)]
+pub struct Policies {
+    /// CONWIP: at most this many parts in process; further releases wait.
+    pub wip_cap: Option<u32>,
+    /// Orders from a CSV order book, in arrival order.
+    pub order_book: Vec<BookOrder>,
+    /// Holding cost per part in process per hour.
+    pub wip_holding_per_hour: f64,
+    /// Holding cost per finished unit in stock per hour.
+    pub stock_holding_per_hour: f64,
+    /// Penalty per unit per day an order is late.
+    pub late_penalty_per_unit_day: f64,
+    /// Penalty per unit of a cancelled (lost) order, on top of its lost
+    /// revenue.
+    pub lost_sale_penalty: f64,
 }

@@ -11,11 +11,13 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed, OvertimePolicy,
-    OvertimeTrigger, PoolId, PoolRule, Product, ProductId, Release, ShiftCalendar, ShiftEnd,
-    Station, StationId, WorkInterval, WorkerPool,
+    Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
+    Fatigue, Operation, OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule,
+    OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule, Product, ProductId, RateProfile,
+    Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkInterval, WorkerPool,
 };
 pub use results::{
-    MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
+    ContractorResult, CostResult, DeliveryResult, MachineState, PeriodPoint, PoolResult,
+    ProductResult, ReplicationResult, StationResult, TraceRecord,
 };
 pub use sim::simulate;

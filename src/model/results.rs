@@ -183,6 +183,14 @@ pub struct ReplicationResult {
     /// Labour cost per good part (NaN without good parts).
     #[serde(deserialize_with = "f64_or_nan")]
     pub labour_cost_per_good: f64,
+    /// Customer orders and delivery (all zero without orders).
+    pub delivery: DeliveryResult,
+    /// Per product, in scenario order.
+    pub products: Vec<ProductResult>,
+    /// Per contractor, in scenario order (empty without contractors).
+    pub contractors: Vec<ContractorResult>,
+    /// Every cost line, revenue and profit.
+    pub costs: CostResult,
     /// Station with the highest utilisation (first such on a tie).
     pub busiest_station: String,
     /// Events processed in the whole replication (warm-up included).
@@ -211,6 +219,167 @@ pub struct PeriodPoint {
     /// Time-average parts waiting (in buffers or held at release).
     #[serde(deserialize_with = "f64_or_nan")]
     pub waiting_avg: f64,
+    /// Time-average units ordered by customers and not yet delivered.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub backlog_avg: f64,
+}
+
+/// Customer orders and how they were delivered, over the observed period.
+/// An order counts when it completes (or is lost) after the warm-up.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DeliveryResult {
+    /// Orders that arrived.
+    pub orders_arrived: u64,
+    /// Orders delivered complete.
+    pub orders_completed: u64,
+    /// Of which by their due date.
+    pub orders_on_time: u64,
+    /// Units of the completed orders.
+    pub units_completed: u64,
+    /// Units of the orders completed on time.
+    pub units_on_time: u64,
+    /// Share of completed orders delivered on time (NaN without any).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub on_time_orders: f64,
+    /// Share of units of completed orders delivered on time.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub on_time_units: f64,
+    /// Mean lateness (completion − due; negative when early), hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub lateness_mean_h: f64,
+    /// Mean tardiness (lateness, or 0 when early), hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub tardiness_mean_h: f64,
+    /// 90th percentile of tardiness, hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub tardiness_p90_h: f64,
+    /// Largest tardiness, hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub tardiness_max_h: f64,
+    /// Mean order lead time (arrival to delivery), hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub lead_time_mean_h: f64,
+    /// Time-average backlog: units ordered and not yet delivered.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub backlog_avg: f64,
+    /// Backlog at the end of the run, units.
+    pub backlog_end: u64,
+    /// Make-to-stock: share of units demanded that stock filled at once
+    /// (NaN without make-to-stock demand).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub fill_rate: f64,
+    /// Orders cancelled after their patience ran out.
+    pub orders_lost: u64,
+    /// Units of the cancelled orders.
+    pub units_lost: u64,
+    /// Orders sent to a contractor.
+    pub orders_outsourced: u64,
+    /// Units sent to a contractor (whole orders and overflowing parts).
+    pub units_outsourced: u64,
+}
+
+/// Per-product measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProductResult {
+    /// Product name.
+    pub product: String,
+    /// Parts released into the plant.
+    pub released: u64,
+    /// Good parts finished in the plant.
+    pub good: u64,
+    /// Parts scrapped.
+    pub scrapped: u64,
+    /// Units delivered to customers (plant-made and outsourced); for a
+    /// product without orders, the good parts.
+    pub delivered: u64,
+    /// Orders delivered complete.
+    pub orders_completed: u64,
+    /// Share of them on time (NaN without any).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub on_time_orders: f64,
+    /// Make-to-stock fill rate (NaN otherwise).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub fill_rate: f64,
+    /// Time-average finished-goods stock.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub stock_avg: f64,
+    /// Revenue: units delivered × price.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub revenue: f64,
+}
+
+/// Per-contractor measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ContractorResult {
+    /// Contractor name.
+    pub contractor: String,
+    /// Consignments sent: whole orders, or single overflowing parts.
+    pub consignments: u64,
+    /// Units sent.
+    pub units: u64,
+    /// Units delivered defective (and replaced).
+    pub defective: u64,
+    /// Consignments delivered (replacements included) by the order's due
+    /// date, as a share of those delivered that had one (NaN without any).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub on_time: f64,
+    /// Spend: units × unit price.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub spend: f64,
+}
+
+/// The cost model of one replication: every line, over the observed period.
+/// `total` is the sum of the lines from `labour_regular` to `lost_sales`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CostResult {
+    /// Regular paid hours × wage.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub labour_regular: f64,
+    /// Overtime hours × wage × premium.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub labour_overtime: f64,
+    /// Parts released × material cost.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub materials: f64,
+    /// Units sent to contractors × their price.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub outsourcing: f64,
+    /// Machine-hours busy or in setup × the station's cost per hour.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub machine_running: f64,
+    /// Automation capital, amortised straight-line over its life, for the
+    /// observed hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub automation_capital: f64,
+    /// Parts-hours in process × holding cost per hour.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub wip_holding: f64,
+    /// Finished units-hours in stock × holding cost per hour.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub stock_holding: f64,
+    /// Units × days late × penalty, for orders completed late.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub late_penalty: f64,
+    /// Units lost × lost-sale penalty.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub lost_sales: f64,
+    /// Sum of the lines above.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub total: f64,
+    /// Of `materials`: the material sunk in scrapped parts (the cost of
+    /// poor quality's material share).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub scrap_materials: f64,
+    /// Units delivered × price.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub revenue: f64,
+    /// Revenue − total cost.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub profit: f64,
+    /// Total cost per good unit (made in the plant or received from
+    /// contractors); NaN without any.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub per_good_unit: f64,
 }
 
 /// One line of the event trace (`--trace`).
@@ -226,6 +395,8 @@ pub struct TraceRecord {
     pub machine: Option<u32>,
     /// Part number (release order), or empty.
     pub part: Option<u64>,
+    /// Customer order number (arrival order, from 0), or empty.
+    pub order: Option<u64>,
     /// Product name, or empty.
     pub product: String,
 }

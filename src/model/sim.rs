@@ -16,16 +16,19 @@
 use std::collections::VecDeque;
 
 use super::factory::{
-    Blocking, Factory, FailureClock, OperatorNeed, OvertimeTrigger, PoolId, PoolRule, Release,
-    ShiftEnd, WorkInterval,
+    Blocking, Dispatch, Factory, FailureClock, OperatorNeed, OvertimeTrigger, PoolId, PoolRule,
+    Release, ShiftEnd, WorkInterval,
 };
 use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
+
+mod orders;
 use crate::engine::Dist;
 use crate::engine::{
     Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage, WEEK,
 };
+use orders::{ContractorState, DeliveryStats, OrderState, ProductState};
 
 const NONE: u32 = u32::MAX;
 
@@ -56,6 +59,15 @@ enum Event {
     /// Midnight for a pool with absenteeism or fatigue: who is absent
     /// today, and when the working day starts.
     DayStart { pool: u32 },
+    /// A customer order of a product arrives from its random process.
+    OrderArrival(u32),
+    /// The next order of the order book arrives.
+    BookOrder(u32),
+    /// A customer's patience with order slot `order` (serial's low 32 bits
+    /// in `stamp`) runs out.
+    Patience { order: u32, stamp: u32 },
+    /// A contractor delivers consignment `0`.
+    Delivery(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -114,6 +126,8 @@ struct Op<'f> {
     pools: &'f [PoolId],
     need: OperatorNeed,
     rule: PoolRule,
+    /// Mean process time, for shortest-processing-time dispatching.
+    mean_process: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -126,6 +140,11 @@ struct Part {
     serial: u64,
     /// Station where room was reserved (blocking before service), or NONE.
     reserved_at: u32,
+    /// Customer order (slot in [`Sim::orders`]) the part is made for, or
+    /// NONE.
+    order: u32,
+    /// Due date of that order (infinite without one), for dispatching.
+    due: f64,
 }
 
 struct Machine {
@@ -175,6 +194,9 @@ struct StationState {
     blocking: Blocking,
     saturated: Vec<u32>,
     next_saturated: usize,
+    dispatch: Dispatch,
+    /// Contractor taking parts that find the buffer full, or NONE.
+    overflow: u32,
     queue_len: TimeAverage,
     process_stream: Stream,
     setup_stream: Stream,
@@ -192,6 +214,8 @@ struct RawTrace {
     station: u32,
     machine: u32,
     part: u32,
+    /// Serial of the customer order concerned (u64::MAX: none).
+    order: u64,
 }
 
 struct Sim<'f> {
@@ -229,6 +253,31 @@ struct Sim<'f> {
     before_warmup: SeriesTotals,
     last_period: SeriesTotals,
     series: Vec<PeriodPoint>,
+    /// Customer orders: open ones in slots reused through `free_orders`.
+    orders: Vec<OrderState>,
+    free_orders: Vec<u32>,
+    order_serial: u64,
+    /// Units waiting for release under CONWIP: (product, order or NONE).
+    gate: VecDeque<(u32, u32)>,
+    /// Parts in the plant now, and the CONWIP cap (u32::MAX: none).
+    in_process: u32,
+    wip_cap: u32,
+    /// Saturated products, fed through the CONWIP gate.
+    gate_saturated: Vec<u32>,
+    next_gate_saturated: usize,
+    products: Vec<ProductState>,
+    contractors: Vec<ContractorState>,
+    delivery: DeliveryStats,
+    /// Units ordered and not yet delivered: all, and those made in the
+    /// plant (for outsourcing on backlog).
+    backlog: TimeAverage,
+    plant_backlog: i64,
+    /// Parts that left the plant for a contractor (after warm-up).
+    parts_outsourced: u64,
+    /// Consignments at contractors (slots reused through
+    /// `free_consignments`).
+    consignments: Vec<orders::Consignment>,
+    free_consignments: Vec<u32>,
 }
 
 /// A worker pool during the run.
@@ -286,6 +335,7 @@ struct SeriesTotals {
     scrapped: u64,
     wip_integral: f64,
     waiting_integral: f64,
+    backlog_integral: f64,
 }
 
 fn state_index(s: MachineState) -> usize {
@@ -317,6 +367,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 pools: &op.operator_pools,
                 need: op.operator_need,
                 rule: f.stations[op.station.0 as usize].operator_rule,
+                mean_process: op.process.mean(),
             });
         }
     }
@@ -348,6 +399,7 @@ pub fn simulate(
                 },
                 machine: (r.machine != NONE).then_some(r.machine),
                 part: (r.part != NONE).then_some(serial),
+                order: (r.order != u64::MAX).then_some(r.order),
                 product: if product == NONE {
                     String::new()
                 } else {
@@ -412,6 +464,8 @@ impl<'f> Sim<'f> {
                 blocking: st.blocking,
                 saturated: Vec::new(),
                 next_saturated: 0,
+                dispatch: st.dispatch,
+                overflow: st.overflow.map_or(NONE, |c| c.0),
                 queue_len: TimeAverage::new(0.0),
                 process_stream: Stream::new(seed, rep, &format!("process/{}", st.name)),
                 setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
@@ -422,10 +476,16 @@ impl<'f> Sim<'f> {
                 failures: 0,
             });
         }
+        let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
+        let mut gate_saturated = Vec::new();
         for (pi, p) in f.products.iter().enumerate() {
             if let Release::Saturated = p.release {
-                let first = p.routing[0].station.0 as usize;
-                stations[first].saturated.push(pi as u32);
+                if wip_cap == u32::MAX {
+                    let first = p.routing[0].station.0 as usize;
+                    stations[first].saturated.push(pi as u32);
+                } else {
+                    gate_saturated.push(pi as u32);
+                }
             }
         }
         let arrival_streams = f
@@ -504,6 +564,30 @@ impl<'f> Sim<'f> {
                 .collect(),
             operator_queue: VecDeque::new(),
             any_fatigue: f.pools.iter().any(|p| p.fatigue.is_some()),
+            orders: Vec::new(),
+            free_orders: Vec::new(),
+            order_serial: 0,
+            gate: VecDeque::new(),
+            in_process: 0,
+            wip_cap,
+            gate_saturated,
+            next_gate_saturated: 0,
+            products: f
+                .products
+                .iter()
+                .map(|p| ProductState::new(p, seed, rep))
+                .collect(),
+            contractors: f
+                .contractors
+                .iter()
+                .map(|c| ContractorState::new(c, seed, rep))
+                .collect(),
+            delivery: DeliveryStats::default(),
+            backlog: TimeAverage::new(0.0),
+            plant_backlog: 0,
+            parts_outsourced: 0,
+            consignments: Vec::new(),
+            free_consignments: Vec::new(),
         }
     }
 
@@ -531,6 +615,10 @@ impl<'f> Sim<'f> {
         } else {
             self.machines[machine as usize].index
         };
+        let order = match self.parts.get(part as usize) {
+            Some(p) if p.order != NONE => self.orders[p.order as usize].serial,
+            _ => u64::MAX,
+        };
         let time = self.cal.now();
         if let Some(t) = self.trace.as_mut() {
             t.push((
@@ -540,8 +628,30 @@ impl<'f> Sim<'f> {
                     station,
                     machine: machine_index,
                     part,
+                    order,
                 },
                 serial,
+                product,
+            ));
+        }
+    }
+
+    /// Records an order event (no part, no station) when tracing.
+    #[cold]
+    #[inline(never)]
+    fn record_order_trace(&mut self, event: &'static str, order: u64, product: u32) {
+        let time = self.cal.now();
+        if let Some(t) = self.trace.as_mut() {
+            t.push((
+                RawTrace {
+                    time,
+                    event,
+                    station: NONE,
+                    machine: NONE,
+                    part: NONE,
+                    order,
+                },
+                0,
                 product,
             ));
         }
@@ -573,6 +683,7 @@ impl<'f> Sim<'f> {
                 self.cal.schedule_at(t, Event::Arrival(pi as u32));
             }
         }
+        self.start_orders();
         if self.f.warmup > 0.0 {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
@@ -641,6 +752,10 @@ impl<'f> Sim<'f> {
                     }
                 }
                 Event::DayStart { pool } => self.on_day_start(pool),
+                Event::OrderArrival(p) => self.on_order_arrival(p),
+                Event::BookOrder(i) => self.on_book_order(i),
+                Event::Patience { order, stamp } => self.on_patience(order, stamp),
+                Event::Delivery(c) => self.on_delivery(c),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -664,6 +779,7 @@ impl<'f> Sim<'f> {
             scrapped: b.scrapped + self.scrapped,
             wip_integral: b.wip_integral + self.wip.integral(now),
             waiting_integral: b.waiting_integral + self.waiting.integral(now),
+            backlog_integral: b.backlog_integral + self.backlog.integral(now),
         }
     }
 
@@ -684,6 +800,7 @@ impl<'f> Sim<'f> {
             scrapped: t.scrapped - l.scrapped,
             wip_avg: (t.wip_integral - l.wip_integral) / len,
             waiting_avg: (t.waiting_integral - l.waiting_integral) / len,
+            backlog_avg: (t.backlog_integral - l.backlog_integral) / len,
         });
         self.last_period = t;
     }
@@ -710,6 +827,7 @@ impl<'f> Sim<'f> {
             p.overtime_authorised = 0;
             p.absences = 0;
         }
+        self.reset_order_statistics(now);
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
@@ -729,9 +847,13 @@ impl<'f> Sim<'f> {
             released_at: now,
             serial: self.serial,
             reserved_at: NONE,
+            order: NONE,
+            due: f64::INFINITY,
         };
         self.serial += 1;
         self.released += 1;
+        self.in_process += 1;
+        self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
         let id = if let Some(id) = self.free_parts.pop() {
             self.parts[id as usize] = part;
@@ -745,6 +867,7 @@ impl<'f> Sim<'f> {
     }
 
     fn retire_part(&mut self, part: u32) {
+        self.in_process -= 1;
         self.wip.add(self.cal.now(), -1.0);
         self.free_parts.push(part);
     }
@@ -848,7 +971,12 @@ impl<'f> Sim<'f> {
             if !st.queue.is_empty()
                 && let Some(m) = st.idle.pop()
             {
-                let part = st.queue.pop_front().expect("queue is not empty");
+                let part = if st.dispatch == Dispatch::Fifo {
+                    st.queue.pop_front().expect("queue is not empty")
+                } else {
+                    self.take_by_rule(s)
+                };
+                let st = &mut self.stations[s as usize];
                 let now = self.cal.now();
                 st.queue_len.add(now, -1.0);
                 self.waiting.add(now, -1.0);
@@ -1563,6 +1691,10 @@ impl<'f> Sim<'f> {
             self.log("scrap", s, m, part);
             self.release_machine(m);
             self.retire_part(part);
+            self.products[p.product as usize].scrapped += 1;
+            if self.f.products[p.product as usize].release_is_orders() {
+                self.replace_scrapped(p.product, p.order);
+            }
         } else if next_op == NONE {
             self.good += 1;
             self.good_per_product[p.product as usize] += 1;
@@ -1570,6 +1702,7 @@ impl<'f> Sim<'f> {
             self.log("finish", s, m, part);
             self.release_machine(m);
             self.retire_part(part);
+            self.unit_done(p.product, p.order, 1);
         } else {
             if reworked {
                 self.log("rework", s, m, part);
@@ -1586,6 +1719,8 @@ impl<'f> Sim<'f> {
                 // full buffers would deadlock the line.
                 self.release_machine(m);
                 self.enter(k, part);
+            } else if self.stations[k as usize].overflow != NONE && self.overflow(k, part) {
+                self.release_machine(m);
             } else {
                 self.machines[m as usize].phase = Phase::Finished;
                 self.set_state(m);
@@ -1599,6 +1734,9 @@ impl<'f> Sim<'f> {
             self.station_changed(reserved_at);
         }
         self.station_changed(s);
+        if self.wip_cap != u32::MAX {
+            self.pump_gate();
+        }
     }
 
     // ----- breakdowns -----------------------------------------------------
@@ -1729,18 +1867,92 @@ impl<'f> Sim<'f> {
         let gap = interarrival.sample(&mut self.arrival_streams[product as usize]);
         self.cal.schedule_in(gap, Event::Arrival(product));
         for _ in 0..*batch {
-            let part = self.new_part(product);
-            let s = self.station_of(part);
-            if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
-                self.enter(s, part);
+            self.release_unit(product, NONE);
+        }
+    }
+
+    /// Releases one part of `product` (for `order`, or NONE) — at once, or
+    /// through the CONWIP gate.
+    #[inline]
+    fn release_unit(&mut self, product: u32, order: u32) {
+        if self.wip_cap == u32::MAX {
+            self.place_new_part(product, order);
+        } else {
+            self.gate.push_back((product, order));
+            self.pump_gate();
+        }
+    }
+
+    /// Creates a part and puts it into its first station: into the buffer
+    /// if there is room, to the station's overflow contractor if not, else
+    /// held at release until room appears.
+    fn place_new_part(&mut self, product: u32, order: u32) {
+        let part = self.new_part(product);
+        if order != NONE {
+            let due = self.orders[order as usize].due;
+            let p = &mut self.parts[part as usize];
+            p.order = order;
+            p.due = due;
+        }
+        let s = self.station_of(part);
+        if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
+            self.enter(s, part);
+        } else if self.stations[s as usize].overflow == NONE || !self.overflow(s, part) {
+            self.waiting.add(self.cal.now(), 1.0);
+            self.stations[s as usize]
+                .waiters
+                .push_back(Waiter::Release(part));
+            self.log("held_at_release", s, NONE, part);
+        }
+    }
+
+    /// Releases parts through the CONWIP gate while the plant holds fewer
+    /// than the cap: first units of orders waiting, then saturated
+    /// products.
+    fn pump_gate(&mut self) {
+        while self.in_process < self.wip_cap {
+            if let Some((product, order)) = self.gate.pop_front() {
+                if order != NONE {
+                    self.orders[order as usize].released_any = true;
+                }
+                self.place_new_part(product, order);
+            } else if !self.gate_saturated.is_empty() {
+                let i = self.next_gate_saturated;
+                self.next_gate_saturated = (i + 1) % self.gate_saturated.len();
+                self.place_new_part(self.gate_saturated[i], NONE);
             } else {
-                self.waiting.add(self.cal.now(), 1.0);
-                self.stations[s as usize]
-                    .waiters
-                    .push_back(Waiter::Release(part));
-                self.log("held_at_release", s, NONE, part);
+                break;
             }
         }
+    }
+
+    /// The part a freed machine at station `s` takes under a dispatching
+    /// rule other than FIFO: the best key, the earliest queued on a tie.
+    #[inline(never)]
+    fn take_by_rule(&mut self, s: u32) -> u32 {
+        let st = &self.stations[s as usize];
+        let key = |part: u32| -> f64 {
+            let p = &self.parts[part as usize];
+            match st.dispatch {
+                Dispatch::Fifo => 0.0,
+                Dispatch::EarliestDue => p.due,
+                Dispatch::ShortestProcessing => self.ops[p.op as usize].mean_process,
+                Dispatch::Priority => -(self.f.products[p.product as usize].priority as f64),
+            }
+        };
+        let mut best = 0;
+        let mut best_key = f64::INFINITY;
+        for (i, &part) in st.queue.iter().enumerate() {
+            let k = key(part);
+            if k < best_key || i == 0 {
+                best = i;
+                best_key = k;
+            }
+        }
+        self.stations[s as usize]
+            .queue
+            .remove(best)
+            .expect("the queue is not empty")
     }
 
     // ----- results --------------------------------------------------------
@@ -1749,6 +1961,7 @@ impl<'f> Sim<'f> {
         let now = self.cal.now();
         let observed = (now - self.f.warmup).max(0.0);
         let mut stations = Vec::with_capacity(self.stations.len());
+        let mut busy_hours = Vec::with_capacity(self.stations.len());
         let mut mi = 0;
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
@@ -1761,6 +1974,11 @@ impl<'f> Sim<'f> {
                 mi += 1;
             }
             let all: f64 = totals.iter().sum();
+            busy_hours.push(
+                (totals[state_index(MachineState::Busy)]
+                    + totals[state_index(MachineState::Setup)])
+                    / HOUR,
+            );
             let shares = totals.map(|t| if all > 0.0 { t / all } else { 0.0 });
             stations.push(StationResult {
                 station: def.name.clone(),
@@ -1786,6 +2004,7 @@ impl<'f> Sim<'f> {
         let wip_avg = self.wip.average(now);
         let waiting = self.waiting.average(now);
         let hours = observed / HOUR;
+        let mut labour = (0.0, 0.0);
         let pools: Vec<PoolResult> = self
             .pools
             .iter()
@@ -1796,6 +2015,8 @@ impl<'f> Sim<'f> {
                 let regular_hours = ps.paid_regular.average(now) * hours;
                 let overtime_hours = ps.paid_overtime.average(now) * hours;
                 let paid_hours = regular_hours + overtime_hours;
+                labour.0 += regular_hours * def.wage_per_hour;
+                labour.1 += overtime_hours * def.overtime_premium * def.wage_per_hour;
                 PoolResult {
                     pool: def.name.clone(),
                     workers: def.count,
@@ -1816,6 +2037,8 @@ impl<'f> Sim<'f> {
                 }
             })
             .collect();
+        let products = self.product_results(now);
+        let costs = self.costs(now, hours, &busy_hours, labour, &products);
         ReplicationResult {
             replication,
             observed_hours: hours,
@@ -1846,6 +2069,10 @@ impl<'f> Sim<'f> {
                 f64::NAN
             },
             pools,
+            delivery: self.delivery_result(now),
+            contractors: self.contractor_results(),
+            costs,
+            products,
             busiest_station: busiest,
             events: self.cal.events_processed(),
             series: self.series.clone(),

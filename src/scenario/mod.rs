@@ -4,6 +4,7 @@
 //! path, plus a hint where one helps (an unknown key gets "did you mean …").
 //! No input makes this module panic.
 
+mod demand;
 mod duration;
 mod error;
 mod raw;
@@ -147,7 +148,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
     parse(path, &text)
 }
 
-fn fnv_hex(bytes: &[u8]) -> String {
+pub(crate) fn fnv_hex(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
@@ -204,6 +205,7 @@ fn parse_baseline(
     let mut v = Validator {
         loc,
         errors: Vec::new(),
+        unitless: false,
     };
     match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text) {
         Some(s) if v.errors.is_empty() => Ok((s, raw)),

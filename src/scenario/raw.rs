@@ -23,6 +23,13 @@ pub struct RawScenario {
     /// `[calendars.NAME]` shift calendars.
     #[serde(default)]
     pub calendars: IndexMap<String, Spanned<RawCalendar>>,
+    /// `[contractors.NAME]` contract manufacturers.
+    #[serde(default)]
+    pub contractors: IndexMap<String, Spanned<RawContractor>>,
+    /// `[orders]`: the order book and the release rule.
+    pub orders: Option<Spanned<RawOrderPolicy>>,
+    /// `[costs]`: plant-wide cost rates.
+    pub costs: Option<Spanned<RawCosts>>,
     /// `[[variant]]` tables: a name and overrides by field path.
     #[serde(default)]
     pub variant: Vec<Spanned<RawOverrides>>,
@@ -58,6 +65,75 @@ pub struct RawStation {
     pub operator_rule: Option<Spanned<String>>,
     pub calendar: Option<Spanned<String>>,
     pub failures: Option<Spanned<RawFailures>>,
+    pub dispatch: Option<Spanned<String>>,
+    pub overflow: Option<Spanned<String>>,
+    pub cost_per_hour: Option<Spanned<f64>>,
+    /// Run the `automated` specification instead.
+    pub automate: Option<Spanned<bool>>,
+    pub automated: Option<Spanned<RawAutomation>>,
+}
+
+/// `[stations.NAME.automated]`: the station once automated.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutomation {
+    pub machines: Option<Spanned<i64>>,
+    pub process_factor: Option<Spanned<f64>>,
+    pub operators: Option<Spanned<i64>>,
+    pub failures: Option<Spanned<RawFailures>>,
+    pub cost_per_hour: Option<Spanned<f64>>,
+    pub capital: Spanned<f64>,
+    pub life: Spanned<RawDuration>,
+}
+
+/// `[contractors.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContractor {
+    pub capacity_per_week: Option<Spanned<i64>>,
+    pub lead_time: Spanned<RawDist>,
+    pub prices: Spanned<IndexMap<String, Spanned<f64>>>,
+    pub defect_rate: Option<Spanned<f64>>,
+}
+
+/// `[orders]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrderPolicy {
+    pub book: Option<Spanned<String>>,
+    pub release: Option<Spanned<String>>,
+    pub wip_cap: Option<Spanned<i64>>,
+}
+
+/// `[costs]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    pub wip_holding_per_hour: Option<Spanned<f64>>,
+    pub stock_holding_per_hour: Option<Spanned<f64>>,
+    pub late_penalty_per_unit_day: Option<Spanned<f64>>,
+    pub lost_sale_penalty: Option<Spanned<f64>>,
+}
+
+/// `orders = { interarrival = …, quantity = …, due_in = … }` of a product.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrderProcess {
+    pub interarrival: Spanned<RawDist>,
+    pub quantity: Option<Spanned<RawDist>>,
+    pub due_in: Spanned<RawDist>,
+    pub rate_by_hour: Option<Spanned<Vec<Spanned<f64>>>>,
+    pub rate_by_weekday: Option<Spanned<Vec<Spanned<f64>>>>,
+    pub rate_by_week: Option<Spanned<Vec<Spanned<f64>>>>,
+}
+
+/// `outsource = { to = "…", share = 0.2 }` or `{ to = "…", backlog_above = 50 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutsource {
+    pub to: Spanned<String>,
+    pub share: Option<Spanned<f64>>,
+    pub backlog_above: Option<Spanned<i64>>,
 }
 
 /// `[workers.NAME]`: a pool of interchangeable workers.
@@ -148,8 +224,15 @@ pub struct RawFailures {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProduct {
-    pub release: Spanned<RawRelease>,
+    pub release: Option<Spanned<RawRelease>>,
     pub routing: Spanned<Vec<Spanned<RawOperation>>>,
+    pub price: Option<Spanned<f64>>,
+    pub material_cost: Option<Spanned<f64>>,
+    pub priority: Option<Spanned<i64>>,
+    pub orders: Option<Spanned<RawOrderProcess>>,
+    pub stock: Option<Spanned<i64>>,
+    pub patience: Option<Spanned<RawDuration>>,
+    pub outsource: Option<Spanned<RawOutsource>>,
 }
 
 /// One entry of `routing`.

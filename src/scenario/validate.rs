@@ -12,23 +12,26 @@ use super::error::{Locator, ScenarioError, did_you_mean};
 use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::{
-    Blocking, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed, OvertimePolicy,
-    OvertimeTrigger, PoolId, PoolRule, Product, Release, ShiftCalendar, ShiftEnd, Station,
-    StationId, WorkerPool,
+    Blocking, Dispatch, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed,
+    OvertimePolicy, OvertimeTrigger, PoolId, PoolRule, Product, Release, ShiftCalendar, ShiftEnd,
+    Station, StationId, WorkerPool,
 };
 
 pub(crate) struct Validator<'a> {
     pub loc: Locator<'a>,
     pub errors: Vec<ScenarioError>,
+    /// Distributions being read are of counts (bare numbers), not
+    /// durations.
+    pub unitless: bool,
 }
 
 impl Validator<'_> {
-    fn err(&mut self, span: Range<usize>, field: &str, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, span: Range<usize>, field: &str, msg: impl Into<String>) {
         let e = self.loc.error(span, field, msg, None);
         self.errors.push(e);
     }
 
-    fn err_hint(
+    pub(super) fn err_hint(
         &mut self,
         span: Range<usize>,
         field: &str,
@@ -42,7 +45,7 @@ impl Validator<'_> {
     /// The index of `name` among `names`; otherwise an error "no {what} is
     /// called …" with a "did you mean" hint, or the names defined, or
     /// `define` when there are none.
-    fn lookup(
+    pub(super) fn lookup(
         &mut self,
         name: &Spanned<String>,
         names: &[&str],
@@ -70,7 +73,7 @@ impl Validator<'_> {
 
     /// A keyword field: each accepted word maps to a value; an absent field
     /// takes `default`; an unknown word is an error with a "did you mean".
-    fn keyword<T: Copy>(
+    pub(super) fn keyword<T: Copy>(
         &mut self,
         value: &Option<Spanned<String>>,
         field: &str,
@@ -105,8 +108,17 @@ impl Validator<'_> {
         default
     }
 
-    fn duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
+    pub(super) fn duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
         match d.get_ref() {
+            RawDuration::Text(t) if self.unitless => {
+                self.err_hint(
+                    d.span(),
+                    field,
+                    format!("\"{t}\" is text, but a quantity is a bare number"),
+                    "write a number without quotes, e.g. 10",
+                );
+                None
+            }
             RawDuration::Text(t) => match parse_duration(t) {
                 Ok(v) => Some(v),
                 Err(m) => {
@@ -114,6 +126,7 @@ impl Validator<'_> {
                     None
                 }
             },
+            RawDuration::Number(n) if self.unitless => Some(*n),
             RawDuration::Number(n) => {
                 self.err_hint(
                     d.span(),
@@ -126,7 +139,11 @@ impl Validator<'_> {
         }
     }
 
-    fn positive_duration(&mut self, d: &Spanned<RawDuration>, field: &str) -> Option<Time> {
+    pub(super) fn positive_duration(
+        &mut self,
+        d: &Spanned<RawDuration>,
+        field: &str,
+    ) -> Option<Time> {
         let v = self.duration(d, field)?;
         if v <= 0.0 {
             self.err(d.span(), field, "must be longer than zero");
@@ -135,7 +152,7 @@ impl Validator<'_> {
         Some(v)
     }
 
-    fn probability(&mut self, p: &Option<Spanned<f64>>, field: &str) -> f64 {
+    pub(super) fn probability(&mut self, p: &Option<Spanned<f64>>, field: &str) -> f64 {
         match p {
             None => 0.0,
             Some(p) => {
@@ -154,7 +171,7 @@ impl Validator<'_> {
         }
     }
 
-    fn count(&mut self, c: &Spanned<i64>, field: &str, min: i64) -> Option<u32> {
+    pub(super) fn count(&mut self, c: &Spanned<i64>, field: &str, min: i64) -> Option<u32> {
         let v = *c.get_ref();
         if v < min {
             self.err(c.span(), field, format!("must be at least {min}, got {v}"));
@@ -168,7 +185,7 @@ impl Validator<'_> {
     }
 
     /// Builds a distribution of durations.
-    fn dist(&mut self, d: &Spanned<RawDist>, field: &str) -> Option<Dist> {
+    pub(super) fn dist(&mut self, d: &Spanned<RawDist>, field: &str) -> Option<Dist> {
         let t = match d.get_ref() {
             RawDist::Constant(c) => {
                 let v = self.duration(&Spanned::new(d.span(), c.clone()), field)?;
@@ -835,6 +852,11 @@ pub(crate) fn validate(
         });
     }
 
+    // Contractors (their prices name products).
+    let product_names: Vec<&str> = raw.products.keys().map(String::as_str).collect();
+    let contractors = v.contractors(raw, &product_names);
+    let contractor_names: Vec<&str> = raw.contractors.keys().map(String::as_str).collect();
+
     // Stations.
     let mut stations = Vec::new();
     if raw.stations.is_empty() {
@@ -934,14 +956,95 @@ pub(crate) fn validate(
             ],
             PoolRule::FirstListed,
         );
-        stations.push(Station {
+        let dispatch = v.keyword(
+            &s.dispatch,
+            &field("dispatch"),
+            "dispatching rule",
+            &[
+                ("fifo", Dispatch::Fifo),
+                ("earliest_due", Dispatch::EarliestDue),
+                ("shortest_processing", Dispatch::ShortestProcessing),
+                ("priority", Dispatch::Priority),
+            ],
+            Dispatch::Fifo,
+        );
+        let overflow = s
+            .overflow
+            .as_ref()
+            .and_then(|c| v.contractor(c, &contractor_names, &field("overflow")));
+        if let (Some(o), None) = (&s.overflow, buffer) {
+            v.err_hint(
+                o.span(),
+                &field("overflow"),
+                "parts overflow to a contractor when the buffer is full, but this buffer is unlimited",
+                "give the station a `buffer` size",
+            );
+        }
+        let mut station = Station {
             name: sname.clone(),
             machines,
             buffer,
             blocking,
             operator_rule,
             failures,
-        });
+            dispatch,
+            overflow,
+            cost_per_hour: v.money(&s.cost_per_hour, &field("cost_per_hour")),
+            capital_per_hour: 0.0,
+            automated: false,
+        };
+        let automate = s.automate.as_ref().is_some_and(|a| *a.get_ref());
+        match (&s.automated, &s.automate) {
+            (None, Some(a)) if *a.get_ref() => v.err_hint(
+                a.span(),
+                &field("automate"),
+                "automate = true, but the station has no automated specification",
+                format!(
+                    "add a table [stations.{sname}.automated] with capital, life and what changes"
+                ),
+            ),
+            (Some(a), _) if automate => {
+                let a = a.get_ref();
+                let f = |k: &str| field(&format!("automated.{k}"));
+                station.automated = true;
+                station.capital_per_hour = v.capital_per_hour(a, &field("automated"));
+                if let Some(m) = &a.machines {
+                    station.machines = v.count(m, &f("machines"), 1).unwrap_or(machines);
+                }
+                if a.cost_per_hour.is_some() {
+                    station.cost_per_hour = v.money(&a.cost_per_hour, &f("cost_per_hour"));
+                }
+                if let Some(fl) = &a.failures {
+                    let g = fl.get_ref();
+                    let ttf = v.dist(&g.time_to_failure, &f("failures.time_to_failure"));
+                    let repair = v.dist(&g.repair, &f("failures.repair"));
+                    let repair_crew = g
+                        .repair_crew
+                        .as_ref()
+                        .and_then(|c| find_pool(v, c, &f("failures.repair_crew")));
+                    let clock = v.keyword(
+                        &g.clock,
+                        &f("failures.clock"),
+                        "failure clock",
+                        &[
+                            ("operating", FailureClock::Operating),
+                            ("calendar", FailureClock::Calendar),
+                        ],
+                        FailureClock::Operating,
+                    );
+                    if let (Some(time_to_failure), Some(repair)) = (ttf, repair) {
+                        station.failures = Some(Failures {
+                            time_to_failure,
+                            repair,
+                            clock,
+                            repair_crew,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        stations.push(station);
     }
 
     // Products.
@@ -968,18 +1071,20 @@ pub(crate) fn validate(
     for (pname, p) in &raw.products {
         let field = |k: &str| format!("products.{pname}.{k}");
         let p = p.get_ref();
-        let release = match p.release.get_ref() {
-            RawRelease::Keyword(k) if k == "saturated" => Some(Release::Saturated),
-            RawRelease::Keyword(k) => {
+        let release = match p.release.as_ref().map(|r| (r, r.get_ref())) {
+            None => Some(Release::Orders),
+            Some((_, RawRelease::Keyword(k))) if k == "saturated" => Some(Release::Saturated),
+            Some((_, RawRelease::Keyword(k))) if k == "orders" => Some(Release::Orders),
+            Some((r, RawRelease::Keyword(k))) => {
                 v.err_hint(
-                    p.release.span(),
+                    r.span(),
                     &field("release"),
                     format!("unknown release \"{k}\""),
-                    "use \"saturated\" or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
+                    "use \"orders\" (the default), \"saturated\" or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
                 );
                 None
             }
-            RawRelease::Arrivals(a) => {
+            Some((_, RawRelease::Arrivals(a))) => {
                 let ia = v.dist(&a.interarrival, &field("release.interarrival"));
                 if let Some(d) = &ia
                     && d.mean() <= 0.0
@@ -1169,11 +1274,59 @@ pub(crate) fn validate(
                 "give it a process time above zero",
             );
         }
+        let index = products.len() + usize::from(!ok || release.is_none());
+        let orders = p
+            .orders
+            .as_ref()
+            .and_then(|o| v.order_process(o, &field("orders")));
+        let stock_target = p
+            .stock
+            .as_ref()
+            .and_then(|s| v.count(s, &field("stock"), 0));
+        let patience = p
+            .patience
+            .as_ref()
+            .and_then(|d| v.positive_duration(d, &field("patience")));
+        let outsource = p.outsource.as_ref().and_then(|o| {
+            v.outsourcing(
+                o,
+                &field("outsource"),
+                &contractors,
+                index.min(product_names.len() - 1),
+            )
+        });
+        let by_orders = matches!(release, Some(Release::Orders));
+        let order_only = [
+            ("orders", p.orders.as_ref().map(|x| x.span())),
+            ("stock", p.stock.as_ref().map(|x| x.span())),
+            ("patience", p.patience.as_ref().map(|x| x.span())),
+            ("outsource", p.outsource.as_ref().map(|x| x.span())),
+        ];
+        if release.is_some() && !by_orders {
+            for (k, span) in order_only {
+                if let Some(span) = span {
+                    v.err_hint(
+                        span,
+                        &field(k),
+                        format!("`{k}` applies to products released by customer orders"),
+                        "remove `release` (orders are the default) or remove this field",
+                    );
+                }
+            }
+        }
+        let priority = p.priority.as_ref().map_or(0, |x| *x.get_ref());
         if let (Some(release), true) = (release, ok) {
             products.push(Product {
                 name: pname.clone(),
                 routing,
                 release,
+                price: v.money(&p.price, &field("price")),
+                material_cost: v.money(&p.material_cost, &field("material_cost")),
+                priority,
+                orders,
+                stock_target,
+                patience,
+                outsource,
             });
         }
     }
@@ -1222,15 +1375,83 @@ pub(crate) fn validate(
             }
         }
     }
+    // Automated stations: faster (or slower) and differently staffed.
+    for (si, (sname, st)) in raw.stations.iter().enumerate() {
+        let s = st.get_ref();
+        let (Some(a), true) = (&s.automated, stations[si].automated) else {
+            continue;
+        };
+        let a = a.get_ref();
+        let field = |k: &str| format!("stations.{sname}.automated.{k}");
+        let sid = StationId(si as u32);
+        for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
+            if op.station != sid {
+                continue;
+            }
+            if let Some(x) = &a.process_factor {
+                match op.process.scaled(*x.get_ref()) {
+                    Ok(d) => op.process = d,
+                    Err(e) => {
+                        v.err(x.span(), &field("process_factor"), e.to_string());
+                    }
+                }
+            }
+            if let Some(n) = &a.operators {
+                let n = v.count(n, &field("operators"), 0).unwrap_or(0);
+                if n > 0 && op.operator_pools.is_empty() {
+                    v.err_hint(
+                        a.operators.as_ref().map(|o| o.span()).unwrap_or(0..0),
+                        &field("operators"),
+                        format!("no worker pool may operate station \"{sname}\""),
+                        format!("add \"{sname}\" to the `stations` of a [workers] pool"),
+                    );
+                }
+                op.operators = n;
+                if n == 0 {
+                    op.operator_need = OperatorNeed::Whole;
+                }
+            }
+        }
+    }
+    let (policies, book_bytes) = v.policies(raw, &product_names);
+    for (i, p) in products.iter().enumerate() {
+        let in_book = policies
+            .order_book
+            .iter()
+            .any(|o| o.product.0 as usize == i);
+        if p.release_is_orders() && p.orders.is_none() && !in_book {
+            let span = raw.products[i].span();
+            v.err_hint(
+                span,
+                &format!("products.{}", p.name),
+                format!("product \"{}\" is released by customer orders, but none come", p.name),
+                "give it `orders = { interarrival = …, due_in = … }`, list it in the order book ([orders] book = \"….csv\"), or set `release`",
+            );
+        }
+        if in_book && !p.release_is_orders() {
+            v.err_hint(
+                raw.orders.as_ref().map(|o| o.span()).unwrap_or(0..0),
+                "orders.book",
+                format!("the order book orders \"{}\", which is released by its own process, not by orders", p.name),
+                format!("remove `release` from [products.{}]", p.name),
+            );
+        }
+    }
     if !v.errors.is_empty() {
         return None;
     }
+    let hash = match book_bytes {
+        Some(b) => super::fnv_hex(&[text_hash.as_bytes(), &b].concat()),
+        None => text_hash,
+    };
     Some(Scenario {
         factory: Factory {
             name,
             stations,
             products,
             pools,
+            contractors,
+            policies,
             horizon: horizon?,
             warmup: warmup?,
             period: period?,
@@ -1239,7 +1460,7 @@ pub(crate) fn validate(
         replications: replications?,
         seed: seed?,
         description: sim.description.clone().unwrap_or_default(),
-        hash: text_hash,
+        hash,
         variants: Vec::new(),
         text: text.to_string(),
     })

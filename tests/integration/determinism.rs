@@ -85,7 +85,7 @@ fn trace_is_reproducible() {
     );
     let x = std::fs::read_to_string(&t1).unwrap();
     assert!(
-        x.starts_with("time_s,event,station,machine,part,product\n"),
+        x.starts_with("time_s,event,station,machine,part,order,product\n"),
         "{}",
         &x[..80.min(x.len())]
     );

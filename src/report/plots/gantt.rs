@@ -379,6 +379,7 @@ routing = [{ station = "mill", process = "1m" }]
             station: "mill".into(),
             machine: Some(m),
             part: Some(0),
+            order: None,
             product: product.into(),
         }
     }
@@ -436,6 +437,7 @@ routing = [{ station = "mill", process = "1m" }]
             station: String::new(),
             machine: None,
             part: None,
+            order: None,
             product: String::new(),
         };
         let trace = [
