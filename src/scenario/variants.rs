@@ -86,8 +86,9 @@ fn segments(path: &str) -> Result<Vec<Segment<'_>>, String> {
     Ok(out)
 }
 
-/// Sets `path` in `doc` to `value`. The parents must exist; the last key
-/// may be new (an optional field the baseline leaves out).
+/// Sets `path` in `doc` to `value`. The parents must exist (but for the
+/// optional `[orders]` and `[costs]` sections); the last key may be new (an
+/// optional field the baseline leaves out).
 fn set_path(doc: &mut Value, path: &str, value: Value) -> Result<(), (String, Option<String>)> {
     let segs = segments(path).map_err(|e| (e, None))?;
     let mut cur = doc;
@@ -108,6 +109,11 @@ fn set_path(doc: &mut Value, path: &str, value: Value) -> Result<(), (String, Op
                 if last {
                     t.insert(k.to_string(), value);
                     return Ok(());
+                }
+                // The optional plant-wide sections may be left out of the
+                // baseline and set by a variant alone.
+                if i == 0 && matches!(k, "orders" | "costs") && !t.contains_key(k) {
+                    t.insert(k.to_string(), Value::Table(Default::default()));
                 }
                 if !t.contains_key(k) {
                     let keys: Vec<&str> = t.keys().map(String::as_str).collect();
@@ -240,11 +246,20 @@ pub(crate) fn expand(
                 ));
                 continue;
             }
-            if !matches!(root, "stations" | "products" | "workers" | "calendars") {
-                let hint = did_you_mean(root, ["stations", "products", "workers", "calendars"])
+            const ROOTS: [&str; 7] = [
+                "stations",
+                "products",
+                "workers",
+                "calendars",
+                "contractors",
+                "orders",
+                "costs",
+            ];
+            if !ROOTS.contains(&root) {
+                let hint = did_you_mean(root, ROOTS)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        "paths start with `stations.`, `products.`, `workers.` or `calendars.`"
+                        "paths start with `stations.`, `products.`, `workers.`, `calendars.`, `contractors.`, `orders.` or `costs.`"
                             .into()
                     });
                 errors.push(loc.error(
