@@ -35,6 +35,12 @@
 //! needing one of five operators on a three-shift, seven-day calendar: the
 //! cost of the workforce machinery when people are never short.
 //!
+//! A fourth, `decision`, is the baseline of `scenarios/decision.toml`: a
+//! staffed two-shift plant with breakdowns and a repair crew, random
+//! customer orders (make-to-order with an earliest-due-date station, and
+//! make-to-stock with impatient customers) and the full cost model. It
+//! reports events per second and simulated weeks per second.
+//!
 //! Run with `cargo bench --bench throughput`.
 
 use std::hint::black_box;
@@ -132,6 +138,24 @@ calendar = "three_shifts"
     factory.warmup = 0.0;
     factory.period = shopfloor::scenario::default_period(horizon);
     factory
+}
+
+/// The baseline of the decision study (orders, stock, costs, people).
+fn decision(horizon: f64) -> Factory {
+    load("decision", horizon)
+}
+
+/// Benchmarks the decision plant: events and simulated weeks per second.
+fn bench_decision<M: Measurement>(c: &mut Criterion<M>, group: &str) {
+    let factory = decision(HORIZON);
+    let (parts, events) = run(&factory);
+    println!("{group}: {parts} parts and {events} events per 4-week replication");
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(events));
+    g.bench_function("events", |b| b.iter(|| run(black_box(&factory))));
+    g.throughput(Throughput::Elements((HORIZON / WEEK) as u64));
+    g.bench_function("weeks", |b| b.iter(|| run(black_box(&factory))));
+    g.finish();
 }
 
 /// One replication; returns (finished parts, events).
@@ -299,12 +323,14 @@ fn bench_model<M: Measurement>(c: &mut Criterion<M>, group: &str, build: fn(f64)
 fn main() {
     memory_check("mm1", mm1);
     memory_check("serial_line", serial_line);
+    memory_check("decision", decision);
 
     // No plots: criterion's plotting backend finds no system fonts here.
     let mut wall = Criterion::default().without_plots().configure_from_args();
     bench_model(&mut wall, "mm1", mm1);
     bench_model(&mut wall, "serial_line", serial_line);
     bench_model(&mut wall, "staffed_line", staffed_line);
+    bench_decision(&mut wall, "decision");
 
     #[cfg(target_os = "linux")]
     {
@@ -315,6 +341,7 @@ fn main() {
         bench_model(&mut cpu, "cpu/mm1", mm1);
         bench_model(&mut cpu, "cpu/serial_line", serial_line);
         bench_model(&mut cpu, "cpu/staffed_line", staffed_line);
+        bench_decision(&mut cpu, "cpu/decision");
     }
 
     Criterion::default()
