@@ -294,8 +294,10 @@ pub struct Station {
     pub overflow: Option<ContractorId>,
     /// Running and energy cost per machine-hour busy or in setup.
     pub cost_per_hour: f64,
-    /// Capital charge per hour of the automation installed here (0 when
-    /// the station is not automated).
+    /// Capital cost of the automation installed here (0 when the station
+    /// is not automated).
+    pub capital: f64,
+    /// Its straight-line charge per hour (capital / life).
     pub capital_per_hour: f64,
     /// The station runs its automated specification.
     pub automated: bool,

@@ -326,12 +326,12 @@ impl Validator<'_> {
         (p, bytes)
     }
 
-    /// `[stations.NAME.automated]`'s capital charge per hour.
-    pub(super) fn capital_per_hour(&mut self, a: &RawAutomation, field: &str) -> f64 {
+    /// `[stations.NAME.automated]`'s capital and its charge per hour.
+    pub(super) fn capital_per_hour(&mut self, a: &RawAutomation, field: &str) -> (f64, f64) {
         let capital = self.money(&Some(a.capital.clone()), &format!("{field}.capital"));
         match self.positive_duration(&a.life, &format!("{field}.life")) {
-            Some(life) => capital / (life / HOUR),
-            None => 0.0,
+            Some(life) => (capital, capital / (life / HOUR)),
+            None => (capital, 0.0),
         }
     }
 }

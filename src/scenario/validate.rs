@@ -990,6 +990,7 @@ pub(crate) fn validate(
             dispatch,
             overflow,
             cost_per_hour: v.money(&s.cost_per_hour, &field("cost_per_hour")),
+            capital: 0.0,
             capital_per_hour: 0.0,
             automated: false,
         };
@@ -1007,7 +1008,8 @@ pub(crate) fn validate(
                 let a = a.get_ref();
                 let f = |k: &str| field(&format!("automated.{k}"));
                 station.automated = true;
-                station.capital_per_hour = v.capital_per_hour(a, &field("automated"));
+                (station.capital, station.capital_per_hour) =
+                    v.capital_per_hour(a, &field("automated"));
                 if let Some(m) = &a.machines {
                     station.machines = v.count(m, &f("machines"), 1).unwrap_or(machines);
                 }
