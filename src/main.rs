@@ -321,7 +321,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             jobs_run,
         } => {
             sc.replications = replications;
-            report::write_all(&dir, &sc, &results)
+            // The tables read the results back from the job files, parsing
+            // them on the pool's threads.
+            pool.install(|| report::write_all(&dir, &sc, &results))
                 .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
             let drawn = pool.install(|| draw(&dir, &sc, &results, args.no_plots))?;
             if let Some(path) = &args.trace {
@@ -344,11 +346,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                         }
                     );
                 }
-                let events: u64 = results
-                    .variants
-                    .iter()
-                    .flat_map(|v| v.replications.iter().map(|r| r.events))
-                    .sum();
+                let events: u64 = results.variants.iter().map(|v| v.events).sum();
                 println!(
                     "\n{jobs_run} jobs run ({events} events in all) in {:.2} s; results in {}",
                     elapsed.as_secs_f64(),
@@ -366,12 +364,13 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
 
 fn merge(args: MergeArgs) -> Result<ExitCode, String> {
     let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
-    let (manifest, results) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
+    let (manifest, files, saved) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
     let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
     let sc = manifest
         .scenario(&origin)
         .map_err(|e| format!("error: {e}"))?;
-    let analysed = experiment::analyse(&sc, results, rank_by);
+    let analysed =
+        experiment::analyse(&sc, files, saved, rank_by).map_err(|e| format!("error: {e}"))?;
     let dir = scenario::output_dir(&args.out, &sc);
     report::write_all(&dir, &sc, &analysed)
         .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
@@ -436,7 +435,7 @@ fn saved_rank_by(dir: &std::path::Path) -> Option<String> {
 }
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
-    let (manifest, results) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
+    let (manifest, files, saved) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
     let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
     let sc = manifest
         .scenario(&origin)
@@ -466,7 +465,8 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
         .or_else(|| saved_rank_by(&dir))
         .unwrap_or_else(|| "throughput_per_hour".to_string());
     let rank_by = find_kpi(&rank_name, "--rank-by")?;
-    let analysed = experiment::analyse(&sc, results, rank_by);
+    let analysed =
+        experiment::analyse(&sc, files, saved, rank_by).map_err(|e| format!("error: {e}"))?;
     let drawn = draw(&dir, &sc, &analysed, false)?;
     if !args.quiet {
         println!("{drawn}");

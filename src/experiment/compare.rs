@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::VariantOutcome;
 use super::kpi::{Better, Kpi};
-use crate::model::ReplicationResult;
 use crate::stats::{Estimate, t_quantile_975};
 
 /// A variant's difference from another (usually the baseline) on one KPI.
@@ -26,18 +25,14 @@ pub struct Comparison {
     pub unpaired_half_width: f64,
 }
 
-/// Paired comparison of `kpi` between `variant` and `reference`, matched by
-/// position (both sorted by replication index).
-pub fn compare(
-    kpi: &Kpi,
-    variant: &[ReplicationResult],
-    reference: &[ReplicationResult],
-) -> Comparison {
+/// Paired comparison of `kpi` between its values in `variant` and in
+/// `reference`, matched by position (both in replication order).
+pub fn compare(kpi: &Kpi, variant: &[f64], reference: &[f64]) -> Comparison {
     let n = variant.len().min(reference.len());
-    let diffs = (0..n).map(|i| (kpi.get)(&variant[i]) - (kpi.get)(&reference[i]));
+    let diffs = (0..n).map(|i| variant[i] - reference[i]);
     let diff = Estimate::from_values(diffs);
-    let a = Estimate::from_values(variant.iter().map(kpi.get));
-    let b = Estimate::from_values(reference.iter().map(kpi.get));
+    let a = Estimate::from_values(variant.iter().copied());
+    let b = Estimate::from_values(reference.iter().copied());
     Comparison {
         kpi: kpi.name,
         diff,
@@ -82,10 +77,7 @@ pub struct Ranking {
 
 /// Ranks `variants` on `kpi` by mean.
 pub fn rank(kpi: &Kpi, variants: &[VariantOutcome]) -> Ranking {
-    let means: Vec<f64> = variants
-        .iter()
-        .map(|v| Estimate::from_values(v.replications.iter().map(kpi.get)).mean)
-        .collect();
+    let means: Vec<f64> = variants.iter().map(|v| v.estimate(kpi).mean).collect();
     let mut order: Vec<usize> = (0..variants.len()).collect();
     // NaN means (no data) rank last; otherwise by direction, then index.
     order.sort_by(|&i, &j| {
@@ -111,7 +103,7 @@ pub fn rank(kpi: &Kpi, variants: &[VariantOutcome]) -> Ranking {
             if i == best {
                 return true;
             }
-            let c = compare(kpi, &v.replications, &variants[best].replications);
+            let c = compare(kpi, v.values(kpi), variants[best].values(kpi));
             c.diff.n >= 2 && c.diff.low <= 0.0 && 0.0 <= c.diff.high
                 || (c.diff.n >= 1 && c.diff.sd == 0.0 && c.diff.mean == 0.0)
         })

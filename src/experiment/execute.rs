@@ -1,13 +1,17 @@
 //! Running a whole experiment as the command line does: job files on disk
 //! (resume, shards), progress reporting, Ctrl-C, and the precision rule
 //! that adds replications until confidence intervals are narrow enough.
+//!
+//! Finished jobs go to the job file as they end and are dropped; only what
+//! [`Saved`] keeps of each (where its line is, its KPI values) stays in
+//! memory, and the analysis reads the job file back.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::kpi::Kpi;
-use super::store::{JobStore, Manifest, Shard};
-use super::{Job, JobResult, RunResults, analyse, job_list, run_jobs};
+use super::kpi::{KPIS, Kpi};
+use super::store::{JobFiles, JobStore, Manifest, Saved, Shard};
+use super::{Job, RunResults, analyse, job_list, run_jobs};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -85,13 +89,19 @@ pub enum Outcome {
     },
 }
 
-fn precise(p: &Precision, results: &[JobResult], variants: usize, reps: u64) -> bool {
+/// Whether every variant's first `reps` replications meet `p`; `results`
+/// is sorted by job.
+fn precise(p: &Precision, results: &[Saved], variants: usize, reps: u64) -> bool {
+    let k = KPIS
+        .iter()
+        .position(|x| x.name == p.kpi.name)
+        .expect("a KPI of KPIS");
     (0..variants as u32).all(|v| {
         let e = Estimate::from_values(
             results
                 .iter()
                 .filter(|r| r.job.variant == v && r.job.replication < reps)
-                .map(|r| (p.kpi.get)(&r.result)),
+                .map(|r| r.kpis[k]),
         );
         e.half_width.is_finite() && e.half_width <= p.relative * e.mean.abs()
     })
@@ -134,23 +144,28 @@ pub fn execute(
             .filter(|j| have.binary_search(j).is_err())
             .collect();
         progress.set_total(planned.len() as u64, (planned.len() - todo.len()) as u64);
+        // Each finished job is written out and dropped; only its place in
+        // the file and its KPI values are kept.
         let new = run_jobs(
             scenario,
             &todo,
             &|r| {
-                if let Err(e) = store.append(r) {
+                let saved = store.append(&r).map_err(|e| {
                     // Keep the first write error and stop: results that
                     // cannot be saved must not be silently lost.
                     let mut slot = write_error.lock().unwrap_or_else(|p| p.into_inner());
                     slot.get_or_insert(e);
                     plan.stop.store(true, Ordering::Relaxed);
-                }
+                });
                 progress.job_done();
+                saved.ok()
             },
             plan.stop,
         );
         jobs_run += new.len();
         results.extend(new);
+        // Sorted, so that the precision rule sums in replication order.
+        results.sort_by_key(|r| r.job);
         if let Some(e) = write_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(format!("cannot save finished jobs: {e}"));
         }
@@ -177,7 +192,8 @@ pub fn execute(
             .collect();
         if met.iter().all(|m| *m) || reps >= cap {
             results.retain(|r| r.job.replication < reps);
-            let analysed = analyse(scenario, results, plan.rank_by);
+            let files = JobFiles::Disk(vec![store.path().to_path_buf()]);
+            let analysed = analyse(scenario, files, results, plan.rank_by)?;
             return Ok(Outcome::Complete {
                 results: Box::new(analysed),
                 replications: reps as u32,

@@ -3,15 +3,24 @@
 //!
 //! Each job is seeded by its replication index, never by the thread that
 //! runs it, and replication `r` of every variant uses the same named random
-//! streams (common random numbers). Results are sorted by (variant,
-//! replication) before anything is summed, so every output is identical for
-//! any thread count, completion order or shard split.
+//! streams (common random numbers). Results are combined in (variant,
+//! replication) order, never in the order jobs finish, so every output is
+//! identical for any thread count, completion order or shard split.
+//!
+//! Memory is bounded by the number of running jobs, not of finished ones:
+//! a finished job's full result (with its time series) goes to its job file
+//! and is dropped; the run keeps only where its line is and its KPI values
+//! ([`store::Saved`]). The analysis and the reports read the results back
+//! one replication at a time ([`store::Records`]) and fold them, variant by
+//! variant in replication order, into sums ([`TwoPass`]): two passes give
+//! every mean and confidence interval exactly as if all values were held.
 
 mod compare;
 mod execute;
 pub mod kpi;
 pub mod store;
 
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -22,7 +31,9 @@ pub use execute::{Outcome, Plan, Precision, Progress, Silent, execute};
 
 use crate::model::{Factory, MachineState, ReplicationResult, simulate};
 use crate::scenario::Scenario;
-use crate::stats::Estimate;
+use crate::stats::{Estimate, t_quantile_975};
+use kpi::{KPIS, Kpi};
+use store::{JobFiles, Records, Saved};
 
 /// One unit of work: a replication of a variant (0 is the baseline).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -56,15 +67,20 @@ pub fn job_list(scenario: &Scenario, reps: std::ops::Range<u64>) -> Vec<Job> {
         .collect()
 }
 
-/// Runs `jobs` on the current rayon pool. `done` is called (from any
-/// thread) with each finished job; once `stop` is set, jobs not yet started
-/// are skipped. Returns the finished jobs in job-list order.
-pub fn run_jobs(
+/// Runs `jobs` on the current rayon pool. Each finished job is handed to
+/// `done` (from any thread), which saves it and returns what to keep of it
+/// in memory (`None`: nothing); once `stop` is set, jobs not yet started
+/// are skipped. Returns what was kept, in job-list order.
+///
+/// A full result (with its time series) lives only until `done` returns,
+/// so memory grows with the number of threads, not of jobs, unless `done`
+/// keeps it.
+pub fn run_jobs<T: Send>(
     scenario: &Scenario,
     jobs: &[Job],
-    done: &(dyn Fn(&JobResult) + Sync),
+    done: &(dyn Fn(JobResult) -> Option<T> + Sync),
     stop: &AtomicBool,
-) -> Vec<JobResult> {
+) -> Vec<T> {
     let factories = scenario.all_variants();
     jobs.par_iter()
         .filter_map(|&job| {
@@ -73,9 +89,7 @@ pub fn run_jobs(
             }
             let factory = factories[job.variant as usize].1;
             let (result, _) = simulate(factory, scenario.seed, job.replication, false);
-            let jr = JobResult { job, result };
-            done(&jr);
-            Some(jr)
+            done(JobResult { job, result })
         })
         .collect()
 }
@@ -87,13 +101,33 @@ pub struct VariantOutcome {
     pub name: String,
     /// Overrides that define it, `(path, value)`.
     pub overrides: Vec<(String, String)>,
-    /// Its replications, in index order.
-    pub replications: Vec<ReplicationResult>,
+    /// Each KPI's value per replication: `kpis[k][r]` is KPI `KPIS[k]` of
+    /// replication `r` (index order).
+    pub kpis: Vec<Vec<f64>>,
     /// Summary over its replications.
     pub summary: Summary,
     /// Paired differences from the baseline, one per KPI (all exactly zero
     /// for the baseline itself).
     pub vs_baseline: Vec<Comparison>,
+    /// Events processed, summed over its replications.
+    pub events: u64,
+}
+
+impl VariantOutcome {
+    /// The values of `kpi` (one of [`KPIS`]) per replication, in index
+    /// order.
+    pub fn values(&self, kpi: &Kpi) -> &[f64] {
+        let k = KPIS
+            .iter()
+            .position(|x| x.name == kpi.name)
+            .expect("a KPI of KPIS");
+        &self.kpis[k]
+    }
+
+    /// The mean and 95% CI of `kpi` (one of [`KPIS`]) over replications.
+    pub fn estimate(&self, kpi: &Kpi) -> Estimate {
+        Estimate::from_values(self.values(kpi).iter().copied())
+    }
 }
 
 /// Everything an experiment produced.
@@ -103,6 +137,9 @@ pub struct RunResults {
     pub variants: Vec<VariantOutcome>,
     /// Variants ranked on the chosen KPI.
     pub ranking: Ranking,
+    /// The full results (time series included), read back one replication
+    /// at a time, in (variant, replication) order.
+    pub records: Records,
 }
 
 impl RunResults {
@@ -113,46 +150,162 @@ impl RunResults {
 }
 
 /// Runs every job of `scenario` (all variants, all replications) and
-/// analyses them, ranking on throughput.
+/// analyses them, ranking on throughput. The results are held in memory:
+/// this is for small experiments and tests; [`execute`] streams them to
+/// job files.
 pub fn run(scenario: &Scenario) -> RunResults {
     let jobs = job_list(scenario, 0..u64::from(scenario.replications));
-    let results = run_jobs(scenario, &jobs, &|_| {}, &AtomicBool::new(false));
-    analyse(scenario, results, &kpi::KPIS[0])
+    let results = run_jobs(scenario, &jobs, &Some, &AtomicBool::new(false));
+    let (files, saved) = JobFiles::in_memory(results);
+    analyse(scenario, files, saved, &KPIS[0]).expect("results held in memory can be read")
 }
 
-/// Groups finished jobs by variant (sorted by replication), summarises,
-/// compares with the baseline and ranks on `rank_by`. Every variant must
-/// have the same replications.
-pub fn analyse(scenario: &Scenario, mut results: Vec<JobResult>, rank_by: &kpi::Kpi) -> RunResults {
-    results.sort_by_key(|r| r.job);
+/// Summarises the finished jobs `saved` (whose full results are in
+/// `files`), compares every variant with the baseline and ranks on
+/// `rank_by`. Every variant must have the same replications. The full
+/// results are read back variant by variant, in replication order.
+pub fn analyse(
+    scenario: &Scenario,
+    files: JobFiles,
+    mut saved: Vec<Saved>,
+    rank_by: &Kpi,
+) -> Result<RunResults, String> {
     let factories = scenario.all_variants();
-    let mut per_variant: Vec<Vec<ReplicationResult>> = vec![Vec::new(); factories.len()];
-    for r in results {
-        per_variant[r.job.variant as usize].push(r.result);
+    let records = Records::new(files, &saved, factories.len());
+    saved.sort_by_key(|s| s.job);
+    let mut kpis: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); KPIS.len()]; factories.len()];
+    for s in &saved {
+        for (column, x) in kpis[s.job.variant as usize].iter_mut().zip(&s.kpis) {
+            column.push(*x);
+        }
     }
+    drop(saved);
     let overrides =
         std::iter::once(Vec::new()).chain(scenario.variants.iter().map(|v| v.overrides.clone()));
+    // Variants are summarised side by side, each from its own replications
+    // in replication order: the same sums whatever the threads.
+    let folded = factories
+        .par_iter()
+        .enumerate()
+        .map(|(i, (_, factory))| fold(factory, &mut |f| records.each(i, f)))
+        .collect::<io::Result<Vec<_>>>()
+        .map_err(|e| format!("cannot read the finished jobs: {e}"))?;
     let mut variants: Vec<VariantOutcome> = factories
         .iter()
-        .zip(per_variant)
+        .zip(kpis)
         .zip(overrides)
-        .map(|(((name, factory), reps), overrides)| VariantOutcome {
-            name: name.to_string(),
-            overrides,
-            summary: summarise(factory, &reps),
-            replications: reps,
-            vs_baseline: Vec::new(),
-        })
+        .zip(folded)
+        .map(
+            |((((name, _), kpis), overrides), (summary, events))| VariantOutcome {
+                name: name.to_string(),
+                overrides,
+                kpis,
+                summary,
+                vs_baseline: Vec::new(),
+                events,
+            },
+        )
         .collect();
-    let base = variants[0].replications.clone();
+    let base = variants[0].kpis.clone();
     for v in &mut variants {
-        v.vs_baseline = kpi::KPIS
+        v.vs_baseline = KPIS
             .iter()
-            .map(|k| compare(k, &v.replications, &base))
+            .zip(v.kpis.iter().zip(&base))
+            .map(|(k, (values, base))| compare(k, values, base))
             .collect();
     }
     let ranking = rank(rank_by, &variants);
-    RunResults { variants, ranking }
+    Ok(RunResults {
+        variants,
+        ranking,
+        records,
+    })
+}
+
+/// The mean and 95% confidence interval of a sequence of values, from two
+/// passes over it in the same order: [`add`](TwoPass::add) every value,
+/// then [`add_deviation`](TwoPass::add_deviation) every value again. The
+/// result is bit for bit the [`Estimate::from_values`] of the values (NaN
+/// skipped alike, sums taken in the same order), while holding three
+/// numbers instead of the values.
+#[derive(Clone, Copy, Debug)]
+pub struct TwoPass {
+    n: usize,
+    sum: f64,
+    squares: f64,
+}
+
+impl Default for TwoPass {
+    fn default() -> TwoPass {
+        TwoPass::new()
+    }
+}
+
+impl TwoPass {
+    /// No values yet.
+    pub fn new() -> TwoPass {
+        TwoPass {
+            n: 0,
+            sum: TwoPass::zero(),
+            squares: TwoPass::zero(),
+        }
+    }
+
+    /// The value `f64`'s `Sum` starts from, so that adding values in order
+    /// rounds exactly as `Iterator::sum` does.
+    fn zero() -> f64 {
+        std::iter::empty::<f64>().sum()
+    }
+
+    /// First pass: one more value.
+    pub fn add(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.n += 1;
+            self.sum += x;
+        }
+    }
+
+    /// The mean of the first pass (NaN without values).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+
+    /// Second pass: the same value again, in the same order.
+    pub fn add_deviation(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.squares += (x - self.mean()).powi(2);
+        }
+    }
+
+    /// The estimate, after both passes (the mean alone is right after the
+    /// first).
+    pub fn estimate(&self) -> Estimate {
+        let (n, mean) = (self.n, self.mean());
+        if n < 2 {
+            return Estimate {
+                n,
+                mean,
+                sd: f64::NAN,
+                half_width: f64::NAN,
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+        }
+        let sd = (self.squares / (n - 1) as f64).sqrt();
+        let half_width = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
+        Estimate {
+            n,
+            mean,
+            sd,
+            half_width,
+            low: mean - half_width,
+            high: mean + half_width,
+        }
+    }
 }
 
 /// Per-station KPIs over replications.
@@ -261,21 +414,34 @@ pub struct Summary {
     pub warmup_too_short: bool,
 }
 
-/// MSER-5 on the WIP series averaged across replications, in hours.
-fn suggest_warmup(reps: &[ReplicationResult]) -> Option<f64> {
-    let (avg, period) = mean_wip_series(reps)?;
-    let d = crate::stats::mser5(&avg)?;
+impl StationSummary {
+    /// The share of machine time in `state`.
+    pub fn share(&self, state: MachineState) -> &Estimate {
+        match state {
+            MachineState::Busy => &self.utilisation,
+            MachineState::Blocked => &self.blocked,
+            MachineState::Starved => &self.starved,
+            MachineState::Down => &self.down,
+            MachineState::Setup => &self.setup,
+            MachineState::WaitingOperator => &self.waiting_operator,
+            MachineState::WaitingTechnician => &self.waiting_technician,
+            MachineState::OffShift => &self.off_shift,
+        }
+    }
+}
+
+/// MSER-5 on the WIP series averaged across replications (`avg`, periods
+/// of `period` hours), in hours.
+fn suggest_warmup(avg: &[f64], period: f64) -> Option<f64> {
+    let d = crate::stats::mser5(avg)?;
     Some(d as f64 * period)
 }
 
 /// Whether the MSER-5 truncation point lies beyond the chosen warm-up and
 /// the WIP in between differs from the WIP after it by more than 3
 /// standard errors (batch means of 5 periods).
-fn warmup_too_short(factory: &Factory, reps: &[ReplicationResult]) -> bool {
-    let Some((avg, period)) = mean_wip_series(reps) else {
-        return false;
-    };
-    let Some(d) = crate::stats::mser5(&avg) else {
+fn warmup_too_short(factory: &Factory, avg: &[f64], period: f64) -> bool {
+    let Some(d) = crate::stats::mser5(avg) else {
         return false;
     };
     let k = ((factory.warmup / 3600.0) / period).ceil() as usize;
@@ -301,38 +467,174 @@ fn warmup_too_short(factory: &Factory, reps: &[ReplicationResult]) -> bool {
     (mean_seg - mean_rest).abs() > 3.0 * se
 }
 
-/// The WIP series averaged over replications (full periods only) and the
-/// period length in hours.
-fn mean_wip_series(reps: &[ReplicationResult]) -> Option<(Vec<f64>, f64)> {
-    let len = reps.iter().map(|r| r.series.len()).min()?;
-    // Full periods only: the last one may be shorter.
-    let full = reps
-        .first()?
-        .series
-        .iter()
-        .take(len)
-        .take_while(|p| (p.hours - reps[0].series[0].hours).abs() < 1e-9)
-        .count();
-    let avg: Vec<f64> = (0..full)
-        .map(|i| reps.iter().map(|r| r.series[i].wip_avg).sum::<f64>() / reps.len() as f64)
-        .collect();
-    Some((avg, reps[0].series.first()?.hours))
+/// The WIP series averaged over replications, built one replication at a
+/// time: full periods only (the last one may be shorter), and no more
+/// periods than the shortest series has.
+struct MeanWip {
+    /// Replications added.
+    reps: usize,
+    /// The first replication's period length, hours.
+    period: Option<f64>,
+    /// Per period (of the first replication's full ones), the sum of WIP
+    /// over the replications, in replication order.
+    sums: Vec<f64>,
+    /// The shortest series seen.
+    shortest: usize,
 }
+
+impl MeanWip {
+    fn new() -> MeanWip {
+        MeanWip {
+            reps: 0,
+            period: None,
+            sums: Vec::new(),
+            shortest: usize::MAX,
+        }
+    }
+
+    fn add(&mut self, r: &ReplicationResult) {
+        if self.reps == 0 {
+            self.period = r.series.first().map(|p| p.hours);
+            let first = self.period.unwrap_or(0.0);
+            let full = r
+                .series
+                .iter()
+                .take_while(|p| (p.hours - first).abs() < 1e-9)
+                .count();
+            self.sums = vec![TwoPass::zero(); full];
+        }
+        self.reps += 1;
+        self.shortest = self.shortest.min(r.series.len());
+        for (sum, p) in self.sums.iter_mut().zip(&r.series) {
+            *sum += p.wip_avg;
+        }
+    }
+
+    /// The averaged series and the period length in hours (None without
+    /// replications or periods).
+    fn finish(mut self) -> Option<(Vec<f64>, f64)> {
+        let period = self.period?;
+        self.sums.truncate(self.shortest);
+        let n = self.reps as f64;
+        Some((self.sums.iter().map(|s| s / n).collect(), period))
+    }
+}
+
+/// The scalars a [`Summary`] is made of, for one replication, in the order
+/// in which [`fold`] reads their estimates back: the plant-wide KPIs, good
+/// parts per product, per station its state shares (indexed by state),
+/// queue, scrap and rework, then per visible worker pool its six figures.
+fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend([
+        r.throughput_per_hour,
+        r.good as f64,
+        r.released as f64,
+        r.scrapped as f64,
+        r.reworked as f64,
+        r.cycle_time_mean_min,
+        r.cycle_time_p50_min,
+        r.cycle_time_p90_min,
+        r.cycle_time_p95_min,
+        r.wip_avg,
+        r.wip_waiting_avg,
+        r.wip_on_machines_avg,
+        r.labour_cost,
+        r.labour_cost_per_good,
+    ]);
+    out.extend((0..factory.products.len()).map(|i| r.good_per_product[i] as f64));
+    for i in 0..factory.stations.len() {
+        let s = &r.stations[i];
+        out.extend(s.state_shares);
+        out.extend([s.queue_avg, s.scrapped as f64, s.reworked as f64]);
+    }
+    for p in &r.pools[..pools] {
+        out.extend([
+            p.utilisation,
+            p.busy_hours,
+            p.idle_paid_hours,
+            p.overtime_hours,
+            p.repairs as f64,
+            p.labour_cost,
+        ]);
+    }
+}
+
+/// Calls its argument with every replication of one variant, in
+/// replication order; may be called more than once.
+type Replications<'a> =
+    dyn FnMut(&mut dyn FnMut(&ReplicationResult) -> io::Result<()>) -> io::Result<()> + 'a;
 
 /// Combines replication results, in index order.
 pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
-    let est = |f: &dyn Fn(&ReplicationResult) -> f64| Estimate::from_values(reps.iter().map(f));
+    let mut each =
+        |f: &mut dyn FnMut(&ReplicationResult) -> io::Result<()>| reps.iter().try_for_each(f);
+    fold(factory, &mut each)
+        .expect("replications in memory can be read")
+        .0
+}
+
+/// Summarises one variant's replications, read twice (first the sums, then
+/// the squared deviations from the means) in replication order; returns
+/// the summary and the events processed in all.
+fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, u64)> {
+    let pools = factory.pools.iter().filter(|p| !p.hidden).count();
+    let mut row = Vec::new();
+    let mut tallies: Vec<TwoPass> = Vec::new();
+    let mut busiest_in = vec![0usize; factory.stations.len()];
+    let mut wip = MeanWip::new();
+    let (mut reps, mut events) = (0usize, 0u64);
+    each(&mut |r| {
+        scalars(factory, pools, r, &mut row);
+        tallies.resize(row.len(), TwoPass::new());
+        for (t, x) in tallies.iter_mut().zip(&row) {
+            t.add(*x);
+        }
+        for (count, s) in busiest_in.iter_mut().zip(&factory.stations) {
+            *count += usize::from(r.busiest_station == s.name);
+        }
+        wip.add(r);
+        reps += 1;
+        events += r.events;
+        Ok(())
+    })?;
+    each(&mut |r| {
+        scalars(factory, pools, r, &mut row);
+        for (t, x) in tallies.iter_mut().zip(&row) {
+            t.add_deviation(*x);
+        }
+        Ok(())
+    })?;
+    // Without replications every estimate is that of no values.
+    let mut estimates = tallies.iter().map(TwoPass::estimate);
+    let mut next = || estimates.next().unwrap_or(TwoPass::new().estimate());
+    let throughput_per_hour = next();
+    let good = next();
+    let released = next();
+    let scrapped = next();
+    let reworked = next();
+    let cycle_time_mean_min = next();
+    let cycle_time_p50_min = next();
+    let cycle_time_p90_min = next();
+    let cycle_time_p95_min = next();
+    let wip_avg = next();
+    let wip_waiting_avg = next();
+    let wip_on_machines_avg = next();
+    let labour_cost = next();
+    let labour_cost_per_good = next();
+    let good_per_product = factory
+        .products
+        .iter()
+        .map(|p| (p.name.clone(), next()))
+        .collect();
     let stations: Vec<StationSummary> = factory
         .stations
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let share = |state: MachineState| {
-                Estimate::from_values(
-                    reps.iter()
-                        .map(|r| r.stations[i].state_shares[state as usize]),
-                )
-            };
+        .zip(busiest_in)
+        .map(|(s, busiest_in)| {
+            // `state_shares` holds one share per state, indexed by state.
+            let shares: Vec<Estimate> = MachineState::ALL.iter().map(|_| next()).collect();
+            let share = |m: MachineState| shares[m as usize];
             StationSummary {
                 station: s.name.clone(),
                 machines: s.machines,
@@ -344,11 +646,26 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
                 waiting_operator: share(MachineState::WaitingOperator),
                 waiting_technician: share(MachineState::WaitingTechnician),
                 off_shift: share(MachineState::OffShift),
-                queue_avg: Estimate::from_values(reps.iter().map(|r| r.stations[i].queue_avg)),
-                scrapped: Estimate::from_values(reps.iter().map(|r| r.stations[i].scrapped as f64)),
-                reworked: Estimate::from_values(reps.iter().map(|r| r.stations[i].reworked as f64)),
-                busiest_in: reps.iter().filter(|r| r.busiest_station == s.name).count(),
+                queue_avg: next(),
+                scrapped: next(),
+                reworked: next(),
+                busiest_in,
             }
+        })
+        .collect();
+    let pools = factory
+        .pools
+        .iter()
+        .filter(|p| !p.hidden)
+        .map(|p| PoolSummary {
+            pool: p.name.clone(),
+            workers: p.count,
+            utilisation: next(),
+            busy_hours: next(),
+            idle_paid_hours: next(),
+            overtime_hours: next(),
+            repairs: next(),
+            labour_cost: next(),
         })
         .collect();
     let busiest_station = stations
@@ -359,52 +676,86 @@ pub fn summarise(factory: &Factory, reps: &[ReplicationResult]) -> Summary {
         })
         .map(|s| s.station.clone())
         .unwrap_or_default();
-    Summary {
-        replications: reps.len(),
-        throughput_per_hour: est(&|r| r.throughput_per_hour),
-        good: est(&|r| r.good as f64),
-        good_per_product: factory
-            .products
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.name.clone(), est(&|r| r.good_per_product[i] as f64)))
-            .collect(),
-        released: est(&|r| r.released as f64),
-        scrapped: est(&|r| r.scrapped as f64),
-        reworked: est(&|r| r.reworked as f64),
-        cycle_time_mean_min: est(&|r| r.cycle_time_mean_min),
-        cycle_time_p50_min: est(&|r| r.cycle_time_p50_min),
-        cycle_time_p90_min: est(&|r| r.cycle_time_p90_min),
-        cycle_time_p95_min: est(&|r| r.cycle_time_p95_min),
-        wip_avg: est(&|r| r.wip_avg),
-        wip_waiting_avg: est(&|r| r.wip_waiting_avg),
-        wip_on_machines_avg: est(&|r| r.wip_on_machines_avg),
+    let wip_series = wip.finish();
+    let summary = Summary {
+        replications: reps,
+        throughput_per_hour,
+        good,
+        good_per_product,
+        released,
+        scrapped,
+        reworked,
+        cycle_time_mean_min,
+        cycle_time_p50_min,
+        cycle_time_p90_min,
+        cycle_time_p95_min,
+        wip_avg,
+        wip_waiting_avg,
+        wip_on_machines_avg,
         stations,
-        pools: factory
-            .pools
-            .iter()
-            .filter(|p| !p.hidden)
-            .enumerate()
-            .map(|(i, p)| {
-                let e = |f: &dyn Fn(&crate::model::PoolResult) -> f64| {
-                    Estimate::from_values(reps.iter().map(|r| f(&r.pools[i])))
-                };
-                PoolSummary {
-                    pool: p.name.clone(),
-                    workers: p.count,
-                    utilisation: e(&|x| x.utilisation),
-                    busy_hours: e(&|x| x.busy_hours),
-                    idle_paid_hours: e(&|x| x.idle_paid_hours),
-                    overtime_hours: e(&|x| x.overtime_hours),
-                    repairs: e(&|x| x.repairs as f64),
-                    labour_cost: e(&|x| x.labour_cost),
-                }
-            })
-            .collect(),
-        labour_cost: est(&|r| r.labour_cost),
-        labour_cost_per_good: est(&|r| r.labour_cost_per_good),
+        pools,
+        labour_cost,
+        labour_cost_per_good,
         busiest_station,
-        mser5_warmup_hours: suggest_warmup(reps),
-        warmup_too_short: warmup_too_short(factory, reps),
+        mser5_warmup_hours: wip_series
+            .as_ref()
+            .and_then(|(avg, period)| suggest_warmup(avg, *period)),
+        warmup_too_short: wip_series
+            .as_ref()
+            .is_some_and(|(avg, period)| warmup_too_short(factory, avg, *period)),
+    };
+    Ok((summary, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bit for bit, or both NaN.
+    fn same(a: f64, b: f64) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    /// Two passes give exactly `Estimate::from_values`, for no,
+    /// one, two and many values, with NaN among them, values of very
+    /// different sizes (where the order of summing shows) and a signed
+    /// zero.
+    #[test]
+    fn two_passes_give_from_values_bit_for_bit() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+            match x % 11 {
+                0 => f64::NAN,
+                1 => u * 1e12,
+                2 => -u * 1e-9,
+                3 => -0.0,
+                _ => u * 10.0 - 3.0,
+            }
+        };
+        for n in [0, 1, 2, 3, 7, 50, 1000] {
+            let values: Vec<f64> = (0..n).map(|_| next()).collect();
+            let mut t = TwoPass::new();
+            values.iter().for_each(|v| t.add(*v));
+            values.iter().for_each(|v| t.add_deviation(*v));
+            let (a, b) = (t.estimate(), Estimate::from_values(values.iter().copied()));
+            assert_eq!(a.n, b.n, "{n} values");
+            for (x, y) in [
+                (a.mean, b.mean),
+                (a.sd, b.sd),
+                (a.half_width, b.half_width),
+                (a.low, b.low),
+                (a.high, b.high),
+            ] {
+                assert!(same(x, y), "{n} values: {a:?} != {b:?}");
+            }
+        }
+        // A lone negative zero keeps its sign, as `Iterator::sum` does.
+        let mut t = TwoPass::new();
+        t.add(-0.0);
+        assert!(same(t.mean(), Estimate::from_values([-0.0]).mean));
     }
 }

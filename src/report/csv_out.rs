@@ -1,89 +1,283 @@
-//! CSV tables: one row per replication (`replications.csv`), one row per
-//! replication and station (`stations.csv`), and the event trace.
+//! CSV tables: one row per variant (`variants.csv`); per replication
+//! (`replications.csv`), per replication and station (`stations.csv`), per
+//! replication and worker pool (`pools.csv`) and per replication and
+//! reporting period (`timeseries.csv`); and the event trace.
+//!
+//! The per-replication tables are written together, row by row, as the
+//! results are read back from the job files one replication at a time in
+//! (variant, replication) order: one pass over the results, and memory that
+//! does not grow with them.
 
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use super::write_atomic;
 use crate::experiment::RunResults;
 use crate::experiment::kpi::KPIS;
-use crate::model::TraceRecord;
+use crate::model::{ReplicationResult, TraceRecord};
 use crate::scenario::Scenario;
-use crate::stats::Estimate;
 
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
 }
 
-/// Writes `replications.csv` into `dir`: one row per variant and
-/// replication.
-pub fn write_replications_csv(
+/// A CSV file written atomically: rows go to a temporary file in the same
+/// folder, renamed over the target by [`commit`](AtomicCsv::commit); dropped
+/// before that, the temporary file is removed and the target left alone.
+struct AtomicCsv {
+    csv: csv::Writer<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicCsv {
+    fn create(path: PathBuf, header: &[String]) -> io::Result<AtomicCsv> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut csv = csv::Writer::from_writer(tempfile::NamedTempFile::new_in(dir)?);
+        csv.write_record(header).map_err(csv_err)?;
+        Ok(AtomicCsv { csv, path })
+    }
+
+    fn row<I: AsRef<[u8]>>(&mut self, row: impl IntoIterator<Item = I>) -> io::Result<()> {
+        self.csv.write_record(row).map_err(csv_err)
+    }
+
+    fn commit(self) -> io::Result<()> {
+        let mut tmp = self.csv.into_inner().map_err(|e| e.into_error())?;
+        tmp.flush()?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Writes the per-replication tables into `dir` in one pass over the
+/// results: `replications.csv` (one row per variant and replication),
+/// `stations.csv` (per station too), `timeseries.csv` (per reporting
+/// period, over the whole horizon, warm-up included) and `pools.csv` (per
+/// worker pool, only when the scenario has pools; a table left by an
+/// earlier run with pools is removed).
+pub fn write_replication_tables(
     dir: &Path,
     scenario: &Scenario,
     results: &RunResults,
-) -> std::io::Result<()> {
-    write_atomic(&dir.join("replications.csv"), |w| {
-        let mut c = csv::Writer::from_writer(w);
-        let mut header: Vec<String> = [
+) -> io::Result<()> {
+    let mut header = strings(&[
+        "variant",
+        "replication",
+        "observed_hours",
+        "released",
+        "good",
+        "throughput_per_hour",
+        "scrapped",
+        "reworked",
+        "cycle_time_mean_min",
+        "cycle_time_p50_min",
+        "cycle_time_p90_min",
+        "cycle_time_p95_min",
+        "cycle_time_max_min",
+        "wip_avg",
+        "wip_waiting_avg",
+        "wip_on_machines_avg",
+        "labour_cost",
+        "labour_cost_per_good",
+        "busiest_station",
+        "events",
+    ]);
+    for p in &scenario.factory.products {
+        header.push(format!("good_{}", p.name));
+    }
+    let mut replications = AtomicCsv::create(dir.join("replications.csv"), &header)?;
+    let mut stations = AtomicCsv::create(
+        dir.join("stations.csv"),
+        &strings(&[
             "variant",
             "replication",
-            "observed_hours",
-            "released",
-            "good",
-            "throughput_per_hour",
+            "station",
+            "machines",
+            "utilisation",
+            "busy",
+            "blocked",
+            "starved",
+            "down",
+            "setup",
+            "waiting_operator",
+            "waiting_technician",
+            "off_shift",
+            "queue_avg",
+            "queue_max",
+            "operations",
             "scrapped",
             "reworked",
-            "cycle_time_mean_min",
-            "cycle_time_p50_min",
-            "cycle_time_p90_min",
-            "cycle_time_p95_min",
-            "cycle_time_max_min",
-            "wip_avg",
-            "wip_waiting_avg",
-            "wip_on_machines_avg",
-            "labour_cost",
-            "labour_cost_per_good",
-            "busiest_station",
-            "events",
-        ]
+            "failures",
+        ]),
+    )?;
+    // A replication reports the scenario's visible pools, which its
+    // variant's summary lists.
+    let any_pools = results
+        .variants
         .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for p in &scenario.factory.products {
-            header.push(format!("good_{}", p.name));
+        .any(|v| v.summary.replications > 0 && !v.summary.pools.is_empty());
+    let mut pools = if any_pools {
+        Some(AtomicCsv::create(
+            dir.join("pools.csv"),
+            &strings(&[
+                "variant",
+                "replication",
+                "pool",
+                "workers",
+                "utilisation",
+                "busy_hours",
+                "paid_hours",
+                "overtime_hours",
+                "idle_paid_hours",
+                "repairs",
+                "overtime_authorised",
+                "absences",
+                "labour_cost",
+            ]),
+        )?)
+    } else {
+        None
+    };
+    let mut timeseries = AtomicCsv::create(
+        dir.join("timeseries.csv"),
+        &strings(&[
+            "variant",
+            "replication",
+            "period",
+            "start_hours",
+            "hours",
+            "in_warmup",
+            "good",
+            "released",
+            "scrapped",
+            "good_per_hour",
+            "wip_avg",
+            "waiting_avg",
+        ]),
+    )?;
+    results.records.all(|v, r| {
+        let name = &results.variants[v].name;
+        replications.row(replication_row(name, r))?;
+        station_rows(&mut stations, name, r)?;
+        if let Some(pools) = &mut pools {
+            pool_rows(pools, name, r)?;
         }
-        c.write_record(&header).map_err(csv_err)?;
-        for (v, r) in results
-            .variants
-            .iter()
-            .flat_map(|v| v.replications.iter().map(move |r| (v, r)))
-        {
-            let mut row = vec![
-                v.name.clone(),
-                r.replication.to_string(),
-                r.observed_hours.to_string(),
-                r.released.to_string(),
-                r.good.to_string(),
-                r.throughput_per_hour.to_string(),
-                r.scrapped.to_string(),
-                r.reworked.to_string(),
-                r.cycle_time_mean_min.to_string(),
-                r.cycle_time_p50_min.to_string(),
-                r.cycle_time_p90_min.to_string(),
-                r.cycle_time_p95_min.to_string(),
-                r.cycle_time_max_min.to_string(),
-                r.wip_avg.to_string(),
-                r.wip_waiting_avg.to_string(),
-                r.wip_on_machines_avg.to_string(),
-                r.labour_cost.to_string(),
-                r.labour_cost_per_good.to_string(),
-                r.busiest_station.clone(),
-                r.events.to_string(),
-            ];
-            row.extend(r.good_per_product.iter().map(|g| g.to_string()));
-            c.write_record(&row).map_err(csv_err)?;
+        period_rows(&mut timeseries, name, r)
+    })?;
+    replications.commit()?;
+    stations.commit()?;
+    match pools {
+        Some(pools) => pools.commit()?,
+        None => {
+            // Remove a table left by an earlier run that had pools.
+            let _ = std::fs::remove_file(dir.join("pools.csv"));
         }
-        c.flush()
-    })
+    }
+    timeseries.commit()
+}
+
+/// One row of `replications.csv`.
+fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
+    let mut row = vec![
+        variant.to_string(),
+        r.replication.to_string(),
+        r.observed_hours.to_string(),
+        r.released.to_string(),
+        r.good.to_string(),
+        r.throughput_per_hour.to_string(),
+        r.scrapped.to_string(),
+        r.reworked.to_string(),
+        r.cycle_time_mean_min.to_string(),
+        r.cycle_time_p50_min.to_string(),
+        r.cycle_time_p90_min.to_string(),
+        r.cycle_time_p95_min.to_string(),
+        r.cycle_time_max_min.to_string(),
+        r.wip_avg.to_string(),
+        r.wip_waiting_avg.to_string(),
+        r.wip_on_machines_avg.to_string(),
+        r.labour_cost.to_string(),
+        r.labour_cost_per_good.to_string(),
+        r.busiest_station.clone(),
+        r.events.to_string(),
+    ];
+    row.extend(r.good_per_product.iter().map(|g| g.to_string()));
+    row
+}
+
+/// The rows of `stations.csv` for one replication.
+fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+    for s in &r.stations {
+        let mut row = vec![
+            variant.to_string(),
+            r.replication.to_string(),
+            s.station.clone(),
+            s.machines.to_string(),
+            s.utilisation.to_string(),
+        ];
+        row.extend(s.state_shares.iter().map(|x| x.to_string()));
+        row.extend([
+            s.queue_avg.to_string(),
+            s.queue_max.to_string(),
+            s.operations.to_string(),
+            s.scrapped.to_string(),
+            s.reworked.to_string(),
+            s.failures.to_string(),
+        ]);
+        c.row(&row)?;
+    }
+    Ok(())
+}
+
+/// The rows of `pools.csv` for one replication.
+fn pool_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+    for p in &r.pools {
+        c.row([
+            variant.to_string(),
+            r.replication.to_string(),
+            p.pool.clone(),
+            p.workers.to_string(),
+            p.utilisation.to_string(),
+            p.busy_hours.to_string(),
+            p.paid_hours.to_string(),
+            p.overtime_hours.to_string(),
+            p.idle_paid_hours.to_string(),
+            p.repairs.to_string(),
+            p.overtime_authorised.to_string(),
+            p.absences.to_string(),
+            p.labour_cost.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The rows of `timeseries.csv` for one replication.
+fn period_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+    for (i, p) in r.series.iter().enumerate() {
+        c.row([
+            variant.to_string(),
+            r.replication.to_string(),
+            i.to_string(),
+            p.start_hours.to_string(),
+            p.hours.to_string(),
+            (p.start_hours < r.warmup_hours).to_string(),
+            p.good.to_string(),
+            p.released.to_string(),
+            p.scrapped.to_string(),
+            (p.good as f64 / p.hours).to_string(),
+            p.wip_avg.to_string(),
+            p.waiting_avg.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// Writes `variants.csv` into `dir`: one row per variant with every KPI's
@@ -123,12 +317,12 @@ pub fn write_variants_csv(dir: &Path, results: &RunResults) -> std::io::Result<(
             let mut row = vec![
                 v.name.clone(),
                 overrides.join("; "),
-                v.replications.len().to_string(),
+                v.summary.replications.to_string(),
                 rank.to_string(),
                 results.ranking.indistinguishable_from_best[i].to_string(),
             ];
             for (k, cmp) in KPIS.iter().zip(&v.vs_baseline) {
-                let e = Estimate::from_values(v.replications.iter().map(k.get));
+                let e = v.estimate(k);
                 row.extend([
                     e.mean.to_string(),
                     e.half_width.to_string(),
@@ -137,163 +331,6 @@ pub fn write_variants_csv(dir: &Path, results: &RunResults) -> std::io::Result<(
                 ]);
             }
             c.write_record(&row).map_err(csv_err)?;
-        }
-        c.flush()
-    })
-}
-
-/// Writes `timeseries.csv` into `dir`: one row per variant, replication
-/// and reporting period, over the whole horizon (warm-up included).
-pub fn write_timeseries_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
-    write_atomic(&dir.join("timeseries.csv"), |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "variant",
-            "replication",
-            "period",
-            "start_hours",
-            "hours",
-            "in_warmup",
-            "good",
-            "released",
-            "scrapped",
-            "good_per_hour",
-            "wip_avg",
-            "waiting_avg",
-        ])
-        .map_err(csv_err)?;
-        for v in &results.variants {
-            for r in &v.replications {
-                let warmup_hours = r.warmup_hours;
-                for (i, p) in r.series.iter().enumerate() {
-                    c.write_record([
-                        v.name.clone(),
-                        r.replication.to_string(),
-                        i.to_string(),
-                        p.start_hours.to_string(),
-                        p.hours.to_string(),
-                        (p.start_hours < warmup_hours).to_string(),
-                        p.good.to_string(),
-                        p.released.to_string(),
-                        p.scrapped.to_string(),
-                        (p.good as f64 / p.hours).to_string(),
-                        p.wip_avg.to_string(),
-                        p.waiting_avg.to_string(),
-                    ])
-                    .map_err(csv_err)?;
-                }
-            }
-        }
-        c.flush()
-    })
-}
-
-/// Writes `pools.csv` into `dir`: one row per variant, replication and
-/// worker pool (only when the scenario has pools).
-pub fn write_pools_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
-    let any = results
-        .variants
-        .iter()
-        .any(|v| v.replications.iter().any(|r| !r.pools.is_empty()));
-    if !any {
-        // Remove a table left by an earlier run that had pools.
-        let _ = std::fs::remove_file(dir.join("pools.csv"));
-        return Ok(());
-    }
-    write_atomic(&dir.join("pools.csv"), |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "variant",
-            "replication",
-            "pool",
-            "workers",
-            "utilisation",
-            "busy_hours",
-            "paid_hours",
-            "overtime_hours",
-            "idle_paid_hours",
-            "repairs",
-            "overtime_authorised",
-            "absences",
-            "labour_cost",
-        ])
-        .map_err(csv_err)?;
-        for v in &results.variants {
-            for r in &v.replications {
-                for p in &r.pools {
-                    c.write_record([
-                        v.name.clone(),
-                        r.replication.to_string(),
-                        p.pool.clone(),
-                        p.workers.to_string(),
-                        p.utilisation.to_string(),
-                        p.busy_hours.to_string(),
-                        p.paid_hours.to_string(),
-                        p.overtime_hours.to_string(),
-                        p.idle_paid_hours.to_string(),
-                        p.repairs.to_string(),
-                        p.overtime_authorised.to_string(),
-                        p.absences.to_string(),
-                        p.labour_cost.to_string(),
-                    ])
-                    .map_err(csv_err)?;
-                }
-            }
-        }
-        c.flush()
-    })
-}
-
-/// Writes `stations.csv` into `dir`.
-pub fn write_stations_csv(dir: &Path, results: &RunResults) -> std::io::Result<()> {
-    write_atomic(&dir.join("stations.csv"), |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "variant",
-            "replication",
-            "station",
-            "machines",
-            "utilisation",
-            "busy",
-            "blocked",
-            "starved",
-            "down",
-            "setup",
-            "waiting_operator",
-            "waiting_technician",
-            "off_shift",
-            "queue_avg",
-            "queue_max",
-            "operations",
-            "scrapped",
-            "reworked",
-            "failures",
-        ])
-        .map_err(csv_err)?;
-        for (v, r) in results
-            .variants
-            .iter()
-            .flat_map(|v| v.replications.iter().map(move |r| (v, r)))
-        {
-            for s in &r.stations {
-                let mut row = vec![
-                    v.name.clone(),
-                    r.replication.to_string(),
-                    s.station.clone(),
-                    s.machines.to_string(),
-                    s.utilisation.to_string(),
-                ];
-                row.extend(s.state_shares.iter().map(|x| x.to_string()));
-                row.extend([
-                    s.queue_avg.to_string(),
-                    s.queue_max.to_string(),
-                    s.operations.to_string(),
-                    s.scrapped.to_string(),
-                    s.reworked.to_string(),
-                    s.failures.to_string(),
-                ]);
-                c.write_record(&row).map_err(csv_err)?;
-            }
         }
         c.flush()
     })

@@ -156,9 +156,7 @@ fn recommendation(results: &RunResults) -> String {
     let k = kpi(r.kpi);
     let label = k.map(|k| k.label).unwrap_or(r.kpi);
     let b = &results.variants[best];
-    let value = k
-        .map(|k| pm(&Estimate::from_values(b.replications.iter().map(k.get))))
-        .unwrap_or_default();
+    let value = k.map(|k| pm(&b.estimate(k))).unwrap_or_default();
     let direction = match r.better {
         Better::Higher => "highest",
         Better::Lower => "lowest",

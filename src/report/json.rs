@@ -86,7 +86,7 @@ pub fn write_summary_json(
         description: &scenario.description,
         scenario_hash: &scenario.hash,
         seed: scenario.seed,
-        replications: results.baseline().replications.len(),
+        replications: results.baseline().summary.replications,
         horizon_hours: scenario.factory.horizon / HOUR,
         warmup_hours: scenario.factory.warmup / HOUR,
         ranking: RankingJson {

@@ -1,6 +1,10 @@
 //! Outputs: the summary table printed to the terminal, `summary.json`,
-//! `replications.csv`, `stations.csv` and the optional event trace, all fed
-//! by one [`RunResults`](crate::experiment::RunResults).
+//! `variants.csv`, the per-replication tables (`replications.csv`,
+//! `stations.csv`, `pools.csv`, `timeseries.csv`), the charts, the HTML
+//! report and the optional event trace, all fed by one
+//! [`RunResults`](crate::experiment::RunResults): its summaries in memory,
+//! and its full results read back from the job files one replication at a
+//! time.
 //!
 //! Every file is written atomically: to a temporary file in the same folder,
 //! then renamed over the target, so an interrupted run never leaves a
@@ -15,10 +19,7 @@ mod table;
 use std::io::Write;
 use std::path::Path;
 
-pub use csv_out::{
-    write_pools_csv, write_replications_csv, write_stations_csv, write_timeseries_csv,
-    write_trace_csv, write_variants_csv,
-};
+pub use csv_out::{write_replication_tables, write_trace_csv, write_variants_csv};
 pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
 pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
@@ -30,10 +31,7 @@ use crate::scenario::Scenario;
 pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::io::Result<()> {
     write_summary_json(dir, scenario, results)?;
     write_variants_csv(dir, results)?;
-    write_replications_csv(dir, scenario, results)?;
-    write_stations_csv(dir, results)?;
-    write_pools_csv(dir, results)?;
-    write_timeseries_csv(dir, results)
+    write_replication_tables(dir, scenario, results)
 }
 pub use table::summary_table;
 

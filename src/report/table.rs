@@ -212,7 +212,7 @@ fn comparison_table(results: &RunResults) -> String {
         let _ = write!(out, "  {:>3}{flag}  {:<w$}", pos + 1, v.name);
         for &k in &shown {
             let k = kpi(k).expect("known KPI");
-            let e = Estimate::from_values(v.replications.iter().map(k.get));
+            let e = v.estimate(k);
             let ki = KPIS
                 .iter()
                 .position(|x| x.name == k.name)

@@ -9,7 +9,13 @@ use shopfloor::model::simulate;
 use crate::common::scenario;
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
-const FILES: [&str; 3] = ["summary.json", "replications.csv", "stations.csv"];
+const FILES: [&str; 5] = [
+    "summary.json",
+    "variants.csv",
+    "replications.csv",
+    "stations.csv",
+    "timeseries.csv",
+];
 
 /// Runs the quick-start plant (shortened) into `out`, returning its folder.
 fn run_cli(out: &Path, extra: &[&str]) -> std::path::PathBuf {

@@ -1,6 +1,8 @@
 //! Time-series charts: good output per hour and WIP over time with their
 //! 95% bands across replications, and cumulative output against release.
 
+use std::io;
+
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -10,8 +12,9 @@ use super::{
     Drawn, GRID, LIGHT, MAX_LINES, MUTED, Mark, Plot, Spec, TimeAxis, legend, line_color,
     shown_note, shown_variants, text, tick, titled,
 };
-use crate::experiment::RunResults;
-use crate::model::{PeriodPoint, ReplicationResult};
+
+use crate::experiment::{RunResults, TwoPass};
+use crate::model::PeriodPoint;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -41,26 +44,123 @@ pub(super) struct LinePlot {
     lines: Vec<Line>,
 }
 
-/// The periods shared by every replication of `reps` (all have the same
-/// horizon and period; the minimum guards against a short one).
-fn periods(reps: &[ReplicationResult]) -> usize {
-    reps.iter().map(|r| r.series.len()).min().unwrap_or(0)
+/// What the time-series charts show of one variant, per reporting period
+/// shared by all its replications: where the period lies (from the first
+/// replication), the estimates across replications of good output per hour
+/// and of WIP, and the mean cumulative good and released counts at its
+/// end.
+struct PeriodBand {
+    start_hours: f64,
+    hours: f64,
+    output: Estimate,
+    wip: Estimate,
+    good: f64,
+    released: f64,
 }
 
-/// Per period, the estimate across replications of `metric`, at the
+/// Good parts per hour in a period (NaN for an empty period).
+fn output_per_hour(p: &PeriodPoint) -> f64 {
+    if p.hours > 0.0 {
+        p.good as f64 / p.hours
+    } else {
+        f64::NAN
+    }
+}
+
+/// The periods of the variants drawn in the time-series charts, gathered
+/// by reading each one's replications back twice (sums, then squared
+/// deviations), in replication order: memory grows with the periods, not
+/// with the replications.
+pub(super) struct Series {
+    /// `(variant index, its periods)`, for the variants drawn.
+    variants: Vec<(usize, Vec<PeriodBand>)>,
+}
+
+impl Series {
+    /// The periods of every variant a line chart shows.
+    pub(super) fn gather(results: &RunResults) -> io::Result<Series> {
+        let variants = shown_variants(results, MAX_LINES)
+            .into_iter()
+            .map(|i| Ok((i, bands(results, i)?)))
+            .collect::<io::Result<_>>()?;
+        Ok(Series { variants })
+    }
+
+    /// Variant `i`'s periods (none if it is not drawn).
+    fn of(&self, i: usize) -> &[PeriodBand] {
+        self.variants
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(&[], |(_, b)| b.as_slice())
+    }
+}
+
+/// Variant `v`'s periods: only those every replication has (all have the
+/// same horizon and period; the shortest guards against a short one).
+fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
+    let mut places: Vec<(f64, f64)> = Vec::new();
+    let mut shortest = usize::MAX;
+    let (mut output, mut wip) = (Vec::<TwoPass>::new(), Vec::<TwoPass>::new());
+    let (mut good, mut released) = (Vec::<TwoPass>::new(), Vec::<TwoPass>::new());
+    let mut first = true;
+    results.records.each(v, |r| {
+        if first {
+            places = r.series.iter().map(|p| (p.start_hours, p.hours)).collect();
+            first = false;
+        }
+        shortest = shortest.min(r.series.len());
+        let n = r.series.len();
+        for t in [&mut output, &mut wip, &mut good, &mut released] {
+            if t.len() < n {
+                t.resize(n, TwoPass::new());
+            }
+        }
+        // Cumulative counts of this replication, from time 0.
+        let (mut g, mut rel) = (0.0, 0.0);
+        for (i, p) in r.series.iter().enumerate() {
+            output[i].add(output_per_hour(p));
+            wip[i].add(p.wip_avg);
+            g += p.good as f64;
+            rel += p.released as f64;
+            good[i].add(g);
+            released[i].add(rel);
+        }
+        Ok(())
+    })?;
+    results.records.each(v, |r| {
+        for (i, p) in r.series.iter().enumerate() {
+            output[i].add_deviation(output_per_hour(p));
+            wip[i].add_deviation(p.wip_avg);
+        }
+        Ok(())
+    })?;
+    let n = if first { 0 } else { shortest };
+    Ok((0..n)
+        .map(|i| PeriodBand {
+            start_hours: places[i].0,
+            hours: places[i].1,
+            output: output[i].estimate(),
+            wip: wip[i].estimate(),
+            good: good[i].mean(),
+            released: released[i].mean(),
+        })
+        .collect())
+}
+
+/// Per period, the estimate across replications of a metric, at the
 /// period's midpoint.
 fn banded(
-    reps: &[ReplicationResult],
+    periods: &[PeriodBand],
     axis: TimeAxis,
-    metric: fn(&PeriodPoint) -> f64,
+    metric: fn(&PeriodBand) -> &Estimate,
 ) -> Vec<(f64, f64, f64, f64)> {
-    (0..periods(reps))
-        .filter_map(|i| {
-            let p0 = &reps[0].series[i];
-            let e = Estimate::from_values(reps.iter().map(|r| metric(&r.series[i])));
+    periods
+        .iter()
+        .filter_map(|p| {
+            let e = metric(p);
             e.mean.is_finite().then(|| {
                 (
-                    axis.of_hours(p0.start_hours + p0.hours / 2.0),
+                    axis.of_hours(p.start_hours + p.hours / 2.0),
                     e.mean,
                     e.low,
                     e.high,
@@ -73,12 +173,13 @@ fn banded(
 fn line_chart(
     scenario: &Scenario,
     results: &RunResults,
-    metric: fn(&PeriodPoint) -> f64,
+    series: &Series,
+    metric: fn(&PeriodBand) -> &Estimate,
     title: &str,
     y_desc: &str,
 ) -> Option<LinePlot> {
     let shown = shown_variants(results, MAX_LINES);
-    if periods(&results.baseline().replications) == 0 {
+    if series.of(0).is_empty() {
         return None;
     }
     let f = &scenario.factory;
@@ -91,7 +192,7 @@ fn line_chart(
             Line {
                 name: v.name.clone(),
                 color: line_color(k),
-                points: banded(&v.replications, axis, metric),
+                points: banded(series.of(i), axis, metric),
             }
         })
         .collect();
@@ -107,17 +208,16 @@ fn line_chart(
 }
 
 /// Good output per hour over time.
-pub(super) fn output_over_time(scenario: &Scenario, results: &RunResults) -> Option<Spec> {
+pub(super) fn output_over_time(
+    scenario: &Scenario,
+    results: &RunResults,
+    series: &Series,
+) -> Option<Spec> {
     let plot = line_chart(
         scenario,
         results,
-        |p| {
-            if p.hours > 0.0 {
-                p.good as f64 / p.hours
-            } else {
-                f64::NAN
-            }
-        },
+        series,
+        |p| &p.output,
         "Good output per hour over time",
         "good parts per hour",
     )?;
@@ -135,11 +235,16 @@ pub(super) fn output_over_time(scenario: &Scenario, results: &RunResults) -> Opt
 }
 
 /// Time-average WIP over time.
-pub(super) fn wip_over_time(scenario: &Scenario, results: &RunResults) -> Option<Spec> {
+pub(super) fn wip_over_time(
+    scenario: &Scenario,
+    results: &RunResults,
+    series: &Series,
+) -> Option<Spec> {
     let plot = line_chart(
         scenario,
         results,
-        |p| p.wip_avg,
+        series,
+        |p| &p.wip,
         "Work in process over time",
         "WIP (parts, time-average per period)",
     )?;
@@ -288,29 +393,23 @@ pub(super) struct CumulativePlot {
 }
 
 /// Mean cumulative good and released at each period end, from time 0.
-fn cumulative_of(reps: &[ReplicationResult], axis: TimeAxis) -> Vec<(f64, f64, f64)> {
-    let n = periods(reps);
-    let mut out = vec![(0.0, 0.0, 0.0)];
-    let (mut good, mut rel) = (vec![0.0; reps.len()], vec![0.0; reps.len()]);
-    for i in 0..n {
-        for (k, r) in reps.iter().enumerate() {
-            good[k] += r.series[i].good as f64;
-            rel[k] += r.series[i].released as f64;
-        }
-        let p = &reps[0].series[i];
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        out.push((
-            axis.of_hours(p.start_hours + p.hours),
-            mean(&good),
-            mean(&rel),
-        ));
-    }
-    out
+fn cumulative_of(periods: &[PeriodBand], axis: TimeAxis) -> Vec<(f64, f64, f64)> {
+    std::iter::once((0.0, 0.0, 0.0))
+        .chain(
+            periods
+                .iter()
+                .map(|p| (axis.of_hours(p.start_hours + p.hours), p.good, p.released)),
+        )
+        .collect()
 }
 
 /// Cumulative output against release.
-pub(super) fn cumulative(scenario: &Scenario, results: &RunResults) -> Option<Spec> {
-    if periods(&results.baseline().replications) == 0 {
+pub(super) fn cumulative(
+    scenario: &Scenario,
+    results: &RunResults,
+    series: &Series,
+) -> Option<Spec> {
+    if series.of(0).is_empty() {
         return None;
     }
     let shown = shown_variants(results, MAX_CUMULATIVE);
@@ -324,7 +423,7 @@ pub(super) fn cumulative(scenario: &Scenario, results: &RunResults) -> Option<Sp
             (
                 v.name.clone(),
                 line_color(k),
-                cumulative_of(&v.replications, axis),
+                cumulative_of(series.of(i), axis),
             )
         })
         .collect();

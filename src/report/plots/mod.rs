@@ -2,7 +2,9 @@
 //!
 //! Every chart is built in two steps: its data is gathered from the
 //! [`RunResults`] (and, for the Gantt chart, the event trace of the
-//! baseline's replication 0) into a small plain struct, then that struct is
+//! baseline's replication 0) into a small plain struct — the time series
+//! read back from the job files one replication at a time, so that memory
+//! does not grow with the replications — then that struct is
 //! drawn twice, once on an SVG backend and once on a bitmap backend, by the
 //! same code. Nothing in a chart depends on the clock, the thread that draws
 //! it or a hash order, so the same results give byte-identical files.
@@ -138,18 +140,23 @@ struct Spec {
 
 /// Gathers the data of every chart that the results allow, in the order of
 /// [`CHART_STEMS`].
-fn specs(scenario: &Scenario, results: &RunResults, trace: Option<&[TraceRecord]>) -> Vec<Spec> {
+fn specs(
+    scenario: &Scenario,
+    results: &RunResults,
+    trace: Option<&[TraceRecord]>,
+) -> io::Result<Vec<Spec>> {
+    let series = lines::Series::gather(results)?;
     let mut out = Vec::new();
-    out.extend(lines::output_over_time(scenario, results));
-    out.extend(lines::cumulative(scenario, results));
+    out.extend(lines::output_over_time(scenario, results, &series));
+    out.extend(lines::cumulative(scenario, results, &series));
     out.extend(compare::kpi_comparison(results));
     out.extend(compare::pareto(results));
     out.extend(stations::station_states(results));
-    out.extend(lines::wip_over_time(scenario, results));
+    out.extend(lines::wip_over_time(scenario, results, &series));
     if let Some(t) = trace {
         out.extend(gantt::gantt(scenario, t));
     }
-    out
+    Ok(out)
 }
 
 /// Draws every chart the results allow, in memory, as SVG only (the PNG
@@ -160,7 +167,7 @@ pub fn draw_svgs(
     trace: Option<&[TraceRecord]>,
 ) -> io::Result<Vec<Chart>> {
     ensure_font()?;
-    specs(scenario, results, trace)
+    specs(scenario, results, trace)?
         .par_iter()
         .map(|s| {
             Ok(Chart {
@@ -199,7 +206,7 @@ pub fn write_plots(
     ensure_font()?;
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots)?;
-    let specs = specs(scenario, results, trace);
+    let specs = specs(scenario, results, trace)?;
     // Charts are independent: draw them on the rayon pool; `collect` keeps
     // their order.
     let charts = specs

@@ -7,7 +7,6 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
 use crate::experiment::RunResults;
 use crate::model::MachineState;
-use crate::stats::Estimate;
 
 /// Size of the station state chart.
 pub(super) const SIZE: (u32, u32) = (1200, 640);
@@ -53,27 +52,22 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
     if s.stations.is_empty() {
         return None;
     }
-    let reps = &results.baseline().replications;
     let stations: Vec<(String, Vec<f64>)> = s
         .stations
         .iter()
-        .enumerate()
-        .map(|(i, st)| {
+        .map(|st| {
             let label = if st.machines > 1 {
                 format!("{} ×{}", st.station, st.machines)
             } else {
                 st.station.clone()
             };
-            // Mean share of each state over the replications (summed in
-            // replication order).
-            let shares = (0..MachineState::ALL.len())
-                .map(|k| {
-                    let e = Estimate::from_values(
-                        reps.iter()
-                            .filter_map(|r| r.stations.get(i))
-                            .filter_map(|st| st.state_shares.get(k).copied()),
-                    );
-                    if e.mean.is_finite() { e.mean } else { 0.0 }
+            // Mean share of each state over the replications (the
+            // summary's, summed in replication order).
+            let shares = MachineState::ALL
+                .iter()
+                .map(|&m| {
+                    let mean = st.share(m).mean;
+                    if mean.is_finite() { mean } else { 0.0 }
                 })
                 .collect();
             (label, shares)
