@@ -2,8 +2,9 @@
 //!
 //! The batch is `scenarios/line_study.toml` — the baseline plus 7 variants,
 //! 8 in all — with 16 replications each: 128 jobs, run through
-//! [`shopfloor::experiment::run_jobs`] exactly as `shopfloor run` does (no
-//! progress callback, a stop flag that is never set). The jobs keep the
+//! [`shopfloor::experiment::run_jobs`] as `shopfloor run` does (a stop flag
+//! that is never set; each finished result dropped at once, where the
+//! command line first writes it to its job file). The jobs keep the
 //! file's own horizon (3 weeks after a 2-day warm-up), so each one is a
 //! real replication of the study: one 128-job batch takes a few tenths of a
 //! second on one thread, short enough that no shortening is needed. Every
@@ -19,12 +20,16 @@
 //!    threads so that background load hits both alike, and the parallel
 //!    efficiency `(jobs/s at N) / (N × jobs/s at 1)` from the medians (and,
 //!    for comparison on a noisy machine, from the fastest repetitions);
-//! 3. a memory check under a counting global allocator: peak live heap
-//!    bytes for a 128-job and a 512-job batch at 1 and at N threads, split
-//!    into the finished results that `run_jobs` returns (kept in memory, so
-//!    they grow with the number of jobs) and the rest (simulation state,
-//!    one per running job, so bounded by the number of threads), next to
-//!    the peak of a single job run alone.
+//! 3. a memory check under a counting global allocator: the peak live heap
+//!    of a whole run as `shopfloor run` does it, for 128 and 512 jobs at 1
+//!    and at N threads, next to the peak of a single job run alone and the
+//!    bytes of one job's result. Two phases are measured:
+//!    [`shopfloor::experiment::execute`] (the jobs streamed to a job file,
+//!    then the analysis, which reads them back one replication at a time)
+//!    and [`shopfloor::report::write_all`] (the tables, read back the same
+//!    way). Neither may grow by more than a quarter of one job's result
+//!    per extra job — the benchmark fails otherwise: memory is bounded by
+//!    the threads, not by the jobs.
 //!
 //! Parts 2 and 3 run only under `cargo bench` (not when `cargo test` runs
 //! the benchmark once as a smoke test).
@@ -39,8 +44,11 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use shopfloor::engine::format_duration;
-use shopfloor::experiment::{Job, JobResult, job_list, run_jobs};
+use shopfloor::experiment::kpi::KPIS;
+use shopfloor::experiment::store::Shard;
+use shopfloor::experiment::{Job, JobResult, Outcome, Plan, Silent, execute, job_list, run_jobs};
 use shopfloor::model::simulate;
+use shopfloor::report;
 use shopfloor::scenario::{Overrides, Scenario};
 
 // The counting allocator (peak live bytes, allocations).
@@ -55,13 +63,13 @@ const REPS: u64 = 16;
 /// Repetitions of each thread count in the efficiency summary.
 const REPEATS: usize = 9;
 
-/// `scenarios/line_study.toml` with [`REPS`] replications (horizon, warm-up
+/// `scenarios/line_study.toml` with `reps` replications (horizon, warm-up
 /// and seed as in the file).
-fn scenario() -> Scenario {
+fn scenario(reps: u64) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/line_study.toml");
     let mut s = shopfloor::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     s.apply(&Overrides {
-        replications: Some(REPS as u32),
+        replications: Some(reps as u32),
         ..Overrides::default()
     })
     .expect("the overrides are valid");
@@ -76,9 +84,10 @@ fn pool(threads: usize) -> ThreadPool {
         .expect("a rayon pool can be built")
 }
 
-/// Runs every job of the batch on `pool`, as `shopfloor run` does.
-fn batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Vec<JobResult> {
-    pool.install(|| run_jobs(scenario, jobs, &|_| {}, &AtomicBool::new(false)))
+/// Runs every job of the batch on `pool`, as `shopfloor run` does, keeping
+/// only which jobs finished.
+fn batch(pool: &ThreadPool, scenario: &Scenario, jobs: &[Job]) -> Vec<Job> {
+    pool.install(|| run_jobs(scenario, jobs, &|r| Some(r.job), &AtomicBool::new(false)))
 }
 
 /// Wall time and process CPU time (if known) of one batch, seconds.
@@ -278,57 +287,90 @@ fn measure<T>(f: impl FnOnce() -> T) -> (usize, usize, usize, T) {
     (peak, retained, allocs, value)
 }
 
-fn memory_check(scenario: &Scenario) {
+/// Runs `scenario` as `shopfloor run` does, into a fresh folder under
+/// `tmp`, on `pool`: returns the peak and retained live heap bytes of the
+/// run with its analysis ([`execute`]) and the peak of writing the tables
+/// ([`report::write_all`]).
+fn whole_run(pool: &ThreadPool, scenario: &Scenario, tmp: &Path) -> (usize, usize, usize) {
+    let dir = tmp.join(format!("{}-jobs", scenario.replications));
+    let stop = AtomicBool::new(false);
+    let plan = Plan {
+        dir: &dir,
+        shard: Shard::ALL,
+        resume: false,
+        precision: Vec::new(),
+        max_replications: scenario.replications,
+        rank_by: &KPIS[0],
+        stop: &stop,
+    };
+    let (run_peak, kept, _, outcome) =
+        measure(|| pool.install(|| execute(scenario, &plan, &Silent)));
+    let Ok(Outcome::Complete { results, .. }) = outcome else {
+        panic!("the run completes");
+    };
+    let (tables_peak, _, _, written) =
+        measure(|| pool.install(|| report::write_all(&dir, scenario, &results)));
+    written.expect("the tables are written");
+    (run_peak, kept, tables_peak)
+}
+
+fn memory_check() {
     let n = all_threads();
     let mut counts = vec![1, n];
     counts.dedup();
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let small = scenario(REPS);
 
     // Pools dropped earlier shut their threads down asynchronously, freeing
     // their buffers; let that finish so it does not disturb the counts.
     std::thread::sleep(Duration::from_millis(200));
 
     // One job on its own: the working memory of one running simulation.
-    let (one_peak, one_result, _, _) =
-        measure(|| simulate(&scenario.factory, scenario.seed, 0, false).0);
+    let (one_peak, one_result, _, _) = measure(|| simulate(&small.factory, small.seed, 0, false).0);
     println!(
         "memory: one baseline job alone: peak {one_peak} bytes, of which {one_result} bytes are its result \
          ({} bytes inline per JobResult, plus its vectors and strings)",
         size_of::<JobResult>()
     );
     println!(
-        "  peak live heap per batch; 'results' = bytes held by the returned Vec<JobResult>, 'rest' = peak - results"
+        "  peak live heap of a whole run: 'run' = jobs streamed to the job file + analysis (experiment::execute), \
+         'kept' = what its results hold afterwards, 'tables' = writing the CSV tables (report::write_all)"
     );
     println!(
-        "  {:>7} {:>5} {:>12} {:>12} {:>10} {:>12} {:>10}",
-        "threads", "jobs", "peak", "results", "per job", "rest", "allocs/job"
+        "  {:>7} {:>5} {:>12} {:>12} {:>10} {:>12}",
+        "threads", "jobs", "run peak", "kept", "per job", "tables peak"
     );
     for &threads in &counts {
         let pool = pool(threads);
         // One unmeasured run so that the pool's own buffers are in place.
-        let small = job_list(scenario, 0..REPS);
-        black_box(batch(&pool, scenario, &small));
+        whole_run(&pool, &small, tmp.path());
         let mut rows = Vec::new();
         for reps in [REPS, 4 * REPS] {
-            let jobs = job_list(scenario, 0..reps);
-            let (peak, retained, allocs, results) = measure(|| batch(&pool, scenario, &jobs));
-            assert_eq!(results.len(), jobs.len(), "every job finished");
-            drop(results);
-            let k = jobs.len();
+            let s = scenario(reps);
+            let k = job_list(&s, 0..reps).len();
+            let (run, kept, tables) = whole_run(&pool, &s, tmp.path());
             println!(
-                "  {threads:>7} {k:>5} {peak:>12} {retained:>12} {:>10} {:>12} {:>10}",
-                retained / k,
-                peak.saturating_sub(retained),
-                allocs / k
+                "  {threads:>7} {k:>5} {run:>12} {kept:>12} {:>10} {tables:>12}",
+                kept / k
             );
-            rows.push((k, peak));
+            rows.push((k, run, tables));
         }
-        let ((k0, p0), (k1, p1)) = (rows[0], rows[1]);
+        let ((k0, r0, t0), (k1, r1, t1)) = (rows[0], rows[1]);
+        let growth = |a: usize, b: usize| (b as f64 - a as f64) / (k1 - k0) as f64;
+        let (run_growth, tables_growth) = (growth(r0, r1), growth(t0, t1));
         println!(
-            "  {threads} thread(s): {k0} -> {k1} jobs: peak {p0} -> {p1} bytes (x{:.2} for x{}), \
-             {:.0} bytes per extra job",
-            p1 as f64 / p0 as f64,
+            "  {threads} thread(s): {k0} -> {k1} jobs: run peak {r0} -> {r1} bytes (x{:.2} for x{}, \
+             {run_growth:.0} bytes per extra job), tables peak {t0} -> {t1} bytes ({tables_growth:.0} bytes per extra job)",
+            r1 as f64 / r0 as f64,
             k1 / k0,
-            (p1 as f64 - p0 as f64) / (k1 - k0) as f64,
+        );
+        // Holding every result (or just its time series) would add about
+        // one result per job; what a run keeps per job is a few dozen bytes.
+        let bound = one_result as f64 / 4.0;
+        assert!(
+            run_growth < bound && tables_growth < bound,
+            "memory grows with the jobs: {run_growth:.0} and {tables_growth:.0} bytes per extra job \
+             (bound: a quarter of one result, {bound:.0} bytes)"
         );
     }
 }
@@ -336,7 +378,7 @@ fn memory_check(scenario: &Scenario) {
 // ----- main ---------------------------------------------------------------------
 
 fn main() {
-    let scenario = scenario();
+    let scenario = scenario(REPS);
     let jobs = job_list(&scenario, 0..REPS);
     assert!(jobs.len() >= 100, "the batch has at least 100 jobs");
     println!(
@@ -359,6 +401,6 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
         efficiency(&scenario, &jobs);
-        memory_check(&scenario);
+        memory_check();
     }
 }
