@@ -5,6 +5,7 @@ mod common;
 mod determinism;
 mod experiments;
 mod invariants;
+mod orders;
 mod plots;
 mod theory;
 mod trace;
