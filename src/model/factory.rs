@@ -8,6 +8,21 @@ use crate::engine::{Dist, Time};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StationId(pub u32);
 
+impl StationId {
+    /// No station: the step of a routing done by a contractor.
+    pub const OUTSIDE: StationId = StationId(u32::MAX);
+}
+
+/// A routing step done by a contractor: the part travels there, waits the
+/// contractor's lead time and travels back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Subcontract {
+    /// Who does it.
+    pub contractor: ContractorId,
+    /// Transport time each way.
+    pub transport: Time,
+}
+
 /// Index of a product in [`Factory::products`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProductId(pub u32);
@@ -320,8 +335,12 @@ pub enum Dispatch {
 /// One step of a routing.
 #[derive(Clone, Debug)]
 pub struct Operation {
-    /// Where the operation happens.
+    /// Where the operation happens ([`StationId::OUTSIDE`] for a
+    /// subcontracted step).
     pub station: StationId,
+    /// A step sent out to a contractor (then `process`, `setup`, scrap,
+    /// rework and operators do not apply).
+    pub subcontract: Option<Subcontract>,
     /// Process time per part.
     pub process: Dist,
     /// Changeover time when the machine last ran another product.
@@ -409,7 +428,8 @@ pub struct OrderProcess {
 }
 
 /// A relative arrival rate that varies by hour of day, day of week and week
-/// of year: the rate at an hour is the product of the three factors.
+/// of the run (the week factors repeat after the last): the rate at an hour
+/// is the product of the three factors.
 /// Inter-arrival times are drawn in operational time and mapped onto the
 /// clock through the cumulative rate, so any inter-arrival distribution
 /// keeps its shape where the rate is constant.

@@ -14,7 +14,7 @@ pub use factory::{
     Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
     Fatigue, Operation, OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule,
     OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule, Product, ProductId, RateProfile,
-    Release, ShiftCalendar, ShiftEnd, Station, StationId, WorkInterval, WorkerPool,
+    Release, ShiftCalendar, ShiftEnd, Station, StationId, Subcontract, WorkInterval, WorkerPool,
 };
 pub use results::{
     ContractorResult, CostResult, DeliveryResult, MachineState, PeriodPoint, PoolResult,

@@ -68,6 +68,9 @@ enum Event {
     Patience { order: u32, stamp: u32 },
     /// A contractor delivers consignment `0`.
     Delivery(u32),
+    /// A part waiting for its subcontracted step tries again (the
+    /// contractor was full last week).
+    SendOut(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -128,6 +131,10 @@ struct Op<'f> {
     rule: PoolRule,
     /// Mean process time, for shortest-processing-time dispatching.
     mean_process: f64,
+    /// A subcontracted step (`station` is NONE): the contractor, and the
+    /// transport time each way.
+    subcontract: u32,
+    transport: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -366,8 +373,13 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 operators: op.operators,
                 pools: &op.operator_pools,
                 need: op.operator_need,
-                rule: f.stations[op.station.0 as usize].operator_rule,
+                rule: f
+                    .stations
+                    .get(op.station.0 as usize)
+                    .map_or(PoolRule::FirstListed, |s| s.operator_rule),
                 mean_process: op.process.mean(),
+                subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
+                transport: op.subcontract.map_or(0.0, |c| c.transport),
             });
         }
     }
@@ -715,6 +727,9 @@ impl<'f> Sim<'f> {
                 self.station_changed(s as u32);
             }
         }
+        if self.wip_cap != u32::MAX {
+            self.pump_gate();
+        }
         while let Some((_, ev)) = self.cal.pop() {
             match ev {
                 Event::Arrival(p) => self.on_arrival(p),
@@ -756,6 +771,7 @@ impl<'f> Sim<'f> {
                 Event::BookOrder(i) => self.on_book_order(i),
                 Event::Patience { order, stamp } => self.on_patience(order, stamp),
                 Event::Delivery(c) => self.on_delivery(c),
+                Event::SendOut(part) => self.send_part_out(part),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -1068,7 +1084,7 @@ impl<'f> Sim<'f> {
         let s = mach.station;
         if self.stations[s as usize].blocking == Blocking::BeforeService {
             let next = self.ops[self.parts[part as usize].op as usize].next;
-            if next != NONE {
+            if next != NONE && self.ops[next as usize].station != NONE {
                 let k = self.ops[next as usize].station;
                 if self.has_room(k) {
                     self.stations[k as usize].reserved += 1;
@@ -1709,7 +1725,11 @@ impl<'f> Sim<'f> {
             }
             self.parts[part as usize].op = next_op;
             let k = self.ops[next_op as usize].station;
-            if reserved_at == k && goes_on {
+            if k == NONE {
+                // A subcontracted step.
+                self.release_machine(m);
+                self.send_part_out(part);
+            } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
                 self.enter(k, part);
@@ -1894,8 +1914,18 @@ impl<'f> Sim<'f> {
             p.order = order;
             p.due = due;
         }
+        self.route(part);
+    }
+
+    /// Moves `part` to the station of its current operation: into the
+    /// buffer if there is room, to the station's overflow contractor if
+    /// not, else held until room appears; or out to the contractor of a
+    /// subcontracted step.
+    fn route(&mut self, part: u32) {
         let s = self.station_of(part);
-        if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
+        if s == NONE {
+            self.send_part_out(part);
+        } else if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
             self.enter(s, part);
         } else if self.stations[s as usize].overflow == NONE || !self.overflow(s, part) {
             self.waiting.add(self.cal.now(), 1.0);

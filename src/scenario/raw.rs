@@ -239,8 +239,11 @@ pub struct RawProduct {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOperation {
-    pub station: Spanned<String>,
-    pub process: Spanned<RawDist>,
+    pub station: Option<Spanned<String>>,
+    pub process: Option<Spanned<RawDist>>,
+    /// A step done by a contractor instead of a station.
+    pub subcontract: Option<Spanned<String>>,
+    pub transport: Option<Spanned<RawDuration>>,
     pub setup: Option<Spanned<RawDist>>,
     pub scrap: Option<Spanned<f64>>,
     pub rework: Option<Spanned<f64>>,

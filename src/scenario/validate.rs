@@ -14,7 +14,7 @@ use crate::engine::{Dist, Time};
 use crate::model::{
     Blocking, Dispatch, Factory, FailureClock, Failures, Fatigue, Operation, OperatorNeed,
     OvertimePolicy, OvertimeTrigger, PoolId, PoolRule, Product, Release, ShiftCalendar, ShiftEnd,
-    Station, StationId, WorkerPool,
+    Station, StationId, Subcontract, WorkerPool,
 };
 
 pub(crate) struct Validator<'a> {
@@ -1070,7 +1070,7 @@ pub(crate) fn validate(
         )
         .map(|i| StationId(i as u32))
     };
-    for (pname, p) in &raw.products {
+    for (pi, (pname, p)) in raw.products.iter().enumerate() {
         let field = |k: &str| format!("products.{pname}.{k}");
         let p = p.get_ref();
         let release = match p.release.as_ref().map(|r| (r, r.get_ref())) {
@@ -1124,8 +1124,88 @@ pub(crate) fn validate(
         for (i, op) in ops.iter().enumerate() {
             let f = |k: &str| format!("products.{pname}.routing[{i}].{k}");
             let o = op.get_ref();
-            let station = find_station(v, &o.station, &f("station"));
-            let process = v.dist(&o.process, &f("process"));
+            if let Some(c) = &o.subcontract {
+                let given = [
+                    ("station", o.station.as_ref().map(|x| x.span())),
+                    ("process", o.process.as_ref().map(|x| x.span())),
+                    ("setup", o.setup.as_ref().map(|x| x.span())),
+                    ("scrap", o.scrap.as_ref().map(|x| x.span())),
+                    ("rework", o.rework.as_ref().map(|x| x.span())),
+                    ("operators", o.operators.as_ref().map(|x| x.span())),
+                ];
+                for (k, span) in given {
+                    if let Some(span) = span {
+                        v.err_hint(
+                            span,
+                            &f(k),
+                            format!("a subcontracted step has no `{k}`: the contractor does it"),
+                            "remove the field, or drop `subcontract` to do the step in the plant",
+                        );
+                    }
+                }
+                let contractor = v.contractor(c, &contractor_names, &f("subcontract"));
+                if let Some(k) = contractor
+                    && contractors[k.0 as usize].prices[pi].is_none()
+                {
+                    v.err_hint(
+                        c.span(),
+                        &f("subcontract"),
+                        format!(
+                            "contractor \"{}\" has no price for \"{pname}\"",
+                            c.get_ref()
+                        ),
+                        "add the product to the contractor's `prices`",
+                    );
+                }
+                let transport = match &o.transport {
+                    Some(t) => v.duration(t, &f("transport")),
+                    None => Some(0.0),
+                };
+                match (contractor, transport) {
+                    (Some(contractor), Some(transport)) => routing.push(Operation {
+                        station: StationId::OUTSIDE,
+                        subcontract: Some(Subcontract {
+                            contractor,
+                            transport,
+                        }),
+                        process: Dist::Constant(0.0),
+                        setup: None,
+                        scrap: 0.0,
+                        rework: 0.0,
+                        rework_to: i,
+                        operators: 0,
+                        operator_pools: Vec::new(),
+                        operator_need: OperatorNeed::Whole,
+                    }),
+                    _ => ok = false,
+                }
+                continue;
+            }
+            if let Some(t) = &o.transport {
+                v.err_hint(
+                    t.span(),
+                    &f("transport"),
+                    "`transport` applies to a subcontracted step",
+                    "add subcontract = \"CONTRACTOR\" (and remove station and process), or remove transport",
+                );
+            }
+            let (Some(o_station), Some(o_process)) = (&o.station, &o.process) else {
+                let missing = if o.station.is_none() {
+                    "station"
+                } else {
+                    "process"
+                };
+                v.err_hint(
+                    op.span(),
+                    &f(missing),
+                    format!("the operation has no `{missing}`"),
+                    "an operation names its station and process time, e.g. { station = \"cut\", process = \"5m\" }, or is done by a contractor: { subcontract = \"NAME\", transport = \"4h\" }",
+                );
+                ok = false;
+                continue;
+            };
+            let station = find_station(v, o_station, &f("station"));
+            let process = v.dist(o_process, &f("process"));
             let setup = o.setup.as_ref().map(|s| v.dist(s, &f("setup")));
             let scrap = v.probability(&o.scrap, &f("scrap"));
             let rework = v.probability(&o.rework, &f("rework"));
@@ -1142,7 +1222,7 @@ pub(crate) fn validate(
             match (&o.rework_to, rework > 0.0) {
                 (Some(target), _) => {
                     if let Some(t) = find_station(v, target, &f("rework_to")) {
-                        match ops[..=i].iter().rposition(|p| p.get_ref().station.get_ref() == station_names[t.0 as usize]) {
+                        match ops[..=i].iter().rposition(|p| p.get_ref().station.as_ref().is_some_and(|s| s.get_ref() == station_names[t.0 as usize])) {
                             Some(j) => rework_to = j,
                             None => v.err_hint(
                                 target.span(),
@@ -1246,6 +1326,7 @@ pub(crate) fn validate(
             }
             let make = |setup: Option<Dist>, station: StationId, process: Dist| Operation {
                 station,
+                subcontract: None,
                 process,
                 setup,
                 scrap,
@@ -1267,16 +1348,25 @@ pub(crate) fn validate(
         // up: if that can take no time, the run would never leave time 0.
         if let (Some(Release::Saturated), Some(first), Some(op)) =
             (&release, routing.first(), ops.first())
+            && first.subcontract.is_some()
+        {
+            v.err_hint(
+                op.span(),
+                &format!("products.{pname}.routing[0]"),
+                "a saturated product starts at a station of the plant, not at a contractor",
+                "put a station first, or release the product by orders or arrivals",
+            );
+        } else if let (Some(Release::Saturated), Some(first), Some(op)) =
+            (&release, routing.first(), ops.first())
             && first.process.mean() <= 0.0
         {
             v.err_hint(
-                op.get_ref().process.span(),
+                op.get_ref().process.as_ref().map_or(op.span(), |x| x.span()),
                 &format!("products.{pname}.routing[0].process"),
                 "a saturated product's first operation must take time, or parts would be made endlessly at one instant",
                 "give it a process time above zero",
             );
         }
-        let index = products.len() + usize::from(!ok || release.is_none());
         let orders = p
             .orders
             .as_ref()
@@ -1289,14 +1379,10 @@ pub(crate) fn validate(
             .patience
             .as_ref()
             .and_then(|d| v.positive_duration(d, &field("patience")));
-        let outsource = p.outsource.as_ref().and_then(|o| {
-            v.outsourcing(
-                o,
-                &field("outsource"),
-                &contractors,
-                index.min(product_names.len() - 1),
-            )
-        });
+        let outsource = p
+            .outsource
+            .as_ref()
+            .and_then(|o| v.outsourcing(o, &field("outsource"), &contractors, pi));
         let by_orders = matches!(release, Some(Release::Orders));
         let order_only = [
             ("orders", p.orders.as_ref().map(|x| x.span())),
@@ -1330,6 +1416,96 @@ pub(crate) fn validate(
                 patience,
                 outsource,
             });
+        }
+    }
+    // Automated stations: faster (or slower) and differently staffed.
+    for (si, (sname, st)) in raw.stations.iter().enumerate() {
+        let s = st.get_ref();
+        let (Some(a), true) = (&s.automated, stations[si].automated) else {
+            continue;
+        };
+        let a = a.get_ref();
+        let field = |k: &str| format!("stations.{sname}.automated.{k}");
+        let sid = StationId(si as u32);
+        let factor = match &a.process_factor {
+            Some(x) if !x.get_ref().is_finite() || *x.get_ref() <= 0.0 => {
+                v.err_hint(
+                    x.span(),
+                    &field("process_factor"),
+                    format!("must be a number above 0, got {}", x.get_ref()),
+                    "0.6 makes every operation at the station take 60% of its time",
+                );
+                None
+            }
+            Some(x) => Some(*x.get_ref()),
+            None => None,
+        };
+        let operators = a
+            .operators
+            .as_ref()
+            .and_then(|n| v.count(n, &field("operators"), 0));
+        if let (Some(n), Some(span)) = (operators, a.operators.as_ref().map(|o| o.span()))
+            && n > 0
+        {
+            let largest = pools
+                .iter()
+                .filter(|p| p.skills.contains(&sid))
+                .map(|p| p.count)
+                .max();
+            match largest {
+                None => v.err_hint(
+                    span,
+                    &field("operators"),
+                    format!("no worker pool may operate station \"{sname}\""),
+                    format!("add \"{sname}\" to the `stations` of a [workers] pool"),
+                ),
+                Some(m) if m < n => v.err_hint(
+                    span,
+                    &field("operators"),
+                    format!("needs {n} operators at once, but the largest qualified pool has {m}: it could never start"),
+                    "raise the pool's `count` or lower `operators`",
+                ),
+                Some(_) => {}
+            }
+        }
+        if let Some(fl) = &a.failures
+            && let Some(d) = &stations[si].failures
+            && d.time_to_failure.mean() <= 0.0
+        {
+            v.err(
+                fl.get_ref().time_to_failure.span(),
+                &field("failures.time_to_failure"),
+                "the mean time to failure must be longer than zero",
+            );
+        }
+        if let Some(m) = &a.machines
+            && *m.get_ref() > 100_000
+        {
+            v.err_hint(
+                m.span(),
+                &field("machines"),
+                format!(
+                    "{} machines is more than shopfloor simulates at one station",
+                    m.get_ref()
+                ),
+                "model at most 100000 machines per station",
+            );
+        }
+        for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
+            if op.station != sid {
+                continue;
+            }
+            if let Some(f) = factor
+                && let Ok(d) = op.process.scaled(f)
+            {
+                op.process = d;
+            }
+            if let Some(n) = operators {
+                op.operators = n;
+                if n == 0 {
+                    op.operator_need = OperatorNeed::Whole;
+                }
+            }
         }
     }
     // A station with its own calendar: its machines run only in working
@@ -1377,41 +1553,24 @@ pub(crate) fn validate(
             }
         }
     }
-    // Automated stations: faster (or slower) and differently staffed.
+    // An overflow contractor takes whatever reaches its station.
     for (si, (sname, st)) in raw.stations.iter().enumerate() {
-        let s = st.get_ref();
-        let (Some(a), true) = (&s.automated, stations[si].automated) else {
+        let (Some(o), Some(c)) = (&st.get_ref().overflow, stations[si].overflow) else {
             continue;
         };
-        let a = a.get_ref();
-        let field = |k: &str| format!("stations.{sname}.automated.{k}");
-        let sid = StationId(si as u32);
-        for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
-            if op.station != sid {
-                continue;
-            }
-            if let Some(x) = &a.process_factor {
-                match op.process.scaled(*x.get_ref()) {
-                    Ok(d) => op.process = d,
-                    Err(e) => {
-                        v.err(x.span(), &field("process_factor"), e.to_string());
-                    }
-                }
-            }
-            if let Some(n) = &a.operators {
-                let n = v.count(n, &field("operators"), 0).unwrap_or(0);
-                if n > 0 && op.operator_pools.is_empty() {
-                    v.err_hint(
-                        a.operators.as_ref().map(|o| o.span()).unwrap_or(0..0),
-                        &field("operators"),
-                        format!("no worker pool may operate station \"{sname}\""),
-                        format!("add \"{sname}\" to the `stations` of a [workers] pool"),
-                    );
-                }
-                op.operators = n;
-                if n == 0 {
-                    op.operator_need = OperatorNeed::Whole;
-                }
+        for (pi, p) in products.iter().enumerate() {
+            let visits = p.routing.iter().any(|op| op.station.0 as usize == si);
+            if visits && contractors[c.0 as usize].prices[pi].is_none() {
+                v.err_hint(
+                    o.span(),
+                    &format!("stations.{sname}.overflow"),
+                    format!(
+                        "product \"{}\" passes through this station, but contractor \"{}\" has no price for it",
+                        p.name,
+                        o.get_ref()
+                    ),
+                    format!("add {} = … to [contractors.{}] prices", p.name, o.get_ref()),
+                );
             }
         }
     }
@@ -1421,8 +1580,20 @@ pub(crate) fn validate(
             .order_book
             .iter()
             .any(|o| o.product.0 as usize == i);
-        if p.release_is_orders() && p.orders.is_none() && !in_book {
-            let span = raw.products[i].span();
+        let raw_orders = raw
+            .products
+            .get(p.name.as_str())
+            .is_some_and(|r| r.get_ref().orders.is_some());
+        let book_given = raw
+            .orders
+            .as_ref()
+            .is_some_and(|o| o.get_ref().book.is_some());
+        if p.release_is_orders()
+            && !raw_orders
+            && !in_book
+            && !(book_given && policies.order_book.is_empty())
+        {
+            let span = raw.products.get(p.name.as_str()).map_or(0..0, |r| r.span());
             v.err_hint(
                 span,
                 &format!("products.{}", p.name),

@@ -126,6 +126,9 @@ pub(super) struct Consignment {
     order: u32,
     /// A whole order sent out (else one overflowing part).
     whole_order: bool,
+    /// A part out for a subcontracted step (NONE otherwise): it comes
+    /// back into the plant.
+    part: u32,
     units: u32,
     due: f64,
 }
@@ -462,6 +465,23 @@ impl Sim<'_> {
     /// Sends `units` of product `p` to contractor `c`; they come back after
     /// its lead time (and another, to replace defective units).
     fn send(&mut self, c: u32, p: u32, order: u32, whole_order: bool, units: u32, due: f64) {
+        self.send_consignment(c, p, order, whole_order, NONE, units, due, 0.0);
+    }
+
+    /// Sends a consignment; `part` (or NONE) returns to the plant after
+    /// `transport` each way on top of the lead time.
+    #[allow(clippy::too_many_arguments)]
+    fn send_consignment(
+        &mut self,
+        c: u32,
+        p: u32,
+        order: u32,
+        whole_order: bool,
+        part: u32,
+        units: u32,
+        due: f64,
+        transport: f64,
+    ) {
         let def = &self.f.contractors[c as usize];
         let price = def.prices[p as usize].expect("validated: the contractor makes the product");
         let cs = &mut self.contractors[c as usize];
@@ -469,7 +489,7 @@ impl Sim<'_> {
         cs.consignments += 1;
         cs.units += u64::from(units);
         cs.spend += f64::from(units) * price;
-        let mut lead = def.lead_time.sample(&mut cs.lead_stream);
+        let mut lead = 2.0 * transport + def.lead_time.sample(&mut cs.lead_stream);
         if def.defect_rate > 0.0 {
             let defective = (0..units)
                 .filter(|_| cs.defect_stream.uniform() < def.defect_rate)
@@ -479,12 +499,15 @@ impl Sim<'_> {
                 lead += def.lead_time.sample(&mut cs.lead_stream);
             }
         }
-        self.delivery.units_outsourced += u64::from(units);
+        if part == NONE {
+            self.delivery.units_outsourced += u64::from(units);
+        }
         let consignment = Consignment {
             contractor: c,
             product: p,
             order,
             whole_order,
+            part,
             units,
             due,
         };
@@ -516,9 +539,59 @@ impl Sim<'_> {
         true
     }
 
+    /// Part `part` is at a subcontracted step: it leaves for the contractor
+    /// now, or at the start of next week if the contractor is full.
+    pub(super) fn send_part_out(&mut self, part: u32) {
+        let p = self.parts[part as usize];
+        let op = self.ops[p.op as usize];
+        if self.contractor_can_take(op.subcontract, 1) {
+            self.log("subcontract_out", NONE, NONE, part);
+            self.send_consignment(
+                op.subcontract,
+                p.product,
+                p.order,
+                false,
+                part,
+                1,
+                p.due,
+                op.transport,
+            );
+        } else {
+            let next_week = ((self.cal.now() / WEEK).floor() + 1.0) * WEEK;
+            self.cal.schedule_at(next_week, Event::SendOut(part));
+        }
+    }
+
+    /// Part `part` is back from its subcontracted step: on to the next
+    /// operation, or finished.
+    fn part_back(&mut self, part: u32) {
+        self.log("subcontract_back", NONE, NONE, part);
+        let p = self.parts[part as usize];
+        let next = self.ops[p.op as usize].next;
+        if next == NONE {
+            let now = self.cal.now();
+            self.good += 1;
+            self.good_per_product[p.product as usize] += 1;
+            self.cycle.record(now - p.released_at);
+            self.log("finish", NONE, NONE, part);
+            self.retire_part(part);
+            self.unit_done(p.product, p.order, 1);
+            if self.wip_cap != u32::MAX {
+                self.pump_gate();
+            }
+        } else {
+            self.parts[part as usize].op = next;
+            self.route(part);
+        }
+    }
+
     pub(super) fn on_delivery(&mut self, i: u32) {
         let k = self.consignments[i as usize];
         self.free_consignments.push(i);
+        if k.part != NONE {
+            self.part_back(k.part);
+            return;
+        }
         let now = self.cal.now();
         let cs = &mut self.contractors[k.contractor as usize];
         cs.received += u64::from(k.units);
