@@ -1591,7 +1591,7 @@ pub(crate) fn validate(
         if p.release_is_orders()
             && !raw_orders
             && !in_book
-            && !(book_given && policies.order_book.is_empty())
+            && (!book_given || !policies.order_book.is_empty())
         {
             let span = raw.products.get(p.name.as_str()).map_or(0..0, |r| r.span());
             v.err_hint(
