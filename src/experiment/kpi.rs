@@ -81,6 +81,72 @@ pub const KPIS: &[Kpi] = &[
         better: Better::Lower,
         get: |r| r.reworked as f64,
     },
+    Kpi {
+        name: "on_time_orders",
+        label: "on-time delivery (orders)",
+        better: Better::Higher,
+        get: |r| r.delivery.on_time_orders,
+    },
+    Kpi {
+        name: "on_time_units",
+        label: "on-time delivery (units)",
+        better: Better::Higher,
+        get: |r| r.delivery.on_time_units,
+    },
+    Kpi {
+        name: "tardiness_mean_h",
+        label: "mean tardiness (h)",
+        better: Better::Lower,
+        get: |r| r.delivery.tardiness_mean_h,
+    },
+    Kpi {
+        name: "lead_time_mean_h",
+        label: "order lead time (h)",
+        better: Better::Lower,
+        get: |r| r.delivery.lead_time_mean_h,
+    },
+    Kpi {
+        name: "backlog_avg",
+        label: "backlog (units)",
+        better: Better::Lower,
+        get: |r| r.delivery.backlog_avg,
+    },
+    Kpi {
+        name: "fill_rate",
+        label: "fill rate from stock",
+        better: Better::Higher,
+        get: |r| r.delivery.fill_rate,
+    },
+    Kpi {
+        name: "units_lost",
+        label: "units lost (impatient orders)",
+        better: Better::Lower,
+        get: |r| r.delivery.units_lost as f64,
+    },
+    Kpi {
+        name: "total_cost",
+        label: "total cost",
+        better: Better::Lower,
+        get: |r| r.costs.total,
+    },
+    Kpi {
+        name: "revenue",
+        label: "revenue",
+        better: Better::Higher,
+        get: |r| r.costs.revenue,
+    },
+    Kpi {
+        name: "profit",
+        label: "profit",
+        better: Better::Higher,
+        get: |r| r.costs.profit,
+    },
+    Kpi {
+        name: "cost_per_good_unit",
+        label: "cost per good unit",
+        better: Better::Lower,
+        get: |r| r.costs.per_good_unit,
+    },
 ];
 
 /// The KPI called `name`, if any.

@@ -111,6 +111,96 @@ pub struct VariantOutcome {
     pub vs_baseline: Vec<Comparison>,
     /// Events processed, summed over its replications.
     pub events: u64,
+    /// What automating stations bought, against the baseline (None unless
+    /// this variant automates a station the baseline does not).
+    pub automation: Option<AutomationOutcome>,
+}
+
+/// The case for automation: a variant that automates stations, against the
+/// baseline, on the same random numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct AutomationOutcome {
+    /// Stations automated here but not in the baseline.
+    pub stations: Vec<String>,
+    /// Their capital cost.
+    pub capital: f64,
+    /// Its straight-line charge over the observed period.
+    pub capital_charge: f64,
+    /// Labour cost saved over the observed period (baseline − variant,
+    /// paired).
+    pub labour_saved: Estimate,
+    /// Operating gain per year of 8 760 h: the paired difference in profit
+    /// before the automation's capital charge, scaled from the observed
+    /// period.
+    pub operating_gain_per_year: Estimate,
+    /// Capital / operating gain per year, at the mean gain; at the ends of
+    /// its 95% CI (low: the quickest payback). Infinite when the gain is not
+    /// positive.
+    pub payback_years: f64,
+    /// Payback at the upper and lower ends of the gain's CI.
+    pub payback_years_range: (f64, f64),
+}
+
+/// The automation case of `variant` against `base` (see
+/// [`AutomationOutcome`]); `kpis` are their per-replication KPI values.
+fn automation_outcome(
+    base: &Factory,
+    variant: &Factory,
+    base_kpis: &[Vec<f64>],
+    kpis: &[Vec<f64>],
+) -> Option<AutomationOutcome> {
+    let new: Vec<usize> = (0..variant.stations.len())
+        .filter(|&i| variant.stations[i].automated && !base.stations[i].automated)
+        .collect();
+    if new.is_empty() {
+        return None;
+    }
+    let hours = (variant.horizon - variant.warmup) / crate::engine::HOUR;
+    let charge =
+        |f: &Factory| -> f64 { f.stations.iter().map(|s| s.capital_per_hour).sum::<f64>() * hours };
+    let column = |name: &str| KPIS.iter().position(|k| k.name == name).expect("a KPI");
+    let (labour, profit) = (column("labour_cost"), column("profit"));
+    let labour_saved = Estimate::from_values(
+        base_kpis[labour]
+            .iter()
+            .zip(&kpis[labour])
+            .map(|(b, v)| b - v),
+    );
+    let (cb, cv) = (charge(base), charge(variant));
+    let year = 8760.0 / hours;
+    let operating_gain_per_year = Estimate::from_values(
+        base_kpis[profit]
+            .iter()
+            .zip(&kpis[profit])
+            .map(|(b, v)| ((v + cv) - (b + cb)) * year),
+    );
+    let capital: f64 = new.iter().map(|&i| variant.stations[i].capital).sum();
+    let payback = |gain: f64| {
+        if gain > 0.0 {
+            capital / gain
+        } else {
+            f64::INFINITY
+        }
+    };
+    Some(AutomationOutcome {
+        stations: new
+            .iter()
+            .map(|&i| variant.stations[i].name.clone())
+            .collect(),
+        capital,
+        capital_charge: new
+            .iter()
+            .map(|&i| variant.stations[i].capital_per_hour)
+            .sum::<f64>()
+            * hours,
+        labour_saved,
+        payback_years: payback(operating_gain_per_year.mean),
+        payback_years_range: (
+            payback(operating_gain_per_year.high),
+            payback(operating_gain_per_year.low),
+        ),
+        operating_gain_per_year,
+    })
 }
 
 impl VariantOutcome {
@@ -203,10 +293,14 @@ pub fn analyse(
                 summary,
                 vs_baseline: Vec::new(),
                 events,
+                automation: None,
             },
         )
         .collect();
     let base = variants[0].kpis.clone();
+    for (v, (_, f)) in variants.iter_mut().zip(&factories) {
+        v.automation = automation_outcome(factories[0].1, f, &base, &v.kpis);
+    }
     for v in &mut variants {
         v.vs_baseline = KPIS
             .iter()
@@ -341,6 +435,165 @@ pub struct StationSummary {
     pub busiest_in: usize,
 }
 
+/// A struct of estimates, one per figure of a per-replication result, with
+/// the code that lists the figures of one replication (`push`) and reads
+/// the estimates back in the same order (`read`).
+macro_rules! estimates {
+    ($(#[$m:meta])* $name:ident from $src:ty {
+        $($(#[$fm:meta])* $field:ident: |$r:ident| $get:expr),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Serialize)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: Estimate,)*
+        }
+        impl $name {
+            fn push(r: &$src, out: &mut Vec<f64>) {
+                $( { let $r = r; out.push($get); } )*
+            }
+            fn read(next: &mut dyn FnMut() -> Estimate) -> $name {
+                $name { $($field: next(),)* }
+            }
+        }
+    };
+}
+
+estimates! {
+    /// Customer orders and delivery over replications (see
+    /// [`crate::model::DeliveryResult`] for each figure).
+    DeliverySummary from crate::model::DeliveryResult {
+        /// Orders arrived.
+        orders_arrived: |r| r.orders_arrived as f64,
+        /// Orders delivered complete.
+        orders_completed: |r| r.orders_completed as f64,
+        /// Share of completed orders on time.
+        on_time_orders: |r| r.on_time_orders,
+        /// Share of units of completed orders on time.
+        on_time_units: |r| r.on_time_units,
+        /// Mean lateness, hours.
+        lateness_mean_h: |r| r.lateness_mean_h,
+        /// Mean tardiness, hours.
+        tardiness_mean_h: |r| r.tardiness_mean_h,
+        /// 90th percentile of tardiness, hours.
+        tardiness_p90_h: |r| r.tardiness_p90_h,
+        /// Largest tardiness, hours.
+        tardiness_max_h: |r| r.tardiness_max_h,
+        /// Mean order lead time, hours.
+        lead_time_mean_h: |r| r.lead_time_mean_h,
+        /// Time-average backlog, units.
+        backlog_avg: |r| r.backlog_avg,
+        /// Backlog at the end, units.
+        backlog_end: |r| r.backlog_end as f64,
+        /// Make-to-stock fill rate.
+        fill_rate: |r| r.fill_rate,
+        /// Orders lost to impatience.
+        orders_lost: |r| r.orders_lost as f64,
+        /// Units of the lost orders.
+        units_lost: |r| r.units_lost as f64,
+        /// Orders sent to contractors.
+        orders_outsourced: |r| r.orders_outsourced as f64,
+        /// Units sent to contractors.
+        units_outsourced: |r| r.units_outsourced as f64,
+    }
+}
+
+estimates! {
+    /// Every cost line, revenue and profit over replications (see
+    /// [`crate::model::CostResult`]).
+    CostSummary from crate::model::CostResult {
+        /// Regular labour.
+        labour_regular: |r| r.labour_regular,
+        /// Overtime labour.
+        labour_overtime: |r| r.labour_overtime,
+        /// Materials of the parts released.
+        materials: |r| r.materials,
+        /// Contractors' spend.
+        outsourcing: |r| r.outsourcing,
+        /// Machine running and energy.
+        machine_running: |r| r.machine_running,
+        /// Automation capital charge.
+        automation_capital: |r| r.automation_capital,
+        /// WIP holding.
+        wip_holding: |r| r.wip_holding,
+        /// Finished-goods holding.
+        stock_holding: |r| r.stock_holding,
+        /// Late-delivery penalties.
+        late_penalty: |r| r.late_penalty,
+        /// Lost-sale penalties.
+        lost_sales: |r| r.lost_sales,
+        /// Sum of the lines above.
+        total: |r| r.total,
+        /// Of materials: sunk in scrapped parts.
+        scrap_materials: |r| r.scrap_materials,
+        /// Revenue.
+        revenue: |r| r.revenue,
+        /// Revenue − total cost.
+        profit: |r| r.profit,
+        /// Total cost per good unit.
+        per_good_unit: |r| r.per_good_unit,
+    }
+}
+
+estimates! {
+    /// One product's figures over replications.
+    ProductFigures from crate::model::ProductResult {
+        /// Parts released.
+        released: |r| r.released as f64,
+        /// Good parts made in the plant.
+        good: |r| r.good as f64,
+        /// Parts scrapped.
+        scrapped: |r| r.scrapped as f64,
+        /// Units delivered.
+        delivered: |r| r.delivered as f64,
+        /// Orders completed.
+        orders_completed: |r| r.orders_completed as f64,
+        /// Share of them on time.
+        on_time_orders: |r| r.on_time_orders,
+        /// Make-to-stock fill rate.
+        fill_rate: |r| r.fill_rate,
+        /// Time-average finished stock.
+        stock_avg: |r| r.stock_avg,
+        /// Revenue.
+        revenue: |r| r.revenue,
+    }
+}
+
+estimates! {
+    /// One contractor's figures over replications.
+    ContractorFigures from crate::model::ContractorResult {
+        /// Consignments sent.
+        consignments: |r| r.consignments as f64,
+        /// Units sent.
+        units: |r| r.units as f64,
+        /// Units delivered defective.
+        defective: |r| r.defective as f64,
+        /// Share of consignments on time.
+        on_time: |r| r.on_time,
+        /// Spend.
+        spend: |r| r.spend,
+    }
+}
+
+/// Per-product KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductSummary {
+    /// Product name.
+    pub product: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: ProductFigures,
+}
+
+/// Per-contractor KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContractorSummary {
+    /// Contractor name.
+    pub contractor: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: ContractorFigures,
+}
+
 /// Per-pool KPIs over replications.
 #[derive(Clone, Debug, Serialize)]
 pub struct PoolSummary {
@@ -401,6 +654,15 @@ pub struct Summary {
     pub labour_cost: Estimate,
     /// Labour cost per good part.
     pub labour_cost_per_good: Estimate,
+    /// Customer orders and delivery (None when no product is made to
+    /// order or to stock).
+    pub delivery: Option<DeliverySummary>,
+    /// Every cost line, revenue and profit.
+    pub costs: CostSummary,
+    /// Per product.
+    pub products: Vec<ProductSummary>,
+    /// Per contractor.
+    pub contractors: Vec<ContractorSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
     /// Warm-up suggested by MSER-5 on the WIP series averaged over
@@ -558,6 +820,14 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
             p.labour_cost,
         ]);
     }
+    DeliverySummary::push(&r.delivery, out);
+    CostSummary::push(&r.costs, out);
+    for p in &r.products {
+        ProductFigures::push(p, out);
+    }
+    for c in &r.contractors {
+        ContractorFigures::push(c, out);
+    }
 }
 
 /// Calls its argument with every replication of one variant, in
@@ -668,6 +938,25 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             labour_cost: next(),
         })
         .collect();
+    let delivery = DeliverySummary::read(&mut next);
+    let has_orders = factory.products.iter().any(|p| p.release_is_orders());
+    let costs = CostSummary::read(&mut next);
+    let products = factory
+        .products
+        .iter()
+        .map(|p| ProductSummary {
+            product: p.name.clone(),
+            figures: ProductFigures::read(&mut next),
+        })
+        .collect();
+    let contractors = factory
+        .contractors
+        .iter()
+        .map(|c| ContractorSummary {
+            contractor: c.name.clone(),
+            figures: ContractorFigures::read(&mut next),
+        })
+        .collect();
     let busiest_station = stations
         .iter()
         .fold(None::<&StationSummary>, |best, s| match best {
@@ -696,6 +985,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         pools,
         labour_cost,
         labour_cost_per_good,
+        delivery: has_orders.then_some(delivery),
+        costs,
+        products,
+        contractors,
         busiest_station,
         mser5_warmup_hours: wip_series
             .as_ref()

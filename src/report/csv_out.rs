@@ -94,6 +94,13 @@ pub fn write_replication_tables(
     for p in &scenario.factory.products {
         header.push(format!("good_{}", p.name));
     }
+    header.extend(strings(&DELIVERY_COLUMNS));
+    header.extend(strings(&[
+        "total_cost",
+        "revenue",
+        "profit",
+        "cost_per_good_unit",
+    ]));
     let mut replications = AtomicCsv::create(dir.join("replications.csv"), &header)?;
     let mut stations = AtomicCsv::create(
         dir.join("stations.csv"),
@@ -147,6 +154,45 @@ pub fn write_replication_tables(
     } else {
         None
     };
+    let mut costs = AtomicCsv::create(dir.join("costs.csv"), &{
+        let mut h = strings(&["variant", "replication"]);
+        h.extend(strings(&COST_COLUMNS));
+        h
+    })?;
+    let mut products = AtomicCsv::create(
+        dir.join("products.csv"),
+        &strings(&[
+            "variant",
+            "replication",
+            "product",
+            "released",
+            "good",
+            "scrapped",
+            "delivered",
+            "orders_completed",
+            "on_time_orders",
+            "fill_rate",
+            "stock_avg",
+            "revenue",
+        ]),
+    )?;
+    let mut contractors = if scenario.factory.contractors.is_empty() {
+        None
+    } else {
+        Some(AtomicCsv::create(
+            dir.join("contractors.csv"),
+            &strings(&[
+                "variant",
+                "replication",
+                "contractor",
+                "consignments",
+                "units",
+                "defective",
+                "on_time",
+                "spend",
+            ]),
+        )?)
+    };
     let mut timeseries = AtomicCsv::create(
         dir.join("timeseries.csv"),
         &strings(&[
@@ -162,11 +208,43 @@ pub fn write_replication_tables(
             "good_per_hour",
             "wip_avg",
             "waiting_avg",
+            "backlog_avg",
         ]),
     )?;
     results.records.all(|v, r| {
         let name = &results.variants[v].name;
         replications.row(replication_row(name, r))?;
+        costs.row(cost_row(name, r))?;
+        for p in &r.products {
+            products.row([
+                name.to_string(),
+                r.replication.to_string(),
+                p.product.clone(),
+                p.released.to_string(),
+                p.good.to_string(),
+                p.scrapped.to_string(),
+                p.delivered.to_string(),
+                p.orders_completed.to_string(),
+                p.on_time_orders.to_string(),
+                p.fill_rate.to_string(),
+                p.stock_avg.to_string(),
+                p.revenue.to_string(),
+            ])?;
+        }
+        if let Some(c) = &mut contractors {
+            for k in &r.contractors {
+                c.row([
+                    name.to_string(),
+                    r.replication.to_string(),
+                    k.contractor.clone(),
+                    k.consignments.to_string(),
+                    k.units.to_string(),
+                    k.defective.to_string(),
+                    k.on_time.to_string(),
+                    k.spend.to_string(),
+                ])?;
+            }
+        }
         station_rows(&mut stations, name, r)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
@@ -174,6 +252,14 @@ pub fn write_replication_tables(
         period_rows(&mut timeseries, name, r)
     })?;
     replications.commit()?;
+    costs.commit()?;
+    products.commit()?;
+    match contractors {
+        Some(c) => c.commit()?,
+        None => {
+            let _ = std::fs::remove_file(dir.join("contractors.csv"));
+        }
+    }
     stations.commit()?;
     match pools {
         Some(pools) => pools.commit()?,
@@ -210,6 +296,93 @@ fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         r.events.to_string(),
     ];
     row.extend(r.good_per_product.iter().map(|g| g.to_string()));
+    let d = &r.delivery;
+    row.extend([
+        d.orders_arrived.to_string(),
+        d.orders_completed.to_string(),
+        d.on_time_orders.to_string(),
+        d.on_time_units.to_string(),
+        d.lateness_mean_h.to_string(),
+        d.tardiness_mean_h.to_string(),
+        d.tardiness_p90_h.to_string(),
+        d.tardiness_max_h.to_string(),
+        d.lead_time_mean_h.to_string(),
+        d.backlog_avg.to_string(),
+        d.backlog_end.to_string(),
+        d.fill_rate.to_string(),
+        d.orders_lost.to_string(),
+        d.units_lost.to_string(),
+        d.orders_outsourced.to_string(),
+        d.units_outsourced.to_string(),
+    ]);
+    let c = &r.costs;
+    row.extend([c.total, c.revenue, c.profit, c.per_good_unit].map(|x| x.to_string()));
+    row
+}
+
+/// The delivery columns of `replications.csv`.
+const DELIVERY_COLUMNS: [&str; 16] = [
+    "orders_arrived",
+    "orders_completed",
+    "on_time_orders",
+    "on_time_units",
+    "lateness_mean_h",
+    "tardiness_mean_h",
+    "tardiness_p90_h",
+    "tardiness_max_h",
+    "lead_time_mean_h",
+    "backlog_avg",
+    "backlog_end",
+    "fill_rate",
+    "orders_lost",
+    "units_lost",
+    "orders_outsourced",
+    "units_outsourced",
+];
+
+/// The cost lines of `costs.csv`, in the order of [`cost_row`].
+pub const COST_COLUMNS: [&str; 15] = [
+    "labour_regular",
+    "labour_overtime",
+    "materials",
+    "outsourcing",
+    "machine_running",
+    "automation_capital",
+    "wip_holding",
+    "stock_holding",
+    "late_penalty",
+    "lost_sales",
+    "total",
+    "scrap_materials",
+    "revenue",
+    "profit",
+    "per_good_unit",
+];
+
+/// One row of `costs.csv`.
+fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
+    let c = &r.costs;
+    let mut row = vec![variant.to_string(), r.replication.to_string()];
+    row.extend(
+        [
+            c.labour_regular,
+            c.labour_overtime,
+            c.materials,
+            c.outsourcing,
+            c.machine_running,
+            c.automation_capital,
+            c.wip_holding,
+            c.stock_holding,
+            c.late_penalty,
+            c.lost_sales,
+            c.total,
+            c.scrap_materials,
+            c.revenue,
+            c.profit,
+            c.per_good_unit,
+        ]
+        .map(|x| x.to_string()),
+    );
     row
 }
 
@@ -275,6 +448,7 @@ fn period_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::R
             (p.good as f64 / p.hours).to_string(),
             p.wip_avg.to_string(),
             p.waiting_avg.to_string(),
+            p.backlog_avg.to_string(),
         ])?;
     }
     Ok(())

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::write_atomic;
 use crate::engine::HOUR;
-use crate::experiment::{Comparison, RunResults, Summary};
+use crate::experiment::{AutomationOutcome, Comparison, RunResults, Summary};
 use crate::scenario::Scenario;
 
 /// One variant in `summary.json`.
@@ -27,6 +27,10 @@ pub struct VariantJson<'a> {
     pub summary: &'a Summary,
     /// Paired differences from the baseline, per KPI.
     pub vs_baseline: &'a [Comparison],
+    /// The case for the stations this variant automates (absent when it
+    /// automates none beyond the baseline's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automation: Option<&'a AutomationOutcome>,
 }
 
 /// The ranking in `summary.json`.
@@ -114,6 +118,7 @@ pub fn write_summary_json(
                 indistinguishable_from_best: results.ranking.indistinguishable_from_best[i],
                 summary: &v.summary,
                 vs_baseline: &v.vs_baseline,
+                automation: v.automation.as_ref(),
             })
             .collect(),
     };

@@ -159,8 +159,124 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             waits.join("; ")
         );
     }
+    if let Some(d) = &s.delivery {
+        let _ = writeln!(out, "\n  customer orders");
+        let rows = [
+            ("orders completed", est(&d.orders_completed, 1)),
+            (
+                "on time (orders / units)",
+                format!(
+                    "{} / {}",
+                    pct(&d.on_time_orders).trim(),
+                    pct(&d.on_time_units).trim()
+                ),
+            ),
+            (
+                "tardiness mean / p90 / max (h)",
+                format!(
+                    "{} / {} / {}",
+                    est(&d.tardiness_mean_h, 2),
+                    est(&d.tardiness_p90_h, 2),
+                    est(&d.tardiness_max_h, 2)
+                ),
+            ),
+            ("order lead time (h)", est(&d.lead_time_mean_h, 2)),
+            ("backlog (units, time-avg)", est(&d.backlog_avg, 1)),
+        ];
+        for (k, v) in rows {
+            let _ = writeln!(out, "  {k:<32} {v}");
+        }
+        if !d.fill_rate.mean.is_nan() {
+            let _ = writeln!(
+                out,
+                "  {:<32} {}",
+                "fill rate from stock",
+                pct(&d.fill_rate).trim()
+            );
+        }
+        if d.units_lost.mean > 0.0 {
+            let _ = writeln!(
+                out,
+                "  {:<32} {} orders, {} units",
+                "lost (patience ran out)",
+                est(&d.orders_lost, 1),
+                est(&d.units_lost, 1)
+            );
+        }
+        if d.units_outsourced.mean > 0.0 {
+            let _ = writeln!(
+                out,
+                "  {:<32} {} orders, {} units",
+                "sent to contractors",
+                est(&d.orders_outsourced, 1),
+                est(&d.units_outsourced, 1)
+            );
+        }
+    }
+    let c = &s.costs;
+    if c.total.mean != 0.0 || c.revenue.mean != 0.0 {
+        let _ = writeln!(out, "\n  costs over the observed period");
+        let lines = [
+            ("labour, regular", &c.labour_regular),
+            ("labour, overtime", &c.labour_overtime),
+            ("materials", &c.materials),
+            ("outsourcing", &c.outsourcing),
+            ("machine running", &c.machine_running),
+            ("automation capital charge", &c.automation_capital),
+            ("WIP holding", &c.wip_holding),
+            ("stock holding", &c.stock_holding),
+            ("late-delivery penalties", &c.late_penalty),
+            ("lost-sale penalties", &c.lost_sales),
+        ];
+        for (k, e) in lines {
+            if e.mean != 0.0 {
+                let _ = writeln!(out, "  {k:<32} {}", est(e, 0));
+            }
+        }
+        let _ = writeln!(out, "  {:<32} {}", "total cost", est(&c.total, 0));
+        if c.revenue.mean != 0.0 {
+            let _ = writeln!(out, "  {:<32} {}", "revenue", est(&c.revenue, 0));
+            let _ = writeln!(out, "  {:<32} {}", "profit", est(&c.profit, 0));
+        }
+        let _ = writeln!(
+            out,
+            "  {:<32} {}",
+            "cost per good unit",
+            est(&c.per_good_unit, 2)
+        );
+    }
     if results.variants.len() > 1 {
         out.push_str(&comparison_table(results));
+    }
+    for v in &results.variants {
+        let Some(a) = &v.automation else {
+            continue;
+        };
+        let (quick, slow) = a.payback_years_range;
+        let _ = writeln!(
+            out,
+            "\n  automation in {}: {} — capital {:.0}, charged {:.0} over the observed period; labour saved {}; operating gain per year {} → payback {}",
+            v.name,
+            a.stations.join(", "),
+            a.capital,
+            a.capital_charge,
+            est(&a.labour_saved, 0),
+            est(&a.operating_gain_per_year, 0),
+            if a.payback_years.is_finite() {
+                format!(
+                    "{:.1} years (95% CI {:.1} to {})",
+                    a.payback_years,
+                    quick,
+                    if slow.is_finite() {
+                        format!("{slow:.1}")
+                    } else {
+                        "never".to_string()
+                    }
+                )
+            } else {
+                "never (no operating gain)".to_string()
+            }
+        );
     }
     out
 }
@@ -180,8 +296,18 @@ fn signed(e: &Estimate, digits: usize) -> String {
 /// paired differences.
 fn comparison_table(results: &RunResults) -> String {
     let mut out = String::new();
-    let mut shown = vec!["throughput_per_hour", "cycle_time_mean_min", "wip_avg"];
-    if results.variants.iter().any(|v| !v.summary.pools.is_empty()) {
+    let base = &results.baseline().summary;
+    let mut shown = vec!["throughput_per_hour"];
+    if base.delivery.is_some() {
+        shown.extend(["on_time_orders", "lead_time_mean_h"]);
+    } else {
+        shown.extend(["cycle_time_mean_min", "wip_avg"]);
+    }
+    if base.costs.revenue.mean != 0.0 {
+        shown.push("profit");
+    } else if base.costs.total.mean != 0.0 {
+        shown.push("total_cost");
+    } else if results.variants.iter().any(|v| !v.summary.pools.is_empty()) {
         shown.push("labour_cost");
     }
     let _ = writeln!(
