@@ -123,6 +123,8 @@ pub enum OvertimeTrigger {
     WipAbove(f64),
     /// Parts waiting at a station above this.
     QueueAbove(StationId, f64),
+    /// Units ordered by customers and not yet delivered above this.
+    BacklogAbove(f64),
 }
 
 /// Overtime by policy: at the end of each regular shift, if the trigger

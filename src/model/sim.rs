@@ -1268,7 +1268,10 @@ impl<'f> Sim<'f> {
     /// `rule`. Under the "no overrun" shift rule a pool is passed over when
     /// the work (`work` seconds) would run past the end of its shift,
     /// unless it is longer than the whole shift.
-    fn pick_pool(&self, pools: &[PoolId], n: u32, rule: PoolRule, work: f64) -> Option<u32> {
+    /// The pool (among `op`'s) that gives machine `m` its operators now, if
+    /// any can.
+    fn pick_pool(&self, m: u32, op: &Op<'_>) -> Option<u32> {
+        let (pools, n, rule) = (op.pools, op.operators, op.rule);
         let now = self.cal.now();
         let mut best: Option<(u32, f64)> = None;
         for p in pools {
@@ -1278,11 +1281,13 @@ impl<'f> Sim<'f> {
             }
             // Work longer than a whole stretch can never fit: it starts
             // only at the start of one.
-            if ps.rule == ShiftEnd::NoOverrun
-                && now + work > ps.shift_end
-                && (work <= ps.shift_end - ps.shift_start || now > ps.shift_start)
-            {
-                continue;
+            if ps.rule == ShiftEnd::NoOverrun {
+                let work = self.operator_work(m, op, p.0);
+                if now + work > ps.shift_end
+                    && (work <= ps.shift_end - ps.shift_start || now > ps.shift_start)
+                {
+                    continue;
+                }
             }
             match rule {
                 PoolRule::FirstListed => return Some(p.0),
@@ -1297,25 +1302,38 @@ impl<'f> Sim<'f> {
         best.map(|(p, _)| p)
     }
 
-    /// How long the operators of `op` are needed for the segment left on
-    /// machine `m` (for the "no overrun" rule).
-    fn operator_work(&self, m: u32, op: &Op<'_>) -> f64 {
-        let rem = self.machines[m as usize].remaining;
-        let phase = self.machines[m as usize].phase;
+    /// How long operators of pool `p` are needed for the segment left on
+    /// machine `m` (for the "no overrun" rule), processing stretched by the
+    /// pool's fatigue when it will apply.
+    fn operator_work(&self, m: u32, op: &Op<'_>, p: u32) -> f64 {
+        let mach = &self.machines[m as usize];
+        let (rem, phase) = (mach.remaining, mach.phase);
+        // The factor of processing that starts `after` from now.
+        let tired = |after: f64| match self.f.pools[p as usize].fatigue {
+            Some(f) if self.cal.now() + after - self.pools[p as usize].work_start >= f.after => {
+                f.process_factor
+            }
+            _ => 1.0,
+        };
         match op.need {
-            OperatorNeed::First(t) if phase == Phase::Process => t.min(rem),
+            // Fatigue stretches a processing segment once, at its start.
+            OperatorNeed::First(t) if phase == Phase::Process => {
+                t.min(if mach.fresh { rem * tired(0.0) } else { rem })
+            }
+            OperatorNeed::Whole if phase == Phase::Process && mach.fresh => rem * tired(0.0),
             // Operators held through setup and processing: the processing
             // is not drawn yet, so its mean stands in for it.
-            OperatorNeed::Whole if phase == Phase::Setup => rem + op.process.mean(),
-            OperatorNeed::First(t) if phase == Phase::Setup => rem + t.min(op.process.mean()),
+            OperatorNeed::Whole if phase == Phase::Setup => rem + op.process.mean() * tired(rem),
+            OperatorNeed::First(t) if phase == Phase::Setup => {
+                rem + t.min(op.process.mean() * tired(rem))
+            }
             _ => rem,
         }
     }
 
     /// Gives machine `m` the operators `op` needs, if a pool has them free.
     fn acquire_operators(&mut self, m: u32, op: &Op<'_>) -> bool {
-        let work = self.operator_work(m, op);
-        let Some(p) = self.pick_pool(op.pools, op.operators, op.rule, work) else {
+        let Some(p) = self.pick_pool(m, op) else {
             return false;
         };
         self.take_workers(p, op.operators);
@@ -1402,11 +1420,7 @@ impl<'f> Sim<'f> {
                 continue;
             }
             let op = self.op(self.parts[mach.part as usize].op);
-            let work = self.operator_work(m, op);
-            if self
-                .pick_pool(op.pools, op.operators, op.rule, work)
-                .is_some()
-            {
+            if self.pick_pool(m, op).is_some() {
                 self.operator_queue.remove(i);
                 self.run_or_wait(m);
                 // Starting may have released workers and re-entered this
@@ -1558,6 +1572,7 @@ impl<'f> Sim<'f> {
         let holds = match policy.trigger {
             OvertimeTrigger::WipAbove(x) => self.wip.level() > x,
             OvertimeTrigger::QueueAbove(s, x) => self.stations[s.0 as usize].queue.len() as f64 > x,
+            OvertimeTrigger::BacklogAbove(x) => self.backlog.level() > x,
         };
         if !holds {
             return false;

@@ -179,6 +179,7 @@ pub struct RawOvertimePolicy {
     pub max_per_day: Option<Spanned<RawDuration>>,
     pub max_per_week: Option<Spanned<RawDuration>>,
     pub wip_above: Option<Spanned<i64>>,
+    pub backlog_above: Option<Spanned<i64>>,
     pub queue_above: Option<Spanned<i64>>,
     pub station: Option<Spanned<String>>,
 }

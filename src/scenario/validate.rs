@@ -566,12 +566,16 @@ fn calendar(
         };
         let max_per_day = cap(v, &o.max_per_day, "max_per_day")?;
         let max_per_week = cap(v, &o.max_per_week, "max_per_week")?;
-        let trigger = match (&o.wip_above, &o.queue_above, &o.station) {
-            (Some(w), None, None) => {
+        let trigger = match (&o.wip_above, &o.queue_above, &o.station, &o.backlog_above) {
+            (Some(w), None, None, None) => {
                 let x = v.count(w, &f("wip_above"), 0)?;
                 OvertimeTrigger::WipAbove(f64::from(x))
             }
-            (None, Some(q), Some(st)) => {
+            (None, None, None, Some(b)) => {
+                let x = v.count(b, &f("backlog_above"), 0)?;
+                OvertimeTrigger::BacklogAbove(f64::from(x))
+            }
+            (None, Some(q), Some(st), None) => {
                 let x = v.count(q, &f("queue_above"), 0)?;
                 let i = v.lookup(st, stations, &f("station"), "station", "add a table like [stations.NAME] with machines = 1")?;
                 OvertimeTrigger::QueueAbove(StationId(i as u32), f64::from(x))
@@ -580,8 +584,8 @@ fn calendar(
                 v.err_hint(
                     op.span(),
                     &f("trigger"),
-                    "an overtime policy needs exactly one trigger: `wip_above`, or `queue_above` with `station`",
-                    "write wip_above = N, or queue_above = N with station = \"NAME\"",
+                    "an overtime policy needs exactly one trigger: `wip_above`, `backlog_above`, or `queue_above` with `station`",
+                    "write wip_above = N, backlog_above = N (units ordered, not yet delivered), or queue_above = N with station = \"NAME\"",
                 );
                 return None;
             }

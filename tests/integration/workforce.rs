@@ -451,8 +451,21 @@ routing = [{ station = "lathe", process = { dist = "exponential", mean = "10m" }
 /// overtime never exceeds the caps per day and per week.
 #[test]
 fn overtime_policy_triggers_exactly_and_respects_caps() {
+    overtime_property(false);
+}
+
+/// The same property with the backlog trigger: customer orders of one unit
+/// each for a product made to stock (so that the backlog, orders waiting
+/// for stock, differs from the WIP, parts replenishing it), the backlog
+/// counted from the trace (+1 at an order's arrival, −1 at its completion).
+#[test]
+fn overtime_on_backlog_triggers_exactly_and_respects_caps() {
+    overtime_property(true);
+}
+
+fn overtime_property(backlog: bool) {
     use shopfloor::engine::Stream;
-    let mut rng = Stream::new(99, 0, "overtime-property");
+    let mut rng = Stream::new(if backlog { 98 } else { 99 }, 0, "overtime-property");
     let (mut granted, mut refused_with_high_wip) = (0, 0);
     for case in 0..25 {
         let threshold = (rng.uniform() * 12.0) as u32;
@@ -460,6 +473,22 @@ fn overtime_policy_triggers_exactly_and_respects_caps() {
         let per_day = 1 + (rng.uniform() * 3.0) as u32;
         let per_week = 2 + (rng.uniform() * 8.0) as u32;
         let arrival_min = 4 + (rng.uniform() * 8.0) as u32;
+        let (trigger, release) = if backlog {
+            (
+                format!("backlog_above = {threshold}"),
+                format!(
+                    r#"stock = 2
+orders = {{ interarrival = {{ dist = "exponential", mean = "{arrival_min}m" }}, due_in = "1d" }}"#
+                ),
+            )
+        } else {
+            (
+                format!("wip_above = {threshold}"),
+                format!(
+                    r#"release = {{ interarrival = {{ dist = "exponential", mean = "{arrival_min}m" }} }}"#
+                ),
+            )
+        };
         let s = scenario(&format!(
             r#"
 [simulation]
@@ -472,14 +501,14 @@ shifts = [{{ start = "07:00", end = "15:00" }}]
 extend_by = "{extend}h"
 max_per_day = "{per_day}h"
 max_per_week = "{per_week}h"
-wip_above = {threshold}
+{trigger}
 [workers.ops]
 count = 1
 stations = ["m"]
 calendar = "day"
 [stations.m]
 [products.p]
-release = {{ interarrival = {{ dist = "exponential", mean = "{arrival_min}m" }} }}
+{release}
 routing = [{{ station = "m", process = {{ dist = "exponential", mean = "4m" }}, operators = 1 }}]
 "#
         ));
@@ -493,8 +522,10 @@ routing = [{{ station = "m", process = {{ dist = "exponential", mean = "4m" }}, 
         for t in &trace {
             let h = t.time_s / 3600.0;
             match t.event {
-                "release" => wip += 1,
-                "finish" | "scrap" => wip -= 1,
+                "release" if !backlog => wip += 1,
+                "finish" | "scrap" if !backlog => wip -= 1,
+                "order_arrival" if backlog => wip += 1,
+                "order_complete" if backlog => wip -= 1,
                 "overtime_start" => {
                     assert!(
                         wip > i64::from(threshold),
@@ -779,4 +810,39 @@ routing = [{ station = "m", process = "100m", setup = "30m", operators = 1 }]
     let (r, f) = finishes(&s);
     assert_eq!(f, vec![8.0 + 130.0 / 60.0, 32.0 + 130.0 / 60.0]);
     assert_eq!(r.good_per_product, vec![1, 1]);
+}
+
+/// "No overrun" with fatigue: an operation is not started when its
+/// operators, tired by then, would stretch it past the end of the shift.
+/// One operator works 08:00–15:45; after 2 h of the working day processing
+/// takes 1.5 × 60 = 90 min. Parts finish at 09:00 and 10:00 (fresh), then
+/// 11:30, 13:00 and 14:30 (tired). At 14:30 a part would end at 16:00, past
+/// 15:45, so it waits for the next morning, when the operator is fresh
+/// again (ignoring fatigue, the rule would have let it start: 60 min fit).
+#[test]
+fn no_overrun_counts_fatigue() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+replications = 1
+[calendars.day]
+shifts = [{ start = "08:00", end = "15:45" }]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+shift_end = "no_overrun"
+[workers.ops]
+count = 1
+stations = ["m"]
+calendar = "day"
+fatigue = { after = "2h", process_factor = 1.5 }
+[stations.m]
+[products.a]
+release = "saturated"
+routing = [{ station = "m", process = "60m", operators = 1 }]
+"#,
+    );
+    let (_, f) = finishes(&s);
+    let day = [9.0, 10.0, 11.5, 13.0, 14.5];
+    let expected: Vec<f64> = day.iter().chain(&day.map(|h| h + 24.0)).copied().collect();
+    assert_eq!(f, expected);
 }
