@@ -261,6 +261,23 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         .iter()
         .map(|p| parse_precision(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // A KPI no variant defines cannot rank or stop anything.
+    let factories = sc.all_variants();
+    for (k, flag) in std::iter::once((rank_by, "--rank-by"))
+        .chain(precision.iter().map(|p| (p.kpi, "--precision")))
+    {
+        if let Some(why) = factories
+            .iter()
+            .map(|(_, f)| k.undefined_in(f))
+            .reduce(|a, b| a.and(b))
+            .flatten()
+        {
+            return Err(format!(
+                "error: {flag} {}: {why} in this scenario, so the KPI has no value",
+                k.name
+            ));
+        }
+    }
     let shard = match args.shard {
         Some(s) => s,
         None => Shard::from_env(|k| std::env::var(k).ok())

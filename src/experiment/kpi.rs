@@ -149,6 +149,25 @@ pub const KPIS: &[Kpi] = &[
     },
 ];
 
+impl Kpi {
+    /// Why this KPI has no value in `factory` (None: it has one): the
+    /// delivery KPIs need customer orders, the fill rate make-to-stock.
+    pub fn undefined_in(&self, factory: &crate::model::Factory) -> Option<&'static str> {
+        let orders = factory.products.iter().any(|p| p.release_is_orders());
+        let stock = factory.products.iter().any(|p| p.stock_target.is_some());
+        match self.name {
+            "fill_rate" if !stock => Some("no product is made to stock"),
+            "on_time_orders" | "on_time_units" | "tardiness_mean_h" | "lead_time_mean_h"
+            | "backlog_avg" | "units_lost"
+                if !orders =>
+            {
+                Some("no product is made for customer orders")
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The KPI called `name`, if any.
 pub fn kpi(name: &str) -> Option<&'static Kpi> {
     KPIS.iter().find(|k| k.name == name)

@@ -855,16 +855,22 @@ impl<'f> Sim<'f> {
 
     // ----- parts -------------------------------------------------------
 
-    fn new_part(&mut self, product: u32) -> u32 {
+    /// A new part of `product`, made for customer order `order` (or NONE).
+    fn new_part(&mut self, product: u32, order: u32) -> u32 {
         let now = self.cal.now();
+        let due = if order == NONE {
+            f64::INFINITY
+        } else {
+            self.orders[order as usize].due
+        };
         let part = Part {
             product,
             op: self.first_op[product as usize],
             released_at: now,
             serial: self.serial,
             reserved_at: NONE,
-            order: NONE,
-            due: f64::INFINITY,
+            order,
+            due,
         };
         self.serial += 1;
         self.released += 1;
@@ -1027,7 +1033,7 @@ impl<'f> Sim<'f> {
                 let product = st.saturated[st.next_saturated];
                 st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
                 let m = st.idle.pop().expect("idle is not empty");
-                let part = self.new_part(product);
+                let part = self.new_part(product, NONE);
                 self.begin(m, part);
                 continue;
             }
@@ -1922,13 +1928,7 @@ impl<'f> Sim<'f> {
     /// if there is room, to the station's overflow contractor if not, else
     /// held at release until room appears.
     fn place_new_part(&mut self, product: u32, order: u32) {
-        let part = self.new_part(product);
-        if order != NONE {
-            let due = self.orders[order as usize].due;
-            let p = &mut self.parts[part as usize];
-            p.order = order;
-            p.due = due;
-        }
+        let part = self.new_part(product, order);
         self.route(part);
     }
 

@@ -176,7 +176,12 @@ pub fn write_replication_tables(
             "revenue",
         ]),
     )?;
-    let mut contractors = if scenario.factory.contractors.is_empty() {
+    // Any variant may add contractors.
+    let any_contractors = results
+        .variants
+        .iter()
+        .any(|v| !v.summary.contractors.is_empty());
+    let mut contractors = if !any_contractors {
         None
     } else {
         Some(AtomicCsv::create(

@@ -343,10 +343,26 @@ fn comparison_table(results: &RunResults) -> String {
                 .iter()
                 .position(|x| x.name == k.name)
                 .expect("known KPI");
+            // Shares as percentages, money in whole units.
+            let (scale, digits, unit) = match k.name {
+                "on_time_orders" | "on_time_units" | "fill_rate" => (100.0, 1, "%"),
+                "profit" | "total_cost" | "revenue" | "labour_cost" => (1.0, 0, ""),
+                _ => (1.0, 2, ""),
+            };
+            let d = &v.vs_baseline[ki].diff;
+            let diff = Estimate {
+                mean: d.mean * scale,
+                half_width: d.half_width * scale,
+                ..*d
+            };
             let cell = if i == 0 {
-                format!("{:.2}", e.mean)
+                format!("{:.digits$}{unit}", e.mean * scale)
             } else {
-                format!("{:.2} ({})", e.mean, signed(&v.vs_baseline[ki].diff, 2))
+                format!(
+                    "{:.digits$}{unit} ({})",
+                    e.mean * scale,
+                    signed(&diff, digits)
+                )
             };
             let _ = write!(out, " {cell:>30}");
         }

@@ -258,7 +258,7 @@ impl Sim<'_> {
         };
         self.delivery.arrived += 1;
         self.backlog.add(now, f64::from(quantity));
-        self.log_order("order_arrival", o);
+        self.log_order("order_arrival", o, p);
         let def = &self.f.products[p as usize];
         // Outsourcing the whole order?
         if let Some(os) = &def.outsource {
@@ -273,7 +273,7 @@ impl Sim<'_> {
                 self.orders[o as usize].outsourced = true;
                 self.delivery.orders_outsourced += 1;
                 self.send(c, p, o, true, quantity, due);
-                self.log_order("outsource_order", o);
+                self.log_order("outsource_order", o, p);
                 return;
             }
         }
@@ -406,7 +406,7 @@ impl Sim<'_> {
         if on_time {
             ps.orders_on_time += 1;
         }
-        self.log_order("order_complete", o);
+        self.log_order("order_complete", o, order.product);
         self.orders[o as usize].live = false;
         self.free_orders.push(o);
     }
@@ -443,7 +443,7 @@ impl Sim<'_> {
         self.plant_backlog -= i64::from(units);
         self.delivery.lost_orders += 1;
         self.delivery.lost_units += u64::from(units);
-        self.log_order("order_lost", o);
+        self.log_order("order_lost", o, p);
         self.orders[o as usize].live = false;
         self.free_orders.push(o);
     }
@@ -601,7 +601,7 @@ impl Sim<'_> {
                 cs.on_time += 1;
             }
         }
-        self.log_order("delivery", k.order);
+        self.log_order("delivery", k.order, k.product);
         if k.whole_order {
             self.deliver(k.order, k.units);
         } else {
@@ -609,20 +609,15 @@ impl Sim<'_> {
         }
     }
 
-    /// Records an order event in the trace.
-    fn log_order(&mut self, event: &'static str, o: u32) {
+    /// Records an event of order `o` (or NONE) of product `p` in the trace.
+    fn log_order(&mut self, event: &'static str, o: u32, p: u32) {
         if self.trace.is_some() {
             let serial = if o == NONE {
                 u64::MAX
             } else {
                 self.orders[o as usize].serial
             };
-            let product = if o == NONE {
-                NONE
-            } else {
-                self.orders[o as usize].product
-            };
-            self.record_order_trace(event, serial, product);
+            self.record_order_trace(event, serial, p);
         }
     }
 
@@ -733,30 +728,25 @@ impl Sim<'_> {
         products: &[ProductResult],
     ) -> CostResult {
         let pol = &self.f.policies;
-        let materials = products
+        // Sums from +0, so that an empty one is 0 rather than -0.
+        let sum = |xs: &mut dyn Iterator<Item = f64>| xs.fold(0.0, |a, x| a + x);
+        let materials = sum(&mut products
             .iter()
             .zip(&self.f.products)
-            .map(|(r, p)| r.released as f64 * p.material_cost)
-            .sum();
-        let scrap_materials = products
+            .map(|(r, p)| r.released as f64 * p.material_cost));
+        let scrap_materials = sum(&mut products
             .iter()
             .zip(&self.f.products)
-            .map(|(r, p)| r.scrapped as f64 * p.material_cost)
-            .sum();
-        let outsourcing = self.contractors.iter().map(|c| c.spend).sum();
-        let machine_running = busy_hours
+            .map(|(r, p)| r.scrapped as f64 * p.material_cost));
+        let outsourcing = sum(&mut self.contractors.iter().map(|c| c.spend));
+        let machine_running = sum(&mut busy_hours
             .iter()
             .zip(&self.f.stations)
-            .map(|(h, s)| h * s.cost_per_hour)
-            .sum();
-        let automation_capital = self
-            .f
-            .stations
-            .iter()
-            .map(|s| s.capital_per_hour * hours)
-            .sum();
+            .map(|(h, s)| h * s.cost_per_hour));
+        let automation_capital =
+            sum(&mut self.f.stations.iter().map(|s| s.capital_per_hour * hours));
         let wip_holding = self.wip.average(now) * hours * pol.wip_holding_per_hour;
-        let stock_units: f64 = self.products.iter().map(|p| p.stock_avg.average(now)).sum();
+        let stock_units = sum(&mut self.products.iter().map(|p| p.stock_avg.average(now)));
         let stock_holding = stock_units * hours * pol.stock_holding_per_hour;
         let late_penalty = self.delivery.late_unit_days * pol.late_penalty_per_unit_day;
         let lost_sales = self.delivery.lost_units as f64 * pol.lost_sale_penalty;
@@ -770,7 +760,7 @@ impl Sim<'_> {
             + stock_holding
             + late_penalty
             + lost_sales;
-        let revenue: f64 = products.iter().map(|p| p.revenue).sum();
+        let revenue = sum(&mut products.iter().map(|p| p.revenue));
         let received: u64 = self.contractors.iter().map(|c| c.received).sum();
         let good = self.good + received;
         CostResult {
