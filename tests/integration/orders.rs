@@ -1196,3 +1196,217 @@ fn a_refused_order_book_adds_no_follow_on_errors() {
     assert_eq!(in_book.len(), 1);
     assert_eq!(all, 1, "follow-on errors beside the book's own");
 }
+
+// ---- more hand-traced cases ----------------------------------------------------
+
+/// Loads scenario `text` next to order book `book` in a fresh folder.
+fn with_book(text: &str, book: &str) -> (scenario::Scenario, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.csv"), book).unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    match scenario::load(&path) {
+        Ok(s) => (s, dir),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Dispatching rules by hand. Four single-unit orders arrive at time 0, in
+/// book order a1, b1, a2, b2 (orders 0–3), at one machine; `a` takes 10
+/// min and has priority 2, `b` 5 min and priority 1. The machine is idle,
+/// so a1 starts at once; at 10 min the queue holds b1, a2, b2:
+///
+/// ```text
+/// rule      sequence after a1      completions (order: minute)
+/// fifo      b1  a2  b2             0:10  1:15  2:25  3:30
+/// spt       b1  b2  a2             0:10  1:15  3:20  2:30
+/// priority  a2  b1  b2             0:10  2:20  1:25  3:30
+/// ```
+#[test]
+fn dispatch_rules_by_hand() {
+    let book =
+        "id,product,quantity,arrival,due\na1,a,1,0s,1d\nb1,b,1,0s,1d\na2,a,1,0s,1d\nb2,b,1,0s,1d\n";
+    let expect = [
+        ("fifo", vec![(10.0, 0), (15.0, 1), (25.0, 2), (30.0, 3)]),
+        (
+            "shortest_processing",
+            vec![(10.0, 0), (15.0, 1), (20.0, 3), (30.0, 2)],
+        ),
+        ("priority", vec![(10.0, 0), (20.0, 2), (25.0, 1), (30.0, 3)]),
+    ];
+    for (rule, completions) in expect {
+        let text = format!(
+            r#"
+[simulation]
+horizon = "1h"
+replications = 1
+[orders]
+book = "book.csv"
+[stations.m]
+dispatch = "{rule}"
+[products.a]
+priority = 2
+routing = [{{ station = "m", process = "10m" }}]
+[products.b]
+priority = 1
+routing = [{{ station = "m", process = "5m" }}]
+"#
+        );
+        let (s, _dir) = with_book(&text, book);
+        let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+        assert_eq!(
+            order_events(&trace.unwrap(), "order_complete"),
+            completions,
+            "{rule}"
+        );
+        assert_eq!(r.delivery.orders_completed, 4, "{rule}");
+    }
+}
+
+/// A subcontracted step by hand: constant releases every 10 h (the first at
+/// 10 h), turning 20 min, then heat treatment at a contractor (4 h each
+/// way, a lead time of 1 day, 5.0 a part), then grinding 10 min. A part
+/// released at t h is back at t + 0.333 + 32 h and finishes 10 min later:
+/// 42.5, 52.5 and 62.5 h within the 3-day horizon (the part of 40 h would
+/// finish at 72.5 h). Seven parts leave (at 10.33, …, 70.33 h): spend 35.
+/// With a capacity of 2 parts a week, only the first two leave this week:
+/// two finish, spend 10, and the other five wait for next Monday.
+#[test]
+fn subcontracted_step_by_hand() {
+    for (capacity, finishes, sent) in [
+        ("", vec![42.5, 52.5, 62.5], 7u64),
+        ("capacity_per_week = 2", vec![42.5, 52.5], 2),
+    ] {
+        let s = parse_ok(&format!(
+            r#"
+[simulation]
+horizon = "3d"
+replications = 1
+[contractors.heat]
+lead_time = "1d"
+prices = {{ shaft = 5.0 }}
+{capacity}
+[stations.turn]
+[stations.grind]
+[products.shaft]
+release = {{ interarrival = "10h" }}
+routing = [
+  {{ station = "turn", process = "20m" }},
+  {{ subcontract = "heat", transport = "4h" }},
+  {{ station = "grind", process = "10m" }},
+]
+"#
+        ));
+        let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+        let trace = trace.unwrap();
+        let at = |event: &str| -> Vec<f64> {
+            trace
+                .iter()
+                .filter(|t| t.event == event)
+                .map(|t| (t.time_s / 3600.0 * 1e6).round() / 1e6)
+                .collect()
+        };
+        assert_eq!(at("finish"), finishes, "{capacity}");
+        assert_eq!(at("subcontract_out").len() as u64, sent, "{capacity}");
+        let back: Vec<f64> = at("subcontract_back");
+        let expected_back: Vec<f64> = finishes.iter().map(|f| f - 10.0 / 60.0).collect();
+        assert!(
+            back.iter()
+                .zip(&expected_back)
+                .all(|(a, b)| (a - b).abs() < 1e-6),
+            "{back:?}"
+        );
+        assert_eq!(r.contractors[0].units, sent);
+        assert_eq!(r.contractors[0].spend, 5.0 * sent as f64);
+        assert_eq!(r.costs.outsourcing, 5.0 * sent as f64);
+        // The parts come back and are finished in the plant: not outsourced
+        // units, and still work in process while away.
+        assert_eq!(r.delivery.units_outsourced, 0);
+        assert_eq!(r.good, finishes.len() as u64);
+        assert_eq!(r.released, 7);
+    }
+}
+
+/// Impatient make-to-stock customers by hand: stock target 1, one machine
+/// making a unit in 60 min, orders of one unit at 0, 10 and 20 min, patience
+/// 30 min. Order 0 takes the unit in stock (complete at 0, on time); orders
+/// 1 and 2 wait for stock and are lost at 40 and 50 min. Each order
+/// releases a replacement part (finishing at 60, 120, 180 min); losing an
+/// order raises the inventory position instead of releasing again, so the
+/// stock ends at 3. Fill rate 1/3; lost sales 2 × 7.5.
+#[test]
+fn impatient_stock_orders_by_hand() {
+    let book = "id,product,quantity,arrival,due\no0,w,1,0s,1h\no1,w,1,10m,1h\no2,w,1,20m,1h\n";
+    let text = r#"
+[simulation]
+horizon = "4h"
+replications = 1
+[orders]
+book = "book.csv"
+[costs]
+lost_sale_penalty = 7.5
+[stations.m]
+[products.w]
+stock = 1
+patience = "30m"
+routing = [{ station = "m", process = "60m" }]
+"#;
+    let (s, _dir) = with_book(text, book);
+    let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+    let trace = trace.unwrap();
+    assert_eq!(order_events(&trace, "order_complete"), vec![(0.0, 0)]);
+    assert_eq!(
+        order_events(&trace, "order_lost"),
+        vec![(40.0, 1), (50.0, 2)]
+    );
+    let finishes: Vec<f64> = trace
+        .iter()
+        .filter(|t| t.event == "finish")
+        .map(|t| t.time_s / 60.0)
+        .collect();
+    assert_eq!(finishes, vec![60.0, 120.0, 180.0]);
+    let d = &r.delivery;
+    assert_eq!((d.orders_lost, d.units_lost, d.orders_completed), (2, 2, 1));
+    assert!(close(d.fill_rate, 1.0 / 3.0));
+    assert_eq!(r.costs.lost_sales, 15.0);
+    // Stock: 1 until 0, then 0 until 60 min, 1 to 120, 2 to 180, 3 to 240:
+    // (0 + 60 + 120 + 180) unit-minutes / 240 = 1.5.
+    assert!(
+        close(r.products[0].stock_avg, 1.5),
+        "{}",
+        r.products[0].stock_avg
+    );
+    assert_eq!(d.backlog_end, 0);
+}
+
+/// Outsourcing a share of the orders: each order goes out with probability
+/// 0.3, independently (its own random stream), so over n orders the share
+/// sent out is binomial: within 4 standard errors of 0.3.
+#[test]
+fn outsourced_share_is_binomial() {
+    let s = parse_ok(
+        r#"
+[simulation]
+horizon = "20w"
+replications = 1
+[contractors.c]
+lead_time = "1d"
+prices = { p = 1.0 }
+[stations.m]
+[products.p]
+orders = { interarrival = { dist = "exponential", mean = "1h" }, due_in = "2d" }
+outsource = { to = "c", share = 0.3 }
+routing = [{ station = "m", process = { dist = "exponential", mean = "30m" } }]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    let d = &r.delivery;
+    let n = d.orders_arrived as f64;
+    assert!(n > 3000.0, "{n} orders");
+    let share = d.orders_outsourced as f64 / n;
+    let se = (0.3 * 0.7 / n).sqrt();
+    assert!((share - 0.3).abs() < 4.0 * se, "share {share}, se {se}");
+    // One unit per order: the contractor got exactly those.
+    assert_eq!(r.contractors[0].units, d.orders_outsourced);
+    assert_eq!(d.units_outsourced, d.orders_outsourced);
+}
