@@ -41,6 +41,14 @@
 //! make-to-stock with impatient customers) and the full cost model. It
 //! reports events per second and simulated weeks per second.
 //!
+//! A fifth, `supply`, is the baseline of `scenarios/supply.toml`: the same
+//! kind of order-driven plant whose operations take raw materials from two
+//! stores — steel under an (R, Q) policy split between two mills (lead-time
+//! and lateness draws, defective lots, incoming inspection, scrap traced
+//! to the mill), bolts under (s, S) — so material requests, lots,
+//! replenishment orders and deliveries are on the hot path. Events and
+//! simulated weeks per second, as for `decision`.
+//!
 //! Run with `cargo bench --bench throughput`.
 
 use std::hint::black_box;
@@ -145,9 +153,20 @@ fn decision(horizon: f64) -> Factory {
     load("decision", horizon)
 }
 
+/// The baseline of the supply study (materials, stores, suppliers).
+fn supply(horizon: f64) -> Factory {
+    load("supply", horizon)
+}
+
 /// Benchmarks the decision plant: events and simulated weeks per second.
 fn bench_decision<M: Measurement>(c: &mut Criterion<M>, group: &str) {
-    let factory = decision(HORIZON);
+    bench_plant(c, group, decision);
+}
+
+/// Benchmarks the plant `build(HORIZON)`: events and simulated weeks per
+/// second.
+fn bench_plant<M: Measurement>(c: &mut Criterion<M>, group: &str, build: fn(f64) -> Factory) {
+    let factory = build(HORIZON);
     let (parts, events) = run(&factory);
     println!("{group}: {parts} parts and {events} events per 4-week replication");
     let mut g = c.benchmark_group(group);
@@ -324,6 +343,7 @@ fn main() {
     memory_check("mm1", mm1);
     memory_check("serial_line", serial_line);
     memory_check("decision", decision);
+    memory_check("supply", supply);
 
     // No plots: criterion's plotting backend finds no system fonts here.
     let mut wall = Criterion::default().without_plots().configure_from_args();
@@ -331,6 +351,7 @@ fn main() {
     bench_model(&mut wall, "serial_line", serial_line);
     bench_model(&mut wall, "staffed_line", staffed_line);
     bench_decision(&mut wall, "decision");
+    bench_plant(&mut wall, "supply", supply);
 
     #[cfg(target_os = "linux")]
     {
@@ -342,6 +363,7 @@ fn main() {
         bench_model(&mut cpu, "cpu/serial_line", serial_line);
         bench_model(&mut cpu, "cpu/staffed_line", staffed_line);
         bench_decision(&mut cpu, "cpu/decision");
+        bench_plant(&mut cpu, "cpu/supply", supply);
     }
 
     Criterion::default()

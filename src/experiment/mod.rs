@@ -425,6 +425,8 @@ pub struct StationSummary {
     pub waiting_technician: Estimate,
     /// Share of machine time waiting for operators who are off shift.
     pub off_shift: Estimate,
+    /// Share of machine time loaded but waiting for raw materials.
+    pub starved_material: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
     /// Parts scrapped here.
@@ -521,6 +523,10 @@ estimates! {
         late_penalty: |r| r.late_penalty,
         /// Lost-sale penalties.
         lost_sales: |r| r.lost_sales,
+        /// Raw materials consumed.
+        raw_materials: |r| r.raw_materials,
+        /// Raw-material holding.
+        raw_holding: |r| r.raw_holding,
         /// Sum of the lines above.
         total: |r| r.total,
         /// Of materials: sunk in scrapped parts.
@@ -572,6 +578,80 @@ estimates! {
         /// Spend.
         spend: |r| r.spend,
     }
+}
+
+estimates! {
+    /// One material's figures over replications (see
+    /// [`crate::model::MaterialResult`]).
+    MaterialFigures from crate::model::MaterialResult {
+        /// Fill rate: units taken from stock at once / units requested.
+        fill_rate: |r| r.fill_rate,
+        /// Stock-outs.
+        stockouts: |r| r.stockouts as f64,
+        /// Hours in stock-out.
+        stockout_hours: |r| r.stockout_hours,
+        /// Time-average stock.
+        stock_avg: |r| r.stock_avg,
+        /// Lowest stock.
+        stock_min: |r| r.stock_min as f64,
+        /// Orders placed.
+        orders: |r| r.orders as f64,
+        /// Units ordered.
+        ordered: |r| r.ordered as f64,
+        /// Units consumed.
+        consumed: |r| r.consumed as f64,
+        /// Units rejected at incoming inspection.
+        rejected: |r| r.rejected as f64,
+        /// Holding cost.
+        holding_cost: |r| r.holding_cost,
+        /// Value of the units consumed.
+        consumed_value: |r| r.consumed_value,
+    }
+}
+
+estimates! {
+    /// One supplier's figures over replications (see
+    /// [`crate::model::SupplierResult`]).
+    SupplierFigures from crate::model::SupplierResult {
+        /// Orders placed with it.
+        orders: |r| r.orders as f64,
+        /// Units ordered.
+        ordered: |r| r.ordered as f64,
+        /// Share of deliveries on time.
+        on_time: |r| r.on_time,
+        /// Defective units delivered.
+        defective: |r| r.defective as f64,
+        /// Of which rejected at inspection.
+        rejected: |r| r.rejected as f64,
+        /// Parts scrapped because of its undetected defects.
+        parts_scrapped: |r| r.parts_scrapped as f64,
+        /// Their downstream cost.
+        downstream_cost: |r| r.downstream_cost,
+        /// Spend.
+        spend: |r| r.spend,
+    }
+}
+
+/// Per-material KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct MaterialSummary {
+    /// Material name.
+    pub material: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: MaterialFigures,
+}
+
+/// Per-supplier KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct SupplierSummary {
+    /// Supplier name.
+    pub supplier: String,
+    /// The material it supplies.
+    pub material: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: SupplierFigures,
 }
 
 /// Per-product KPIs over replications.
@@ -663,6 +743,10 @@ pub struct Summary {
     pub products: Vec<ProductSummary>,
     /// Per contractor.
     pub contractors: Vec<ContractorSummary>,
+    /// Per raw material (empty without materials).
+    pub materials: Vec<MaterialSummary>,
+    /// Per supplier (empty without suppliers).
+    pub suppliers: Vec<SupplierSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
     /// Warm-up suggested by MSER-5 on the WIP series averaged over
@@ -688,6 +772,7 @@ impl StationSummary {
             MachineState::WaitingOperator => &self.waiting_operator,
             MachineState::WaitingTechnician => &self.waiting_technician,
             MachineState::OffShift => &self.off_shift,
+            MachineState::StarvedMaterial => &self.starved_material,
         }
     }
 }
@@ -828,6 +913,12 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
     for c in &r.contractors {
         ContractorFigures::push(c, out);
     }
+    for m in &r.materials {
+        MaterialFigures::push(m, out);
+    }
+    for s in &r.suppliers {
+        SupplierFigures::push(s, out);
+    }
 }
 
 /// Calls its argument with every replication of one variant, in
@@ -916,6 +1007,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 waiting_operator: share(MachineState::WaitingOperator),
                 waiting_technician: share(MachineState::WaitingTechnician),
                 off_shift: share(MachineState::OffShift),
+                starved_material: share(MachineState::StarvedMaterial),
                 queue_avg: next(),
                 scrapped: next(),
                 reworked: next(),
@@ -957,6 +1049,23 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             figures: ContractorFigures::read(&mut next),
         })
         .collect();
+    let materials = factory
+        .materials
+        .iter()
+        .map(|m| MaterialSummary {
+            material: m.name.clone(),
+            figures: MaterialFigures::read(&mut next),
+        })
+        .collect();
+    let suppliers = factory
+        .suppliers
+        .iter()
+        .map(|s| SupplierSummary {
+            supplier: s.name.clone(),
+            material: factory.materials[s.material.0 as usize].name.clone(),
+            figures: SupplierFigures::read(&mut next),
+        })
+        .collect();
     let busiest_station = stations
         .iter()
         .fold(None::<&StationSummary>, |best, s| match best {
@@ -989,6 +1098,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         costs,
         products,
         contractors,
+        materials,
+        suppliers,
         busiest_station,
         mser5_warmup_hours: wip_series
             .as_ref()

@@ -242,6 +242,10 @@ pub struct Factory {
     pub pools: Vec<WorkerPool>,
     /// Contract manufacturers, in scenario order.
     pub contractors: Vec<Contractor>,
+    /// Raw materials and their stores, in scenario order.
+    pub materials: Vec<Material>,
+    /// Suppliers of raw materials, in scenario order.
+    pub suppliers: Vec<Supplier>,
     /// Order release, the order book and plant-wide costs.
     pub policies: Policies,
     /// Simulated time per replication, warm-up included.
@@ -359,6 +363,9 @@ pub struct Operation {
     pub operator_pools: Vec<PoolId>,
     /// For how long the operators are held.
     pub operator_need: OperatorNeed,
+    /// Raw materials the operation takes from their stores when it starts
+    /// (each material at most once, quantity ≥ 1).
+    pub materials: Vec<(MaterialId, u32)>,
 }
 
 /// How new parts of a product enter the factory.
@@ -563,4 +570,101 @@ pub struct Policies {
     /// Penalty per unit of a cancelled (lost) order, on top of its lost
     /// revenue.
     pub lost_sale_penalty: f64,
+}
+
+/// Index of a raw material in [`Factory::materials`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MaterialId(pub u32);
+
+/// Index of a supplier in [`Factory::suppliers`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SupplierId(pub u32);
+
+/// When a raw-material store orders, and how much.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InventoryPolicy {
+    /// Continuous review: when the inventory position (stock + on order −
+    /// backordered) falls to `s` or below, order up to `big_s`.
+    MinMax {
+        /// Reorder point.
+        s: i64,
+        /// Order-up-to level (> `s`).
+        big_s: i64,
+    },
+    /// Continuous review: when the inventory position falls to `r` or
+    /// below, order `q` (as many times as it takes to lift it above `r`).
+    ReorderPoint {
+        /// Reorder point.
+        r: i64,
+        /// Order quantity (≥ 1).
+        q: u32,
+    },
+    /// Periodic review: every `every`, order up to `big_s`.
+    Periodic {
+        /// Review period.
+        every: Time,
+        /// Order-up-to level.
+        big_s: i64,
+    },
+}
+
+/// How an order of a material is placed with its suppliers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupplierRule {
+    /// Split by the suppliers' shares (cumulatively: over the run each
+    /// supplier gets its share of the units ordered).
+    Share,
+    /// All to the supplier with the lowest unit price (first listed on a
+    /// tie).
+    Cheapest,
+}
+
+/// A raw material and its store.
+#[derive(Clone, Debug)]
+pub struct Material {
+    /// Name from the scenario.
+    pub name: String,
+    /// Standard cost per unit: the value of the initial stock and of a
+    /// unit sunk in a scrapped part.
+    pub unit_cost: f64,
+    /// Holding cost per unit in stock per hour.
+    pub holding_per_hour: f64,
+    /// Units in stock at the start.
+    pub initial_stock: u32,
+    /// The store's inventory policy.
+    pub policy: InventoryPolicy,
+    /// Its suppliers, in scenario order (at least one).
+    pub suppliers: Vec<SupplierId>,
+    /// How orders are placed with them.
+    pub rule: SupplierRule,
+    /// Probability that incoming inspection catches a defective unit (it
+    /// is rejected and returned, unpaid); 0: no inspection.
+    pub inspection: f64,
+    /// Probability that a part built with an undetected defective unit is
+    /// scrapped at the operation that uses it.
+    pub defect_scrap: f64,
+}
+
+/// A supplier of one material.
+#[derive(Clone, Debug)]
+pub struct Supplier {
+    /// Name from the scenario.
+    pub name: String,
+    /// What it supplies.
+    pub material: MaterialId,
+    /// Time from order to delivery when on time.
+    pub lead_time: Dist,
+    /// Price per unit accepted.
+    pub price: f64,
+    /// Smallest order it accepts (smaller orders are raised to it).
+    pub min_order: u32,
+    /// Probability that a delivery is on time.
+    pub on_time: f64,
+    /// Extra delay of a late delivery.
+    pub late_by: Option<Dist>,
+    /// Probability that a delivered unit is defective.
+    pub defect_rate: f64,
+    /// Share of the material's orders (rule `Share`); shares of a
+    /// material sum to 1.
+    pub share: f64,
 }

@@ -12,12 +12,13 @@ mod sim;
 
 pub use factory::{
     Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
-    Fatigue, Operation, OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule,
-    OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule, Product, ProductId, RateProfile,
-    Release, ShiftCalendar, ShiftEnd, Station, StationId, Subcontract, WorkInterval, WorkerPool,
+    Fatigue, InventoryPolicy, Material, MaterialId, Operation, OperatorNeed, OrderOutsourcing,
+    OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule,
+    Product, ProductId, RateProfile, Release, ShiftCalendar, ShiftEnd, Station, StationId,
+    Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
 };
 pub use results::{
-    ContractorResult, CostResult, DeliveryResult, MachineState, PeriodPoint, PoolResult,
-    ProductResult, ReplicationResult, StationResult, TraceRecord,
+    ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, PeriodPoint,
+    PoolResult, ProductResult, ReplicationResult, StationResult, SupplierResult, TraceRecord,
 };
 pub use sim::simulate;

@@ -29,11 +29,13 @@ pub enum MachineState {
     WaitingTechnician,
     /// Waiting for operators whose pools are all off shift.
     OffShift,
+    /// Loaded, waiting for raw materials its operation needs.
+    StarvedMaterial,
 }
 
 impl MachineState {
     /// All states in the order of [`StationResult::state_shares`].
-    pub const ALL: [MachineState; 8] = [
+    pub const ALL: [MachineState; 9] = [
         MachineState::Busy,
         MachineState::Blocked,
         MachineState::Starved,
@@ -42,6 +44,7 @@ impl MachineState {
         MachineState::WaitingOperator,
         MachineState::WaitingTechnician,
         MachineState::OffShift,
+        MachineState::StarvedMaterial,
     ];
 
     /// Lower-case name used in outputs.
@@ -55,6 +58,7 @@ impl MachineState {
             MachineState::WaitingOperator => "waiting_operator",
             MachineState::WaitingTechnician => "waiting_technician",
             MachineState::OffShift => "off_shift",
+            MachineState::StarvedMaterial => "starved_material",
         }
     }
 }
@@ -71,7 +75,7 @@ pub struct StationResult {
     pub utilisation: f64,
     /// Share of machine time per state, in the order of
     /// [`MachineState::ALL`]; sums to 1.
-    pub state_shares: [f64; 8],
+    pub state_shares: [f64; 9],
     /// Time-average number of parts waiting in the input buffer.
     #[serde(deserialize_with = "f64_or_nan")]
     pub queue_avg: f64,
@@ -191,6 +195,19 @@ pub struct ReplicationResult {
     pub contractors: Vec<ContractorResult>,
     /// Every cost line, revenue and profit.
     pub costs: CostResult,
+    /// Per raw material, in scenario order (empty without materials).
+    #[serde(default)]
+    pub materials: Vec<MaterialResult>,
+    /// Per supplier, in scenario order (empty without suppliers).
+    #[serde(default)]
+    pub suppliers: Vec<SupplierResult>,
+    /// Parts in process at the end of the run (released, not yet
+    /// finished, scrapped or sent out to an overflow contractor).
+    #[serde(default)]
+    pub wip_end: u64,
+    /// Parts sent whole to an overflow contractor (after warm-up).
+    #[serde(default)]
+    pub parts_outsourced: u64,
     /// Station with the highest utilisation (first such on a tie).
     pub busiest_station: String,
     /// Events processed in the whole replication (warm-up included).
@@ -329,7 +346,7 @@ pub struct ContractorResult {
 }
 
 /// The cost model of one replication: every line, over the observed period.
-/// `total` is the sum of the lines from `labour_regular` to `lost_sales`.
+/// `total` is the sum of the lines from `labour_regular` to `raw_holding`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CostResult {
     /// Regular paid hours × wage.
@@ -363,6 +380,13 @@ pub struct CostResult {
     /// Units lost × lost-sale penalty.
     #[serde(deserialize_with = "f64_or_nan")]
     pub lost_sales: f64,
+    /// Raw materials consumed by operations, each unit at the price paid
+    /// for its lot (initial stock at the material's unit cost).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub raw_materials: f64,
+    /// Raw-material units-hours in stock × holding cost per hour.
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub raw_holding: f64,
     /// Sum of the lines above.
     #[serde(deserialize_with = "f64_or_nan")]
     pub total: f64,
@@ -380,6 +404,87 @@ pub struct CostResult {
     /// contractors); NaN without any.
     #[serde(deserialize_with = "f64_or_nan")]
     pub per_good_unit: f64,
+}
+
+/// Per-material measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MaterialResult {
+    /// Material name.
+    pub material: String,
+    /// Units requested by operations starting.
+    pub demanded: u64,
+    /// Of which taken from stock at once (no wait).
+    pub filled: u64,
+    /// Fill rate: `filled / demanded` (NaN without demand).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub fill_rate: f64,
+    /// Stock-outs: times demand started waiting for this material.
+    pub stockouts: u64,
+    /// Hours with demand waiting for this material.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub stockout_hours: f64,
+    /// Time-average stock on hand.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub stock_avg: f64,
+    /// Lowest stock on hand.
+    pub stock_min: u64,
+    /// Replenishment orders placed (one per supplier order).
+    pub orders: u64,
+    /// Units ordered.
+    pub ordered: u64,
+    /// Units delivered and accepted into stock.
+    pub received: u64,
+    /// Units rejected by incoming inspection.
+    pub rejected: u64,
+    /// Units consumed by operations.
+    pub consumed: u64,
+    /// Stock and units on order when statistics started (at the end of
+    /// the warm-up, or the initial stock).
+    pub stock_start: u64,
+    /// Units on order when statistics started.
+    pub on_order_start: u64,
+    /// Stock on hand at the end.
+    pub stock_end: u64,
+    /// Units on order at the end.
+    pub on_order_end: u64,
+    /// Holding cost: units-hours in stock × holding cost per hour.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub holding_cost: f64,
+    /// Value of the units consumed (at the price paid for each lot).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub consumed_value: f64,
+}
+
+/// Per-supplier measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SupplierResult {
+    /// Supplier name.
+    pub supplier: String,
+    /// Material it supplies.
+    pub material: String,
+    /// Orders placed with it.
+    pub orders: u64,
+    /// Units ordered from it.
+    pub ordered: u64,
+    /// Deliveries received.
+    pub deliveries: u64,
+    /// Share of deliveries on time (NaN without any).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub on_time: f64,
+    /// Defective units delivered (rejected or not).
+    pub defective: u64,
+    /// Of which rejected by incoming inspection.
+    pub rejected: u64,
+    /// Parts scrapped because of its undetected defective units.
+    pub parts_scrapped: u64,
+    /// Downstream cost of those parts: their material cost and the raw
+    /// materials consumed by them up to the scrapping operation, at
+    /// standard cost.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub downstream_cost: f64,
+    /// Spend: units accepted × price.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub spend: f64,
 }
 
 /// One line of the event trace (`--trace`).

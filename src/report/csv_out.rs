@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::write_atomic;
 use crate::experiment::RunResults;
 use crate::experiment::kpi::KPIS;
-use crate::model::{ReplicationResult, TraceRecord};
+use crate::model::{MaterialResult, ReplicationResult, SupplierResult, TraceRecord};
 use crate::scenario::Scenario;
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -118,6 +118,7 @@ pub fn write_replication_tables(
             "waiting_operator",
             "waiting_technician",
             "off_shift",
+            "starved_material",
             "queue_avg",
             "queue_max",
             "operations",
@@ -198,6 +199,25 @@ pub fn write_replication_tables(
             ]),
         )?)
     };
+    // Any variant may add materials and suppliers.
+    let any_materials = results
+        .variants
+        .iter()
+        .any(|v| !v.summary.materials.is_empty());
+    let (mut materials, mut suppliers) = if !any_materials {
+        (None, None)
+    } else {
+        (
+            Some(AtomicCsv::create(
+                dir.join("materials.csv"),
+                &strings(&MATERIAL_COLUMNS),
+            )?),
+            Some(AtomicCsv::create(
+                dir.join("suppliers.csv"),
+                &strings(&SUPPLIER_COLUMNS),
+            )?),
+        )
+    };
     let mut timeseries = AtomicCsv::create(
         dir.join("timeseries.csv"),
         &strings(&[
@@ -250,6 +270,16 @@ pub fn write_replication_tables(
                 ])?;
             }
         }
+        if let Some(c) = &mut materials {
+            for m in &r.materials {
+                c.row(material_row(name, r.replication, m))?;
+            }
+        }
+        if let Some(c) = &mut suppliers {
+            for s in &r.suppliers {
+                c.row(supplier_row(name, r.replication, s))?;
+            }
+        }
         station_rows(&mut stations, name, r)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
@@ -263,6 +293,14 @@ pub fn write_replication_tables(
         Some(c) => c.commit()?,
         None => {
             let _ = std::fs::remove_file(dir.join("contractors.csv"));
+        }
+    }
+    for (table, file) in [(materials, "materials.csv"), (suppliers, "suppliers.csv")] {
+        match table {
+            Some(c) => c.commit()?,
+            None => {
+                let _ = std::fs::remove_file(dir.join(file));
+            }
         }
     }
     stations.commit()?;
@@ -346,7 +384,7 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-pub const COST_COLUMNS: [&str; 15] = [
+pub const COST_COLUMNS: [&str; 17] = [
     "labour_regular",
     "labour_overtime",
     "materials",
@@ -357,12 +395,116 @@ pub const COST_COLUMNS: [&str; 15] = [
     "stock_holding",
     "late_penalty",
     "lost_sales",
+    "raw_materials",
+    "raw_holding",
     "total",
     "scrap_materials",
     "revenue",
     "profit",
     "per_good_unit",
 ];
+
+/// The columns of `materials.csv`, in the order of [`material_row`].
+const MATERIAL_COLUMNS: [&str; 22] = [
+    "variant",
+    "replication",
+    "material",
+    "demanded",
+    "filled",
+    "fill_rate",
+    "stockouts",
+    "stockout_hours",
+    "stock_avg",
+    "stock_min",
+    "orders",
+    "ordered",
+    "received",
+    "rejected",
+    "consumed",
+    "stock_start",
+    "on_order_start",
+    "stock_end",
+    "on_order_end",
+    "holding_cost",
+    "consumed_value",
+    "cost_per_unit_consumed",
+];
+
+/// One row of `materials.csv`.
+fn material_row(variant: &str, replication: u64, m: &MaterialResult) -> Vec<String> {
+    let mut row = vec![
+        variant.to_string(),
+        replication.to_string(),
+        m.material.clone(),
+    ];
+    row.extend([m.demanded, m.filled].map(|x| x.to_string()));
+    row.push(m.fill_rate.to_string());
+    row.push(m.stockouts.to_string());
+    row.push(m.stockout_hours.to_string());
+    row.push(m.stock_avg.to_string());
+    row.extend(
+        [
+            m.stock_min,
+            m.orders,
+            m.ordered,
+            m.received,
+            m.rejected,
+            m.consumed,
+            m.stock_start,
+            m.on_order_start,
+            m.stock_end,
+            m.on_order_end,
+        ]
+        .map(|x| x.to_string()),
+    );
+    row.push(m.holding_cost.to_string());
+    row.push(m.consumed_value.to_string());
+    let per = if m.consumed > 0 {
+        m.consumed_value / m.consumed as f64
+    } else {
+        f64::NAN
+    };
+    row.push(per.to_string());
+    row
+}
+
+/// The columns of `suppliers.csv`, in the order of [`supplier_row`].
+const SUPPLIER_COLUMNS: [&str; 14] = [
+    "variant",
+    "replication",
+    "supplier",
+    "material",
+    "orders",
+    "ordered",
+    "deliveries",
+    "on_time",
+    "defective",
+    "rejected",
+    "parts_scrapped",
+    "downstream_cost",
+    "spend",
+    "spend_and_downstream",
+];
+
+/// One row of `suppliers.csv`.
+fn supplier_row(variant: &str, replication: u64, s: &SupplierResult) -> Vec<String> {
+    vec![
+        variant.to_string(),
+        replication.to_string(),
+        s.supplier.clone(),
+        s.material.clone(),
+        s.orders.to_string(),
+        s.ordered.to_string(),
+        s.deliveries.to_string(),
+        s.on_time.to_string(),
+        s.defective.to_string(),
+        s.rejected.to_string(),
+        s.parts_scrapped.to_string(),
+        s.downstream_cost.to_string(),
+        s.spend.to_string(),
+        (s.spend + s.downstream_cost).to_string(),
+    ]
+}
 
 /// One row of `costs.csv`.
 fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
@@ -380,6 +522,8 @@ fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
             c.stock_holding,
             c.late_penalty,
             c.lost_sales,
+            c.raw_materials,
+            c.raw_holding,
             c.total,
             c.scrap_materials,
             c.revenue,

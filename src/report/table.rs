@@ -159,6 +159,58 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             waits.join("; ")
         );
     }
+    let starved: Vec<String> = s
+        .stations
+        .iter()
+        .filter(|st| st.starved_material.mean >= 0.0005)
+        .map(|st| format!("{} {}", st.station, pct(&st.starved_material).trim()))
+        .collect();
+    if !starved.is_empty() {
+        let _ = writeln!(
+            out,
+            "  machines starved for material: {}",
+            starved.join("; ")
+        );
+    }
+    if !s.materials.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {:<14} {:>9} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "material", "fill", "stock-outs", "out hours", "stock avg", "orders", "holding"
+        );
+        for m in &s.materials {
+            let f = &m.figures;
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>9} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                m.material,
+                pct(&f.fill_rate),
+                est(&f.stockouts, 1),
+                est(&f.stockout_hours, 1),
+                est(&f.stock_avg, 1),
+                est(&f.orders, 1),
+                est(&f.holding_cost, 0)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n  {:<14} {:>9} {:>12} {:>12} {:>12} {:>14}",
+            "supplier", "on time", "defective", "rejected", "spend", "scrap it caused"
+        );
+        for x in &s.suppliers {
+            let f = &x.figures;
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>9} {:>12} {:>12} {:>12} {:>14}",
+                x.supplier,
+                pct(&f.on_time),
+                est(&f.defective, 1),
+                est(&f.rejected, 1),
+                est(&f.spend, 0),
+                est(&f.downstream_cost, 0)
+            );
+        }
+    }
     if let Some(d) = &s.delivery {
         let _ = writeln!(out, "\n  customer orders");
         let rows = [
@@ -228,6 +280,8 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("stock holding", &c.stock_holding),
             ("late-delivery penalties", &c.late_penalty),
             ("lost-sale penalties", &c.lost_sales),
+            ("raw materials consumed", &c.raw_materials),
+            ("raw-material holding", &c.raw_holding),
         ];
         for (k, e) in lines {
             if e.mean != 0.0 {

@@ -8,6 +8,7 @@ mod demand;
 mod duration;
 mod error;
 mod raw;
+mod supply;
 mod validate;
 mod variants;
 

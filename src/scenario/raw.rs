@@ -30,6 +30,12 @@ pub struct RawScenario {
     pub orders: Option<Spanned<RawOrderPolicy>>,
     /// `[costs]`: plant-wide cost rates.
     pub costs: Option<Spanned<RawCosts>>,
+    /// `[materials.NAME]`: raw materials and their stores.
+    #[serde(default)]
+    pub materials: IndexMap<String, Spanned<RawMaterial>>,
+    /// `[suppliers.NAME]`: suppliers of raw materials.
+    #[serde(default)]
+    pub suppliers: IndexMap<String, Spanned<RawSupplier>>,
     /// `[[variant]]` tables: a name and overrides by field path.
     #[serde(default)]
     pub variant: Vec<Spanned<RawOverrides>>,
@@ -251,6 +257,41 @@ pub struct RawOperation {
     pub rework_to: Option<Spanned<String>>,
     pub operators: Option<Spanned<i64>>,
     pub operator_for: Option<Spanned<RawDuration>>,
+    /// Raw materials taken when the operation starts: `{ steel = 2 }`.
+    pub materials: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
+}
+
+/// `[materials.NAME]`: a raw material, its store and inventory policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaterial {
+    pub unit_cost: Option<Spanned<f64>>,
+    pub holding_per_hour: Option<Spanned<f64>>,
+    pub initial_stock: Option<Spanned<i64>>,
+    /// "min_max" (s, S), "reorder_point" (R, Q) or "periodic" (T, S).
+    pub policy: Spanned<String>,
+    pub reorder_point: Option<Spanned<i64>>,
+    pub order_up_to: Option<Spanned<i64>>,
+    pub order_quantity: Option<Spanned<i64>>,
+    pub review_every: Option<Spanned<RawDuration>>,
+    /// "share" (the default) or "cheapest".
+    pub order_split: Option<Spanned<String>>,
+    pub inspection: Option<Spanned<f64>>,
+    pub defect_scrap: Option<Spanned<f64>>,
+}
+
+/// `[suppliers.NAME]`: a supplier of one material.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupplier {
+    pub material: Spanned<String>,
+    pub lead_time: Spanned<RawDist>,
+    pub price: Option<Spanned<f64>>,
+    pub min_order: Option<Spanned<i64>>,
+    pub on_time: Option<Spanned<f64>>,
+    pub late_by: Option<Spanned<RawDist>>,
+    pub defect_rate: Option<Spanned<f64>>,
+    pub share: Option<Spanned<f64>>,
 }
 
 /// `release = "saturated"` or `release = { interarrival = …, batch = … }`.

@@ -860,6 +860,9 @@ pub(crate) fn validate(
     let product_names: Vec<&str> = raw.products.keys().map(String::as_str).collect();
     let contractors = v.contractors(raw, &product_names);
     let contractor_names: Vec<&str> = raw.contractors.keys().map(String::as_str).collect();
+    // Raw materials and their suppliers.
+    let (materials, suppliers) = v.supply(raw);
+    let material_names: Vec<&str> = raw.materials.keys().map(String::as_str).collect();
 
     // Stations.
     let mut stations = Vec::new();
@@ -1136,6 +1139,7 @@ pub(crate) fn validate(
                     ("scrap", o.scrap.as_ref().map(|x| x.span())),
                     ("rework", o.rework.as_ref().map(|x| x.span())),
                     ("operators", o.operators.as_ref().map(|x| x.span())),
+                    ("materials", o.materials.as_ref().map(|x| x.span())),
                 ];
                 for (k, span) in given {
                     if let Some(span) = span {
@@ -1180,6 +1184,7 @@ pub(crate) fn validate(
                         operators: 0,
                         operator_pools: Vec::new(),
                         operator_need: OperatorNeed::Whole,
+                        materials: Vec::new(),
                     }),
                     _ => ok = false,
                 }
@@ -1328,6 +1333,10 @@ pub(crate) fn validate(
                     "set `operators = 1` (or more) for this operation",
                 );
             }
+            let op_materials = match &o.materials {
+                Some(list) => v.op_materials(list, &material_names, &f("materials")),
+                None => Vec::new(),
+            };
             let make = |setup: Option<Dist>, station: StationId, process: Dist| Operation {
                 station,
                 subcontract: None,
@@ -1339,6 +1348,7 @@ pub(crate) fn validate(
                 operators,
                 operator_pools: operator_pools.clone(),
                 operator_need,
+                materials: op_materials.clone(),
             };
             match (station, process, setup) {
                 (Some(station), Some(process), None) => routing.push(make(None, station, process)),
@@ -1628,6 +1638,8 @@ pub(crate) fn validate(
             products,
             pools,
             contractors,
+            materials,
+            suppliers,
             policies,
             horizon: horizon?,
             warmup: warmup?,

@@ -246,12 +246,14 @@ pub(crate) fn expand(
                 ));
                 continue;
             }
-            const ROOTS: [&str; 7] = [
+            const ROOTS: [&str; 9] = [
                 "stations",
                 "products",
                 "workers",
                 "calendars",
                 "contractors",
+                "materials",
+                "suppliers",
                 "orders",
                 "costs",
             ];
@@ -259,7 +261,7 @@ pub(crate) fn expand(
                 let hint = did_you_mean(root, ROOTS)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        "paths start with `stations.`, `products.`, `workers.`, `calendars.`, `contractors.`, `orders.` or `costs.`"
+                        "paths start with `stations.`, `products.`, `workers.`, `calendars.`, `contractors.`, `materials.`, `suppliers.`, `orders.` or `costs.`"
                             .into()
                     });
                 errors.push(loc.error(

@@ -7,6 +7,7 @@ mod experiments;
 mod invariants;
 mod orders;
 mod plots;
+mod supply;
 mod theory;
 mod trace;
 mod workforce;

@@ -1,0 +1,463 @@
+//! Raw materials, stores and suppliers (issue #4).
+//!
+//! * Closed forms: a base-stock and an (R, Q) store under Poisson demand
+//!   with a fixed lead time, against their fill rates.
+//! * Conservation in every replication: every unit ordered is received,
+//!   rejected or still on order; every unit in stock at the start or
+//!   received is consumed or still in stock; every part released is
+//!   finished, scrapped, sent out or still in process.
+//! * Bad input: negative quantities, shares that do not sum to one, a
+//!   material no supplier provides — each refused with its file, line,
+//!   column, field and a hint.
+
+use std::path::Path;
+
+use shopfloor::model::simulate;
+use shopfloor::scenario::{self, ScenarioError};
+
+use crate::common::scenario;
+use crate::theory::{assert_agrees, replicate};
+
+/// P(N ≤ k) for N ~ Poisson(`m`).
+fn poisson_cdf(m: f64, k: i64) -> f64 {
+    if k < 0 {
+        return 0.0;
+    }
+    let mut term = (-m).exp();
+    let mut sum = term;
+    for i in 1..=k {
+        term *= m / i as f64;
+        sum += term;
+    }
+    sum
+}
+
+/// Fill rate (share of unit demands met from stock at once) of a store
+/// facing Poisson demand with mean `m` over its fixed lead time, whose
+/// inventory position is uniform on `low..=high` (a base stock S:
+/// `S..=S`; (R, Q): `R+1..=R+Q`). A demand is met when the net inventory
+/// just before it, the position a lead time ago minus the demand since, is
+/// at least 1 (PASTA).
+fn fill_rate(m: f64, low: i64, high: i64) -> f64 {
+    (low..=high).map(|y| poisson_cdf(m, y - 1)).sum::<f64>() / (high - low + 1) as f64
+}
+
+#[test]
+fn poisson_helpers_match_hand_values() {
+    // P(N ≤ 1) for mean 2: e⁻²(1 + 2) = 0.40601.
+    assert!((poisson_cdf(2.0, 1) - 3.0 * (-2.0f64).exp()).abs() < 1e-12);
+    assert_eq!(poisson_cdf(2.0, -1), 0.0);
+    // Base stock S = 1, lead-time demand mean 2: met iff no demand in the
+    // lead time, e⁻².
+    assert!((fill_rate(2.0, 1, 1) - (-2.0f64).exp()).abs() < 1e-12);
+}
+
+/// Two stores, each used by its own product: parts arrive as a Poisson
+/// stream (one a minute), each takes one unit when its (1-second)
+/// operation starts on one of 2000 machines — so every arrival is a demand
+/// at once, and a demand that finds no stock waits on its machine (a
+/// backorder). Suppliers deliver after exactly 10 minutes: lead-time demand
+/// is Poisson with mean 10.
+#[test]
+fn base_stock_and_rq_fill_rates_match_closed_forms() {
+    let t = 20_000.0; // observed minutes
+    let reps = replicate(&scenario(
+        r#"
+[simulation]
+horizon = "20100m"
+warmup = "100m"
+replications = 20
+seed = 404
+
+[materials.base]
+initial_stock = 12
+policy = "min_max"            # base stock S = 12: (s, S) = (11, 12)
+reorder_point = 11
+order_up_to = 12
+
+[materials.rq]
+initial_stock = 13
+policy = "reorder_point"      # (R, Q) = (8, 5)
+reorder_point = 8
+order_quantity = 5
+
+[suppliers.base_co]
+material = "base"
+lead_time = "10m"
+
+[suppliers.rq_co]
+material = "rq"
+lead_time = "10m"
+
+[stations.a]
+machines = 2000
+[stations.b]
+machines = 2000
+
+[products.pa]
+release = { interarrival = { dist = "exponential", mean = "1m" } }
+routing = [{ station = "a", process = "1s", materials = { base = 1 } }]
+[products.pb]
+release = { interarrival = { dist = "exponential", mean = "1m" } }
+routing = [{ station = "b", process = "1s", materials = { rq = 1 } }]
+"#,
+    ));
+    let m = 10.0;
+    // The warm-up (10 lead times) leaves the net inventory stationary for
+    // the base stock (it is S minus the last lead time's demand) and the
+    // (R, Q) position uniform to within e⁻¹⁰⁰-ish terms. The fill rate is
+    // a ratio of counts over about λT = 20 000 demands: its bias is of
+    // order 1/(λT); we allow twice that.
+    let bias = 2.0 / t;
+    assert_agrees(
+        "base stock S = 12, lead-time demand 10: fill rate = P(D ≤ 11)",
+        reps.iter().map(|r| r.materials[0].fill_rate),
+        fill_rate(m, 12, 12),
+        bias,
+    );
+    assert_agrees(
+        "(R, Q) = (8, 5), lead-time demand 10: fill rate = mean of P(D ≤ y − 1), y = 9..13",
+        reps.iter().map(|r| r.materials[1].fill_rate),
+        fill_rate(m, 9, 13),
+        bias,
+    );
+    // Base stock: one order of one unit per demand; (R, Q): one order of
+    // Q per Q demands (to within the order under way at each end).
+    for r in &reps {
+        let (b, q) = (&r.materials[0], &r.materials[1]);
+        assert_eq!(b.orders, b.demanded, "{b:?}");
+        assert_eq!(b.ordered, b.demanded, "{b:?}");
+        assert_eq!(q.ordered, 5 * q.orders, "{q:?}");
+        assert!(q.ordered.abs_diff(q.demanded) <= 5, "{q:?}");
+    }
+    // Average stock on hand: E[(S − D)⁺] for the base stock.
+    let on_hand = (0..12)
+        .map(|d| {
+            let p = poisson_cdf(m, d) - poisson_cdf(m, d - 1);
+            (12 - d) as f64 * p
+        })
+        .sum::<f64>();
+    assert_agrees(
+        "base stock: mean stock on hand = E[(S − D)⁺]",
+        reps.iter().map(|r| r.materials[0].stock_avg),
+        on_hand,
+        12.0 * bias,
+    );
+    for r in &reps {
+        for mat in &r.materials {
+            assert!(mat.stockouts > 0 && mat.stockout_hours > 0.0, "{mat:?}");
+            assert!(mat.stock_min == 0, "{mat:?}");
+        }
+        // Waiting for material shows as its own machine state.
+        let starved: f64 = r.stations[0].state_shares[8];
+        assert!(starved > 0.0, "{:?}", r.stations[0]);
+    }
+}
+
+/// The example plant of `scenarios/supply.toml` (two mills, defects,
+/// inspection, late deliveries), run from time 0 so that every unit and
+/// part can be accounted for.
+fn supply_text(warmup: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/supply.toml"),
+    )
+    .expect("scenarios/supply.toml is readable");
+    text.replace("warmup = \"2w\"", &format!("warmup = \"{warmup}\""))
+}
+
+#[test]
+fn units_and_parts_are_conserved_in_every_replication() {
+    for warmup in ["0s", "2w"] {
+        let s = scenario(&supply_text(warmup));
+        assert_eq!(s.variants.len(), 4);
+        let factories = std::iter::once(&s.factory).chain(s.variants.iter().map(|v| &v.factory));
+        for f in factories {
+            for rep in 0..s.replications.min(4) {
+                let (r, _) = simulate(f, s.seed, u64::from(rep), false);
+                for m in &r.materials {
+                    assert_eq!(
+                        m.on_order_start + m.ordered,
+                        m.received + m.rejected + m.on_order_end,
+                        "every unit ordered is received, rejected or still on order: {m:?}"
+                    );
+                    assert_eq!(
+                        m.stock_start + m.received,
+                        m.consumed + m.stock_end,
+                        "every unit in stock or received is consumed or still in stock: {m:?}"
+                    );
+                    assert!(m.filled <= m.demanded && m.consumed <= m.demanded + 10_000);
+                }
+                // Suppliers add up to their materials.
+                for (i, m) in r.materials.iter().enumerate() {
+                    let of: Vec<_> = r
+                        .suppliers
+                        .iter()
+                        .zip(&f.suppliers)
+                        .filter(|(_, d)| d.material.0 as usize == i)
+                        .map(|(s, _)| s)
+                        .collect();
+                    assert_eq!(of.iter().map(|s| s.ordered).sum::<u64>(), m.ordered);
+                    assert_eq!(of.iter().map(|s| s.rejected).sum::<u64>(), m.rejected);
+                    for s in of {
+                        assert!(s.rejected <= s.defective, "{s:?}");
+                    }
+                }
+                if warmup == "0s" {
+                    assert_eq!(
+                        r.released,
+                        r.good + r.scrapped + r.parts_outsourced + r.wip_end,
+                        "every part released is finished, scrapped, sent out or in process"
+                    );
+                    for m in &r.materials {
+                        assert_eq!(
+                            m.stock_start,
+                            u64::from(
+                                f.materials
+                                    .iter()
+                                    .find(|x| x.name == m.material)
+                                    .unwrap()
+                                    .initial_stock
+                            )
+                        );
+                        assert_eq!(m.on_order_start, 0);
+                    }
+                }
+                // The cost lines still add up to the total.
+                let c = &r.costs;
+                let lines = c.labour_regular
+                    + c.labour_overtime
+                    + c.materials
+                    + c.outsourcing
+                    + c.machine_running
+                    + c.automation_capital
+                    + c.wip_holding
+                    + c.stock_holding
+                    + c.late_penalty
+                    + c.lost_sales
+                    + c.raw_materials
+                    + c.raw_holding;
+                assert!((lines - c.total).abs() <= 1e-9 * c.total.abs().max(1.0));
+                let consumed: f64 = r.materials.iter().map(|m| m.consumed_value).sum();
+                assert!((consumed - c.raw_materials).abs() <= 1e-9 * consumed.max(1.0));
+                let holding: f64 = r.materials.iter().map(|m| m.holding_cost).sum();
+                assert!((holding - c.raw_holding).abs() <= 1e-9 * holding.max(1.0));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_budget_mill_costs_more_downstream_than_the_prime_mill() {
+    let s = scenario(&supply_text("2w"));
+    let reps = replicate(&s);
+    let (budget, prime) = reps.iter().fold((0.0, 0.0), |(b, p), r| {
+        (
+            b + r.suppliers[0].downstream_cost,
+            p + r.suppliers[1].downstream_cost,
+        )
+    });
+    assert!(budget > 2.0 * prime, "budget {budget}, prime {prime}");
+    let on_time = |i: usize| {
+        let (hit, all) = reps.iter().fold((0.0, 0.0), |(h, a), r| {
+            let s = &r.suppliers[i];
+            (h + s.on_time * s.deliveries as f64, a + s.deliveries as f64)
+        });
+        hit / all
+    };
+    assert!(on_time(0) < on_time(1), "{} {}", on_time(0), on_time(1));
+    for r in &reps {
+        let b = &r.suppliers[0];
+        assert!(b.parts_scrapped > 0 && b.defective > b.rejected, "{b:?}");
+    }
+    // Same seed, same results, byte for byte.
+    let again = simulate(&s.factory, s.seed, 3, false).0;
+    assert_eq!(
+        serde_json::to_string(&again).unwrap(),
+        serde_json::to_string(&reps[3]).unwrap()
+    );
+}
+
+// ---- bad input ------------------------------------------------------------
+
+/// A valid plant with one material; each test breaks one thing.
+const PLANT: &str = r#"[simulation]
+horizon = "1w"
+
+[materials.steel]
+initial_stock = 10
+policy = "min_max"
+reorder_point = 5
+order_up_to = 20
+
+[suppliers.mill]
+material = "steel"
+lead_time = "2d"
+price = 3.0
+
+[stations.cut]
+
+[products.part]
+release = { interarrival = { dist = "exponential", mean = "1h" } }
+routing = [{ station = "cut", process = "20m", materials = { steel = 2 } }]
+"#;
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in the text"))
+        + 1
+}
+
+fn only_error(text: &str) -> ScenarioError {
+    match scenario::parse(Path::new("plant.toml"), text) {
+        Ok(_) => panic!("expected an error in:\n{text}"),
+        Err(e) => {
+            assert_eq!(e.0.len(), 1, "expected one error, got:\n{e}");
+            e.0.into_iter().next().unwrap()
+        }
+    }
+}
+
+fn check(e: &ScenarioError, line: usize, field: &str, message_part: &str, hint_part: &str) {
+    let shown = e.to_string();
+    assert_eq!(e.file, Path::new("plant.toml"), "{shown}");
+    assert_eq!(e.line, line, "wrong line in:\n{shown}");
+    assert!(e.column >= 1, "{shown}");
+    assert_eq!(e.field, field, "wrong field in:\n{shown}");
+    assert!(e.message.contains(message_part), "{shown}");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains(hint_part)),
+        "hint should mention {hint_part:?}:\n{shown}"
+    );
+    assert!(
+        shown.contains(&format!("plant.toml:{}:{}", e.line, e.column)),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_plant_is_valid() {
+    let s = scenario(PLANT);
+    assert_eq!(s.factory.materials.len(), 1);
+    assert_eq!(s.factory.suppliers[0].share, 1.0);
+}
+
+#[test]
+fn negative_quantity_consumed() {
+    let text = PLANT.replace("steel = 2 }", "steel = -2 }");
+    let e = only_error(&text);
+    check(
+        &e,
+        line_of(&text, "steel = -2"),
+        "products.part.routing[0].materials.steel",
+        "at least 1",
+        "never negative",
+    );
+}
+
+#[test]
+fn negative_initial_stock() {
+    let text = PLANT.replace("initial_stock = 10", "initial_stock = -10");
+    let e = only_error(&text);
+    check(
+        &e,
+        line_of(&text, "initial_stock"),
+        "materials.steel.initial_stock",
+        "at least 0",
+        "never negative",
+    );
+}
+
+#[test]
+fn shares_must_sum_to_one() {
+    let text = PLANT.replace(
+        "price = 3.0\n",
+        "price = 3.0\nshare = 0.5\n\n[suppliers.forge]\nmaterial = \"steel\"\nlead_time = \"1d\"\nshare = 0.4\n",
+    );
+    let e = only_error(&text);
+    check(
+        &e,
+        line_of(&text, "share = 0.4"),
+        "suppliers.forge.share",
+        "sum to 0.9",
+        "mill = 0.5, forge = 0.4",
+    );
+}
+
+#[test]
+fn a_material_no_supplier_provides() {
+    let text = PLANT.replace("material = \"steel\"", "material = \"steal\"");
+    // The supplier names a material that does not exist (did you mean …),
+    // and steel is left without a supplier.
+    let errors = match scenario::parse(Path::new("plant.toml"), &text) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    check(
+        &errors[0],
+        line_of(&text, "material = \"steal\""),
+        "suppliers.mill.material",
+        "no material is called \"steal\"",
+        "did you mean \"steel\"?",
+    );
+    let e = &errors[1];
+    assert_eq!(e.field, "materials.steel", "{e}");
+    assert!(
+        e.message
+            .contains("no supplier provides material \"steel\""),
+        "{e}"
+    );
+    assert!(
+        e.hint.as_deref().unwrap().contains("[suppliers.NAME]"),
+        "{e}"
+    );
+    assert!(e.line >= line_of(&text, "[materials.steel]"), "{e}");
+}
+
+#[test]
+fn unknown_material_in_a_routing() {
+    let text = PLANT.replace("materials = { steel = 2 }", "materials = { stel = 2 }");
+    let e = only_error(&text);
+    check(
+        &e,
+        line_of(&text, "stel = 2"),
+        "products.part.routing[0].materials.stel",
+        "no material is called \"stel\"",
+        "did you mean \"steel\"?",
+    );
+}
+
+#[test]
+fn a_policy_missing_its_fields() {
+    let text = PLANT.replace("order_up_to = 20", "order_quantity = 20");
+    let errors = match scenario::parse(Path::new("plant.toml"), &text) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "materials.steel.order_quantity"
+                && e.hint.as_deref().unwrap().contains("reorder_point")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "materials.steel.order_up_to")
+    );
+}
+
+#[test]
+fn a_late_supplier_needs_its_delay() {
+    let text = PLANT.replace("price = 3.0", "price = 3.0\non_time = 0.8");
+    let e = only_error(&text);
+    check(
+        &e,
+        line_of(&text, "on_time"),
+        "suppliers.mill.on_time",
+        "late",
+        "late_by",
+    );
+}
