@@ -16,19 +16,21 @@
 use std::collections::VecDeque;
 
 use super::factory::{
-    Blocking, Dispatch, Factory, FailureClock, OperatorNeed, OvertimeTrigger, PoolId, PoolRule,
-    Release, ShiftEnd, WorkInterval,
+    Blocking, Dispatch, Factory, FailureClock, MaterialId, OperatorNeed, OvertimeTrigger, PoolId,
+    PoolRule, Release, ShiftEnd, WorkInterval,
 };
 use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
 
 mod orders;
+mod supply;
 use crate::engine::Dist;
 use crate::engine::{
     Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage, WEEK,
 };
 use orders::{ContractorState, DeliveryStats, OrderState, ProductState};
+use supply::{Store, SupplierState, SupplyOrder};
 
 const NONE: u32 = u32::MAX;
 
@@ -71,6 +73,10 @@ enum Event {
     /// A part waiting for its subcontracted step tries again (the
     /// contractor was full last week).
     SendOut(u32),
+    /// A supplier delivers supply order `0`.
+    SupplyDelivery(u32),
+    /// Periodic review of material `0`'s store.
+    Review(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -93,6 +99,9 @@ enum Phase {
     /// Loaded but not started: waiting for room downstream (blocking
     /// before service).
     AwaitStart,
+    /// Loaded but not started: waiting for the raw materials of its
+    /// operation.
+    AwaitMaterial,
 }
 
 /// Something waiting for room at a station's buffer.
@@ -135,6 +144,12 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
+    /// Raw materials taken when the operation starts (empty for most).
+    materials: &'f [(MaterialId, u32)],
+    /// Material value sunk in a part scrapped here: the product's material
+    /// cost and the raw materials of its routing up to here, at standard
+    /// cost.
+    raw_sunk: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -152,6 +167,9 @@ struct Part {
     order: u32,
     /// Due date of that order (infinite without one), for dispatching.
     due: f64,
+    /// Supplier of a defective raw-material unit taken by the current
+    /// operation, or NONE.
+    defect: u32,
 }
 
 struct Machine {
@@ -187,7 +205,7 @@ struct Machine {
     failure_gen: Generation,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
-    timer: StateTimer<8>,
+    timer: StateTimer<9>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
@@ -285,6 +303,15 @@ struct Sim<'f> {
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
     free_consignments: Vec<u32>,
+    /// Raw-material stores and suppliers.
+    stores: Vec<Store>,
+    suppliers: Vec<SupplierState>,
+    /// Supply orders on their way (slots reused through
+    /// `free_supply_orders`).
+    supply_orders: Vec<SupplyOrder>,
+    free_supply_orders: Vec<u32>,
+    /// Machines waiting for raw materials, first come first served.
+    material_queue: VecDeque<u32>,
 }
 
 /// A worker pool during the run.
@@ -356,11 +383,17 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
     let mut first_op = Vec::with_capacity(f.products.len());
     for p in &f.products {
         let base = ops.len() as u32;
+        let mut sunk = p.material_cost;
         first_op.push(base);
         let n = p.routing.len() as u32;
         for (i, op) in p.routing.iter().enumerate() {
             debug_assert!(op.rework_to <= i, "rework goes back, never forward");
             let i = i as u32;
+            sunk += op
+                .materials
+                .iter()
+                .map(|(m, q)| f64::from(*q) * f.materials[m.0 as usize].unit_cost)
+                .sum::<f64>();
             ops.push(Op {
                 station: op.station.0,
                 next: if i + 1 < n { base + i + 1 } else { NONE },
@@ -380,6 +413,8 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 mean_process: op.process.mean(),
                 subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
                 transport: op.subcontract.map_or(0.0, |c| c.transport),
+                materials: &op.materials,
+                raw_sunk: sunk,
             });
         }
     }
@@ -600,6 +635,19 @@ impl<'f> Sim<'f> {
             parts_outsourced: 0,
             consignments: Vec::new(),
             free_consignments: Vec::new(),
+            stores: f
+                .materials
+                .iter()
+                .map(|m| Store::new(m, seed, rep))
+                .collect(),
+            suppliers: f
+                .suppliers
+                .iter()
+                .map(|s| SupplierState::new(s, seed, rep))
+                .collect(),
+            supply_orders: Vec::new(),
+            free_supply_orders: Vec::new(),
+            material_queue: VecDeque::new(),
         }
     }
 
@@ -696,6 +744,7 @@ impl<'f> Sim<'f> {
             }
         }
         self.start_orders();
+        self.start_supply();
         if self.f.warmup > 0.0 {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
@@ -772,6 +821,8 @@ impl<'f> Sim<'f> {
                 Event::Patience { order, stamp } => self.on_patience(order, stamp),
                 Event::Delivery(c) => self.on_delivery(c),
                 Event::SendOut(part) => self.send_part_out(part),
+                Event::SupplyDelivery(i) => self.on_supply_delivery(i),
+                Event::Review(m) => self.on_review(m),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -844,6 +895,7 @@ impl<'f> Sim<'f> {
             p.absences = 0;
         }
         self.reset_order_statistics(now);
+        self.reset_supply_statistics(now);
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
@@ -872,6 +924,7 @@ impl<'f> Sim<'f> {
             reserved_at: NONE,
             order,
             due,
+            defect: NONE,
         };
         self.serial += 1;
         self.released += 1;
@@ -931,6 +984,7 @@ impl<'f> Sim<'f> {
                 Phase::Setup => MachineState::Setup,
                 Phase::Process => MachineState::Busy,
                 Phase::Finished | Phase::AwaitStart => MachineState::Blocked,
+                Phase::AwaitMaterial => MachineState::StarvedMaterial,
             }
         };
         self.machines[m as usize].timer.enter(now, state_index(s));
@@ -1110,9 +1164,20 @@ impl<'f> Sim<'f> {
         self.start_work(m);
     }
 
+    /// Machine `m` starts the operation of its part: takes its raw
+    /// materials (or waits for them), then [`Self::start_operation`].
+    #[inline]
+    fn start_work(&mut self, m: u32) {
+        let part = self.machines[m as usize].part;
+        if !self.op(self.parts[part as usize].op).materials.is_empty() && !self.take_materials(m) {
+            return;
+        }
+        self.start_operation(m);
+    }
+
     /// Starts setup (if the product changes and the operation has one) or
     /// processing of the part on machine `m`.
-    fn start_work(&mut self, m: u32) {
+    fn start_operation(&mut self, m: u32) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
         let s = mach.station as usize;
@@ -1693,8 +1758,14 @@ impl<'f> Sim<'f> {
         let op = self.op(p.op);
         self.log("process_end", s, m, part);
         self.release_operators(m);
-        // Work done by tired operators is scrapped more often.
-        let extra_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
+        // Work done by tired operators is scrapped more often, and so is a
+        // part built with a defective raw-material unit.
+        let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
+        let mut extra_scrap = tired_scrap;
+        if p.defect != NONE {
+            extra_scrap += self.defect_scrap(p.defect);
+            self.parts[part as usize].defect = NONE;
+        }
         let st = &mut self.stations[s as usize];
         st.operations += 1;
 
@@ -1702,11 +1773,13 @@ impl<'f> Sim<'f> {
         let mut next_op = op.next;
         let mut scrapped = false;
         let mut reworked = false;
+        let mut defect_hit = false;
         if op.quality || extra_scrap > 0.0 {
             let u = st.quality_stream.uniform();
             if u < op.scrap + extra_scrap {
                 scrapped = true;
                 st.scrapped += 1;
+                defect_hit = p.defect != NONE && u >= op.scrap + tired_scrap;
             } else if u < op.scrap + extra_scrap + op.rework {
                 // Always back to this operation or an earlier one.
                 next_op = op.rework_to;
@@ -1724,6 +1797,9 @@ impl<'f> Sim<'f> {
             self.stations[reserved_at as usize].reserved -= 1;
         }
 
+        if defect_hit {
+            self.defect_scrapped(p.defect, p.op);
+        }
         if scrapped {
             self.scrapped += 1;
             self.log("scrap", s, m, part);
@@ -1805,7 +1881,11 @@ impl<'f> Sim<'f> {
                     idle.remove(i);
                 }
             }
-            Phase::Setup | Phase::Process | Phase::Finished | Phase::AwaitStart => {}
+            Phase::Setup
+            | Phase::Process
+            | Phase::Finished
+            | Phase::AwaitStart
+            | Phase::AwaitMaterial => {}
         }
         let fl = self.f.stations[s as usize]
             .failures
@@ -1880,6 +1960,7 @@ impl<'f> Sim<'f> {
                 self.stations[s as usize].idle.push(m);
                 self.station_changed(s);
             }
+            Phase::AwaitMaterial => self.material_repaired(),
             Phase::Finished | Phase::AwaitStart => {
                 // It may have been skipped while down: look again.
                 // A finished part's `op` already names its next
@@ -2017,7 +2098,7 @@ impl<'f> Sim<'f> {
         let mut mi = 0;
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
-            let mut totals = [0.0; 8];
+            let mut totals = [0.0; 9];
             for _ in 0..def.machines {
                 let t = self.machines[mi].timer.totals(now);
                 for (a, b) in totals.iter_mut().zip(t) {
@@ -2125,6 +2206,10 @@ impl<'f> Sim<'f> {
             contractors: self.contractor_results(),
             costs,
             products,
+            materials: self.material_results(now, hours),
+            suppliers: self.supplier_results(),
+            wip_end: u64::from(self.in_process),
+            parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
             events: self.cal.events_processed(),
             series: self.series.clone(),

@@ -754,6 +754,7 @@ impl Sim<'_> {
         let stock_holding = stock_units * hours * pol.stock_holding_per_hour;
         let late_penalty = self.delivery.late_unit_days * pol.late_penalty_per_unit_day;
         let lost_sales = self.delivery.lost_units as f64 * pol.lost_sale_penalty;
+        let (raw_materials, raw_holding) = self.raw_costs(now, hours);
         let total = labour.0
             + labour.1
             + materials
@@ -763,7 +764,9 @@ impl Sim<'_> {
             + wip_holding
             + stock_holding
             + late_penalty
-            + lost_sales;
+            + lost_sales
+            + raw_materials
+            + raw_holding;
         let revenue = sum(&mut products.iter().map(|p| p.revenue));
         let received: u64 = self.contractors.iter().map(|c| c.received).sum();
         let good = self.good + received;
@@ -778,6 +781,8 @@ impl Sim<'_> {
             stock_holding,
             late_penalty,
             lost_sales,
+            raw_materials,
+            raw_holding,
             total,
             scrap_materials,
             revenue,
