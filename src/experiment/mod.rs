@@ -531,6 +531,9 @@ estimates! {
         total: |r| r.total,
         /// Of materials: sunk in scrapped parts.
         scrap_materials: |r| r.scrap_materials,
+        /// Cost of poor quality: material and raw materials sunk in
+        /// scrapped parts.
+        poor_quality: |r| r.poor_quality,
         /// Revenue.
         revenue: |r| r.revenue,
         /// Revenue − total cost.
@@ -561,6 +564,14 @@ estimates! {
         stock_avg: |r| r.stock_avg,
         /// Revenue.
         revenue: |r| r.revenue,
+        /// First-pass yield.
+        first_pass_yield: |r| r.first_pass_yield,
+        /// Final yield.
+        final_yield: |r| r.final_yield,
+        /// Hidden defects found by inspections.
+        defects_detected: |r| r.defects_detected as f64,
+        /// Hidden defects escaped with good parts.
+        defects_escaped: |r| r.defects_escaped as f64,
     }
 }
 

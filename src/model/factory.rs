@@ -366,6 +366,15 @@ pub struct Operation {
     /// Raw materials the operation takes from their stores when it starts
     /// (each material at most once, quantity ≥ 1).
     pub materials: Vec<(MaterialId, u32)>,
+    /// Probability that the operation leaves a hidden defect in the part
+    /// (found only by a later inspection, or never).
+    pub defect_rate: f64,
+    /// An inspection: the probability that it detects a part's hidden
+    /// defect (0: not an inspection).
+    pub inspect: f64,
+    /// A detected defect sends the part back to `rework_to` (else it is
+    /// scrapped).
+    pub inspect_rework: bool,
 }
 
 /// How new parts of a product enter the factory.

@@ -323,6 +323,22 @@ pub struct ProductResult {
     /// Revenue: units delivered × price.
     #[serde(deserialize_with = "f64_or_nan")]
     pub revenue: f64,
+    /// Good parts that never went round a rework loop.
+    #[serde(default)]
+    pub first_pass: u64,
+    /// First-pass yield: `first_pass / (good + scrapped)` (NaN without
+    /// either).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub first_pass_yield: f64,
+    /// Final yield: `good / (good + scrapped)` (NaN without either).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub final_yield: f64,
+    /// Hidden defects found by inspections.
+    #[serde(default)]
+    pub defects_detected: u64,
+    /// Good parts finished with a hidden defect no inspection found.
+    #[serde(default)]
+    pub defects_escaped: u64,
 }
 
 /// Per-contractor measurements of one replication (after warm-up).
@@ -390,6 +406,12 @@ pub struct CostResult {
     /// Sum of the lines above.
     #[serde(deserialize_with = "f64_or_nan")]
     pub total: f64,
+    /// Cost of poor quality: the material sunk in scrapped parts — their
+    /// product's material cost and the raw materials their routing took up
+    /// to the scrapping operation, at standard cost (already in the lines
+    /// above, not added again).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality: f64,
     /// Of `materials`: the material sunk in scrapped parts (the cost of
     /// poor quality's material share).
     #[serde(deserialize_with = "f64_or_nan")]

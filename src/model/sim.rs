@@ -24,6 +24,7 @@ use super::results::{
 };
 
 mod orders;
+mod quality;
 mod supply;
 use crate::engine::Dist;
 use crate::engine::{
@@ -127,10 +128,16 @@ struct Op<'f> {
     next: u32,
     /// Index in the table of the operation a rework returns to.
     rework_to: u32,
-    /// Scrap or rework is possible: a quality draw follows the operation.
+    /// Scrap, rework, a hidden defect or an inspection is possible: a
+    /// quality draw follows the operation.
     quality: bool,
     scrap: f64,
     rework: f64,
+    /// Probability of leaving a hidden defect; inspection's detection
+    /// probability (0: none), and whether a detected part is reworked.
+    defect_rate: f64,
+    inspect: f64,
+    inspect_rework: bool,
     process: &'f Dist,
     setup: Option<&'f Dist>,
     /// Operators needed (0: unattended), from which pools, for how long.
@@ -170,6 +177,10 @@ struct Part {
     /// Supplier of a defective raw-material unit taken by the current
     /// operation, or NONE.
     defect: u32,
+    /// Carries a hidden defect made on the floor.
+    latent: bool,
+    /// Has gone round a rework loop.
+    reworked: bool,
 }
 
 struct Machine {
@@ -303,6 +314,8 @@ struct Sim<'f> {
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
     free_consignments: Vec<u32>,
+    /// Material sunk in scrapped parts (after warm-up).
+    poor_quality: f64,
     /// Raw-material stores and suppliers.
     stores: Vec<Store>,
     suppliers: Vec<SupplierState>,
@@ -398,9 +411,15 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 station: op.station.0,
                 next: if i + 1 < n { base + i + 1 } else { NONE },
                 rework_to: base + op.rework_to as u32,
-                quality: op.scrap > 0.0 || op.rework > 0.0,
+                quality: op.scrap > 0.0
+                    || op.rework > 0.0
+                    || op.defect_rate > 0.0
+                    || op.inspect > 0.0,
                 scrap: op.scrap,
                 rework: op.rework,
+                defect_rate: op.defect_rate,
+                inspect: op.inspect,
+                inspect_rework: op.inspect_rework,
                 process: &op.process,
                 setup: op.setup.as_ref(),
                 operators: op.operators,
@@ -645,6 +664,7 @@ impl<'f> Sim<'f> {
                 .iter()
                 .map(|s| SupplierState::new(s, seed, rep))
                 .collect(),
+            poor_quality: 0.0,
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
@@ -883,6 +903,7 @@ impl<'f> Sim<'f> {
         self.good_per_product.iter_mut().for_each(|g| *g = 0);
         self.scrapped = 0;
         self.reworked = 0;
+        self.poor_quality = 0.0;
         for m in &mut self.machines {
             m.timer.reset(now);
         }
@@ -925,6 +946,8 @@ impl<'f> Sim<'f> {
             order,
             due,
             defect: NONE,
+            latent: false,
+            reworked: false,
         };
         self.serial += 1;
         self.released += 1;
@@ -1787,6 +1810,15 @@ impl<'f> Sim<'f> {
                 st.reworked += 1;
                 self.reworked += 1;
             }
+            if !scrapped && !reworked && (op.defect_rate > 0.0 || op.inspect > 0.0) {
+                (scrapped, reworked) = self.inspect(s, part, op);
+                if reworked {
+                    next_op = op.rework_to;
+                }
+            }
+        }
+        if reworked {
+            self.parts[part as usize].reworked = true;
         }
         // A reservation made for the nominal next station is used only if
         // the part goes there.
@@ -1802,6 +1834,7 @@ impl<'f> Sim<'f> {
         }
         if scrapped {
             self.scrapped += 1;
+            self.poor_quality += op.raw_sunk;
             self.log("scrap", s, m, part);
             self.release_machine(m);
             self.retire_part(part);
@@ -1813,6 +1846,7 @@ impl<'f> Sim<'f> {
             self.good += 1;
             self.good_per_product[p.product as usize] += 1;
             self.cycle.record(now - p.released_at);
+            self.finished_quality(part);
             self.log("finish", s, m, part);
             self.release_machine(m);
             self.retire_part(part);

@@ -175,6 +175,11 @@ pub fn write_replication_tables(
             "fill_rate",
             "stock_avg",
             "revenue",
+            "first_pass",
+            "first_pass_yield",
+            "final_yield",
+            "defects_detected",
+            "defects_escaped",
         ]),
     )?;
     // Any variant may add contractors.
@@ -254,6 +259,11 @@ pub fn write_replication_tables(
                 p.fill_rate.to_string(),
                 p.stock_avg.to_string(),
                 p.revenue.to_string(),
+                p.first_pass.to_string(),
+                p.first_pass_yield.to_string(),
+                p.final_yield.to_string(),
+                p.defects_detected.to_string(),
+                p.defects_escaped.to_string(),
             ])?;
         }
         if let Some(c) = &mut contractors {
@@ -384,7 +394,7 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-pub const COST_COLUMNS: [&str; 17] = [
+pub const COST_COLUMNS: [&str; 18] = [
     "labour_regular",
     "labour_overtime",
     "materials",
@@ -399,6 +409,7 @@ pub const COST_COLUMNS: [&str; 17] = [
     "raw_holding",
     "total",
     "scrap_materials",
+    "poor_quality",
     "revenue",
     "profit",
     "per_good_unit",
@@ -526,6 +537,7 @@ fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
             c.raw_holding,
             c.total,
             c.scrap_materials,
+            c.poor_quality,
             c.revenue,
             c.profit,
             c.per_good_unit,

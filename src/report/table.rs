@@ -159,6 +159,38 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             waits.join("; ")
         );
     }
+    // Yields, when some part was scrapped, reworked or escaped a defect.
+    let imperfect = s.products.iter().any(|p| {
+        let f = &p.figures;
+        f.first_pass_yield.mean < 1.0 || f.defects_escaped.mean > 0.0
+    });
+    if imperfect {
+        let _ = writeln!(
+            out,
+            "\n  {:<14} {:>12} {:>12} {:>12} {:>12}",
+            "product", "first pass", "final yield", "detected", "escaped"
+        );
+        for p in &s.products {
+            let f = &p.figures;
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>12} {:>12} {:>12} {:>12}",
+                p.product,
+                pct(&f.first_pass_yield),
+                pct(&f.final_yield),
+                est(&f.defects_detected, 1),
+                est(&f.defects_escaped, 1)
+            );
+        }
+        if s.costs.poor_quality.mean > 0.0 {
+            let _ = writeln!(
+                out,
+                "  {:<14} {} (material sunk in scrapped parts)",
+                "cost of poor quality",
+                est(&s.costs.poor_quality, 0)
+            );
+        }
+    }
     let starved: Vec<String> = s
         .stations
         .iter()

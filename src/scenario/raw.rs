@@ -259,6 +259,12 @@ pub struct RawOperation {
     pub operator_for: Option<Spanned<RawDuration>>,
     /// Raw materials taken when the operation starts: `{ steel = 2 }`.
     pub materials: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
+    /// Probability of leaving a hidden defect.
+    pub defects: Option<Spanned<f64>>,
+    /// An inspection: probability of detecting a hidden defect.
+    pub inspect: Option<Spanned<f64>>,
+    /// What a detected defect becomes: "scrap" (default) or "rework".
+    pub on_defect: Option<Spanned<String>>,
 }
 
 /// `[materials.NAME]`: a raw material, its store and inventory policy.

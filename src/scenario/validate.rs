@@ -1140,6 +1140,9 @@ pub(crate) fn validate(
                     ("rework", o.rework.as_ref().map(|x| x.span())),
                     ("operators", o.operators.as_ref().map(|x| x.span())),
                     ("materials", o.materials.as_ref().map(|x| x.span())),
+                    ("defects", o.defects.as_ref().map(|x| x.span())),
+                    ("inspect", o.inspect.as_ref().map(|x| x.span())),
+                    ("on_defect", o.on_defect.as_ref().map(|x| x.span())),
                 ];
                 for (k, span) in given {
                     if let Some(span) = span {
@@ -1185,6 +1188,9 @@ pub(crate) fn validate(
                         operator_pools: Vec::new(),
                         operator_need: OperatorNeed::Whole,
                         materials: Vec::new(),
+                        defect_rate: 0.0,
+                        inspect: 0.0,
+                        inspect_rework: false,
                     }),
                     _ => ok = false,
                 }
@@ -1333,6 +1339,23 @@ pub(crate) fn validate(
                     "set `operators = 1` (or more) for this operation",
                 );
             }
+            let defect_rate = v.probability(&o.defects, &f("defects"));
+            let inspect = v.probability(&o.inspect, &f("inspect"));
+            let inspect_rework = v.keyword(
+                &o.on_defect,
+                &f("on_defect"),
+                "outcome of a detected defect",
+                &[("scrap", false), ("rework", true)],
+                false,
+            );
+            if let (Some(od), None) = (&o.on_defect, &o.inspect) {
+                v.err_hint(
+                    od.span(),
+                    &f("on_defect"),
+                    "`on_defect` applies to an inspection",
+                    "add inspect = 0.9 (the probability of detecting a hidden defect), or remove on_defect",
+                );
+            }
             let op_materials = match &o.materials {
                 Some(list) => v.op_materials(list, &material_names, &f("materials")),
                 None => Vec::new(),
@@ -1349,6 +1372,9 @@ pub(crate) fn validate(
                 operator_pools: operator_pools.clone(),
                 operator_need,
                 materials: op_materials.clone(),
+                defect_rate,
+                inspect,
+                inspect_rework,
             };
             match (station, process, setup) {
                 (Some(station), Some(process), None) => routing.push(make(None, station, process)),

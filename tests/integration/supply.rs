@@ -461,3 +461,131 @@ fn a_late_supplier_needs_its_delay() {
         "late_by",
     );
 }
+
+// ---- quality on the floor ---------------------------------------------------
+
+/// One product through `a` then `b` (single machines, exponential 1-minute
+/// operations, an order every 2 minutes), with `a_extra` and `b_extra`
+/// added to the two operations.
+fn quality_plant(a_extra: &str, b_extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "20100m"
+warmup = "100m"
+replications = 20
+seed = 77
+
+[stations.a]
+[stations.b]
+
+[products.p]
+release = {{ interarrival = {{ dist = "exponential", mean = "2m" }} }}
+routing = [
+  {{ station = "a", process = {{ dist = "exponential", mean = "1m" }}{a_extra} }},
+  {{ station = "b", process = {{ dist = "exponential", mean = "1m" }}{b_extra} }},
+]
+"#
+    )
+}
+
+/// Parts cut off at the two ends of the observed window: about the WIP
+/// (a few parts) at each end out of ~10 000 finished; twice that.
+const EDGE: f64 = 2.0 * 2.0 * 5.0 / 10_000.0;
+
+#[test]
+fn a_rework_loop_takes_one_over_one_minus_q_visits() {
+    let q = 0.3;
+    let reps = replicate(&scenario(&quality_plant(&format!(", rework = {q}"), "")));
+    assert_agrees(
+        "rework q = 0.3: visits to a per good part = 1/(1 − q)",
+        reps.iter()
+            .map(|r| r.stations[0].operations as f64 / r.good as f64),
+        1.0 / (1.0 - q),
+        EDGE,
+    );
+    assert_agrees(
+        "rework q = 0.3: first-pass yield = 1 − q",
+        reps.iter().map(|r| r.products[0].first_pass_yield),
+        1.0 - q,
+        EDGE,
+    );
+    assert_agrees(
+        "rework q = 0.3: good output rate = the arrival rate, 30/h",
+        reps.iter().map(|r| r.throughput_per_hour),
+        30.0,
+        30.0 * EDGE,
+    );
+    for r in &reps {
+        assert_eq!(r.products[0].final_yield, 1.0);
+        assert_eq!(r.scrapped, 0);
+    }
+}
+
+#[test]
+fn inspection_scraps_the_defects_it_finds() {
+    let (p, d) = (0.2, 0.75);
+    let reps = replicate(&scenario(&quality_plant(
+        &format!(", defects = {p}"),
+        &format!(", inspect = {d}"),
+    )));
+    assert_agrees(
+        "hidden defects p = 0.2, inspection d = 0.75 scraps: final yield = 1 − pd",
+        reps.iter().map(|r| r.products[0].final_yield),
+        1.0 - p * d,
+        EDGE,
+    );
+    assert_agrees(
+        "… escaped defects per good part = p(1 − d)/(1 − pd)",
+        reps.iter()
+            .map(|r| r.products[0].defects_escaped as f64 / r.products[0].good as f64),
+        p * (1.0 - d) / (1.0 - p * d),
+        EDGE,
+    );
+    for r in &reps {
+        let pr = &r.products[0];
+        // No rework: first pass and final yield agree; every detected
+        // defect is a scrapped part.
+        assert_eq!(pr.first_pass_yield, pr.final_yield);
+        assert_eq!(pr.defects_detected, pr.scrapped);
+        assert_eq!(r.stations[1].scrapped, pr.scrapped);
+    }
+}
+
+#[test]
+fn inspection_sends_the_defects_it_finds_back_for_rework() {
+    let (p, d) = (0.2, 0.75);
+    let reps = replicate(&scenario(&quality_plant(
+        &format!(", defects = {p}"),
+        &format!(", inspect = {d}, on_defect = \"rework\", rework_to = \"a\""),
+    )));
+    assert_agrees(
+        "inspection d = 0.75 reworks: first-pass yield = 1 − pd",
+        reps.iter().map(|r| r.products[0].first_pass_yield),
+        1.0 - p * d,
+        EDGE,
+    );
+    assert_agrees(
+        "… visits to a per good part = 1/(1 − pd)",
+        reps.iter()
+            .map(|r| r.stations[0].operations as f64 / r.good as f64),
+        1.0 / (1.0 - p * d),
+        EDGE,
+    );
+    for r in &reps {
+        assert_eq!(r.products[0].final_yield, 1.0);
+        assert_eq!(r.scrapped, 0);
+    }
+}
+
+#[test]
+fn on_defect_needs_an_inspection() {
+    let text = quality_plant("", ", on_defect = \"rework\"");
+    let e = match scenario::parse(Path::new("plant.toml"), &text) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.0.into_iter().next().unwrap(),
+    };
+    assert_eq!(e.field, "products.p.routing[1].on_defect", "{e}");
+    assert_eq!(e.line, line_of(&text, "on_defect"), "{e}");
+    assert!(e.hint.as_deref().unwrap().contains("inspect ="), "{e}");
+}

@@ -48,6 +48,11 @@ pub(super) struct ProductState {
     /// Make-to-stock: units demanded, and of those filled from stock at once.
     pub demanded: u64,
     pub filled: u64,
+    /// Good parts that never went round a rework loop; hidden defects
+    /// found by inspection, and escaped with good parts.
+    pub first_pass: u64,
+    pub defects_detected: u64,
+    pub defects_escaped: u64,
     pub stock: u32,
     /// Stock + parts in process for stock − backordered units.
     pub position: i64,
@@ -74,6 +79,9 @@ impl ProductState {
             orders_on_time: 0,
             demanded: 0,
             filled: 0,
+            first_pass: 0,
+            defects_detected: 0,
+            defects_escaped: 0,
             stock,
             position: i64::from(stock),
             stock_avg,
@@ -577,6 +585,7 @@ impl Sim<'_> {
             self.good += 1;
             self.good_per_product[p.product as usize] += 1;
             self.cycle.record(now - p.released_at);
+            self.finished_quality(part);
             self.log("finish", NONE, NONE, part);
             self.retire_part(part);
             self.unit_done(p.product, p.order, 1);
@@ -642,6 +651,9 @@ impl Sim<'_> {
             ps.orders_on_time = 0;
             ps.demanded = 0;
             ps.filled = 0;
+            ps.first_pass = 0;
+            ps.defects_detected = 0;
+            ps.defects_escaped = 0;
             ps.stock_avg.reset(now);
         }
         for cs in &mut self.contractors {
@@ -702,6 +714,14 @@ impl Sim<'_> {
                 fill_rate: ratio(ps.filled, ps.demanded),
                 stock_avg: ps.stock_avg.average(now),
                 revenue: ps.delivered as f64 * def.price,
+                first_pass: ps.first_pass,
+                first_pass_yield: ratio(ps.first_pass, self.good_per_product[i] + ps.scrapped),
+                final_yield: ratio(
+                    self.good_per_product[i],
+                    self.good_per_product[i] + ps.scrapped,
+                ),
+                defects_detected: ps.defects_detected,
+                defects_escaped: ps.defects_escaped,
             })
             .collect()
     }
@@ -784,6 +804,7 @@ impl Sim<'_> {
             raw_materials,
             raw_holding,
             total,
+            poor_quality: self.poor_quality,
             scrap_materials,
             revenue,
             profit: revenue - total,
