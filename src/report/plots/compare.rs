@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Drawn, GRID, LIGHT, MUTED, Mark, Plot, Spec, fit, legend, padded, row_labels, text, tick,
-    titled,
+    Drawn, GRID, LIGHT, MUTED, Mark, Plot, Spec, fit, has_cost_model, has_orders, legend, padded,
+    row_labels, text, tick, titled,
 };
 use crate::experiment::RunResults;
 use crate::experiment::kpi::{Better, KPIS};
@@ -21,9 +21,9 @@ pub(super) const KPI_SIZE: (u32, u32) = (1400, 720);
 /// Size of the throughput against cycle time chart.
 pub(super) const PARETO_SIZE: (u32, u32) = (1200, 720);
 
-const GOOD: RGBColor = RGBColor(0, 140, 100);
-const BAD: RGBColor = RGBColor(213, 94, 0);
-const SAME: RGBColor = RGBColor(130, 130, 130);
+pub(super) const GOOD: RGBColor = RGBColor(0, 140, 100);
+pub(super) const BAD: RGBColor = RGBColor(213, 94, 0);
+pub(super) const SAME: RGBColor = RGBColor(130, 130, 130);
 const FRONT: RGBColor = RGBColor(0, 114, 178);
 
 /// The KPIs compared, by name, with the unit of their difference.
@@ -36,13 +36,13 @@ const COMPARED: [(&str, &str, &str); 3] = [
 /// Whether a difference is an improvement, a deterioration or neither at
 /// 95% confidence.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Verdict {
+pub(super) enum Verdict {
     Better,
     Worse,
     Same,
 }
 
-fn verdict(d: &Estimate, better: Better) -> Verdict {
+pub(super) fn verdict(d: &Estimate, better: Better) -> Verdict {
     if !(d.low.is_finite() && d.high.is_finite()) || (d.low <= 0.0 && 0.0 <= d.high) {
         return Verdict::Same;
     }
@@ -52,7 +52,7 @@ fn verdict(d: &Estimate, better: Better) -> Verdict {
     }
 }
 
-fn verdict_color(v: Verdict) -> RGBColor {
+pub(super) fn verdict_color(v: Verdict) -> RGBColor {
     match v {
         Verdict::Better => GOOD,
         Verdict::Worse => BAD,
@@ -131,7 +131,7 @@ pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
 }
 
 /// Draws a horizontal legend left to right from `(x, y)` on `area`.
-fn legend_row<DB: DrawingBackend>(
+pub(super) fn legend_row<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     mut x: i32,
     y: i32,
@@ -333,9 +333,14 @@ pub(super) fn pareto(results: &RunResults) -> Option<Spec> {
                 confidence intervals as thin bars. Up and to the left is better. The blue, \
                 labelled variants are Pareto-efficient: no other variant has both a higher \
                 throughput and a shorter cycle time; the line joins them. Grey rings are \
-                dominated. (This chart stands in for cost against on-time delivery until \
-                costs and orders are modelled.)"
-            .into(),
+                dominated."
+            .to_string()
+            + if has_orders(results) && has_cost_model(results) {
+                ""
+            } else {
+                " (This chart stands in for cost against on-time delivery until costs and \
+                 orders are modelled.)"
+            },
         size: PARETO_SIZE,
         plot: Plot::Pareto(ParetoPlot { points }),
     })

@@ -1,5 +1,6 @@
-//! Time-series charts: good output per hour and WIP over time with their
-//! 95% bands across replications, and cumulative output against release.
+//! Time-series charts: good output per hour, WIP and (with customer
+//! orders) backlog over time with their 95% bands across replications, and
+//! cumulative output against release.
 
 use std::io;
 
@@ -9,8 +10,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Drawn, GRID, LIGHT, MAX_LINES, MUTED, Mark, Plot, Spec, TimeAxis, legend, line_color,
-    shown_note, shown_variants, text, tick, titled,
+    Drawn, GRID, LIGHT, MAX_LINES, MUTED, Mark, Plot, Spec, TimeAxis, has_orders, legend,
+    line_color, shown_note, shown_variants, text, tick, titled,
 };
 
 use crate::experiment::{RunResults, TwoPass};
@@ -46,14 +47,15 @@ pub(super) struct LinePlot {
 
 /// What the time-series charts show of one variant, per reporting period
 /// shared by all its replications: where the period lies (from the first
-/// replication), the estimates across replications of good output per hour
-/// and of WIP, and the mean cumulative good and released counts at its
-/// end.
+/// replication), the estimates across replications of good output per hour,
+/// of WIP and of the backlog of customer orders, and the mean cumulative
+/// good and released counts at its end.
 struct PeriodBand {
     start_hours: f64,
     hours: f64,
     output: Estimate,
     wip: Estimate,
+    backlog: Estimate,
     good: f64,
     released: f64,
 }
@@ -101,6 +103,7 @@ fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
     let mut places: Vec<(f64, f64)> = Vec::new();
     let mut shortest = usize::MAX;
     let (mut output, mut wip) = (Vec::<TwoPass>::new(), Vec::<TwoPass>::new());
+    let mut backlog = Vec::<TwoPass>::new();
     let (mut good, mut released) = (Vec::<TwoPass>::new(), Vec::<TwoPass>::new());
     let mut first = true;
     results.records.each(v, |r| {
@@ -110,7 +113,13 @@ fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
         }
         shortest = shortest.min(r.series.len());
         let n = r.series.len();
-        for t in [&mut output, &mut wip, &mut good, &mut released] {
+        for t in [
+            &mut output,
+            &mut wip,
+            &mut backlog,
+            &mut good,
+            &mut released,
+        ] {
             if t.len() < n {
                 t.resize(n, TwoPass::new());
             }
@@ -120,6 +129,7 @@ fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
         for (i, p) in r.series.iter().enumerate() {
             output[i].add(output_per_hour(p));
             wip[i].add(p.wip_avg);
+            backlog[i].add(p.backlog_avg);
             g += p.good as f64;
             rel += p.released as f64;
             good[i].add(g);
@@ -131,6 +141,7 @@ fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
         for (i, p) in r.series.iter().enumerate() {
             output[i].add_deviation(output_per_hour(p));
             wip[i].add_deviation(p.wip_avg);
+            backlog[i].add_deviation(p.backlog_avg);
         }
         Ok(())
     })?;
@@ -141,6 +152,7 @@ fn bands(results: &RunResults, v: usize) -> io::Result<Vec<PeriodBand>> {
             hours: places[i].1,
             output: output[i].estimate(),
             wip: wip[i].estimate(),
+            backlog: backlog[i].estimate(),
             good: good[i].mean(),
             released: released[i].mean(),
         })
@@ -255,6 +267,38 @@ pub(super) fn wip_over_time(
                 period and over the replications, with the 95% band across replications. A \
                 line that keeps climbing means the plant cannot keep up with release; the \
                 warm-up (grey) should cover the climb from an empty plant."
+            .into(),
+        size: SIZE,
+        plot: Plot::Lines(plot),
+    })
+}
+
+/// Backlog of customer orders over time (only when some variant takes
+/// orders).
+pub(super) fn backlog_over_time(
+    scenario: &Scenario,
+    results: &RunResults,
+    series: &Series,
+) -> Option<Spec> {
+    if !has_orders(results) {
+        return None;
+    }
+    let plot = line_chart(
+        scenario,
+        results,
+        series,
+        |p| &p.backlog,
+        "Backlog of customer orders over time",
+        "backlog (units ordered, not delivered)",
+    )?;
+    Some(Spec {
+        stem: "backlog_over_time",
+        title: plot.title.clone(),
+        about: "Units ordered by customers and not yet delivered, averaged over each reporting \
+                period and over the replications, with the 95% band across replications. A \
+                level line means the plant keeps pace with the orders; a line that keeps \
+                climbing means orders arrive faster than they are delivered, and delivery \
+                dates slip further and further."
             .into(),
         size: SIZE,
         plot: Plot::Lines(plot),
@@ -437,12 +481,20 @@ pub(super) fn cumulative(
     Some(Spec {
         stem: "cumulative_output",
         title: "Cumulative good output against release".into(),
-        about: "Good parts finished since the start (solid) and parts released into the plant \
-                (dashed), averaged over the replications. Release stands for demand until \
-                customer orders are modelled: the vertical gap between the two lines is the \
-                work in process plus the scrap, and a widening gap means the plant falls \
-                behind."
-            .into(),
+        about: if has_orders(results) {
+            "Good parts finished since the start (solid) and parts released into the plant \
+             (dashed), averaged over the replications. Parts are released for customer orders \
+             (and to refill stock): the vertical gap between the two lines is the work in \
+             process plus the scrap, and a widening gap means the plant falls behind; the \
+             backlog chart shows what the customers are still waiting for."
+        } else {
+            "Good parts finished since the start (solid) and parts released into the plant \
+             (dashed), averaged over the replications. Release stands for demand until \
+             customer orders are modelled: the vertical gap between the two lines is the \
+             work in process plus the scrap, and a widening gap means the plant falls \
+             behind."
+        }
+        .into(),
         size: SIZE,
         plot: Plot::Cumulative(plot),
     })

@@ -19,8 +19,15 @@
 //! Line charts show the baseline and at most [`MAX_LINES`] other variants
 //! (the best by the ranking), so that a batch of hundreds of variants stays
 //! legible and quick to draw.
+//!
+//! The delivery charts (on-time delivery, backlog over time) need customer
+//! orders in some variant ([`has_orders`]), the cost breakdown a cost model
+//! beyond labour ([`has_cost_model`]): a scenario without them draws exactly
+//! the charts it drew before orders and costs were modelled.
 
 mod compare;
+mod costs;
+mod delivery;
 mod gantt;
 mod lines;
 mod stations;
@@ -60,10 +67,37 @@ pub const CHART_STEMS: &[&str] = &[
     "cumulative_output",
     "kpi_comparison",
     "throughput_vs_cycle_time",
+    "on_time_delivery",
+    "cost_breakdown",
     "station_states",
     "wip_over_time",
+    "backlog_over_time",
     "gantt",
 ];
+
+/// Whether some variant takes customer orders (made to order or to stock):
+/// only then are delivery figures drawn and reported.
+pub fn has_orders(results: &RunResults) -> bool {
+    results
+        .variants
+        .iter()
+        .any(|v| v.summary.delivery.is_some())
+}
+
+/// Whether some variant has a cost model beyond labour: costs other than
+/// labour in its total, or revenue. Labour alone (wages of worker pools)
+/// was reported before the cost model existed and gets no cost chart or
+/// table.
+pub fn has_cost_model(results: &RunResults) -> bool {
+    results.variants.iter().any(|v| {
+        let c = &v.summary.costs;
+        let beyond = c.total.mean - c.labour_regular.mean - c.labour_overtime.mean;
+        // The total is a mean of sums, the lines' means are summed: they
+        // may differ by rounding alone.
+        let beyond = beyond.is_finite() && beyond.abs() > 1e-9 * c.total.mean.abs().max(1.0);
+        beyond || (c.revenue.mean.is_finite() && c.revenue.mean != 0.0)
+    })
+}
 
 /// One drawn chart.
 #[derive(Clone, Debug)]
@@ -111,6 +145,8 @@ enum Plot {
     Cumulative(lines::CumulativePlot),
     Kpis(compare::KpiPlot),
     Pareto(compare::ParetoPlot),
+    Delivery(delivery::DeliveryPlot),
+    Costs(costs::CostPlot),
     Stations(stations::StationPlot),
     Gantt(gantt::GanttPlot),
 }
@@ -123,6 +159,8 @@ impl Plot {
             Plot::Cumulative(p) => p.draw(root),
             Plot::Kpis(p) => p.draw(root),
             Plot::Pareto(p) => p.draw(root),
+            Plot::Delivery(p) => p.draw(root),
+            Plot::Costs(p) => p.draw(root),
             Plot::Stations(p) => p.draw(root),
             Plot::Gantt(p) => p.draw(root),
         }
@@ -151,8 +189,11 @@ fn specs(
     out.extend(lines::cumulative(scenario, results, &series));
     out.extend(compare::kpi_comparison(results));
     out.extend(compare::pareto(results));
+    out.extend(delivery::on_time_delivery(results));
+    out.extend(costs::cost_breakdown(scenario, results));
     out.extend(stations::station_states(results));
     out.extend(lines::wip_over_time(scenario, results, &series));
+    out.extend(lines::backlog_over_time(scenario, results, &series));
     if let Some(t) = trace {
         out.extend(gantt::gantt(scenario, t));
     }
@@ -320,6 +361,35 @@ fn shown_variants(results: &RunResults, max: usize) -> Vec<usize> {
             .take(max),
     );
     v
+}
+
+/// The rows of a chart with one row per variant: in ranking order, the
+/// variants `keep` accepts, at most [`compare::MAX_ROWS`] of them, the
+/// baseline always among them (when accepted). Returns their indices and
+/// how many accepted variants were left out.
+fn shown_rows(results: &RunResults, keep: impl Fn(usize) -> bool) -> (Vec<usize>, usize) {
+    let accepted: Vec<usize> = results
+        .ranking
+        .order
+        .iter()
+        .copied()
+        .filter(|&i| keep(i))
+        .collect();
+    let others = compare::MAX_ROWS - usize::from(accepted.contains(&0));
+    let mut taken = 0;
+    let rows: Vec<usize> = accepted
+        .iter()
+        .copied()
+        .filter(|&i| {
+            if i == 0 {
+                return true;
+            }
+            taken += 1;
+            taken <= others
+        })
+        .collect();
+    let left_out = accepted.len() - rows.len();
+    (rows, left_out)
 }
 
 /// "baseline and the 8 best of 100 variants by throughput_per_hour", or an

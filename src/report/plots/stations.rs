@@ -28,6 +28,7 @@ pub(super) fn state_style(name: &str) -> (RGBColor, RGBColor, &'static str) {
             "broken, awaiting a technician",
         ),
         "off_shift" => (RGBColor(90, 90, 90), WHITE, "off shift"),
+        "starved_material" => (RGBColor(140, 86, 75), WHITE, "waiting for raw material"),
         _ => (RGBColor(204, 121, 167), BLACK, "other"),
     }
 }
