@@ -2,15 +2,21 @@
 //! scenario, the KPI table with confidence intervals, the comparison with
 //! the baseline in words, the recommended variant and the charts inline as
 //! SVG. No scripts, no external style sheets, fonts or images.
+//!
+//! With customer orders the page adds a section on delivery, with a cost
+//! model beyond labour one on costs, revenue and profit, and when a variant
+//! automates a station one on the case for automation; the recommendation
+//! then weighs profit and on-time delivery too. A scenario without them gets
+//! the page it got before orders and costs were modelled.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::plots::Chart;
+use super::plots::{Chart, has_cost_model, has_orders};
 use super::write_atomic;
 use crate::engine::format_duration;
-use crate::experiment::kpi::{Better, KPIS, kpi};
-use crate::experiment::{RunResults, VariantOutcome};
+use crate::experiment::kpi::{Better, KPIS, Kpi, kpi};
+use crate::experiment::{CostSummary, RunResults, VariantOutcome, compare, rank};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -88,12 +94,176 @@ fn signed_pct(x: f64) -> String {
     format!("{:+.1}%", 100.0 * x).replacen('-', "−", 1)
 }
 
+/// How a figure is written: plain, as a share in %, or as money (whole
+/// units with thousands separators).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Percent,
+    Money,
+}
+
+/// Decimal places (negative: tens, hundreds, … rounded away) that show a
+/// half-width `hw` with two significant digits when its leading digit is
+/// 1, else one; like [`decimals_for`], but large figures are rounded too.
+fn places_for(hw: f64) -> i32 {
+    let mag = hw.log10().floor() as i32;
+    let lead = hw / 10f64.powi(mag);
+    let digits = if lead < 2.0 { 2 } else { 1 };
+    digits - 1 - mag
+}
+
+/// `x` rounded to `places` (see [`places_for`]), with thousands
+/// separators for money, signed with a typographic minus (and a plus when
+/// `signed`).
+fn number(x: f64, places: i32, style: Style, signed: bool) -> String {
+    let places = places.clamp(-9, 6);
+    let (x, decimals) = if places < 0 {
+        let q = 10f64.powi(-places);
+        ((x / q).round() * q, 0)
+    } else {
+        (x, places as usize)
+    };
+    let body = format!("{:.*}", decimals, x.abs());
+    let body = if style == Style::Money {
+        let (int, frac) = body.split_at(body.find('.').unwrap_or(body.len()));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        grouped + frac
+    } else {
+        body
+    };
+    // What rounds to zero is written without a sign.
+    let zero = body.chars().all(|c| matches!(c, '0' | '.' | ','));
+    let sign = if zero {
+        ""
+    } else if x < 0.0 {
+        "−"
+    } else if signed {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{body}")
+}
+
+/// The figure scaled as `style` asks (a share × 100 for %).
+fn scaled(e: &Estimate, style: Style) -> Estimate {
+    let k = if style == Style::Percent { 100.0 } else { 1.0 };
+    Estimate {
+        n: e.n,
+        mean: e.mean * k,
+        sd: e.sd * k,
+        half_width: e.half_width * k,
+        low: e.low * k,
+        high: e.high * k,
+    }
+}
+
+/// The places a figure is shown to: its half-width's (see
+/// [`places_for`]); without an interval, about four significant digits;
+/// with an interval of zero, whole units for money.
+fn places_of(e: &Estimate, style: Style) -> i32 {
+    if e.half_width.is_finite() && !negligible(e) {
+        places_for(e.half_width)
+    } else if e.half_width.is_finite() {
+        if style == Style::Money { 0 } else { 2 }
+    } else if e.mean != 0.0 && e.mean.is_finite() {
+        places_for(e.mean.abs() / 100.0).max(0)
+    } else {
+        0
+    }
+}
+
+/// Whether a half-width is zero, or only rounding noise of a constant
+/// (a capital charge summed over replications).
+fn negligible(e: &Estimate) -> bool {
+    e.half_width <= e.mean.abs() * 1e-9
+}
+
+/// `1,093,000 ± 39,000`, `97.9 ± 1.1`: mean ± half-width in `style`, to
+/// the precision of the interval (the unit is left to the caller). A
+/// figure that is 0 in every replication is written `0`.
+fn styled_pm(e: &Estimate, style: Style, signed: bool) -> String {
+    let e = scaled(e, style);
+    if !e.mean.is_finite() {
+        return "—".into();
+    }
+    if e.mean == 0.0 && e.half_width == 0.0 {
+        return "0".into();
+    }
+    let p = places_of(&e, style);
+    let mean = number(e.mean, p, style, signed);
+    if e.half_width.is_finite() {
+        format!("{mean} ± {}", number(e.half_width, p, style, false))
+    } else {
+        mean
+    }
+}
+
+/// `95% CI +16,000 to +44,000` (empty without an interval).
+fn styled_ci(e: &Estimate, style: Style, signed: bool) -> String {
+    let e = scaled(e, style);
+    if !(e.low.is_finite() && e.high.is_finite()) {
+        return String::new();
+    }
+    let p = places_of(&e, style);
+    format!(
+        "95% CI {} to {}",
+        number(e.low, p, style, signed),
+        number(e.high, p, style, signed)
+    )
+}
+
+/// How a KPI's value is written in the recommendation: shares of the
+/// delivery model in %, sums of money of the cost model with thousands
+/// separators, the rest as in the KPI table.
+fn value_style(k: &Kpi) -> Style {
+    match k.name {
+        "on_time_orders" | "on_time_units" | "fill_rate" => Style::Percent,
+        "total_cost" | "revenue" | "profit" => Style::Money,
+        _ => Style::Plain,
+    }
+}
+
 /// The KPIs in the comparison sentences: name, words, unit.
 const SAID: [(&str, &str, &str); 3] = [
     ("throughput_per_hour", "throughput", "parts/h"),
     ("cycle_time_mean_min", "cycle time", "min"),
     ("wip_avg", "WIP", "parts"),
 ];
+
+/// The KPI that measures money: profit when there is revenue, else total
+/// cost (None without a cost model beyond labour).
+fn money_kpi(results: &RunResults) -> Option<&'static Kpi> {
+    if !has_cost_model(results) {
+        return None;
+    }
+    let revenue = results
+        .variants
+        .iter()
+        .any(|v| v.summary.costs.revenue.mean.is_finite() && v.summary.costs.revenue.mean != 0.0);
+    kpi(if revenue { "profit" } else { "total_cost" })
+}
+
+/// The KPIs said of every variant besides those of [`SAID`]: on-time
+/// delivery of orders with customer orders, profit (or total cost) with a
+/// cost model. Name, words, unit, style.
+fn said_more(results: &RunResults) -> Vec<(&'static str, &'static str, &'static str, Style)> {
+    let mut out = Vec::new();
+    if has_orders(results) {
+        out.push(("on_time_orders", "orders on time", "points", Style::Percent));
+    }
+    if let Some(k) = money_kpi(results) {
+        out.push((k.name, k.label, "", Style::Money));
+    }
+    out
+}
 
 /// Whether a paired difference is better, worse or indistinguishable.
 fn judge(d: &Estimate, better: Better) -> &'static str {
@@ -108,27 +278,40 @@ fn judge(d: &Estimate, better: Better) -> &'static str {
 
 /// "third-mill: throughput +1.85 ± 0.11 parts/h (+16.0%), cycle time …",
 /// as HTML.
-fn comparison_sentence(v: &VariantOutcome) -> String {
+fn comparison_sentence(
+    v: &VariantOutcome,
+    more: &[(&'static str, &'static str, &'static str, Style)],
+) -> String {
     // A variant that changes nothing that matters (say, a sweep point equal
     // to the baseline) sees the same random numbers and gives exactly the
-    // same results.
+    // same results. KPIs the variant has no value of (delivery without
+    // orders) do not count.
+    let unmeasured = |k: usize| v.kpis.get(k).is_some_and(|x| x.iter().all(|x| x.is_nan()));
     if !v.vs_baseline.is_empty()
-        && v.vs_baseline
-            .iter()
-            .all(|c| c.diff.mean == 0.0 && (c.diff.sd == 0.0 || c.diff.sd.is_nan()))
+        && v.vs_baseline.iter().enumerate().all(|(k, c)| {
+            (c.diff.mean == 0.0 && (c.diff.sd == 0.0 || c.diff.sd.is_nan()))
+                || (c.diff.mean.is_nan() && unmeasured(k))
+        })
     {
         return format!(
             "<b>{}</b>: <span class=\"same\">identical to the baseline on every KPI</span>",
             esc(&v.name)
         );
     }
-    let parts: Vec<String> = SAID
+    let said = SAID
         .iter()
-        .filter_map(|(name, words, unit)| {
-            let k = KPIS.iter().position(|k| k.name == *name)?;
+        .map(|&(name, words, unit)| (name, words, unit, Style::Plain))
+        .chain(more.iter().copied());
+    let parts: Vec<String> = said
+        .filter_map(|(name, words, unit, style)| {
+            let k = KPIS.iter().position(|k| k.name == name)?;
             let c = v.vs_baseline.get(k)?;
+            if c.diff.mean.is_nan() && style != Style::Plain {
+                return None;
+            }
             let class = judge(&c.diff, KPIS[k].better);
-            let rel = if c.relative.is_finite() {
+            // A change of a share is said in points, not relative.
+            let rel = if c.relative.is_finite() && style != Style::Percent {
                 format!(" ({})", signed_pct(c.relative))
             } else {
                 String::new()
@@ -138,9 +321,18 @@ fn comparison_sentence(v: &VariantOutcome) -> String {
             } else {
                 ""
             };
+            let diff = match style {
+                Style::Plain => signed_pm(&c.diff),
+                _ => styled_pm(&c.diff, style, true),
+            };
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
             Some(format!(
-                "<span class=\"{class}\">{words} {} {unit}{rel}</span>{note}",
-                esc(&signed_pm(&c.diff))
+                "<span class=\"{class}\">{words} {}{unit}{rel}</span>{note}",
+                esc(&diff)
             ))
         })
         .collect();
@@ -156,7 +348,13 @@ fn recommendation(results: &RunResults) -> String {
     let k = kpi(r.kpi);
     let label = k.map(|k| k.label).unwrap_or(r.kpi);
     let b = &results.variants[best];
-    let value = k.map(|k| pm(&b.estimate(k))).unwrap_or_default();
+    let value = k
+        .map(|k| match value_style(k) {
+            Style::Plain => pm(&b.estimate(k)),
+            Style::Percent => format!("{}%", styled_pm(&b.estimate(k), Style::Percent, false)),
+            Style::Money => styled_pm(&b.estimate(k), Style::Money, false),
+        })
+        .unwrap_or_default();
     let direction = match r.better {
         Better::Higher => "highest",
         Better::Lower => "lowest",
@@ -213,14 +411,150 @@ fn recommendation(results: &RunResults) -> String {
             shown.join(", ")
         );
     }
+    let (orders, money) = (has_orders(results), money_kpi(results));
+    if !orders && money.is_none() {
+        let _ = write!(
+            out,
+            "<p class=\"note\">Ranked on <code>{}</code> (change with <code>--rank-by</code>). \
+             Of the costs only labour is modelled so far (rank on <code>labour_cost</code> \
+             or <code>labour_cost_per_good</code> to weigh it); delivery dates are not modelled yet.</p>",
+            esc(r.kpi)
+        );
+        return out;
+    }
+    let weighed: Vec<String> = money
+        .into_iter()
+        .map(|k| (k, Style::Money, ""))
+        .chain(
+            kpi("on_time_orders")
+                .filter(|_| orders)
+                .map(|k| (k, Style::Percent, "%")),
+        )
+        .filter_map(|(k, style, unit)| weigh(results, best, k, style, unit))
+        .collect();
+    if !weighed.is_empty() {
+        let _ = write!(
+            out,
+            "<p>Weighed on money and delivery (means ± half-width of the 95% confidence \
+             interval; differences paired on common random numbers):</p>\n<ul class=\"cmp\">\n{}</ul>\n",
+            weighed
+                .iter()
+                .map(|w| format!("<li>{w}</li>\n"))
+                .collect::<String>()
+        );
+    }
+    let mut levers = Vec::new();
+    if money.is_some() {
+        levers.push(
+            "<code>profit</code>, <code>total_cost</code> or \
+             <code>cost_per_good_unit</code> to weigh money",
+        );
+    }
+    if orders {
+        levers.push(
+            "<code>on_time_orders</code>, <code>tardiness_mean_h</code> or \
+             <code>lead_time_mean_h</code> to weigh delivery",
+        );
+    }
     let _ = write!(
         out,
-        "<p class=\"note\">Ranked on <code>{}</code> (change with <code>--rank-by</code>). \
-         Of the costs only labour is modelled so far (rank on <code>labour_cost</code> \
-         or <code>labour_cost_per_good</code> to weigh it); delivery dates are not modelled yet.</p>",
-        esc(r.kpi)
+        "<p class=\"note\">Ranked on <code>{}</code>; change with <code>--rank-by</code>: {}.</p>",
+        esc(r.kpi),
+        levers.join("; ")
     );
     out
+}
+
+/// One bullet of the recommendation that weighs `k` (profit, total cost or
+/// on-time delivery): the recommended variant's value, its paired
+/// difference from the baseline, and the variant best on `k` when that is
+/// another one, with the paired difference between the two. None when the
+/// recommended variant has no value of `k`.
+fn weigh(
+    results: &RunResults,
+    best: usize,
+    k: &'static Kpi,
+    style: Style,
+    unit: &str,
+) -> Option<String> {
+    let r = &results.ranking;
+    let v = &results.variants[best];
+    let e = v.estimate(k);
+    if !e.mean.is_finite() {
+        return None;
+    }
+    let what = match k.name {
+        "on_time_orders" => "On-time delivery (share of orders)",
+        "profit" => "Profit over the observed period",
+        _ => "Total cost over the observed period",
+    };
+    let mut out = format!(
+        "<b>{what}</b>: {} {}{unit}",
+        esc(&v.name),
+        esc(&styled_pm(&e, style, false))
+    );
+    let points = if style == Style::Percent {
+        " points"
+    } else {
+        ""
+    };
+    // Against the baseline.
+    let ki = KPIS.iter().position(|x| x.name == k.name)?;
+    if best != 0
+        && let Some(c) = v.vs_baseline.get(ki)
+        && c.diff.mean.is_finite()
+    {
+        let verdict = match judge(&c.diff, k.better) {
+            "better" => "better than the baseline with 95% confidence",
+            "worse" => "worse than the baseline with 95% confidence",
+            _ => "not significantly different from the baseline",
+        };
+        let _ = write!(
+            out,
+            "; against the baseline {}{points} ({}), {verdict}",
+            esc(&styled_pm(&c.diff, style, true)),
+            esc(&styled_ci(&c.diff, style, true))
+        );
+    }
+    // The best on this KPI, if another variant.
+    if results.variants.len() > 1 {
+        let top = rank(k, &results.variants).order[0];
+        let t = &results.variants[top];
+        let te = t.estimate(k);
+        if top != best && te.mean.is_finite() {
+            let d = compare(k, v.values(k), t.values(k)).diff;
+            let verdict = if judge(&d, k.better) == "same" {
+                "within the noise: the data cannot tell them apart"
+            } else {
+                "a difference beyond the noise"
+            };
+            // A variant the ranking KPI cannot tell from the recommended
+            // one is a fair choice when it wins here.
+            let tied = r.indistinguishable_from_best[top] && r.kpi != k.name;
+            let _ = write!(
+                out,
+                ". Best on this: <b>{}</b>{} with {}{unit}; {} − {}: {}{points} ({}), {verdict}",
+                esc(&t.name),
+                if tied {
+                    format!(
+                        " (indistinguishable from the recommended one on <code>{}</code>)",
+                        esc(r.kpi)
+                    )
+                } else {
+                    String::new()
+                },
+                esc(&styled_pm(&te, style, false)),
+                esc(&v.name),
+                esc(&t.name),
+                esc(&styled_pm(&d, style, true)),
+                esc(&styled_ci(&d, style, true))
+            );
+        } else if top == best {
+            out.push_str(". No variant does better on this");
+        }
+    }
+    out.push('.');
+    Some(out)
 }
 
 /// The KPI table, one row per variant in file order.
@@ -279,6 +613,359 @@ fn kpi_table(results: &RunResults) -> String {
     }
     out.push_str("</tbody>\n</table>\n");
     out
+}
+
+/// Whether `stem` was drawn, and then a link to it.
+fn chart_link(charts: &[Chart], stem: &str, words: &str) -> Option<String> {
+    charts
+        .iter()
+        .any(|c| c.stem == stem)
+        .then(|| format!("<a href=\"#{stem}\">{words}</a>"))
+}
+
+/// The class attribute of variant `i`'s row (or column): shaded when it
+/// is the recommended one.
+fn row_class(results: &RunResults, i: usize) -> &'static str {
+    if results.ranking.order.first() == Some(&i) && results.variants.len() > 1 {
+        " class=\"best\""
+    } else {
+        ""
+    }
+}
+
+/// The customer orders section: delivery figures per variant, in file
+/// order.
+fn orders_section(results: &RunResults, charts: &[Chart]) -> String {
+    let mut h = String::from("<h2 id=\"orders\">Customer orders</h2>\n");
+    let links: Vec<String> = [
+        ("on_time_delivery", "on-time delivery"),
+        ("backlog_over_time", "backlog over time"),
+    ]
+    .iter()
+    .filter_map(|(stem, words)| chart_link(charts, stem, words))
+    .collect();
+    let charts_note = if links.is_empty() {
+        String::new()
+    } else {
+        format!(" Charts: {}.", links.join(", "))
+    };
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Orders that completed (or were lost) after the warm-up; means over \
+         the replications ± half-width of the 95% confidence interval. On time: delivered \
+         complete by the due date. Tardiness counts an order on time as 0 hours late. \
+         Backlog: units ordered and not yet delivered, time-average.{charts_note}</p>"
+    );
+    let fill = results.variants.iter().any(|v| {
+        v.summary
+            .delivery
+            .as_ref()
+            .is_some_and(|d| d.fill_rate.mean.is_finite())
+    });
+    h.push_str(
+        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>orders<br>completed</th>\
+         <th>on time<br>(% of orders)</th><th>on time<br>(% of units)</th>\
+         <th>tardiness<br>mean (h)</th><th>tardiness<br>p90 (h)</th>\
+         <th>lead time<br>mean (h)</th><th>backlog<br>(units)</th>",
+    );
+    if fill {
+        h.push_str("<th>fill rate<br>from stock (%)</th>");
+    }
+    h.push_str("<th>lost<br>(units)</th><th>outsourced<br>(units)</th></tr></thead>\n<tbody>\n");
+    let columns = 10 + usize::from(fill);
+    for (i, v) in results.variants.iter().enumerate() {
+        let mark = row_class(results, i);
+        let Some(d) = &v.summary.delivery else {
+            let _ = writeln!(
+                h,
+                "<tr{mark}><td class=\"name\">{}</td><td colspan=\"{}\" class=\"name\">no \
+                 customer orders</td></tr>",
+                esc(&v.name),
+                columns - 1
+            );
+            continue;
+        };
+        let pct = |e: &Estimate| styled_pm(e, Style::Percent, false);
+        let _ = write!(
+            h,
+            "<tr{mark}><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td>",
+            esc(&v.name),
+            pm(&d.orders_completed),
+            pct(&d.on_time_orders),
+            pct(&d.on_time_units),
+            pm(&d.tardiness_mean_h),
+            pm(&d.tardiness_p90_h),
+            pm(&d.lead_time_mean_h),
+            pm(&d.backlog_avg),
+        );
+        if fill {
+            let _ = write!(h, "<td>{}</td>", pct(&d.fill_rate));
+        }
+        let _ = writeln!(
+            h,
+            "<td>{}</td><td>{}</td></tr>",
+            pm(&d.units_lost),
+            pm(&d.units_outsourced)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
+/// Reads one figure of the cost model.
+type CostFigure = fn(&CostSummary) -> &Estimate;
+
+/// The cost lines of the costs table: words and the figure (those of
+/// [`crate::model::CostResult`] that add up to the total).
+const COST_LINES: [(&str, CostFigure); 12] = [
+    ("labour, regular", |c| &c.labour_regular),
+    ("labour, overtime", |c| &c.labour_overtime),
+    ("materials", |c| &c.materials),
+    ("raw materials", |c| &c.raw_materials),
+    ("outsourcing", |c| &c.outsourcing),
+    ("machine running", |c| &c.machine_running),
+    ("automation capital charge", |c| &c.automation_capital),
+    ("WIP holding", |c| &c.wip_holding),
+    ("stock holding", |c| &c.stock_holding),
+    ("raw-material holding", |c| &c.raw_holding),
+    ("late-delivery penalties", |c| &c.late_penalty),
+    ("lost-sale penalties", |c| &c.lost_sales),
+];
+
+/// Variants besides the baseline in the costs table (columns).
+const COST_COLUMNS: usize = 8;
+
+/// The costs section: a table of cost lines × variants (the baseline and
+/// the best by the ranking), revenue, profit and cost per good unit.
+fn costs_section(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> String {
+    let f = &scenario.factory;
+    let mut h = String::from("<h2 id=\"costs\">Costs, revenue and profit</h2>\n");
+    let shown: Vec<usize> = {
+        let mut keep = vec![0];
+        keep.extend(
+            results
+                .ranking
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| i != 0)
+                .take(COST_COLUMNS),
+        );
+        results
+            .ranking
+            .order
+            .iter()
+            .copied()
+            .filter(|i| keep.contains(i))
+            .collect()
+    };
+    let left_out = results.variants.len() - shown.len();
+    let chart = chart_link(charts, "cost_breakdown", "the cost breakdown chart")
+        .map(|l| format!(" See {l}."))
+        .unwrap_or_default();
+    let more = if left_out > 0 {
+        format!(
+            " The baseline and the {COST_COLUMNS} best variants by <code>{}</code> are shown; \
+             the other {left_out} are in <code>summary.json</code> and <code>costs.csv</code>.",
+            esc(results.ranking.kpi)
+        )
+    } else {
+        String::new()
+    };
+    let revenue = money_kpi(results).is_some_and(|k| k.name == "profit");
+    let paired = if results.variants.len() > 1 {
+        format!(
+            " The paired row compares each variant's {} with the baseline's replication by \
+             replication, which is sharper than comparing the intervals above it.",
+            if revenue { "profit" } else { "total cost" }
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Over the observed period ({} after the warm-up); means over the \
+         replications ± half-width of the 95% confidence interval, in the scenario's currency; \
+         variants in ranking order.{paired}{more}{chart}</p>",
+        esc(&format_duration(f.horizon - f.warmup))
+    );
+    // The half-width goes under the mean, so that nine columns of large
+    // sums fit the page.
+    let stacked = |s: String| esc(&s).replacen(" ± ", "<br>± ", 1);
+    let money = |e: &Estimate| stacked(styled_pm(e, Style::Money, false));
+    let used = |of: CostFigure| {
+        shown.iter().any(|&i| {
+            let m = of(&results.variants[i].summary.costs).mean;
+            m.is_finite() && m != 0.0
+        })
+    };
+    let row = |words: &str, of: CostFigure, bold: bool| {
+        let cells = shown
+            .iter()
+            .map(|&i| money(of(&results.variants[i].summary.costs)))
+            .collect();
+        (words.to_string(), cells, bold)
+    };
+    let mut rows: Vec<(String, Vec<String>, bool)> = Vec::new();
+    for (words, of) in COST_LINES {
+        if !used(of) {
+            continue;
+        }
+        rows.push(row(words, of, false));
+        if words == "materials" && used(|c| &c.scrap_materials) {
+            rows.push(row(
+                "\u{a0}\u{a0}of which sunk in scrapped parts",
+                |c| &c.scrap_materials,
+                false,
+            ));
+        }
+    }
+    // Costs in the total that no line above names (a line added to the
+    // cost model before this table knew it), so that the lines add up.
+    let other = |c: &CostSummary| {
+        let named: f64 = COST_LINES.iter().map(|(_, of)| of(c).mean).sum();
+        c.total.mean - named
+    };
+    if shown.iter().any(|&i| {
+        let c = &results.variants[i].summary.costs;
+        let rest = other(c);
+        rest.is_finite() && rest.abs() > 1e-6 * c.total.mean.abs().max(1.0)
+    }) {
+        let cells = shown
+            .iter()
+            .map(|&i| {
+                let c = &results.variants[i].summary.costs;
+                esc(&number(
+                    other(c),
+                    places_of(&c.total, Style::Money),
+                    Style::Money,
+                    false,
+                ))
+            })
+            .collect();
+        rows.push(("other costs (means)".to_string(), cells, false));
+    }
+    rows.push(row("total cost", |c| &c.total, true));
+    if revenue {
+        rows.push(row("revenue", |c| &c.revenue, false));
+        rows.push(row("profit", |c| &c.profit, true));
+    }
+    let paired = if revenue { "profit" } else { "total_cost" };
+    if let (Some(k), true) = (
+        KPIS.iter().position(|k| k.name == paired),
+        results.variants.len() > 1,
+    ) {
+        let cells = shown
+            .iter()
+            .map(|&i| {
+                if i == 0 {
+                    "—".to_string()
+                } else {
+                    let c = &results.variants[i].vs_baseline[k];
+                    let class = judge(&c.diff, KPIS[k].better);
+                    format!(
+                        "<span class=\"{class}\">{}</span>",
+                        stacked(styled_pm(&c.diff, Style::Money, true))
+                    )
+                }
+            })
+            .collect();
+        rows.push((
+            format!("{} − baseline (paired)", KPIS[k].label),
+            cells,
+            false,
+        ));
+    }
+    rows.push(row("cost per good unit", |c| &c.per_good_unit, false));
+    h.push_str("<table class=\"kpis\">\n<thead><tr><th></th>");
+    for &i in &shown {
+        let _ = write!(
+            h,
+            "<th{}>{}</th>",
+            row_class(results, i),
+            esc(&results.variants[i].name)
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (words, cells, bold) in rows {
+        let (a, b) = if bold { ("<b>", "</b>") } else { ("", "") };
+        // The page's style sheet is that of every report: the rule that
+        // keeps the line's name on one line is given here.
+        let _ = write!(
+            h,
+            "<tr><td class=\"name\" style=\"white-space: nowrap\">{a}{}{b}</td>",
+            esc(&words)
+        );
+        for c in cells {
+            let _ = write!(h, "<td>{a}{c}{b}</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
+/// `5.1 years (95% CI 3.0 to 17.2)`: a payback and its range.
+fn payback(years: f64, (quick, slow): (f64, f64)) -> String {
+    let y = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.1}")
+        } else {
+            "never".into()
+        }
+    };
+    if years.is_finite() {
+        format!("{} years (95% CI {} to {})", y(years), y(quick), y(slow))
+    } else if quick.is_finite() {
+        format!(
+            "never at the mean gain (95% CI {} years to never)",
+            y(quick)
+        )
+    } else {
+        "never: no operating gain".into()
+    }
+}
+
+/// The automation section: for each variant that automates a station,
+/// what it costs, the labour it saves and when it pays back.
+fn automation_section(results: &RunResults) -> String {
+    let mut h = String::from("<h2 id=\"automation\">The case for automation</h2>\n");
+    h.push_str(
+        "<p class=\"note\">Each variant that automates a station the baseline runs by hand, \
+         against the baseline on the same random numbers. Labour saved is over the observed \
+         period. The operating gain per year is the paired difference in profit before the \
+         automation's capital charge, scaled to a year of 8,760 hours; payback is the capital \
+         over that gain, with its range at the ends of the gain's 95% confidence interval \
+         (never when the gain is not positive).</p>\n",
+    );
+    h.push_str(
+        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>stations<br>automated</th>\
+         <th>capital</th><th>capital charge<br>(observed period)</th>\
+         <th>labour saved<br>(observed period)</th><th>operating gain<br>per year</th>\
+         <th>payback</th></tr></thead>\n<tbody>\n",
+    );
+    for (i, v) in results.variants.iter().enumerate() {
+        let Some(a) = &v.automation else {
+            continue;
+        };
+        let exact = |x: f64| number(x, 0, Style::Money, false);
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
+            row_class(results, i),
+            esc(&v.name),
+            esc(&a.stations.join(", ")),
+            exact(a.capital),
+            exact(a.capital_charge),
+            esc(&styled_pm(&a.labour_saved, Style::Money, false)),
+            esc(&styled_pm(&a.operating_gain_per_year, Style::Money, true)),
+            esc(&payback(a.payback_years, a.payback_years_range)),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
 }
 
 const STYLE: &str = "
@@ -345,10 +1032,23 @@ pub fn report_html(
         esc(&scenario.hash),
         env!("CARGO_PKG_VERSION"),
     );
+    let orders = has_orders(results);
+    let costs = has_cost_model(results);
+    let automation = results.variants.iter().any(|v| v.automation.is_some());
     h.push_str(
         "<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#comparison\">Comparison</a>\
-         <a href=\"#kpis\">KPIs</a><a href=\"#charts\">Charts</a><a href=\"#files\">Files</a></nav>\n",
+         <a href=\"#kpis\">KPIs</a>",
     );
+    if orders {
+        h.push_str("<a href=\"#orders\">Orders</a>");
+    }
+    if costs {
+        h.push_str("<a href=\"#costs\">Costs</a>");
+    }
+    if automation {
+        h.push_str("<a href=\"#automation\">Automation</a>");
+    }
+    h.push_str("<a href=\"#charts\">Charts</a><a href=\"#files\">Files</a></nav>\n");
 
     h.push_str("<h2 id=\"recommendation\">Recommendation</h2>\n");
     h.push_str(&recommendation(results));
@@ -362,8 +1062,13 @@ pub fn report_html(
              with 95% confidence, <span class=\"worse\">orange</span>: worse, \
              <span class=\"same\">grey</span>: no significant difference.</p>\n<ul class=\"cmp\">\n",
         );
+        let more = said_more(results);
         for &i in results.ranking.order.iter().filter(|&&i| i != 0) {
-            let _ = writeln!(h, "<li>{}</li>", comparison_sentence(&results.variants[i]));
+            let _ = writeln!(
+                h,
+                "<li>{}</li>",
+                comparison_sentence(&results.variants[i], &more)
+            );
         }
         h.push_str("</ul>\n");
     } else {
@@ -379,6 +1084,15 @@ pub fn report_html(
          indistinguishable from the best; the recommended row is shaded.</p>\n",
     );
     h.push_str(&kpi_table(results));
+    if orders {
+        h.push_str(&orders_section(results, charts));
+    }
+    if costs {
+        h.push_str(&costs_section(scenario, results, charts));
+    }
+    if automation {
+        h.push_str(&automation_section(results));
+    }
 
     h.push_str("<h2 id=\"charts\">Charts</h2>\n");
     if charts.is_empty() {
@@ -462,6 +1176,48 @@ mod tests {
         assert_eq!(pm(&est(1234.4, 35.2)), "1234 ± 35");
         assert_eq!(pm(&est(0.5, 0.0)), "0.50 ± 0.00");
         assert_eq!(pm(&est(f64::NAN, f64::NAN)), "—");
+    }
+
+    #[test]
+    fn money_and_shares_to_the_precision_of_the_interval() {
+        let money = |m, hw, signed| styled_pm(&est(m, hw), Style::Money, signed);
+        assert_eq!(money(1_092_839.6, 39_187.0, false), "1,090,000 ± 40,000");
+        assert_eq!(money(30_200.6, 14_352.8, true), "+30,000 ± 14,000");
+        assert_eq!(money(-56_080.0, 61_300.0, true), "−60,000 ± 60,000");
+        assert_eq!(money(221_400.0, 0.0, false), "221,400 ± 0");
+        // A constant summed over replications: rounding noise is no interval.
+        assert_eq!(money(20_769.230_769, 3.6e-12, false), "20,769 ± 0");
+        assert_eq!(money(0.0, 0.0, false), "0");
+        assert_eq!(money(-399.4, 14_352.8, true), "0 ± 14,000");
+        assert_eq!(money(134.04, 1.61, false), "134.0 ± 1.6");
+        let share = |m, hw, signed| styled_pm(&est(m, hw), Style::Percent, signed);
+        assert_eq!(share(0.9791, 0.0061, false), "97.9 ± 0.6");
+        assert_eq!(share(0.165, 0.059, true), "+16 ± 6");
+        assert_eq!(
+            styled_ci(&est(30_200.6, 14_352.8), Style::Money, true),
+            "95% CI +16,000 to +45,000"
+        );
+        assert_eq!(number(1234.5, 0, Style::Plain, false), "1234");
+    }
+
+    #[test]
+    fn payback_with_its_range() {
+        assert_eq!(
+            payback(5.08, (2.97, 17.2)),
+            "5.1 years (95% CI 3.0 to 17.2)"
+        );
+        assert_eq!(
+            payback(2.0, (1.6, f64::INFINITY)),
+            "2.0 years (95% CI 1.6 to never)"
+        );
+        assert_eq!(
+            payback(f64::INFINITY, (86.2, f64::INFINITY)),
+            "never at the mean gain (95% CI 86.2 years to never)"
+        );
+        assert_eq!(
+            payback(f64::INFINITY, (f64::INFINITY, f64::INFINITY)),
+            "never: no operating gain"
+        );
     }
 
     #[test]
