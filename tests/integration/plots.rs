@@ -1,7 +1,9 @@
 //! Charts and the HTML report: every chart is drawn for every example
 //! scenario with the expected size and real content, SVGs parse, the report
 //! is self-contained and links only to files that exist, drawing is
-//! deterministic, and `shopfloor report DIR` re-draws from saved jobs.
+//! deterministic, and `shopfloor report DIR` re-draws from saved jobs. The
+//! charts and sections of orders, costs and automation appear exactly for
+//! the scenarios that model them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,20 +17,77 @@ use shopfloor::scenario::{self, Overrides, Scenario};
 
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 const STUDY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/line_study.toml");
+const DECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/decision.toml");
 
-/// Every chart with its size in pixels.
-const SIZES: [(&str, (u32, u32)); 7] = [
+/// Every chart with its size in pixels, in the order drawn.
+const SIZES: [(&str, (u32, u32)); 10] = [
     ("output_over_time", (1200, 600)),
     ("cumulative_output", (1200, 600)),
     ("kpi_comparison", (1400, 720)),
     ("throughput_vs_cycle_time", (1200, 720)),
+    ("on_time_delivery", (1400, 720)),
+    ("cost_breakdown", (1400, 720)),
     ("station_states", (1200, 640)),
     ("wip_over_time", (1200, 600)),
+    ("backlog_over_time", (1200, 600)),
     ("gantt", (1400, 700)),
 ];
 
 /// Charts that need variants besides the baseline.
 const COMPARISONS: [&str; 2] = ["kpi_comparison", "throughput_vs_cycle_time"];
+
+/// Charts that need customer orders.
+const DELIVERY: [&str; 2] = ["on_time_delivery", "backlog_over_time"];
+
+/// Charts that need a cost model beyond labour.
+const COSTS: [&str; 1] = ["cost_breakdown"];
+
+/// Charts drawn for a scenario with or without variants, orders and costs,
+/// in the order drawn.
+fn expected_charts(variants: bool, orders: bool, costs: bool) -> Vec<&'static str> {
+    SIZES
+        .iter()
+        .map(|(stem, _)| *stem)
+        .filter(|stem| variants || !COMPARISONS.contains(stem))
+        .filter(|stem| orders || !DELIVERY.contains(stem))
+        .filter(|stem| costs || !COSTS.contains(stem))
+        .collect()
+}
+
+/// Whether some variant of `s` takes customer orders.
+fn takes_orders(s: &Scenario) -> bool {
+    s.all_variants()
+        .iter()
+        .any(|(_, f)| f.products.iter().any(|p| p.release_is_orders()))
+}
+
+/// Whether some variant of `s` has a cost model beyond wages, read from the
+/// scenario (the report decides from the results): prices, material or
+/// machine costs, raw materials, automation capital, contractors, holding
+/// costs or penalties.
+fn costed(s: &Scenario) -> bool {
+    s.all_variants().iter().any(|(_, f)| {
+        let p = &f.policies;
+        f.products
+            .iter()
+            .any(|p| p.price > 0.0 || p.material_cost > 0.0)
+            || f.stations
+                .iter()
+                .any(|s| s.cost_per_hour > 0.0 || s.capital > 0.0)
+            || !f.contractors.is_empty()
+            || f.materials
+                .iter()
+                .any(|m| m.unit_cost > 0.0 || m.holding_per_hour > 0.0)
+            || [
+                p.wip_holding_per_hour,
+                p.stock_holding_per_hour,
+                p.late_penalty_per_unit_day,
+                p.lost_sale_penalty,
+            ]
+            .iter()
+            .any(|&x| x > 0.0)
+    })
+}
 
 /// Every example scenario, cut short: 2 days, 4 h warm-up, 3 replications.
 fn examples() -> Vec<(PathBuf, Scenario)> {
@@ -183,14 +242,15 @@ fn check_report(dir: &Path, variants: &[String], charts: usize) {
 
 #[test]
 fn every_chart_for_every_example_scenario() {
+    // (scenario, orders, costs) of every example.
+    let mut seen = Vec::new();
     for (file, s) in examples() {
         let tmp = tempfile::tempdir().unwrap();
         let charts = draw(tmp.path(), &s);
-        let expected: Vec<&str> = SIZES
-            .iter()
-            .map(|(stem, _)| *stem)
-            .filter(|stem| !s.variants.is_empty() || !COMPARISONS.contains(stem))
-            .collect();
+        let name = file.file_name().unwrap().to_str().unwrap().to_string();
+        let (orders, costs) = (takes_orders(&s), costed(&s));
+        seen.push((name.clone(), orders, costs));
+        let expected = expected_charts(!s.variants.is_empty(), orders, costs);
         let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
         assert_eq!(drawn, expected, "{}", file.display());
         for c in &charts {
@@ -198,10 +258,14 @@ fn every_chart_for_every_example_scenario() {
             assert_eq!(c.size, size);
             // The colour of the baseline's line, of "busy" bars and of
             // Pareto-efficient points must cover some pixels.
+            // The baseline's colour covers its bars in the delivery chart,
+            // materials (orange) part of the cost bars.
             let colors: &[[u8; 3]] = match c.stem {
                 "output_over_time" | "wip_over_time" | "cumulative_output" => &[[40, 40, 40]],
+                "backlog_over_time" | "on_time_delivery" => &[[40, 40, 40]],
                 "station_states" => &[[0, 158, 115]],
                 "throughput_vs_cycle_time" => &[[0, 114, 178]],
+                "cost_breakdown" => &[[230, 159, 0]],
                 _ => &[],
             };
             check_chart(tmp.path(), c.stem, size, colors);
@@ -215,7 +279,232 @@ fn every_chart_for_every_example_scenario() {
             .map(|(n, _)| n.to_string())
             .collect();
         check_report(tmp.path(), &names, charts.len());
+        let html = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+        let variants = !s.variants.is_empty();
+        for (part, present) in [
+            ("<h2 id=\"orders\">", orders),
+            ("href=\"#orders\"", orders),
+            ("href=\"#on_time_delivery\"", orders),
+            ("plots/backlog_over_time.svg", orders),
+            ("<h2 id=\"costs\">", costs),
+            ("href=\"#costs\"", costs),
+            ("plots/cost_breakdown.png", costs),
+            (
+                "Weighed on money and delivery",
+                (orders || costs) && variants,
+            ),
+        ] {
+            assert_eq!(html.contains(part), present, "{name}: {part}");
+        }
+        // (A variant identical to the baseline says nothing of its orders.)
+        assert!(orders || !html.contains("orders on time"), "{name}");
+        if !orders && !costs {
+            // The note of the page before orders and costs were modelled.
+            assert_eq!(
+                html.contains("delivery dates are not modelled yet"),
+                !s.variants.is_empty(),
+                "{name}"
+            );
+            assert!(!html.contains("id=\"automation\""), "{name}");
+        }
     }
+    // The examples cover both kinds of page.
+    assert!(
+        seen.contains(&("decision.toml".to_string(), true, true)),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|(_, o, c)| !o && !c), "{seen:?}");
+}
+
+/// `scenario` cut short: `hours` long, 4 h warm-up, 3 replications.
+fn shortened(path: &str, hours: f64) -> Scenario {
+    let mut s = scenario::load(Path::new(path)).unwrap();
+    s.apply(&Overrides {
+        replications: Some(3),
+        seed: None,
+        horizon: Some(hours * HOUR),
+        warmup: Some(4.0 * HOUR),
+    })
+    .unwrap();
+    s
+}
+
+/// The part of `html` from the `<h2>` with `id` to the next `<h2>`.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<h2 id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &html[start..];
+    let end = rest[4..].find("<h2").map_or(rest.len(), |e| e + 4);
+    &rest[..end]
+}
+
+/// The rows of the first table body in `html`.
+fn body_rows(html: &str) -> Vec<&str> {
+    let start = html.find("<tbody>").expect("a table");
+    let end = html[start..].find("</tbody>").unwrap() + start;
+    html[start..end].split("<tr").skip(1).collect()
+}
+
+/// decision.toml: the orders, costs and automation sections hold what the
+/// results say, the recommendation weighs profit and on-time delivery
+/// with confidence intervals, and the new charts are linked.
+#[test]
+fn orders_costs_and_automation_in_the_report() {
+    let s = shortened(DECISION, 3.0 * 168.0);
+    let results = experiment::run(&s);
+    let tmp = tempfile::tempdir().unwrap();
+    let charts = draw(tmp.path(), &s);
+    let dir = tmp.path();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names.len(), 7);
+
+    for stem in ["on_time_delivery", "cost_breakdown", "backlog_over_time"] {
+        assert!(charts.iter().any(|c| c.stem == stem), "{stem} not drawn");
+        assert!(html.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
+        for ext in ["png", "svg"] {
+            assert!(
+                html.contains(&format!("href=\"plots/{stem}.{ext}\"")),
+                "no link to {stem}.{ext}"
+            );
+        }
+    }
+    for anchor in ["#orders", "#costs", "#automation"] {
+        assert!(
+            html.contains(&format!("href=\"{anchor}\"")),
+            "nav lacks {anchor}"
+        );
+    }
+
+    // Orders: one row per variant, every figure named, the charts linked.
+    let orders = section(&html, "orders");
+    let rows = body_rows(orders);
+    assert_eq!(rows.len(), names.len());
+    for (row, name) in rows.iter().zip(&names) {
+        assert!(row.contains(&format!(">{}</td>", escaped(name))), "{row}");
+        // name, completed, on time ×2, tardiness ×2, lead time, backlog,
+        // fill rate (brackets are made to stock), lost, outsourced
+        assert_eq!(row.matches("<td").count(), 11, "{row}");
+    }
+    for head in [
+        "on time<br>(% of orders)",
+        "tardiness<br>mean (h)",
+        "lead time<br>mean (h)",
+        "backlog<br>(units)",
+        "fill rate",
+        "lost<br>(units)",
+        "outsourced<br>(units)",
+    ] {
+        assert!(orders.contains(head), "orders table lacks {head}");
+    }
+    assert!(orders.contains("href=\"#on_time_delivery\""));
+    assert!(orders.contains("href=\"#backlog_over_time\""));
+    // The last column is what went to the contractor: only variants with
+    // the outsourcing lever send work out, and in three weeks some do.
+    let mut sent = 0;
+    for (row, v) in rows.iter().zip(&results.variants) {
+        let out = v.summary.delivery.as_ref().unwrap().units_outsourced.mean;
+        let cell = row.rsplit("<td>").next().unwrap();
+        assert_eq!(out > 0.0, !cell.starts_with("0.00"), "{row}");
+        assert!(out == 0.0 || v.name.contains("outsource"), "{}", v.name);
+        sent += usize::from(out > 0.0);
+    }
+    assert!(sent > 0, "nothing outsourced");
+
+    // Costs: lines × variants, with revenue and profit.
+    let costs = section(&html, "costs");
+    for name in &names {
+        assert!(
+            costs.contains(&format!(">{}</th>", escaped(name))),
+            "costs lack {name}"
+        );
+    }
+    let rows = body_rows(costs);
+    for line in [
+        "labour, regular",
+        "materials",
+        "machine running",
+        "automation capital charge",
+        "outsourcing",
+        "total cost",
+        "revenue",
+        "profit",
+        "profit − baseline (paired)",
+        "cost per good unit",
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(&format!("{line}</")))
+            .unwrap_or_else(|| panic!("no row {line}"));
+        assert_eq!(row.matches("<td").count(), names.len() + 1, "{row}");
+    }
+    assert!(html.contains("href=\"#cost_breakdown\""));
+
+    // Automation: exactly the variants that automate the weld station.
+    let automating: Vec<&str> = results
+        .variants
+        .iter()
+        .filter(|v| v.automation.is_some())
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(
+        automating,
+        [
+            "automate-weld",
+            "automate-weld-5-operators",
+            "automate+outsource"
+        ]
+    );
+    let auto = section(&html, "automation");
+    let rows = body_rows(auto);
+    assert_eq!(rows.len(), automating.len());
+    for (row, name) in rows.iter().zip(&automating) {
+        assert!(row.contains(&format!(">{}</td>", escaped(name))), "{row}");
+        assert!(row.contains(">weld</td>"), "{row}");
+        assert!(row.contains("450,000"), "{row}");
+        assert!(row.contains("years") || row.contains("never"), "{row}");
+    }
+
+    // The recommendation weighs profit and on-time delivery, with CIs.
+    let rec = section(&html, "recommendation");
+    assert!(rec.contains("Profit over the observed period"), "{rec}");
+    assert!(rec.contains("On-time delivery (share of orders)"), "{rec}");
+    assert!(rec.contains("95% CI"), "{rec}");
+    assert!(rec.contains("--rank-by"), "{rec}");
+    assert!(!rec.contains("not modelled yet"), "{rec}");
+    // And the comparison sentences say on-time delivery and profit.
+    let cmp = section(&html, "comparison");
+    assert_eq!(cmp.matches("orders on time").count(), names.len() - 1);
+    assert_eq!(cmp.matches(">profit ").count(), names.len() - 1);
+}
+
+/// The charts and report of a scenario with orders and costs are the same
+/// whatever the number of threads.
+#[test]
+fn orders_and_costs_charts_do_not_depend_on_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut drawn = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        let mut args = vec![
+            "run",
+            DECISION,
+            "-q",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(["--horizon", "4d", "--warmup", "8h", "--replications", "3"]);
+        shopfloor(&args);
+        drawn.push(listing(&out.join("decision")));
+    }
+    assert_eq!(drawn[0].len(), 2 * SIZES.len() + 1);
+    assert!(
+        drawn[0] == drawn[1],
+        "threads changed the charts or the report"
+    );
 }
 
 #[test]
@@ -232,7 +521,10 @@ fn same_results_give_identical_files() {
     draw(a.path(), &s);
     draw(b.path(), &s);
     let files = listing(a.path());
-    assert_eq!(files.len(), 2 * SIZES.len() + 1);
+    assert_eq!(
+        files.len(),
+        2 * expected_charts(true, false, false).len() + 1
+    );
     assert_eq!(files, listing(b.path()));
 }
 
@@ -337,14 +629,15 @@ fn cli_run_report_merge_and_no_plots() {
     shopfloor(&args);
     let dir = run_out.join("line_study");
     let drawn = listing(&dir);
-    assert_eq!(drawn.len(), 2 * SIZES.len() + 1);
+    let charts = expected_charts(true, false, false).len();
+    assert_eq!(drawn.len(), 2 * charts + 1);
     let s = scenario::load(Path::new(STUDY)).unwrap();
     let names: Vec<String> = s
         .all_variants()
         .iter()
         .map(|(n, _)| n.to_string())
         .collect();
-    check_report(&dir, &names, SIZES.len());
+    check_report(&dir, &names, charts);
 
     // Re-draw from the saved jobs alone.
     std::fs::remove_dir_all(dir.join("plots")).unwrap();
@@ -459,41 +752,38 @@ fn report_loads_in_headless_chromium() {
         eprintln!("no headless Chromium on the PATH: report_loads_in_headless_chromium skipped");
         return;
     };
-    let mut s = scenario::load(Path::new(STUDY)).unwrap();
-    s.apply(&Overrides {
-        replications: Some(3),
-        seed: None,
-        horizon: Some(30.0 * HOUR),
-        warmup: Some(2.0 * HOUR),
-    })
-    .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let charts = draw(tmp.path(), &s);
-    let url = format!("file://{}", tmp.path().join("report.html").display());
-    let out = std::process::Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-            &url,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(dom.contains("<h1>line_study</h1>"), "{dom}");
-    assert_eq!(dom.matches("<svg ").count(), charts.len());
-    let errors: Vec<&str> = std::str::from_utf8(&out.stderr)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("report.html"))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    // line_study, and decision for the sections of orders, costs and
+    // automation.
+    for (path, name, hours) in [(STUDY, "line_study", 30.0), (DECISION, "decision", 96.0)] {
+        let s = shortened(path, hours);
+        let tmp = tempfile::tempdir().unwrap();
+        let charts = draw(tmp.path(), &s);
+        let url = format!("file://{}", tmp.path().join("report.html").display());
+        let out = std::process::Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+                &url,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(dom.contains(&format!("<h1>{name}</h1>")), "{dom}");
+        assert_eq!(dom.matches("<svg ").count(), charts.len());
+        let errors: Vec<&str> = std::str::from_utf8(&out.stderr)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("CONSOLE") || l.contains("report.html"))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
 }
