@@ -654,6 +654,10 @@ pub struct Material {
     pub defect_scrap: f64,
 }
 
+/// Most suppliers one material may have: an order is split among them in
+/// a fixed-size array, without allocating.
+pub const MAX_SUPPLIERS: usize = 16;
+
 /// A supplier of one material.
 #[derive(Clone, Debug)]
 pub struct Supplier {

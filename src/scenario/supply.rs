@@ -6,7 +6,9 @@ use toml::Spanned;
 
 use super::raw::*;
 use super::validate::Validator;
-use crate::model::{InventoryPolicy, Material, MaterialId, Supplier, SupplierId, SupplierRule};
+use crate::model::{
+    InventoryPolicy, MAX_SUPPLIERS, Material, MaterialId, Supplier, SupplierId, SupplierRule,
+};
 
 /// A material's suppliers' shares as written, with where each is written.
 type Shares = Vec<(Option<f64>, Option<std::ops::Range<usize>>)>;
@@ -120,6 +122,17 @@ impl Validator<'_> {
                 SupplierRule::Share,
             );
             let policy = self.policy(r, &field);
+            if of[mi].len() > MAX_SUPPLIERS {
+                self.err_hint(
+                    m.span(),
+                    &format!("materials.{mname}"),
+                    format!(
+                        "material \"{mname}\" has {} suppliers; shopfloor splits orders among at most {MAX_SUPPLIERS}",
+                        of[mi].len()
+                    ),
+                    "merge suppliers with the same terms, or leave out those with no share",
+                );
+            }
             if of[mi].is_empty() {
                 self.err_hint(
                     m.span(),

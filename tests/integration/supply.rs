@@ -589,3 +589,26 @@ fn on_defect_needs_an_inspection() {
     assert_eq!(e.line, line_of(&text, "on_defect"), "{e}");
     assert!(e.hint.as_deref().unwrap().contains("inspect ="), "{e}");
 }
+
+#[test]
+fn at_most_sixteen_suppliers_per_material() {
+    let mut text = PLANT.replace(
+        "order_up_to = 20\n",
+        "order_up_to = 20\norder_split = \"cheapest\"\n",
+    );
+    for i in 0..16 {
+        text.push_str(&format!(
+            "\n[suppliers.extra{i}]\nmaterial = \"steel\"\nlead_time = \"1d\"\n"
+        ));
+    }
+    let e = only_error(&text);
+    assert_eq!(e.field, "materials.steel", "{e}");
+    assert!(e.message.contains("17 suppliers"), "{e}");
+    assert!(e.hint.is_some(), "{e}");
+    // Sixteen are fine.
+    let fine = text.replace(
+        "\n[suppliers.extra15]\nmaterial = \"steel\"\nlead_time = \"1d\"\n",
+        "",
+    );
+    assert_eq!(scenario(&fine).factory.suppliers.len(), 16);
+}

@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 
 use super::{Event, NONE, Phase, Sim};
 use crate::engine::{HOUR, Stream, TimeAverage};
-use crate::model::factory::{InventoryPolicy, Material, Supplier, SupplierRule};
+use crate::model::factory::{InventoryPolicy, MAX_SUPPLIERS, Material, Supplier, SupplierRule};
 use crate::model::results::{MaterialResult, SupplierResult};
 
 /// Units in stock that arrived together (or the initial stock: supplier
@@ -239,9 +239,10 @@ impl Sim<'_> {
                     .sum::<u64>()
                     + units;
                 let mut left = units;
-                let mut give = [0u64; 16];
-                let n = sups.len().min(16);
-                let short = |i: usize, given: &[u64; 16], this: &Sim<'_>| {
+                // Validated: at most MAX_SUPPLIERS suppliers.
+                let mut give = [0u64; MAX_SUPPLIERS];
+                let n = sups.len().min(MAX_SUPPLIERS);
+                let short = |i: usize, given: &[u64; MAX_SUPPLIERS], this: &Sim<'_>| {
                     let s = sups[i].0 as usize;
                     this.f.suppliers[s].share * total as f64
                         - this.suppliers[s].given as f64
