@@ -416,8 +416,8 @@ fn recommendation(results: &RunResults) -> String {
         let _ = write!(
             out,
             "<p class=\"note\">Ranked on <code>{}</code> (change with <code>--rank-by</code>). \
-             Of the costs only labour is modelled so far (rank on <code>labour_cost</code> \
-             or <code>labour_cost_per_good</code> to weigh it); delivery dates are not modelled yet.</p>",
+             This scenario has no customer orders and no costs beyond labour (rank on \
+             <code>labour_cost</code> or <code>labour_cost_per_good</code> to weigh that).</p>",
             esc(r.kpi)
         );
         return out;

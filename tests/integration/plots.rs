@@ -299,9 +299,9 @@ fn every_chart_for_every_example_scenario() {
         // (A variant identical to the baseline says nothing of its orders.)
         assert!(orders || !html.contains("orders on time"), "{name}");
         if !orders && !costs {
-            // The note of the page before orders and costs were modelled.
+            // The note of a plant without orders or costs beyond labour.
             assert_eq!(
-                html.contains("delivery dates are not modelled yet"),
+                html.contains("no customer orders and no costs beyond labour"),
                 !s.variants.is_empty(),
                 "{name}"
             );
@@ -472,7 +472,7 @@ fn orders_costs_and_automation_in_the_report() {
     assert!(rec.contains("On-time delivery (share of orders)"), "{rec}");
     assert!(rec.contains("95% CI"), "{rec}");
     assert!(rec.contains("--rank-by"), "{rec}");
-    assert!(!rec.contains("not modelled yet"), "{rec}");
+    assert!(!rec.contains("no customer orders and no costs"), "{rec}");
     // And the comparison sentences say on-time delivery and profit.
     let cmp = section(&html, "comparison");
     assert_eq!(cmp.matches("orders on time").count(), names.len() - 1);
