@@ -752,6 +752,41 @@ pub(crate) fn validate(
         )
         .map(|i| PoolId(i as u32))
     };
+    // `[…failures]` of a station or of its automated specification.
+    let read_failures = |v: &mut Validator<'_>, f: &RawFailures, at: &str| {
+        let field = |k: &str| format!("{at}.{k}");
+        let ttf = v.dist(&f.time_to_failure, &field("time_to_failure"));
+        let repair = v.dist(&f.repair, &field("repair"));
+        if let Some(d) = &ttf
+            && d.mean() <= 0.0
+        {
+            v.err(
+                f.time_to_failure.span(),
+                &field("time_to_failure"),
+                "the mean time to failure must be longer than zero",
+            );
+        }
+        let repair_crew = f
+            .repair_crew
+            .as_ref()
+            .and_then(|c| find_pool(v, c, &field("repair_crew")));
+        let clock = v.keyword(
+            &f.clock,
+            &field("clock"),
+            "failure clock",
+            &[
+                ("operating", FailureClock::Operating),
+                ("calendar", FailureClock::Calendar),
+            ],
+            FailureClock::Operating,
+        );
+        Some(Failures {
+            time_to_failure: ttf?,
+            repair: repair?,
+            clock,
+            repair_crew,
+        })
+    };
     let all_station_names: Vec<&str> = raw.stations.keys().map(String::as_str).collect();
     let mut pools = Vec::new();
     for (pname, p) in &raw.workers {
@@ -919,40 +954,10 @@ pub(crate) fn validate(
             ],
             Blocking::AfterService,
         );
-        let failures = s.failures.as_ref().and_then(|fl| {
-            let f = fl.get_ref();
-            let ttf = v.dist(&f.time_to_failure, &field("failures.time_to_failure"));
-            let repair = v.dist(&f.repair, &field("failures.repair"));
-            if let Some(d) = &ttf
-                && d.mean() <= 0.0
-            {
-                v.err(
-                    f.time_to_failure.span(),
-                    &field("failures.time_to_failure"),
-                    "the mean time to failure must be longer than zero",
-                );
-            }
-            let repair_crew = f
-                .repair_crew
-                .as_ref()
-                .and_then(|c| find_pool(v, c, &field("failures.repair_crew")));
-            let clock = v.keyword(
-                &f.clock,
-                &field("failures.clock"),
-                "failure clock",
-                &[
-                    ("operating", FailureClock::Operating),
-                    ("calendar", FailureClock::Calendar),
-                ],
-                FailureClock::Operating,
-            );
-            Some(Failures {
-                time_to_failure: ttf?,
-                repair: repair?,
-                clock,
-                repair_crew,
-            })
-        });
+        let failures = s
+            .failures
+            .as_ref()
+            .and_then(|fl| read_failures(v, fl.get_ref(), &field("failures")));
         let operator_rule = v.keyword(
             &s.operator_rule,
             &field("operator_rule"),
@@ -1023,32 +1028,10 @@ pub(crate) fn validate(
                 if a.cost_per_hour.is_some() {
                     station.cost_per_hour = v.money(&a.cost_per_hour, &f("cost_per_hour"));
                 }
-                if let Some(fl) = &a.failures {
-                    let g = fl.get_ref();
-                    let ttf = v.dist(&g.time_to_failure, &f("failures.time_to_failure"));
-                    let repair = v.dist(&g.repair, &f("failures.repair"));
-                    let repair_crew = g
-                        .repair_crew
-                        .as_ref()
-                        .and_then(|c| find_pool(v, c, &f("failures.repair_crew")));
-                    let clock = v.keyword(
-                        &g.clock,
-                        &f("failures.clock"),
-                        "failure clock",
-                        &[
-                            ("operating", FailureClock::Operating),
-                            ("calendar", FailureClock::Calendar),
-                        ],
-                        FailureClock::Operating,
-                    );
-                    if let (Some(time_to_failure), Some(repair)) = (ttf, repair) {
-                        station.failures = Some(Failures {
-                            time_to_failure,
-                            repair,
-                            clock,
-                            repair_crew,
-                        });
-                    }
+                if let Some(fl) = &a.failures
+                    && let Some(failures) = read_failures(v, fl.get_ref(), &f("failures"))
+                {
+                    station.failures = Some(failures);
                 }
             }
             _ => {}
@@ -1507,16 +1490,6 @@ pub(crate) fn validate(
                 ),
                 Some(_) => {}
             }
-        }
-        if let Some(fl) = &a.failures
-            && let Some(d) = &stations[si].failures
-            && d.time_to_failure.mean() <= 0.0
-        {
-            v.err(
-                fl.get_ref().time_to_failure.span(),
-                &field("failures.time_to_failure"),
-                "the mean time to failure must be longer than zero",
-            );
         }
         if let Some(m) = &a.machines
             && *m.get_ref() > 100_000
