@@ -385,6 +385,22 @@ struct SeriesTotals {
     backlog_integral: f64,
 }
 
+/// Puts `x` into an arena: in a slot listed in `free` (and takes it off the
+/// list), else at the end. Returns its index.
+#[inline]
+fn store<T>(slots: &mut Vec<T>, free: &mut Vec<u32>, x: T) -> u32 {
+    match free.pop() {
+        Some(i) => {
+            slots[i as usize] = x;
+            i
+        }
+        None => {
+            slots.push(x);
+            (slots.len() - 1) as u32
+        }
+    }
+}
+
 fn state_index(s: MachineState) -> usize {
     s as usize
 }
@@ -954,13 +970,7 @@ impl<'f> Sim<'f> {
         self.in_process += 1;
         self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
-        let id = if let Some(id) = self.free_parts.pop() {
-            self.parts[id as usize] = part;
-            id
-        } else {
-            self.parts.push(part);
-            (self.parts.len() - 1) as u32
-        };
+        let id = store(&mut self.parts, &mut self.free_parts, part);
         self.log("release", NONE, NONE, id);
         id
     }

@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Event, NONE, Sim};
+use super::{Event, NONE, Sim, store};
 use crate::engine::{DAY, HOUR, Stream, Tally, TimeAverage, WEEK};
 use crate::model::factory::{Contractor, OutsourceRule, Product};
 use crate::model::results::{ContractorResult, CostResult, DeliveryResult, ProductResult};
@@ -258,16 +258,7 @@ impl Sim<'_> {
             live: true,
         };
         self.order_serial += 1;
-        let o = match self.free_orders.pop() {
-            Some(o) => {
-                self.orders[o as usize] = order;
-                o
-            }
-            None => {
-                self.orders.push(order);
-                (self.orders.len() - 1) as u32
-            }
-        };
+        let o = store(&mut self.orders, &mut self.free_orders, order);
         self.delivery.arrived += 1;
         self.backlog.add(now, f64::from(quantity));
         self.log_order("order_arrival", o, p);
@@ -523,16 +514,11 @@ impl Sim<'_> {
             units,
             due,
         };
-        let i = match self.free_consignments.pop() {
-            Some(i) => {
-                self.consignments[i as usize] = consignment;
-                i
-            }
-            None => {
-                self.consignments.push(consignment);
-                (self.consignments.len() - 1) as u32
-            }
-        };
+        let i = store(
+            &mut self.consignments,
+            &mut self.free_consignments,
+            consignment,
+        );
         self.cal.schedule_in(lead, Event::Delivery(i));
     }
 

@@ -20,7 +20,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Event, NONE, Phase, Sim};
+use super::{Event, NONE, Phase, Sim, store};
 use crate::engine::{HOUR, Stream, TimeAverage};
 use crate::model::factory::{InventoryPolicy, MAX_SUPPLIERS, Material, Supplier, SupplierRule};
 use crate::model::results::{MaterialResult, SupplierResult};
@@ -299,16 +299,7 @@ impl Sim<'_> {
             units,
             late,
         };
-        let i = match self.free_supply_orders.pop() {
-            Some(i) => {
-                self.supply_orders[i as usize] = order;
-                i
-            }
-            None => {
-                self.supply_orders.push(order);
-                (self.supply_orders.len() - 1) as u32
-            }
-        };
+        let i = store(&mut self.supply_orders, &mut self.free_supply_orders, order);
         self.cal
             .schedule_in(lead.max(0.0), Event::SupplyDelivery(i));
     }
