@@ -312,6 +312,43 @@ fn y_top(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Shades the warm-up and labels it.
+/// A chart over the run's time, hours or days against a quantity.
+type TimeChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame of a chart over the run's time: axes from 0 to `x_max` (in
+/// `unit`) and 0 to `top`, the warm-up shaded, the grid and labels.
+#[allow(clippy::too_many_arguments)]
+fn time_frame<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    plot: &'a DrawingArea<DB, Shift>,
+    x_max: f64,
+    top: f64,
+    warmup_x: f64,
+    unit: &str,
+    y_desc: &str,
+) -> Result<TimeChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin(10)
+        .margin_right(24)
+        .x_label_area_size(54)
+        .y_label_area_size(84)
+        .build_cartesian_2d(0.0..x_max, 0.0..top)?;
+    let screen = root.use_screen_coord();
+    draw_warmup(&mut chart, &screen, warmup_x, top)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .x_desc(format!("time since start ({unit})"))
+        .y_desc(y_desc)
+        .label_style(text(15.0, &BLACK))
+        .axis_desc_style(text(17.0, &BLACK))
+        .bold_line_style(GRID)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(chart)
+}
+
 fn draw_warmup<DB: DrawingBackend>(
     chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     screen: &DrawingArea<DB, Shift>,
@@ -357,25 +394,15 @@ impl LinePlot {
                 .iter()
                 .flat_map(|l| l.points.iter().flat_map(|p| [p.1, p.3])),
         );
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(84)
-            .build_cartesian_2d(0.0..self.x_max, 0.0..top)?;
-        let screen = root.use_screen_coord();
-        draw_warmup(&mut chart, &screen, self.warmup_x, top)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_desc(format!("time since start ({})", self.axis.unit))
-            .y_desc(self.y_desc.as_str())
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = time_frame(
+            root,
+            &plot,
+            self.x_max,
+            top,
+            self.warmup_x,
+            self.axis.unit,
+            &self.y_desc,
+        )?;
         // Bands first, so that no band hides another variant's line.
         for l in &self.lines {
             let band: Vec<(f64, f64, f64)> = l
@@ -514,25 +541,15 @@ impl CumulativePlot {
                 .iter()
                 .flat_map(|l| l.2.iter().flat_map(|p| [p.1, p.2])),
         );
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(84)
-            .build_cartesian_2d(0.0..self.x_max, 0.0..top)?;
-        let screen = root.use_screen_coord();
-        draw_warmup(&mut chart, &screen, self.warmup_x, top)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_desc(format!("time since start ({})", self.axis.unit))
-            .y_desc("parts since start")
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = time_frame(
+            root,
+            &plot,
+            self.x_max,
+            top,
+            self.warmup_x,
+            self.axis.unit,
+            "parts since start",
+        )?;
         for (_, color, pts) in self.lines.iter().rev() {
             chart.draw_series(DashedLineSeries::new(
                 pts.iter().map(|p| (p.0, p.2)),
