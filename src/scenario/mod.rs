@@ -44,6 +44,9 @@ pub struct Scenario {
     /// True when the file sets `simulation.period` (otherwise it follows
     /// the horizon, see [`default_period`]).
     pub period_explicit: bool,
+    /// The file it was read from (files it names, such as an order book,
+    /// are found beside it).
+    pub source: PathBuf,
 }
 
 /// The reporting period used when the scenario sets none: the largest of
@@ -165,6 +168,42 @@ impl Scenario {
         std::iter::once(("baseline", &self.factory))
             .chain(self.variants.iter().map(|v| (v.name.as_str(), &v.factory)))
             .collect()
+    }
+}
+
+impl Scenario {
+    /// A variant of the baseline made in code rather than written in the
+    /// file (a sensitivity, a point an optimiser tries): the baseline
+    /// document with `overrides` set by dotted path, validated exactly like
+    /// a `[[variant]]`. It runs with the baseline's horizon, warm-up and
+    /// period, including any changed on the command line.
+    pub fn derive(
+        &self,
+        name: &str,
+        overrides: &[(String, toml::Value)],
+    ) -> Result<Variant, String> {
+        let products: Vec<String> = self
+            .factory
+            .products
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        let mut factory =
+            variants::derive(&self.source, &self.text, overrides, &products, &|p, t| {
+                parse_baseline(p, t).map(|(s, _)| s.factory)
+            })
+            .map_err(|e| format!("variant \"{name}\": {e}"))?;
+        factory.horizon = self.factory.horizon;
+        factory.warmup = self.factory.warmup;
+        factory.period = self.factory.period;
+        Ok(Variant {
+            name: name.to_string(),
+            overrides: overrides
+                .iter()
+                .map(|(p, v)| (p.clone(), variants::show(v)))
+                .collect(),
+            factory,
+        })
     }
 }
 

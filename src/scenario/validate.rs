@@ -1651,5 +1651,6 @@ pub(crate) fn validate(
         hash,
         variants: Vec::new(),
         text: text.to_string(),
+        source: v.loc.file.to_path_buf(),
     })
 }

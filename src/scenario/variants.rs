@@ -174,7 +174,7 @@ fn name_ok(name: &str) -> bool {
 }
 
 /// Compact TOML text of a value, for names and the manifest.
-fn show(v: &Value) -> String {
+pub(crate) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -465,6 +465,48 @@ pub(crate) fn expand(
     } else {
         Err(errors)
     }
+}
+
+/// The factory of the baseline document `text` with `overrides` set (see
+/// [`crate::scenario::Scenario::derive`]); errors name the field.
+pub(crate) fn derive(
+    path: &Path,
+    text: &str,
+    overrides: &[(String, Value)],
+    base_products: &[String],
+    parse_one: &ParseOne<'_>,
+) -> Result<Factory, String> {
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    for key in ["variant", "sweep"] {
+        doc.remove(key);
+    }
+    let mut doc = Value::Table(doc);
+    for (p, v) in overrides {
+        set_path(&mut doc, p, v.clone()).map_err(|(msg, hint)| match hint {
+            Some(h) => format!("{p}: {msg}; {h}"),
+            None => format!("{p}: {msg}"),
+        })?;
+    }
+    let patched = toml::to_string(&doc).map_err(|e| e.to_string())?;
+    let factory = parse_one(path, &patched).map_err(|errs| {
+        errs.iter()
+            .map(|e| match &e.hint {
+                Some(h) => format!("{}: {}; {h}", e.field, e.message),
+                None => format!("{}: {}", e.field, e.message),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let same = factory.products.len() == base_products.len()
+        && factory
+            .products
+            .iter()
+            .zip(base_products)
+            .all(|(p, b)| &p.name == b);
+    if !same {
+        return Err("it adds or removes products".into());
+    }
+    Ok(factory)
 }
 
 #[cfg(test)]

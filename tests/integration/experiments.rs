@@ -108,6 +108,49 @@ fn variants_and_sweeps_expand_in_file_order() {
     assert_eq!(s.factory.stations[0].machines, 2);
 }
 
+/// A variant made in code matches the same variant written in the file,
+/// keeps command-line horizons, and names the field it cannot set.
+#[test]
+fn derived_variants_match_written_ones() {
+    let mut s = parse(PLANT);
+    s.apply(&Overrides {
+        horizon: Some(2.0 * 86_400.0),
+        ..Default::default()
+    })
+    .unwrap();
+    let d = s
+        .derive(
+            "third",
+            &[("stations.cell.machines".into(), toml::Value::Integer(3))],
+        )
+        .unwrap();
+    assert_eq!(d.factory.stations[0].machines, 3);
+    assert_eq!(d.factory.horizon, 2.0 * 86_400.0);
+    assert_eq!(
+        d.overrides,
+        [("stations.cell.machines".to_string(), "3".to_string())]
+    );
+    let written = &s.variants[1].factory;
+    assert_eq!(
+        format!("{:?}", d.factory.stations),
+        format!("{:?}", written.stations)
+    );
+    let err = s
+        .derive(
+            "bad",
+            &[("stations.cel.machines".into(), toml::Value::Integer(3))],
+        )
+        .unwrap_err();
+    assert!(err.contains("did you mean `cell`"), "{err}");
+    let err = s
+        .derive(
+            "zero",
+            &[("stations.cell.machines".into(), toml::Value::Integer(0))],
+        )
+        .unwrap_err();
+    assert!(err.contains("stations.cell.machines"), "{err}");
+}
+
 /// A variant identical to the baseline sees the same random numbers and so
 /// shows a difference of exactly zero on every KPI; adding a machine
 /// changes cycle time, and the paired interval is narrower than the
