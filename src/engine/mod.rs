@@ -6,11 +6,13 @@
 //! `(time, insertion order)` and reacts. Randomness comes from named
 //! [`Stream`]s so that every source of variation is reproducible on its own.
 
+pub mod active;
 pub mod calendar;
 pub mod collect;
 pub mod random;
 pub mod time;
 
+pub use active::{ActivePeriods, BottleneckTimes};
 pub use calendar::{Calendar, Generation};
 pub use collect::{StateTimer, Tally, TimeAverage};
 pub use random::{Dist, DistError, Stream};

@@ -435,6 +435,14 @@ pub struct StationSummary {
     pub reworked: Estimate,
     /// How many replications named this station the busiest.
     pub busiest_in: usize,
+    /// Share of time it was the sole bottleneck (active-period method).
+    pub bottleneck_sole: Estimate,
+    /// Share of time it was a shifting bottleneck.
+    pub bottleneck_shifting: Estimate,
+    /// Share of time it was a bottleneck, sole or shifting.
+    pub bottleneck: Estimate,
+    /// How many replications named it the primary bottleneck.
+    pub bottleneck_in: usize,
 }
 
 /// A struct of estimates, one per figure of a per-replication result, with
@@ -760,6 +768,13 @@ pub struct Summary {
     pub suppliers: Vec<SupplierSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
+    /// The primary bottleneck: the station with the largest mean share of
+    /// time as a bottleneck, sole or shifting (empty when none was ever
+    /// active).
+    pub bottleneck: String,
+    /// How often the momentary bottleneck passes from one station to
+    /// another, per day of observed time.
+    pub bottleneck_shifts_per_day: Estimate,
     /// Warm-up suggested by MSER-5 on the WIP series averaged over
     /// replications, hours (None when the series is too short).
     pub mser5_warmup_hours: Option<f64>,
@@ -899,12 +914,22 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
         r.wip_on_machines_avg,
         r.labour_cost,
         r.labour_cost_per_good,
+        if r.observed_hours > 0.0 {
+            r.bottleneck_shifts as f64 / (r.observed_hours / 24.0)
+        } else {
+            f64::NAN
+        },
     ]);
     out.extend((0..factory.products.len()).map(|i| r.good_per_product[i] as f64));
     for i in 0..factory.stations.len() {
         let s = &r.stations[i];
         out.extend(s.state_shares);
         out.extend([s.queue_avg, s.scrapped as f64, s.reworked as f64]);
+        out.extend([
+            s.bottleneck_sole,
+            s.bottleneck_shifting,
+            s.bottleneck_sole + s.bottleneck_shifting,
+        ]);
     }
     for p in &r.pools[..pools] {
         out.extend([
@@ -954,6 +979,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let mut row = Vec::new();
     let mut tallies: Vec<TwoPass> = Vec::new();
     let mut busiest_in = vec![0usize; factory.stations.len()];
+    let mut bottleneck_in = vec![0usize; factory.stations.len()];
     let mut wip = MeanWip::new();
     let (mut reps, mut events) = (0usize, 0u64);
     each(&mut |r| {
@@ -964,6 +990,9 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         }
         for (count, s) in busiest_in.iter_mut().zip(&factory.stations) {
             *count += usize::from(r.busiest_station == s.name);
+        }
+        for (count, s) in bottleneck_in.iter_mut().zip(&factory.stations) {
+            *count += usize::from(r.bottleneck == s.name);
         }
         wip.add(r);
         reps += 1;
@@ -994,6 +1023,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let wip_on_machines_avg = next();
     let labour_cost = next();
     let labour_cost_per_good = next();
+    let bottleneck_shifts_per_day = next();
     let good_per_product = factory
         .products
         .iter()
@@ -1002,8 +1032,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let stations: Vec<StationSummary> = factory
         .stations
         .iter()
-        .zip(busiest_in)
-        .map(|(s, busiest_in)| {
+        .zip(busiest_in.into_iter().zip(bottleneck_in))
+        .map(|(s, (busiest_in, bottleneck_in))| {
             // `state_shares` holds one share per state, indexed by state.
             let shares: Vec<Estimate> = MachineState::ALL.iter().map(|_| next()).collect();
             let share = |m: MachineState| shares[m as usize];
@@ -1023,6 +1053,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 scrapped: next(),
                 reworked: next(),
                 busiest_in,
+                bottleneck_sole: next(),
+                bottleneck_shifting: next(),
+                bottleneck: next(),
+                bottleneck_in,
             }
         })
         .collect();
@@ -1085,8 +1119,19 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         })
         .map(|s| s.station.clone())
         .unwrap_or_default();
+    let bottleneck = stations
+        .iter()
+        .fold(None::<&StationSummary>, |best, s| match best {
+            Some(b) if b.bottleneck.mean >= s.bottleneck.mean => Some(b),
+            _ if s.bottleneck.mean > 0.0 => Some(s),
+            _ => best,
+        })
+        .map(|s| s.station.clone())
+        .unwrap_or_default();
     let wip_series = wip.finish();
     let summary = Summary {
+        bottleneck,
+        bottleneck_shifts_per_day,
         replications: reps,
         throughput_per_hour,
         good,

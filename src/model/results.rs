@@ -90,6 +90,15 @@ pub struct StationResult {
     pub reworked: u64,
     /// Breakdowns that started here.
     pub failures: u64,
+    /// Share of the observed time this station was the sole bottleneck
+    /// (active-period method: its active period was the longest, and did
+    /// not overlap the bottleneck before or after it), 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub bottleneck_sole: f64,
+    /// Share of the observed time it was a shifting bottleneck (its period
+    /// overlapped the one the bottleneck shifted from or to), 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub bottleneck_shifting: f64,
 }
 
 /// Per-pool measurements of one replication (after warm-up).
@@ -210,6 +219,11 @@ pub struct ReplicationResult {
     pub parts_outsourced: u64,
     /// Station with the highest utilisation (first such on a tie).
     pub busiest_station: String,
+    /// Station with the largest bottleneck share, sole plus shifting
+    /// (first such on a tie; empty when no station was ever active).
+    pub bottleneck: String,
+    /// Times the momentary bottleneck passed from one station to another.
+    pub bottleneck_shifts: u64,
     /// Events processed in the whole replication (warm-up included).
     pub events: u64,
     /// Time series over the whole horizon, one point per reporting period.

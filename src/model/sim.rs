@@ -28,7 +28,8 @@ mod quality;
 mod supply;
 use crate::engine::Dist;
 use crate::engine::{
-    Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage, WEEK,
+    ActivePeriods, Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage,
+    WEEK,
 };
 use orders::{ContractorState, DeliveryStats, OrderState, ProductState};
 use supply::{Store, SupplierState, SupplyOrder};
@@ -241,7 +242,19 @@ struct StationState {
     scrapped: u64,
     reworked: u64,
     failures: u64,
+    /// Machines active now (see [`ACTIVE`]); the station is active, for
+    /// bottleneck detection, while all its machines are.
+    active: u32,
+    machines: u32,
 }
+
+/// The machine states in which a machine is active for the active-period
+/// method (busy, in setup, down or waiting for a technician): bits by
+/// [`state_index`].
+const ACTIVE: u32 = 1 << MachineState::Busy as u32
+    | 1 << MachineState::Setup as u32
+    | 1 << MachineState::Down as u32
+    | 1 << MachineState::WaitingTechnician as u32;
 
 #[derive(Clone, Copy)]
 struct RawTrace {
@@ -325,6 +338,8 @@ struct Sim<'f> {
     free_supply_orders: Vec<u32>,
     /// Machines waiting for raw materials, first come first served.
     material_queue: VecDeque<u32>,
+    /// The stations' active periods, for bottleneck detection.
+    active: ActivePeriods,
 }
 
 /// A worker pool during the run.
@@ -556,6 +571,8 @@ impl<'f> Sim<'f> {
                 scrapped: 0,
                 reworked: 0,
                 failures: 0,
+                active: 0,
+                machines: st.machines,
             });
         }
         let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
@@ -684,6 +701,7 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
+            active: ActivePeriods::new(f.stations.len(), f.warmup),
         }
     }
 
@@ -1020,7 +1038,32 @@ impl<'f> Sim<'f> {
                 Phase::AwaitMaterial => MachineState::StarvedMaterial,
             }
         };
-        self.machines[m as usize].timer.enter(now, state_index(s));
+        let timer = &mut self.machines[m as usize].timer;
+        let (old, new) = (timer.state(), state_index(s));
+        timer.enter(now, new);
+        if ((ACTIVE >> old) ^ (ACTIVE >> new)) & 1 != 0 {
+            self.activity_changed(m, ACTIVE >> new & 1 != 0);
+        }
+    }
+
+    /// Machine `m` became active or inactive: its station's active period
+    /// starts when all its machines are active and ends when one stops.
+    #[inline]
+    fn activity_changed(&mut self, m: u32, active: bool) {
+        let now = self.cal.now();
+        let s = self.machines[m as usize].station;
+        let st = &mut self.stations[s as usize];
+        if active {
+            st.active += 1;
+            if st.active == st.machines {
+                self.active.start(s, now);
+            }
+        } else {
+            st.active -= 1;
+            if st.active + 1 == st.machines {
+                self.active.end(s, now);
+            }
+        }
     }
 
     /// The state of paused machine `m`, waiting for operators: off shift
@@ -2140,6 +2183,8 @@ impl<'f> Sim<'f> {
         let mut stations = Vec::with_capacity(self.stations.len());
         let mut busy_hours = Vec::with_capacity(self.stations.len());
         let mut mi = 0;
+        let bottleneck = self.active.clone().finish(now);
+        let share = |t: f64| if observed > 0.0 { t / observed } else { 0.0 };
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
             let mut totals = [0.0; 9];
@@ -2168,8 +2213,22 @@ impl<'f> Sim<'f> {
                 scrapped: st.scrapped,
                 reworked: st.reworked,
                 failures: st.failures,
+                bottleneck_sole: share(bottleneck.sole[si]),
+                bottleneck_shifting: share(bottleneck.shifting[si]),
             });
         }
+        let primary = stations
+            .iter()
+            .fold(None::<&StationResult>, |best, s| {
+                let total = |s: &StationResult| s.bottleneck_sole + s.bottleneck_shifting;
+                match best {
+                    Some(b) if total(b) >= total(s) => Some(b),
+                    _ if total(s) > 0.0 => Some(s),
+                    _ => best,
+                }
+            })
+            .map(|s| s.station.clone())
+            .unwrap_or_default();
         let busiest = stations
             .iter()
             .fold(None::<&StationResult>, |best, s| match best {
@@ -2255,6 +2314,8 @@ impl<'f> Sim<'f> {
             wip_end: u64::from(self.in_process),
             parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
+            bottleneck: primary,
+            bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),
         }

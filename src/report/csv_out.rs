@@ -89,6 +89,8 @@ pub fn write_replication_tables(
         "labour_cost",
         "labour_cost_per_good",
         "busiest_station",
+        "bottleneck",
+        "bottleneck_shifts",
         "events",
     ]);
     for p in &scenario.factory.products {
@@ -125,6 +127,8 @@ pub fn write_replication_tables(
             "scrapped",
             "reworked",
             "failures",
+            "bottleneck_sole",
+            "bottleneck_shifting",
         ]),
     )?;
     // A replication reports the scenario's visible pools, which its
@@ -346,6 +350,8 @@ fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         r.labour_cost.to_string(),
         r.labour_cost_per_good.to_string(),
         r.busiest_station.clone(),
+        r.bottleneck.clone(),
+        r.bottleneck_shifts.to_string(),
         r.events.to_string(),
     ];
     row.extend(r.good_per_product.iter().map(|g| g.to_string()));
@@ -565,6 +571,8 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
             s.scrapped.to_string(),
             s.reworked.to_string(),
             s.failures.to_string(),
+            s.bottleneck_sole.to_string(),
+            s.bottleneck_shifting.to_string(),
         ]);
         c.row(&row)?;
     }

@@ -76,18 +76,28 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12}",
-        "station", "m", "busy", "blocked", "starved", "down", "setup", "queue"
+        "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12} {:>9} {:>9}",
+        "station",
+        "m",
+        "busy",
+        "blocked",
+        "starved",
+        "down",
+        "setup",
+        "queue",
+        "bn sole",
+        "bn shift"
     );
     for st in &s.stations {
-        let mark = if st.station == s.busiest_station {
-            " ◀ busiest"
-        } else {
-            ""
+        let mark = match (st.station == s.bottleneck, st.station == s.busiest_station) {
+            (true, true) => " ◀ bottleneck, busiest",
+            (true, false) => " ◀ bottleneck",
+            (false, true) => " ◀ busiest",
+            (false, false) => "",
         };
         let _ = writeln!(
             out,
-            "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12}{}",
+            "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12} {:>9} {:>9}{}",
             st.station,
             st.machines,
             pct(&st.utilisation),
@@ -96,7 +106,21 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             pct(&st.down),
             pct(&st.setup),
             est(&st.queue_avg, 2),
+            pct(&st.bottleneck_sole),
+            pct(&st.bottleneck_shifting),
             mark
+        );
+    }
+    if let Some(b) = s.stations.iter().find(|st| st.station == s.bottleneck) {
+        let _ = writeln!(
+            out,
+            "  bottleneck (active-period method): {} — sole {}, shifting {} of the time, primary in {} of {} replications; the bottleneck shifts {} times a day",
+            b.station,
+            pct(&b.bottleneck_sole).trim(),
+            pct(&b.bottleneck_shifting).trim(),
+            b.bottleneck_in,
+            s.replications,
+            est(&s.bottleneck_shifts_per_day, 1)
         );
     }
     // Warn only when the suggestion exceeds the warm-up by more than one

@@ -1,0 +1,445 @@
+//! The active-period method of bottleneck detection (Roser, Nakano and
+//! Tanaka, "Shifting bottleneck detection", Winter Simulation Conference
+//! 2002), computed as the run goes, in memory that does not grow with the
+//! horizon.
+//!
+//! A resource is *active* while it works or is being restored (busy, in
+//! setup, down); it is *inactive* while it waits (for parts, for room
+//! downstream, for people, for material, for its shift). At any moment the
+//! resource whose current active period — the whole uninterrupted period,
+//! not just its part so far — is the longest is the momentary bottleneck.
+//! The momentary bottlenecks form a chain of periods in time order. Where
+//! two consecutive periods of the chain overlap, the bottleneck is
+//! *shifting* from one to the other and both count that overlap as shifting
+//! bottleneck time; the rest of a chain period is *sole* bottleneck time.
+//!
+//! ## Computing it as the run goes
+//! The length of a period is known only when it ends, so the momentary
+//! bottleneck at time `t` is settled once every period covering `t` has
+//! ended: the frontier is the start of the oldest period still running.
+//! Two facts keep the memory small:
+//! - a finished period that lies inside a running one (it started no
+//!   earlier and has ended) is shorter than it, so it can never be the
+//!   momentary bottleneck and is dropped at once;
+//! - the finished periods kept then start in the order they end, and every
+//!   one of them that reaches past the frontier covers the frontier, so at
+//!   most one per resource waits to be settled.
+//!
+//! A resource that never stops holds the frontier back, yet everything
+//! that finishes meanwhile lies inside its period and is dropped: memory
+//! stays at O(resources) whatever the horizon.
+
+use std::collections::VecDeque;
+
+use super::Time;
+
+/// One active period of a resource.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Period {
+    start: Time,
+    end: Time,
+    resource: u32,
+}
+
+impl Period {
+    fn len(&self) -> Time {
+        self.end - self.start
+    }
+
+    fn covers(&self, t: Time) -> bool {
+        self.start <= t && t < self.end
+    }
+
+    /// True if `self` is the longer of two periods covering the same
+    /// moment (ties: the earlier start, then the lower resource).
+    fn beats(&self, other: &Period) -> bool {
+        let (a, b) = (self.len(), other.len());
+        a > b || (a == b && (self.start, self.resource) < (other.start, other.resource))
+    }
+}
+
+/// Each resource's bottleneck time over the observed window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BottleneckTimes {
+    /// Per resource: time it was the sole bottleneck.
+    pub sole: Vec<Time>,
+    /// Per resource: time it was a shifting bottleneck (shared with the
+    /// resource the bottleneck shifted from or to).
+    pub shifting: Vec<Time>,
+    /// Times the momentary bottleneck passed from one resource to another.
+    pub shifts: u64,
+}
+
+/// The active-period detector: told when each resource's active periods
+/// start and end, it accumulates sole and shifting bottleneck time from
+/// `window_start` on.
+#[derive(Clone, Debug)]
+pub struct ActivePeriods {
+    /// Per resource: start of its running active period (infinite when
+    /// inactive).
+    since: Vec<Time>,
+    /// Finished periods not inside a longer one, ordered by start, whose
+    /// momentary-bottleneck time is not settled yet.
+    done: VecDeque<Period>,
+    /// The momentary bottleneck is decided before this time.
+    settled: Time,
+    /// Resources whose period ended at `ending_at`, not yet processed: a
+    /// resource that stops and starts again at the same moment (a machine
+    /// that finishes one part and takes the next) continues its period.
+    ending: Vec<u32>,
+    ending_at: Time,
+    /// The chain's current period and the end of its overlap with the one
+    /// before it (its shifting prefix; ≤ its start when none).
+    current: Option<(Period, Time)>,
+    window_start: Time,
+    times: BottleneckTimes,
+}
+
+impl ActivePeriods {
+    /// `resources` resources, all inactive; time before `window_start`
+    /// (the warm-up) is not counted.
+    pub fn new(resources: usize, window_start: Time) -> ActivePeriods {
+        ActivePeriods {
+            since: vec![Time::INFINITY; resources],
+            done: VecDeque::with_capacity(resources + 1),
+            settled: 0.0,
+            ending: Vec::with_capacity(resources),
+            ending_at: 0.0,
+            current: None,
+            window_start,
+            times: BottleneckTimes {
+                sole: vec![0.0; resources],
+                shifting: vec![0.0; resources],
+                shifts: 0,
+            },
+        }
+    }
+
+    /// Resource `r` becomes active at `now` (calls come in time order).
+    #[inline]
+    pub fn start(&mut self, r: u32, now: Time) {
+        if !self.ending.is_empty() {
+            if let Some(i) = self.ending.iter().position(|&q| q == r)
+                && self.ending_at == now
+            {
+                // Stopped and started again at once: the period goes on.
+                self.ending.swap_remove(i);
+                return;
+            }
+            if self.ending_at < now {
+                self.flush();
+            }
+        }
+        self.since[r as usize] = now;
+    }
+
+    /// Resource `r`'s active period ends at `now` (calls come in time
+    /// order).
+    #[inline]
+    pub fn end(&mut self, r: u32, now: Time) {
+        if !self.ending.is_empty() && self.ending_at < now {
+            self.flush();
+        }
+        self.ending.push(r);
+        self.ending_at = now;
+    }
+
+    /// Processes the periods that ended at `ending_at`, the youngest first:
+    /// the older ones still running contain it, so it is dropped, as any
+    /// period inside another.
+    #[inline(never)]
+    fn flush(&mut self) {
+        let mut ending = std::mem::take(&mut self.ending);
+        ending.sort_by(|&a, &b| {
+            let (sa, sb) = (self.since[a as usize], self.since[b as usize]);
+            sb.total_cmp(&sa).then(b.cmp(&a))
+        });
+        for &r in &ending {
+            self.close(r, self.ending_at);
+        }
+        ending.clear();
+        self.ending = ending;
+    }
+
+    /// Resource `r`'s active period ends at `now`, for good.
+    fn close(&mut self, r: u32, now: Time) {
+        let start = std::mem::replace(&mut self.since[r as usize], Time::INFINITY);
+        // The oldest running period is the frontier. A period running since
+        // before this one's start contains it; one running since the same
+        // moment does too, but it counts as containing it only when its
+        // resource comes first, as in the tie rule of [`Period::beats`].
+        let mut oldest = Time::INFINITY;
+        let mut contained = false;
+        for (q, &s) in self.since.iter().enumerate() {
+            oldest = oldest.min(s);
+            contained |= s < start || (s == start && (q as u32) < r);
+        }
+        if !contained {
+            self.done.push_back(Period {
+                start,
+                end: now,
+                resource: r,
+            });
+        }
+        self.settle(oldest.min(now));
+    }
+
+    /// Ends every running period at `now` (the end of the run), settles
+    /// everything and returns the bottleneck times.
+    pub fn finish(mut self, now: Time) -> BottleneckTimes {
+        self.flush();
+        let running: Vec<u32> = (0..self.since.len() as u32)
+            .filter(|&r| self.since[r as usize].is_finite())
+            .collect();
+        for r in running {
+            self.end(r, now);
+        }
+        self.flush();
+        self.settle(now);
+        if let Some((p, prefix)) = self.current.take() {
+            self.account(p, prefix, Time::INFINITY);
+        }
+        self.times
+    }
+
+    /// Decides the momentary bottleneck up to `frontier`, walking from one
+    /// start or end of a kept period to the next.
+    fn settle(&mut self, frontier: Time) {
+        let mut t = self.settled;
+        while t < frontier {
+            let mut best: Option<Period> = None;
+            let mut next = frontier;
+            for p in &self.done {
+                if p.covers(t) {
+                    next = next.min(p.end);
+                    if best.is_none_or(|b| p.beats(&b)) {
+                        best = Some(*p);
+                    }
+                } else if p.start > t {
+                    next = next.min(p.start);
+                    break;
+                }
+            }
+            if let Some(b) = best {
+                match self.current {
+                    Some((c, _)) if c == b => {}
+                    Some((c, prefix)) => {
+                        // The chain moves on from c to b; they share
+                        // [b.start, c.end) if they overlap.
+                        self.account(c, prefix, b.start);
+                        if b.start >= self.window_start && c.resource != b.resource {
+                            self.times.shifts += 1;
+                        }
+                        self.current = Some((b, c.end));
+                    }
+                    None => self.current = Some((b, b.start)),
+                }
+            }
+            t = next;
+        }
+        self.settled = self.settled.max(frontier);
+        while self.done.front().is_some_and(|p| p.end <= self.settled) {
+            self.done.pop_front();
+        }
+    }
+
+    /// Counts chain period `p`, whose shifting time is its prefix up to
+    /// `prefix_end` (shared with the period before it) and its suffix from
+    /// `suffix_start` (shared with the one after it), clipped to the window.
+    fn account(&mut self, p: Period, prefix_end: Time, suffix_start: Time) {
+        let w = self.window_start;
+        let measure = |a: Time, b: Time| (b - a.max(w)).max(0.0);
+        let prefix_end = prefix_end.clamp(p.start, p.end);
+        let suffix_start = suffix_start.clamp(p.start, p.end);
+        let shared = measure(p.start, prefix_end) + measure(suffix_start, p.end)
+            - measure(suffix_start, prefix_end);
+        let total = measure(p.start, p.end);
+        let r = p.resource as usize;
+        self.times.shifting[r] += shared;
+        self.times.sole[r] += total - shared;
+    }
+
+    /// Finished periods waiting to be settled (for tests of the memory
+    /// bound).
+    pub fn pending(&self) -> usize {
+        self.done.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds periods `(resource, start, end)` in time order of their
+    /// starts and ends, as a simulation would.
+    fn detect(
+        n: usize,
+        window: Time,
+        horizon: Time,
+        periods: &[(u32, Time, Time)],
+    ) -> BottleneckTimes {
+        let mut events: Vec<(Time, bool, u32)> = Vec::new();
+        for &(r, s, e) in periods {
+            events.push((s, true, r));
+            if e < horizon {
+                events.push((e, false, r));
+            }
+        }
+        // Ends before starts at the same moment, as a resource that ends
+        // one period and starts the next.
+        events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut d = ActivePeriods::new(n, window);
+        for (t, start, r) in events {
+            if start {
+                d.start(r, t);
+            } else {
+                d.end(r, t);
+            }
+        }
+        d.finish(horizon)
+    }
+
+    /// Brute force: the momentary bottleneck on a fine grid and the chain
+    /// from it, straight from the definition.
+    fn brute(
+        n: usize,
+        window: Time,
+        horizon: Time,
+        periods: &[(u32, Time, Time)],
+    ) -> BottleneckTimes {
+        let ps: Vec<Period> = periods
+            .iter()
+            .map(|&(r, s, e)| Period {
+                start: s,
+                end: e.min(horizon),
+                resource: r,
+            })
+            .collect();
+        let step = 0.25;
+        let mut chain: Vec<Period> = Vec::new();
+        let mut t = step / 2.0;
+        while t < horizon {
+            let best = ps
+                .iter()
+                .filter(|p| p.covers(t))
+                .fold(None::<&Period>, |b, p| match b {
+                    Some(b) if !p.beats(b) => Some(b),
+                    _ => Some(p),
+                });
+            if let Some(b) = best
+                && chain.last() != Some(b)
+            {
+                chain.push(*b);
+            }
+            t += step;
+        }
+        let mut out = BottleneckTimes {
+            sole: vec![0.0; n],
+            shifting: vec![0.0; n],
+            shifts: 0,
+        };
+        for (i, p) in chain.iter().enumerate() {
+            let mut t = p.start + step / 2.0;
+            while t < p.end {
+                if t >= window {
+                    let shared = (i > 0 && t < chain[i - 1].end)
+                        || chain.get(i + 1).is_some_and(|q| t >= q.start);
+                    let r = p.resource as usize;
+                    if shared {
+                        out.shifting[r] += step;
+                    } else {
+                        out.sole[r] += step;
+                    }
+                }
+                t += step;
+            }
+            if i > 0 && p.start >= window && chain[i - 1].resource != p.resource {
+                out.shifts += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_hand_traced_shift() {
+        // A works 0–10, B works 8–20: B is longer and takes over at 8;
+        // they share 8–10. C's short period inside B never counts.
+        let t = detect(
+            3,
+            0.0,
+            30.0,
+            &[(0, 0.0, 10.0), (1, 8.0, 20.0), (2, 12.0, 14.0)],
+        );
+        assert_eq!(t.sole, [8.0, 10.0, 0.0]);
+        assert_eq!(t.shifting, [2.0, 2.0, 0.0]);
+        assert_eq!(t.shifts, 1);
+    }
+
+    #[test]
+    fn the_window_clips_and_gaps_have_no_bottleneck() {
+        // A 0–6, nothing 6–7, B 7–9 (warm-up ends at 5): no overlap.
+        let t = detect(2, 5.0, 10.0, &[(0, 0.0, 6.0), (1, 7.0, 9.0)]);
+        assert_eq!(t.sole, [1.0, 2.0]);
+        assert_eq!(t.shifting, [0.0, 0.0]);
+        assert_eq!(t.shifts, 1);
+    }
+
+    /// A resource that stops and starts at the same moment keeps one
+    /// period: B's two back-to-back jobs (2–6, 6–11) are one period of 9,
+    /// longer than A's 0–8.
+    #[test]
+    fn back_to_back_work_is_one_period() {
+        let mut d = ActivePeriods::new(2, 0.0);
+        d.start(0, 0.0);
+        d.start(1, 2.0);
+        d.end(1, 6.0);
+        d.start(1, 6.0);
+        d.end(0, 8.0);
+        d.end(1, 11.0);
+        let t = d.finish(20.0);
+        assert_eq!(t.sole, [2.0, 3.0]);
+        assert_eq!(t.shifting, [6.0, 6.0]);
+    }
+
+    #[test]
+    fn a_resource_that_never_stops_keeps_memory_flat() {
+        let mut d = ActivePeriods::new(3, 0.0);
+        d.start(0, 0.0);
+        for k in 0..10_000 {
+            let t = k as f64;
+            d.start(1, t);
+            d.start(2, t + 0.1);
+            d.end(1, t + 0.5);
+            d.end(2, t + 0.6);
+            assert!(d.pending() <= 3);
+        }
+        let t = d.finish(10_000.0);
+        assert_eq!(t.sole, [10_000.0, 0.0, 0.0]);
+        assert_eq!(t.shifting, [0.0, 0.0, 0.0]);
+    }
+
+    /// Random period sets (integer times, so that the grid of the brute
+    /// force is exact) against the definition.
+    #[test]
+    fn matches_the_definition_on_random_periods() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for case in 0..300 {
+            let n = rng.random_range(1..5usize);
+            let horizon = 60.0;
+            let window = f64::from(rng.random_range(0..20u32));
+            let mut periods = Vec::new();
+            for r in 0..n as u32 {
+                let mut t = f64::from(rng.random_range(0..6u32));
+                while t < horizon {
+                    let len = f64::from(rng.random_range(1..12u32));
+                    periods.push((r, t, (t + len).min(horizon + 5.0)));
+                    t += len + f64::from(rng.random_range(1..6u32));
+                }
+            }
+            let got = detect(n, window, horizon, &periods);
+            let want = brute(n, window, horizon, &periods);
+            assert_eq!(got, want, "case {case}: {periods:?}, window {window}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Bottleneck detection by the active-period method, against what it must
+//! find: a hand trace, queueing theory and symmetry.
+//!
+//! Tolerances follow `theory.rs`: a mean must agree with its expected value
+//! within the 99.99 % Student-t interval of the replications (see
+//! [`assert_agrees`]).
+
+use shopfloor::experiment;
+use shopfloor::stats::Estimate;
+
+use crate::common::scenario;
+use crate::theory::{assert_agrees, erlang_c, replicate};
+
+/// A saturated line whose second station is slower, behind a buffer of 2:
+/// the first station fills the buffer and blocks, again and again; the
+/// second never waits once the first part reaches it (at 2 min). So from
+/// then on the second station's one active period outlasts every period of
+/// the first, and it is the sole bottleneck all the time after the warm-up,
+/// in every replication.
+#[test]
+fn a_line_with_a_slower_station_names_it_all_the_time() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+warmup = "1h"
+replications = 3
+
+[stations.fast]
+[stations.slow]
+buffer = 2
+
+[products.p]
+release = "saturated"
+routing = [
+  { station = "fast", process = "2m" },
+  { station = "slow", process = "3m" },
+]
+"#,
+    );
+    for r in replicate(&s) {
+        assert_eq!(r.bottleneck, "slow");
+        assert_eq!(r.stations[1].bottleneck_sole, 1.0);
+        assert_eq!(r.stations[1].bottleneck_shifting, 0.0);
+        assert_eq!(r.stations[0].bottleneck_sole, 0.0);
+        assert_eq!(r.stations[0].bottleneck_shifting, 0.0);
+        assert_eq!(r.bottleneck_shifts, 0);
+    }
+}
+
+/// One M/M/2 station is the only resource, so it is the bottleneck exactly
+/// while it is active — while both machines are busy — and never shifts:
+/// its sole share is the probability that both are busy, Erlang C(2, a).
+#[test]
+fn a_single_station_is_the_bottleneck_while_all_its_machines_work() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "12w"
+warmup = "1d"
+replications = 20
+seed = 11
+
+[stations.press]
+machines = 2
+
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "3m" } }
+routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } }]
+"#,
+    );
+    let reps = replicate(&s);
+    for r in &reps {
+        assert_eq!(r.stations[0].bottleneck_shifting, 0.0);
+        assert_eq!(r.bottleneck_shifts, 0);
+    }
+    // a = 5/3 Erlangs on 2 machines; the transient allowance is that of
+    // a queue started empty (a few relaxation times over 11 weeks).
+    assert_agrees(
+        "M/M/2 sole bottleneck share",
+        reps.iter().map(|r| r.stations[0].bottleneck_sole),
+        erlang_c(2, 5.0 / 3.0),
+        1e-3,
+    );
+}
+
+/// A line of three exponential stations at loads 0.5, 0.9 and 0.5: the
+/// loaded one is named the primary bottleneck in every replication, and
+/// its share is larger than each other station's beyond their confidence
+/// intervals.
+#[test]
+fn a_clearly_slower_station_is_the_primary_bottleneck() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "4w"
+warmup = "1d"
+replications = 10
+seed = 3
+
+[stations.a]
+[stations.b]
+[stations.c]
+
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "10m" } }
+routing = [
+  { station = "a", process = { dist = "exponential", mean = "5m" } },
+  { station = "b", process = { dist = "exponential", mean = "9m" } },
+  { station = "c", process = { dist = "exponential", mean = "5m" } },
+]
+"#,
+    );
+    let results = experiment::run(&s);
+    let summary = &results.baseline().summary;
+    assert_eq!(summary.bottleneck, "b");
+    let b = &summary.stations[1];
+    assert_eq!(b.bottleneck_in, 10);
+    for other in [&summary.stations[0], &summary.stations[2]] {
+        assert!(
+            other.bottleneck.high < b.bottleneck.low,
+            "{}: {:?} against b: {:?}",
+            other.station,
+            other.bottleneck,
+            b.bottleneck
+        );
+    }
+}
+
+/// Two equal exponential stations in tandem. The tandem is reversible
+/// (Burke; the reversed process is the same tandem in the other order), and
+/// the active-period method reads the same forwards and backwards, so both
+/// stations have the same expected bottleneck share: their paired
+/// difference must agree with 0. They share the bottleneck: each is named
+/// primary in some replications, and much of their time is shifting.
+#[test]
+fn two_equal_stations_share_the_bottleneck() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "8w"
+warmup = "1d"
+replications = 30
+seed = 17
+
+[stations.first]
+[stations.second]
+
+[products.p]
+release = { interarrival = { dist = "exponential", mean = "5m" } }
+routing = [
+  { station = "first", process = { dist = "exponential", mean = "4m" } },
+  { station = "second", process = { dist = "exponential", mean = "4m" } },
+]
+"#,
+    );
+    let reps = replicate(&s);
+    let total = |r: &shopfloor::model::ReplicationResult, i: usize| {
+        r.stations[i].bottleneck_sole + r.stations[i].bottleneck_shifting
+    };
+    assert_agrees(
+        "difference of the two bottleneck shares",
+        reps.iter().map(|r| total(r, 0) - total(r, 1)),
+        0.0,
+        0.0,
+    );
+    for name in ["first", "second"] {
+        let named = reps.iter().filter(|r| r.bottleneck == name).count();
+        assert!(named > 0, "{name} was never the primary bottleneck");
+    }
+    let shifting = Estimate::from_values(reps.iter().map(|r| r.stations[0].bottleneck_shifting));
+    assert!(shifting.low > 0.05, "{shifting:?}");
+}
