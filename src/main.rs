@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shopfloor::experiment::kpi::{Kpi, kpi, kpi_names};
+use shopfloor::experiment::sensitivity::{self, SensitivityPlan};
 use shopfloor::experiment::store::{self, Shard};
 use shopfloor::experiment::{self, Outcome, Plan, Precision, Progress};
 use shopfloor::model::simulate;
@@ -89,6 +90,19 @@ struct RunArgs {
     /// them); `shopfloor report` draws them later.
     #[arg(long)]
     no_plots: bool,
+    /// Also run, on the same random numbers, +1 machine at each of the top
+    /// bottleneck stations (found by a pilot run of the baseline), +1
+    /// worker in each pool and overtime on each shift calendar, and report
+    /// each one's marginal gain.
+    #[arg(long)]
+    sensitivity: bool,
+    /// Bottleneck stations that get a machine more under --sensitivity.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    sensitivity_top: usize,
+    /// Hours of overtime a week (one session from 06:00 on the first day
+    /// off) each shift calendar gets under --sensitivity; 0 for none.
+    #[arg(long, default_value_t = 8.0, value_name = "H")]
+    overtime_hours: f64,
 }
 
 #[derive(clap::Args)]
@@ -255,6 +269,35 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         warmup: args.warmup,
     })
     .map_err(|e| format!("error: {e}"))?;
+    let pool = pool(args.threads)?;
+    // Ctrl-C: stop starting jobs, keep the finished ones; a second Ctrl-C
+    // quits at once.
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the running jobs (Ctrl-C again to quit now)…");
+    });
+    let mut notes = Vec::new();
+    if args.sensitivity {
+        if !(0.0..=18.0).contains(&args.overtime_hours) {
+            return Err("error: --overtime-hours must be between 0 and 18 (one session from 06:00 on a day off)".into());
+        }
+        let plan = SensitivityPlan {
+            top: args.sensitivity_top,
+            overtime_hours: args.overtime_hours,
+        };
+        let shares = pool.install(|| sensitivity::pilot(&sc, &STOP));
+        if STOP.load(Ordering::SeqCst) {
+            return Ok(ExitCode::from(130));
+        }
+        let (levers, why) = sensitivity::levers(&sc, &shares, &plan)
+            .map_err(|e| format!("error: --sensitivity: {e}"))?;
+        notes = why;
+        sensitivity::add_levers(&mut sc, levers)
+            .map_err(|e| format!("error: --sensitivity: {e}"))?;
+    }
     let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
     let precision = args
         .precision
@@ -284,18 +327,6 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("error: {e}"))?
             .unwrap_or(Shard::ALL),
     };
-    let pool = pool(args.threads)?;
-
-    // Ctrl-C: stop starting jobs, keep the finished ones; a second Ctrl-C
-    // quits at once.
-    static STOP: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: finishing the running jobs (Ctrl-C again to quit now)…");
-    });
-
     let dir = scenario::output_dir(&args.out, &sc);
     let plan = Plan {
         dir: &dir,
@@ -351,6 +382,10 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             }
             if !args.quiet {
                 print!("{}", report::summary_table(&sc, &results));
+                print!("{}", report::sensitivity_table(&sc, &results));
+                for n in &notes {
+                    println!("  note: {n}");
+                }
                 for (p, met) in precision.iter().zip(&precision_met) {
                     println!(
                         "precision {}: ±{:.2}% {} after {replications} replications per variant",
@@ -394,6 +429,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode, String> {
     let drawn = draw(&dir, &sc, &analysed, args.no_plots)?;
     if !args.quiet {
         print!("{}", report::summary_table(&sc, &analysed));
+        print!("{}", report::sensitivity_table(&sc, &analysed));
         println!(
             "\nmerged {} jobs; results in {}",
             manifest.jobs,

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::kpi::KPIS;
 use super::{Job, JobResult};
 use crate::model::ReplicationResult;
-use crate::scenario::{Overrides, Scenario};
+use crate::scenario::{Lever, Overrides, Scenario};
 
 /// A deterministic slice of the job list: job `i` belongs to shard
 /// `i mod count`.
@@ -131,6 +131,10 @@ pub struct Manifest {
     pub jobs: usize,
     /// The scenario file's text, so shards can be merged without it.
     pub scenario_text: String,
+    /// Variants made by `--sensitivity`, after the file's (so that
+    /// `merge` and `report` rebuild them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<Lever>,
 }
 
 impl Manifest {
@@ -164,6 +168,11 @@ impl Manifest {
             jobs: variants.len() * scenario.replications as usize,
             variants,
             scenario_text: scenario.text.clone(),
+            levers: scenario
+                .variants
+                .iter()
+                .filter_map(|v| v.lever.clone())
+                .collect(),
         }
     }
 
@@ -177,6 +186,7 @@ impl Manifest {
             horizon: Some(self.horizon_s),
             warmup: Some(self.warmup_s),
         })?;
+        super::sensitivity::add_levers(&mut s, self.levers.clone())?;
         Ok(s)
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::write_atomic;
 use crate::engine::HOUR;
+use crate::experiment::sensitivity::{SensitivityOutcome, outcomes};
 use crate::experiment::{AutomationOutcome, Comparison, RunResults, Summary};
 use crate::scenario::Scenario;
 
@@ -67,6 +68,10 @@ pub struct SummaryFile<'a> {
     pub ranking: RankingJson<'a>,
     /// Baseline first, then the variants in file order.
     pub variants: Vec<VariantJson<'a>>,
+    /// The levers of `run --sensitivity` and their marginal gains (absent
+    /// without the flag).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sensitivity: Vec<SensitivityOutcome>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -121,6 +126,7 @@ pub fn write_summary_json(
                 automation: v.automation.as_ref(),
             })
             .collect(),
+        sensitivity: outcomes(scenario, results),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;

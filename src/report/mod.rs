@@ -14,6 +14,7 @@ mod csv_out;
 mod html;
 mod json;
 pub mod plots;
+mod sensitivity;
 mod table;
 
 use std::io::Write;
@@ -23,6 +24,7 @@ pub use csv_out::{write_replication_tables, write_trace_csv, write_variants_csv}
 pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
 pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
+pub use sensitivity::{lever_label, sensitivity_table, write_sensitivity_csv};
 
 use crate::experiment::RunResults;
 use crate::scenario::Scenario;
@@ -31,6 +33,7 @@ use crate::scenario::Scenario;
 pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::io::Result<()> {
     write_summary_json(dir, scenario, results)?;
     write_variants_csv(dir, results)?;
+    write_sensitivity_csv(dir, scenario, results)?;
     write_replication_tables(dir, scenario, results)
 }
 pub use table::summary_table;

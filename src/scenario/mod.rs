@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
-pub use variants::Variant;
+pub use variants::{Lever, LeverKind, Variant};
 
 use crate::engine::Time;
 use crate::model::Factory;
@@ -203,6 +203,7 @@ impl Scenario {
                 .map(|(p, v)| (p.clone(), variants::show(v)))
                 .collect(),
             factory,
+            lever: None,
         })
     }
 }

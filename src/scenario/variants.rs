@@ -36,6 +36,36 @@ pub struct Variant {
     pub overrides: Vec<(String, String)>,
     /// The factory with the overrides applied.
     pub factory: Factory,
+    /// The sensitivity this variant measures, when `run --sensitivity`
+    /// made it rather than the file.
+    pub lever: Option<Lever>,
+}
+
+/// A variant made by `run --sensitivity`: one constraint relieved.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Lever {
+    /// Variant name, e.g. `+1-machine(weld)`.
+    pub name: String,
+    /// What it adds.
+    pub kind: LeverKind,
+    /// The station, pool or calendar it adds to.
+    pub target: String,
+    /// How much it adds: machines, workers or overtime hours a week.
+    pub amount: f64,
+    /// The overrides that make it.
+    pub overrides: Vec<(String, Value)>,
+}
+
+/// The kinds of sensitivity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeverKind {
+    /// One machine more at a bottleneck station.
+    Machine,
+    /// One worker more in a pool.
+    Worker,
+    /// Scheduled overtime hours a week on a shift calendar.
+    Overtime,
 }
 
 /// One override as written.
@@ -431,6 +461,7 @@ pub(crate) fn expand(
                     .map(|o| (o.path.clone(), show(&o.value)))
                     .collect(),
                 factory,
+                lever: None,
             }),
             Err(errs) => {
                 for e in errs {

@@ -605,3 +605,132 @@ fn tables_read_back_from_job_files_equal_tables_from_memory() {
         std::fs::remove_dir_all(&memory).unwrap();
     }
 }
+
+/// A saturated line whose middle station is the slowest: `--sensitivity`
+/// finds it, gives it a machine first, and that machine raises throughput
+/// (its paired CI lies above 0, and above the gain of a machine at the
+/// first station). The levers are rebuilt from the manifest, so shards
+/// merge into the same files as one run.
+#[test]
+fn sensitivity_relieves_the_bottleneck_and_merges_from_shards() {
+    const LINE: &str = r#"
+[simulation]
+name = "line"
+horizon = "1w"
+warmup = "1d"
+replications = 10
+seed = 9
+
+[stations.a]
+buffer = 3
+[stations.b]
+buffer = 3
+[stations.c]
+buffer = 3
+
+[products.p]
+release = "saturated"
+routing = [
+  { station = "a", process = { dist = "exponential", mean = "4m" } },
+  { station = "b", process = { dist = "exponential", mean = "6m" } },
+  { station = "c", process = { dist = "exponential", mean = "4m" } },
+]
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("line.toml");
+    std::fs::write(&file, LINE).unwrap();
+    let f = file.to_str().unwrap();
+    let one = tmp.path().join("one");
+    let text = run_ok(&[
+        "run",
+        f,
+        "--sensitivity",
+        "--no-plots",
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    assert!(text.contains("+1 machine at b"), "{text}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("line/summary.json")).unwrap())
+            .unwrap();
+    let levers = summary["sensitivity"].as_array().unwrap();
+    assert_eq!(levers[0]["lever"]["name"], "+1-machine(b)");
+    let gain = |i: usize, bound: &str| levers[i]["gains"][0]["diff"][bound].as_f64().unwrap();
+    assert_eq!(levers[0]["gains"][0]["kpi"], "throughput_per_hour");
+    assert!(gain(0, "low") > 0.0, "{:?}", levers[0]);
+    let at_a = levers
+        .iter()
+        .position(|l| l["lever"]["name"] == "+1-machine(a)")
+        .unwrap();
+    assert!(gain(0, "low") > gain(at_a, "high"), "{levers:?}");
+    assert!(one.join("line/sensitivity.csv").exists());
+
+    let mut shards = Vec::new();
+    for k in 0..2 {
+        let d = tmp.path().join(format!("s{k}"));
+        run_ok(&[
+            "run",
+            f,
+            "--sensitivity",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        shards.push(d.join("line").to_str().unwrap().to_string());
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec![
+        "merge",
+        "-q",
+        "--no-plots",
+        "--out",
+        merged.to_str().unwrap(),
+    ];
+    args.extend(shards.iter().map(String::as_str));
+    run_ok(&args);
+    same_outputs(&one.join("line"), &merged.join("line"));
+    assert_eq!(
+        std::fs::read(one.join("line/sensitivity.csv")).unwrap(),
+        std::fs::read(merged.join("line/sensitivity.csv")).unwrap()
+    );
+}
+
+/// The overtime lever of `--sensitivity` on `decision.toml` (8 h from 06:00
+/// on Saturday, its first day off) is the plant its hand-written
+/// `overtime` variant describes.
+#[test]
+fn the_overtime_lever_is_a_saturday_session() {
+    use shopfloor::experiment::sensitivity::{SensitivityPlan, add_levers, levers};
+    let mut s = scenario::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/decision.toml"
+    )))
+    .unwrap();
+    let plan = SensitivityPlan {
+        top: 0,
+        overtime_hours: 8.0,
+    };
+    let shares = vec![0.0; s.factory.stations.len()];
+    let (found, notes) = levers(&s, &shares, &plan).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let names: Vec<&str> = found.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "+1-worker(operators)",
+            "+1-worker(maintenance)",
+            "+8h-overtime(two_shifts)"
+        ]
+    );
+    add_levers(&mut s, found).unwrap();
+    let by_name = |n: &str| &s.variants.iter().find(|v| v.name == n).unwrap().factory;
+    assert_eq!(
+        format!("{:?}", by_name("+8h-overtime(two_shifts)").pools),
+        format!("{:?}", by_name("overtime").pools)
+    );
+    assert_eq!(
+        by_name("+1-worker(operators)").pools[0].count,
+        s.factory.pools[0].count + 1
+    );
+}

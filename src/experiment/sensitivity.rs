@@ -1,0 +1,221 @@
+//! `run --sensitivity`: the value of relieving each constraint.
+//!
+//! A pilot run of the baseline's replications finds the stations that are
+//! most often the bottleneck (active-period method). Then one variant per
+//! lever is derived from the baseline — one machine more at each of the
+//! top-k bottleneck stations, one worker more in each pool, N hours of
+//! scheduled overtime a week on each shift calendar — and run with the
+//! other variants. Every lever sees the baseline's random numbers, so its
+//! paired difference from the baseline on throughput, on-time delivery and
+//! profit is its marginal gain, with a narrow confidence interval.
+//!
+//! The levers are derived from the scenario and the pilot alone (both
+//! deterministic), so every shard of a run derives the same ones, and the
+//! manifest records them so that `merge` and `report` rebuild them.
+
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+use toml::Value;
+
+use super::kpi::{KPIS, kpi};
+use super::{Comparison, Job, RunResults, run_jobs};
+use crate::scenario::{Lever, LeverKind, Scenario};
+
+/// What `--sensitivity` adds.
+#[derive(Clone, Copy, Debug)]
+pub struct SensitivityPlan {
+    /// Bottleneck stations that get a machine more.
+    pub top: usize,
+    /// Overtime hours a week added to each shift calendar.
+    pub overtime_hours: f64,
+}
+
+/// The KPIs a sensitivity reports its gain on, when the scenario defines
+/// them.
+pub const GAIN_KPIS: [&str; 3] = ["throughput_per_hour", "on_time_orders", "profit"];
+
+/// Mean share of time each station of the baseline was a bottleneck (sole
+/// or shifting), over its replications, summed in replication order.
+pub fn pilot(scenario: &Scenario, stop: &AtomicBool) -> Vec<f64> {
+    let jobs: Vec<Job> = (0..u64::from(scenario.replications))
+        .map(|replication| Job {
+            variant: 0,
+            replication,
+        })
+        .collect();
+    let shares = run_jobs(
+        scenario,
+        &jobs,
+        &|r| {
+            Some(
+                r.result
+                    .stations
+                    .iter()
+                    .map(|s| s.bottleneck_sole + s.bottleneck_shifting)
+                    .collect::<Vec<f64>>(),
+            )
+        },
+        stop,
+    );
+    let n = shares.len().max(1) as f64;
+    let mut mean = vec![0.0; scenario.factory.stations.len()];
+    for rep in &shares {
+        for (m, x) in mean.iter_mut().zip(rep) {
+            *m += x;
+        }
+    }
+    mean.iter().map(|m| m / n).collect()
+}
+
+/// The levers of `scenario` given the pilot's bottleneck `shares`: the
+/// `top` stations with the largest share (above zero), every pool the
+/// scenario lists, every shift calendar. Also returns notes on levers
+/// that could not be made (a calendar that works every day).
+pub fn levers(
+    scenario: &Scenario,
+    shares: &[f64],
+    plan: &SensitivityPlan,
+) -> Result<(Vec<Lever>, Vec<String>), String> {
+    let f = &scenario.factory;
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let mut order: Vec<usize> = (0..f.stations.len()).filter(|&i| shares[i] > 0.0).collect();
+    // Largest share first; the scenario's order breaks ties.
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
+    for &i in order.iter().take(plan.top) {
+        let st = &f.stations[i];
+        out.push(Lever {
+            name: format!("+1-machine({})", st.name),
+            kind: LeverKind::Machine,
+            target: st.name.clone(),
+            amount: 1.0,
+            overrides: vec![(
+                format!("stations.{}.machines", st.name),
+                Value::Integer(i64::from(st.machines) + 1),
+            )],
+        });
+    }
+    for p in f.pools.iter().filter(|p| !p.hidden) {
+        out.push(Lever {
+            name: format!("+1-worker({})", p.name),
+            kind: LeverKind::Worker,
+            target: p.name.clone(),
+            amount: 1.0,
+            overrides: vec![(
+                format!("workers.{}.count", p.name),
+                Value::Integer(i64::from(p.count) + 1),
+            )],
+        });
+    }
+    if plan.overtime_hours > 0.0 {
+        let doc: toml::Table = toml::from_str(&scenario.text).map_err(|e| e.to_string())?;
+        let calendars = doc.get("calendars").and_then(Value::as_table);
+        for (name, cal) in calendars.into_iter().flatten() {
+            match overtime_override(cal, plan.overtime_hours) {
+                Some(v) => out.push(Lever {
+                    name: format!("+{}h-overtime({name})", plan.overtime_hours),
+                    kind: LeverKind::Overtime,
+                    target: name.clone(),
+                    amount: plan.overtime_hours,
+                    overrides: vec![(format!("calendars.{name}.overtime"), v)],
+                }),
+                None => notes.push(format!(
+                    "calendar {name} works or has overtime every day of the week: no day is left for {} h of overtime",
+                    plan.overtime_hours
+                )),
+            }
+        }
+    }
+    Ok((out, notes))
+}
+
+/// The calendar's `overtime` list with one more session of `hours` from
+/// 06:00 on the first weekday (Saturday first) it neither works nor has
+/// overtime on; None when there is no such day.
+fn overtime_override(cal: &Value, hours: f64) -> Option<Value> {
+    const WEEK: [&str; 7] = ["sat", "sun", "mon", "tue", "wed", "thu", "fri"];
+    let names = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut busy = match cal.get("days") {
+        Some(d) => names(Some(d)),
+        None => ["mon", "tue", "wed", "thu", "fri"]
+            .map(String::from)
+            .to_vec(),
+    };
+    let mut list: Vec<Value> = cal
+        .get("overtime")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for o in &list {
+        busy.extend(names(o.get("days")));
+    }
+    let day = WEEK.iter().find(|d| !busy.iter().any(|b| b == *d))?;
+    let end = 6.0 * 60.0 + hours * 60.0;
+    let (h, m) = ((end / 60.0).floor() as i64, (end % 60.0).round() as i64);
+    let mut session = toml::Table::new();
+    session.insert(
+        "days".into(),
+        Value::Array(vec![Value::String(day.to_string())]),
+    );
+    session.insert("start".into(), Value::String("06:00".into()));
+    session.insert("end".into(), Value::String(format!("{h:02}:{m:02}")));
+    list.push(Value::Table(session));
+    Some(Value::Array(list))
+}
+
+/// One lever's marginal gains.
+#[derive(Clone, Debug, Serialize)]
+pub struct SensitivityOutcome {
+    /// The lever.
+    pub lever: Lever,
+    /// Paired difference from the baseline on each of [`GAIN_KPIS`] the
+    /// scenario defines.
+    pub gains: Vec<Comparison>,
+}
+
+/// The gains of every lever among `results`' variants, in variant order.
+pub fn outcomes(scenario: &Scenario, results: &RunResults) -> Vec<SensitivityOutcome> {
+    let kpis: Vec<usize> = GAIN_KPIS
+        .iter()
+        .filter_map(|n| kpi(n))
+        .filter(|k| k.undefined_in(&scenario.factory).is_none())
+        .map(|k| KPIS.iter().position(|x| x.name == k.name).expect("a KPI"))
+        .collect();
+    scenario
+        .variants
+        .iter()
+        .zip(&results.variants[1..])
+        .filter_map(|(v, o)| {
+            let lever = v.lever.clone()?;
+            Some(SensitivityOutcome {
+                lever,
+                gains: kpis.iter().map(|&k| o.vs_baseline[k].clone()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The levers of `scenario` derived into variants, appended after its own.
+pub fn add_levers(scenario: &mut Scenario, levers: Vec<Lever>) -> Result<(), String> {
+    for l in levers {
+        if scenario.variants.iter().any(|v| v.name == l.name) {
+            return Err(format!(
+                "--sensitivity would add the variant \"{}\", but the scenario already has one of that name",
+                l.name
+            ));
+        }
+        let mut v = scenario.derive(&l.name, &l.overrides)?;
+        v.lever = Some(l);
+        scenario.variants.push(v);
+    }
+    Ok(())
+}
