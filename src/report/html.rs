@@ -16,12 +16,13 @@ use super::plots::{Chart, has_cost_model, has_orders};
 use super::write_atomic;
 use crate::engine::format_duration;
 use crate::experiment::kpi::{Better, KPIS, Kpi, kpi};
+use crate::experiment::sensitivity::outcomes;
 use crate::experiment::{CostSummary, RunResults, VariantOutcome, compare, rank};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
 /// Results files the report links to when they exist beside it.
-const DATA_FILES: [(&str, &str); 5] = [
+const DATA_FILES: [(&str, &str); 6] = [
     (
         "summary.json",
         "every KPI with its confidence interval, the comparisons and the ranking",
@@ -33,6 +34,10 @@ const DATA_FILES: [(&str, &str); 5] = [
         "one row per variant, replication and station",
     ),
     ("timeseries.csv", "the time series behind the charts"),
+    (
+        "sensitivity.csv",
+        "one row per sensitivity lever and KPI: its marginal gain",
+    ),
 ];
 
 /// Escapes text for HTML.
@@ -968,6 +973,115 @@ fn automation_section(results: &RunResults) -> String {
     h
 }
 
+/// The bottleneck section: the baseline's bottleneck shares per station,
+/// beside its utilisation and blocked and starved shares.
+fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
+    let s = &results.baseline().summary;
+    let mut h = String::from("<h2 id=\"bottleneck\">Bottleneck</h2>\n");
+    if let Some(b) = s.stations.iter().find(|st| st.station == s.bottleneck) {
+        let _ = writeln!(
+            h,
+            "<p>The baseline's primary bottleneck is <b>{}</b>: the sole bottleneck {}% and a \
+             shifting one {}% of the time, the primary bottleneck in {} of {} replications. The \
+             bottleneck passes from one station to another {} times a day.{}</p>",
+            esc(&b.station),
+            esc(&styled_pm(&b.bottleneck_sole, Style::Percent, false)),
+            esc(&styled_pm(&b.bottleneck_shifting, Style::Percent, false)),
+            b.bottleneck_in,
+            s.replications,
+            esc(&styled_pm(
+                &s.bottleneck_shifts_per_day,
+                Style::Plain,
+                false
+            )),
+            chart_link(charts, "bottleneck_shares", "Chart")
+                .map(|l| format!(" {l}."))
+                .unwrap_or_default()
+        );
+    }
+    h.push_str(
+        "<p class=\"note\">Active-period method: at each moment the station whose current \
+         uninterrupted active period (busy, in setup or down; all its machines at once) is \
+         the longest is the bottleneck; while the periods of the stations it passes between \
+         overlap, both are shifting bottlenecks. Utilisation, blocked and starved shares \
+         beside it, as the simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\
+         <th>station</th><th>sole<br>bottleneck (%)</th><th>shifting<br>bottleneck (%)</th>\
+         <th>bottleneck<br>in all (%)</th><th>primary in<br>replications</th><th>busy (%)</th>\
+         <th>blocked (%)</th><th>starved (%)</th></tr></thead>\n<tbody>\n",
+    );
+    for st in &s.stations {
+        let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td></tr>",
+            if st.station == s.bottleneck {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            esc(&st.station),
+            pc(&st.bottleneck_sole),
+            pc(&st.bottleneck_shifting),
+            pc(&st.bottleneck),
+            st.bottleneck_in,
+            pc(&st.utilisation),
+            pc(&st.blocked),
+            pc(&st.starved),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
+/// The sensitivities of `run --sensitivity`: each lever's marginal gain.
+fn sensitivity_section(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> String {
+    let all = outcomes(scenario, results);
+    let mut h = String::from("<h2 id=\"sensitivity\">Sensitivities</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">What relieving each constraint is worth: each lever against the \
+         baseline on the same random numbers, the paired difference ± half-width of its 95% \
+         confidence interval. <span class=\"better\">Green</span>: a gain with 95% \
+         confidence, <span class=\"worse\">orange</span>: a loss.{}</p>",
+        chart_link(charts, "sensitivity", "Chart")
+            .map(|l| format!(" {l}."))
+            .unwrap_or_default()
+    );
+    let Some(first) = all.first() else {
+        return String::new();
+    };
+    h.push_str("<table class=\"kpis\">\n<thead><tr><th>lever</th>");
+    for g in &first.gains {
+        let _ = write!(h, "<th>{}</th>", esc(g.kpi));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for o in &all {
+        let _ = write!(
+            h,
+            "<tr><td class=\"name\">{}</td>",
+            esc(&crate::report::lever_label(
+                o.lever.kind,
+                &o.lever.target,
+                o.lever.amount
+            ))
+        );
+        for g in &o.gains {
+            let k = kpi(g.kpi);
+            let style = k.map_or(Style::Plain, value_style);
+            let class = k.map_or("same", |k| judge(&g.diff, k.better));
+            let _ = write!(
+                h,
+                "<td class=\"{class}\">{}</td>",
+                esc(&styled_pm(&g.diff, style, true))
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
 const STYLE: &str = "
 body { font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto;
        max-width: 1400px; padding: 0 1.5em; color: #222; line-height: 1.45; }
@@ -1048,6 +1162,11 @@ pub fn report_html(
     if automation {
         h.push_str("<a href=\"#automation\">Automation</a>");
     }
+    h.push_str("<a href=\"#bottleneck\">Bottleneck</a>");
+    let levers = !outcomes(scenario, results).is_empty();
+    if levers {
+        h.push_str("<a href=\"#sensitivity\">Sensitivities</a>");
+    }
     h.push_str("<a href=\"#charts\">Charts</a><a href=\"#files\">Files</a></nav>\n");
 
     h.push_str("<h2 id=\"recommendation\">Recommendation</h2>\n");
@@ -1092,6 +1211,10 @@ pub fn report_html(
     }
     if automation {
         h.push_str(&automation_section(results));
+    }
+    h.push_str(&bottleneck_section(results, charts));
+    if levers {
+        h.push_str(&sensitivity_section(scenario, results, charts));
     }
 
     h.push_str("<h2 id=\"charts\">Charts</h2>\n");

@@ -641,15 +641,11 @@ routing = [
     std::fs::write(&file, LINE).unwrap();
     let f = file.to_str().unwrap();
     let one = tmp.path().join("one");
-    let text = run_ok(&[
-        "run",
-        f,
-        "--sensitivity",
-        "--no-plots",
-        "--out",
-        one.to_str().unwrap(),
-    ]);
+    let text = run_ok(&["run", f, "--sensitivity", "--out", one.to_str().unwrap()]);
     assert!(text.contains("+1 machine at b"), "{text}");
+    assert!(one.join("line/plots/sensitivity.png").exists());
+    let html = std::fs::read_to_string(one.join("line/report.html")).unwrap();
+    assert!(html.contains("id=\"sensitivity\"") && html.contains("+1 machine at b"));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(one.join("line/summary.json")).unwrap())
             .unwrap();

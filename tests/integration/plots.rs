@@ -20,7 +20,8 @@ const STUDY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/line_study.t
 const DECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/decision.toml");
 
 /// Every chart with its size in pixels, in the order drawn.
-const SIZES: [(&str, (u32, u32)); 10] = [
+/// Every chart a run without `--sensitivity` can draw, in report order.
+const SIZES: [(&str, (u32, u32)); 11] = [
     ("output_over_time", (1200, 600)),
     ("cumulative_output", (1200, 600)),
     ("kpi_comparison", (1400, 720)),
@@ -28,6 +29,7 @@ const SIZES: [(&str, (u32, u32)); 10] = [
     ("on_time_delivery", (1400, 720)),
     ("cost_breakdown", (1400, 720)),
     ("station_states", (1200, 640)),
+    ("bottleneck_shares", (1200, 640)),
     ("wip_over_time", (1200, 600)),
     ("backlog_over_time", (1200, 600)),
     ("gantt", (1400, 700)),
@@ -264,6 +266,7 @@ fn every_chart_for_every_example_scenario() {
                 "output_over_time" | "wip_over_time" | "cumulative_output" => &[[40, 40, 40]],
                 "backlog_over_time" | "on_time_delivery" => &[[40, 40, 40]],
                 "station_states" => &[[0, 158, 115]],
+                "bottleneck_shares" => &[[180, 40, 40]],
                 "throughput_vs_cycle_time" => &[[0, 114, 178]],
                 "cost_breakdown" => &[[230, 159, 0]],
                 _ => &[],

@@ -11,7 +11,10 @@ use super::{
     row_labels, text, tick, titled,
 };
 use crate::experiment::RunResults;
-use crate::experiment::kpi::{Better, KPIS};
+use crate::experiment::kpi::{Better, KPIS, kpi};
+use crate::experiment::sensitivity::outcomes;
+use crate::report::lever_label;
+use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
 /// Rows (variants) at most in the KPI comparison chart.
@@ -66,10 +69,64 @@ struct Row {
     diffs: Vec<(f64, f64, f64, Verdict)>,
 }
 
-/// The KPI comparison chart's data.
+/// A chart of paired differences from the baseline, one panel per KPI
+/// and one row per variant: the KPI comparison, and the sensitivities.
 pub(super) struct KpiPlot {
+    title: String,
     subtitle: String,
+    /// Per panel: what the KPI is and the unit of its difference.
+    columns: Vec<(String, String)>,
     rows: Vec<Row>,
+}
+
+/// The sensitivities of `run --sensitivity`: each lever's marginal gain
+/// on throughput, on-time delivery and profit, or None without levers.
+pub(super) fn sensitivity(scenario: &Scenario, results: &RunResults) -> Option<Spec> {
+    let all = outcomes(scenario, results);
+    let first = all.first()?;
+    let columns = first
+        .gains
+        .iter()
+        .map(|g| match g.kpi {
+            "throughput_per_hour" => ("throughput".into(), "parts/h".into()),
+            "on_time_orders" => ("orders on time".into(), "share, 0–1".into()),
+            "profit" => ("profit".into(), "money".into()),
+            other => (other.to_string(), String::new()),
+        })
+        .collect();
+    let rows = all
+        .iter()
+        .map(|o| Row {
+            name: lever_label(o.lever.kind, &o.lever.target, o.lever.amount),
+            diffs: o
+                .gains
+                .iter()
+                .map(|g| {
+                    let better = kpi(g.kpi).map_or(Better::Higher, |k| k.better);
+                    let d = &g.diff;
+                    (d.mean, d.low, d.high, verdict(d, better))
+                })
+                .collect(),
+        })
+        .collect();
+    Some(Spec {
+        stem: "sensitivity",
+        title: "What relieving each constraint is worth".into(),
+        about: "Each lever of `--sensitivity` — one machine more at a bottleneck station, one \
+                worker more in a pool, overtime hours on a shift calendar — against the \
+                baseline, replication by replication on the same random numbers: the mean \
+                marginal gain and its 95% confidence interval. Green: a gain with 95% \
+                confidence; orange: a loss (profit falls when the lever costs more than it \
+                earns); grey: no significant difference."
+            .into(),
+        size: KPI_SIZE,
+        plot: Plot::Kpis(KpiPlot {
+            title: "What relieving each constraint is worth".into(),
+            subtitle: "marginal gain over the baseline, paired on the same random numbers: mean and 95% CI".into(),
+            columns,
+            rows,
+        }),
+    })
 }
 
 /// Each variant's paired difference from the baseline, or None with the
@@ -126,7 +183,15 @@ pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
                 interval contains zero, so the data cannot tell the two apart."
             .into(),
         size: KPI_SIZE,
-        plot: Plot::Kpis(KpiPlot { subtitle, rows }),
+        plot: Plot::Kpis(KpiPlot {
+            title: "Difference from the baseline".into(),
+            subtitle,
+            columns: COMPARED
+                .iter()
+                .map(|(_, what, unit)| (what.to_string(), unit.to_string()))
+                .collect(),
+            rows,
+        }),
     })
 }
 
@@ -153,7 +218,7 @@ pub(super) fn legend_row<DB: DrawingBackend>(
 
 impl KpiPlot {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let area = titled(root, "Difference from the baseline", &self.subtitle)?;
+        let area = titled(root, &self.title, &self.subtitle)?;
         let (w, h) = area.dim_in_pixel();
         let (main, foot) = area.split_vertically(h - 36);
         legend_row(
@@ -177,11 +242,13 @@ impl KpiPlot {
             .max()
             .unwrap_or(0);
         let names_w = (widest + 24).clamp(80, 360) as i32;
-        let pw = (w as i32 - names_w) / 3;
-        let panels = main.split_by_breakpoints([names_w, names_w + pw, names_w + 2 * pw], [0; 0]);
+        let cols = self.columns.len().max(1) as i32;
+        let pw = (w as i32 - names_w) / cols;
+        let breaks: Vec<i32> = (0..cols).map(|k| names_w + k * pw).collect();
+        let panels = main.split_by_breakpoints(breaks, [0; 0]);
         let screen = root.use_screen_coord();
         let y_range = -0.5..(n as f64 - 0.5);
-        for (k, (_, what, unit)) in COMPARED.iter().enumerate() {
+        for (k, (what, unit)) in self.columns.iter().enumerate() {
             let panel = &panels[k + 1];
             let lo = self
                 .rows
@@ -197,7 +264,7 @@ impl KpiPlot {
                 .fold(0.0_f64, f64::max);
             let (lo, hi) = padded(lo, hi, 0.08);
             let mut chart = ChartBuilder::on(panel)
-                .caption(*what, text(18.0, &BLACK))
+                .caption(what, text(18.0, &BLACK))
                 .margin(8)
                 .margin_right(20)
                 .x_label_area_size(54)

@@ -25,6 +25,7 @@
 //! beyond labour ([`has_cost_model`]): a scenario without them draws exactly
 //! the charts it drew before orders and costs were modelled.
 
+mod bottleneck;
 mod compare;
 mod costs;
 mod delivery;
@@ -66,10 +67,12 @@ pub const CHART_STEMS: &[&str] = &[
     "output_over_time",
     "cumulative_output",
     "kpi_comparison",
+    "sensitivity",
     "throughput_vs_cycle_time",
     "on_time_delivery",
     "cost_breakdown",
     "station_states",
+    "bottleneck_shares",
     "wip_over_time",
     "backlog_over_time",
     "gantt",
@@ -148,6 +151,7 @@ enum Plot {
     Delivery(delivery::DeliveryPlot),
     Costs(costs::CostPlot),
     Stations(stations::StationPlot),
+    Bottleneck(bottleneck::BottleneckPlot),
     Gantt(gantt::GanttPlot),
 }
 
@@ -162,6 +166,7 @@ impl Plot {
             Plot::Delivery(p) => p.draw(root),
             Plot::Costs(p) => p.draw(root),
             Plot::Stations(p) => p.draw(root),
+            Plot::Bottleneck(p) => p.draw(root),
             Plot::Gantt(p) => p.draw(root),
         }
     }
@@ -188,10 +193,12 @@ fn specs(
     out.extend(lines::output_over_time(scenario, results, &series));
     out.extend(lines::cumulative(scenario, results, &series));
     out.extend(compare::kpi_comparison(results));
+    out.extend(compare::sensitivity(scenario, results));
     out.extend(compare::pareto(results));
     out.extend(delivery::on_time_delivery(results));
     out.extend(costs::cost_breakdown(scenario, results));
     out.extend(stations::station_states(results));
+    out.extend(bottleneck::bottleneck_shares(results));
     out.extend(lines::wip_over_time(scenario, results, &series));
     out.extend(lines::backlog_over_time(scenario, results, &series));
     if let Some(t) = trace {

@@ -1,0 +1,183 @@
+//! Bottleneck shares: how much of the time each station was the sole or a
+//! shifting bottleneck (active-period method), with the 95% CI of the sum.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use crate::experiment::RunResults;
+
+/// Size of the bottleneck chart.
+pub(super) const SIZE: (u32, u32) = (1200, 640);
+
+const SOLE: RGBColor = RGBColor(180, 40, 40);
+const SHIFTING: RGBColor = RGBColor(240, 160, 120);
+
+/// One station's bar.
+struct Bar {
+    label: String,
+    sole: f64,
+    shifting: f64,
+    /// 95% CI of sole + shifting.
+    low: f64,
+    high: f64,
+    primary: bool,
+}
+
+/// The bottleneck chart's data.
+pub(super) struct BottleneckPlot {
+    subtitle: String,
+    bars: Vec<Bar>,
+}
+
+/// The baseline's bottleneck shares per station.
+pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
+    let s = &results.baseline().summary;
+    if s.stations.is_empty() {
+        return None;
+    }
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let bars = s
+        .stations
+        .iter()
+        .map(|st| Bar {
+            label: if st.machines > 1 {
+                format!("{} ×{}", st.station, st.machines)
+            } else {
+                st.station.clone()
+            },
+            sole: finite(st.bottleneck_sole.mean),
+            shifting: finite(st.bottleneck_shifting.mean),
+            low: st.bottleneck.low,
+            high: st.bottleneck.high,
+            primary: st.station == s.bottleneck,
+        })
+        .collect();
+    let subtitle = format!(
+        "baseline, after the warm-up, mean over {} replication{} with the 95% CI of the total; the bottleneck shifts {:.1} times a day",
+        s.replications,
+        if s.replications == 1 { "" } else { "s" },
+        s.bottleneck_shifts_per_day.mean
+    );
+    Some(Spec {
+        stem: "bottleneck_shares",
+        title: "Where the bottleneck is (baseline)".into(),
+        about: "The active-period method: at each moment the station whose current \
+                uninterrupted active period (busy, in setup or down; for a station of several \
+                machines, all of them) is the longest is the bottleneck. Dark: the share of \
+                time a station was the sole bottleneck; light: the share it was a shifting \
+                one, while the bottleneck passed between it and another station. The whisker \
+                is the 95% CI of the sum; the primary bottleneck is outlined. Relieving it \
+                (`run --sensitivity`) is what raises output; relieving another station is not."
+            .into(),
+        size: SIZE,
+        plot: Plot::Bottleneck(BottleneckPlot { subtitle, bars }),
+    })
+}
+
+impl BottleneckPlot {
+    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        let area = titled(root, "Where the bottleneck is (baseline)", &self.subtitle)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, side) = area.split_horizontally(w - 260);
+        let n = self.bars.len();
+        let label_size = if n > 20 { 13.0 } else { 16.0 };
+        let names_w = self
+            .bars
+            .iter()
+            .filter_map(|b| {
+                area.estimate_text_size(&self.label(b), &text(label_size, &BLACK))
+                    .ok()
+            })
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(0)
+            .clamp(60, 320)
+            + 20;
+        let top = self
+            .bars
+            .iter()
+            .map(|b| {
+                if b.high.is_finite() {
+                    b.high
+                } else {
+                    b.sole + b.shifting
+                }
+            })
+            .fold(0.0_f64, f64::max);
+        let x_max = (100.0 * top * 1.1).clamp(5.0, 100.0);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(10)
+            .margin_right(24)
+            .x_label_area_size(54)
+            .y_label_area_size(names_w)
+            .build_cartesian_2d(0.0..x_max, -0.5..(n as f64 - 0.5))?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .x_desc("share of time as the bottleneck (%)")
+            .label_style(text(15.0, &BLACK))
+            .axis_desc_style(text(17.0, &BLACK))
+            .bold_line_style(GRID)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let half = 0.34;
+        for (i, b) in self.bars.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            let (sole, total) = (100.0 * b.sole, 100.0 * (b.sole + b.shifting));
+            chart.draw_series([
+                Rectangle::new([(0.0, y - half), (sole, y + half)], SOLE.filled()),
+                Rectangle::new([(sole, y - half), (total, y + half)], SHIFTING.filled()),
+            ])?;
+            if b.low.is_finite() && b.high.is_finite() {
+                let (l, h) = (100.0 * b.low.max(0.0), 100.0 * b.high);
+                let cap = 0.12;
+                chart.draw_series([
+                    PathElement::new(vec![(l, y), (h, y)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(l, y - cap), (l, y + cap)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(h, y - cap), (h, y + cap)], BLACK.stroke_width(2)),
+                ])?;
+            }
+            if b.primary {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - half - 0.06), (total.max(0.5), y + half + 0.06)],
+                    BLACK.stroke_width(3),
+                )))?;
+            }
+        }
+        let screen = root.use_screen_coord();
+        let (x0, _) = chart.backend_coord(&(0.0, 0.0));
+        let rows: Vec<(i32, String, RGBColor)> = self
+            .bars
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let (_, y) = chart.backend_coord(&(0.0, (n - 1 - i) as f64));
+                (y, self.label(b), BLACK)
+            })
+            .collect();
+        row_labels(&screen, x0, &rows, names_w - 12, label_size)?;
+        legend(
+            &side,
+            14,
+            Some("bottleneck"),
+            &[
+                (Mark::Box(SOLE), "sole".to_string()),
+                (Mark::Box(SHIFTING), "shifting".to_string()),
+                (Mark::Line(BLACK), "95% CI of the total".to_string()),
+            ],
+        )
+    }
+
+    fn label(&self, b: &Bar) -> String {
+        if b.primary {
+            format!("{} (bottleneck)", b.label)
+        } else {
+            b.label.clone()
+        }
+    }
+}
