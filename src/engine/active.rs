@@ -33,6 +33,8 @@ use std::collections::VecDeque;
 
 use super::Time;
 
+const NONE: u32 = u32::MAX;
+
 /// One active period of a resource.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Period {
@@ -83,11 +85,16 @@ pub struct ActivePeriods {
     done: VecDeque<Period>,
     /// The momentary bottleneck is decided before this time.
     settled: Time,
-    /// Resources whose period ended at `ending_at`, not yet processed: a
+    /// The resource whose period ended at `ending_at`, not yet processed
+    /// (`NONE`: none), and any others that ended at the same moment: a
     /// resource that stops and starts again at the same moment (a machine
     /// that finishes one part and takes the next) continues its period.
-    ending: Vec<u32>,
+    ending: u32,
+    ending_more: Vec<u32>,
     ending_at: Time,
+    /// Per resource: units (machines) active now, and how many make the
+    /// resource active (see [`ActivePeriods::unit_changed`]).
+    units: Vec<[u32; 2]>,
     /// The chain's current period and the end of its overlap with the one
     /// before it (its shifting prefix; ≤ its start when none).
     current: Option<(Period, Time)>,
@@ -99,12 +106,22 @@ impl ActivePeriods {
     /// `resources` resources, all inactive; time before `window_start`
     /// (the warm-up) is not counted.
     pub fn new(resources: usize, window_start: Time) -> ActivePeriods {
+        Self::with_units(&vec![1; resources], window_start)
+    }
+
+    /// Like [`ActivePeriods::new`], for resources made of `units[r]`
+    /// units each (a station's machines): a resource is active while all
+    /// its units are.
+    pub fn with_units(units: &[u32], window_start: Time) -> ActivePeriods {
+        let resources = units.len();
         ActivePeriods {
             since: vec![Time::INFINITY; resources],
             done: VecDeque::with_capacity(resources + 1),
             settled: 0.0,
-            ending: Vec::with_capacity(resources),
+            ending: NONE,
+            ending_more: Vec::with_capacity(resources),
             ending_at: 0.0,
+            units: units.iter().map(|&u| [0, u]).collect(),
             current: None,
             window_start,
             times: BottleneckTimes {
@@ -118,29 +135,55 @@ impl ActivePeriods {
     /// Resource `r` becomes active at `now` (calls come in time order).
     #[inline]
     pub fn start(&mut self, r: u32, now: Time) {
-        if !self.ending.is_empty() {
-            if let Some(i) = self.ending.iter().position(|&q| q == r)
-                && self.ending_at == now
-            {
+        if self.ending != NONE {
+            if self.ending_at == now {
                 // Stopped and started again at once: the period goes on.
-                self.ending.swap_remove(i);
-                return;
-            }
-            if self.ending_at < now {
+                if self.ending == r {
+                    self.ending = self.ending_more.pop().unwrap_or(NONE);
+                    return;
+                }
+                if let Some(i) = self.ending_more.iter().position(|&q| q == r) {
+                    self.ending_more.swap_remove(i);
+                    return;
+                }
+            } else {
                 self.flush();
             }
         }
         self.since[r as usize] = now;
     }
 
+    /// One unit of resource `r` becomes active (`active`) or inactive at
+    /// `now`; the resource's period starts when all its units are active
+    /// and ends when one stops.
+    #[inline]
+    pub fn unit_changed(&mut self, r: u32, now: Time, active: bool) {
+        let [count, need] = &mut self.units[r as usize];
+        if active {
+            *count += 1;
+            if *count == *need {
+                self.start(r, now);
+            }
+        } else {
+            *count -= 1;
+            if *count + 1 == *need {
+                self.end(r, now);
+            }
+        }
+    }
+
     /// Resource `r`'s active period ends at `now` (calls come in time
     /// order).
     #[inline]
     pub fn end(&mut self, r: u32, now: Time) {
-        if !self.ending.is_empty() && self.ending_at < now {
+        if self.ending == NONE {
+            self.ending = r;
+        } else if self.ending_at < now {
             self.flush();
+            self.ending = r;
+        } else {
+            self.ending_more.push(r);
         }
-        self.ending.push(r);
         self.ending_at = now;
     }
 
@@ -149,7 +192,17 @@ impl ActivePeriods {
     /// period inside another.
     #[inline(never)]
     fn flush(&mut self) {
-        let mut ending = std::mem::take(&mut self.ending);
+        let first = std::mem::replace(&mut self.ending, NONE);
+        if first == NONE {
+            return;
+        }
+        if self.ending_more.is_empty() {
+            // The common case: one resource stopped.
+            self.close(first, self.ending_at);
+            return;
+        }
+        let mut ending = std::mem::take(&mut self.ending_more);
+        ending.push(first);
         ending.sort_by(|&a, &b| {
             let (sa, sb) = (self.since[a as usize], self.since[b as usize]);
             sb.total_cmp(&sa).then(b.cmp(&a))
@@ -158,7 +211,7 @@ impl ActivePeriods {
             self.close(r, self.ending_at);
         }
         ending.clear();
-        self.ending = ending;
+        self.ending_more = ending;
     }
 
     /// Resource `r`'s active period ends at `now`, for good.

@@ -242,10 +242,6 @@ struct StationState {
     scrapped: u64,
     reworked: u64,
     failures: u64,
-    /// Machines active now (see [`ACTIVE`]); the station is active, for
-    /// bottleneck detection, while all its machines are.
-    active: u32,
-    machines: u32,
 }
 
 /// The machine states in which a machine is active for the active-period
@@ -571,8 +567,6 @@ impl<'f> Sim<'f> {
                 scrapped: 0,
                 reworked: 0,
                 failures: 0,
-                active: 0,
-                machines: st.machines,
             });
         }
         let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
@@ -701,7 +695,10 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
-            active: ActivePeriods::new(f.stations.len(), f.warmup),
+            active: ActivePeriods::with_units(
+                &f.stations.iter().map(|s| s.machines).collect::<Vec<_>>(),
+                f.warmup,
+            ),
         }
     }
 
@@ -1052,18 +1049,7 @@ impl<'f> Sim<'f> {
     fn activity_changed(&mut self, m: u32, active: bool) {
         let now = self.cal.now();
         let s = self.machines[m as usize].station;
-        let st = &mut self.stations[s as usize];
-        if active {
-            st.active += 1;
-            if st.active == st.machines {
-                self.active.start(s, now);
-            }
-        } else {
-            st.active -= 1;
-            if st.active + 1 == st.machines {
-                self.active.end(s, now);
-            }
-        }
+        self.active.unit_changed(s, now, active);
     }
 
     /// The state of paused machine `m`, waiting for operators: off shift
