@@ -143,6 +143,9 @@ struct Op<'f> {
     /// Operators needed (0: unattended), from which pools, for how long.
     operators: u32,
     pools: &'f [PoolId],
+    /// The only pool listed (NONE: none, or several), for the fast path
+    /// of [`Sim::try_staff_from`].
+    only_pool: u32,
     need: OperatorNeed,
     rule: PoolRule,
     /// Mean process time, for shortest-processing-time dispatching.
@@ -440,6 +443,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 setup: op.setup.as_ref(),
                 operators: op.operators,
                 pools: &op.operator_pools,
+                only_pool: match op.operator_pools.as_slice() {
+                    [p] => p.0,
+                    _ => NONE,
+                },
                 need: op.operator_need,
                 rule: f
                     .stations
@@ -945,7 +952,7 @@ impl<'f> Sim<'f> {
     // ----- parts -------------------------------------------------------
 
     /// A new part of `product`, made for customer order `order` (or NONE).
-    #[inline]
+    #[inline(always)]
     fn new_part(&mut self, product: u32, order: u32) -> u32 {
         let now = self.cal.now();
         let due = if order == NONE {
@@ -1202,20 +1209,27 @@ impl<'f> Sim<'f> {
     #[inline]
     fn start_work(&mut self, m: u32) {
         let part = self.machines[m as usize].part;
-        if !self.op(self.parts[part as usize].op).materials.is_empty() && !self.take_materials(m) {
+        let op = self.op(self.parts[part as usize].op);
+        if !op.materials.is_empty() && !self.take_materials(m) {
             return;
         }
-        self.start_operation(m);
+        self.start_operation_of(m, op);
     }
 
     /// Starts setup (if the product changes and the operation has one) or
     /// processing of the part on machine `m`.
     fn start_operation(&mut self, m: u32) {
+        let op = self.op_on(m);
+        self.start_operation_of(m, op);
+    }
+
+    /// [`Self::start_operation`], the part's operation `op` already at hand.
+    #[inline]
+    fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
         let s = mach.station as usize;
         let p = self.parts[part as usize];
-        let op = self.op(p.op);
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
@@ -1247,6 +1261,7 @@ impl<'f> Sim<'f> {
         if op.operators > 0
             && mach.held == 0
             && !(mach.walked_away && phase == Phase::Process)
+            && !self.try_staff_from(m, op)
             && !self.staff(m, op)
         {
             return;
@@ -1345,6 +1360,34 @@ impl<'f> Sim<'f> {
             self.log("wait_for_operator", s, m, part);
         }
         false
+    }
+
+    /// The fast path of [`Self::staff`] for an operation with one qualified
+    /// pool that has the operators free now and does not judge the end of
+    /// its shift (no "no overrun" rule): takes them at once. This is what
+    /// [`Self::pick_pool`] and [`Self::acquire_operators`] would do; anything
+    /// else (several pools, people short, setup-only operators) is left to
+    /// them.
+    #[inline]
+    fn try_staff_from(&mut self, m: u32, op: &Op<'_>) -> bool {
+        let p = op.only_pool;
+        if p == NONE || op.need == OperatorNeed::SetupOnly {
+            return false;
+        }
+        let n = op.operators;
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        if !ps.on || ps.free < n || ps.rule == ShiftEnd::NoOverrun {
+            return false;
+        }
+        ps.free -= n;
+        ps.held += n;
+        ps.busy.add(now, f64::from(n));
+        let mach = &mut self.machines[m as usize];
+        mach.crew = p;
+        mach.held = n;
+        mach.crew_gen.bump();
+        true
     }
 
     /// With "load and walk away", schedules the operators' release.
@@ -1494,8 +1537,21 @@ impl<'f> Sim<'f> {
         let (p, n) = (mach.crew, mach.held);
         mach.crew = NONE;
         mach.held = 0;
-        self.return_workers(p, n);
-        self.dispatch_workers(p);
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        if ps.on && ps.absent == 0 {
+            // The usual case, what `return_workers` does for it: back to
+            // the pool, with nobody absent whose pay would change.
+            ps.held -= n;
+            ps.busy.add(now, -f64::from(n));
+            ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+        } else {
+            self.return_workers(p, n);
+        }
+        // Nothing waits for them (the usual case): no dispatching to do.
+        if !self.pools[p as usize].repairs.is_empty() || !self.operator_queue.is_empty() {
+            self.dispatch_workers(p);
+        }
     }
 
     /// Free workers of pool `p` go to queued repairs first, then to
@@ -2067,7 +2123,7 @@ impl<'f> Sim<'f> {
     /// buffer if there is room, to the station's overflow contractor if
     /// not, else held until room appears; or out to the contractor of a
     /// subcontracted step.
-    #[inline]
+    #[inline(always)]
     fn route(&mut self, part: u32) {
         let s = self.station_of(part);
         if s == NONE {

@@ -48,9 +48,10 @@ pub(super) struct ProductState {
     /// Make-to-stock: units demanded, and of those filled from stock at once.
     pub demanded: u64,
     pub filled: u64,
-    /// Good parts that never went round a rework loop; hidden defects
-    /// found by inspection, and escaped with good parts.
-    pub first_pass: u64,
+    /// Good parts that went round a rework loop (the others passed first
+    /// time); hidden defects found by inspection, and escaped with good
+    /// parts.
+    pub reworked_good: u64,
     pub defects_detected: u64,
     pub defects_escaped: u64,
     pub stock: u32,
@@ -79,7 +80,7 @@ impl ProductState {
             orders_on_time: 0,
             demanded: 0,
             filled: 0,
-            first_pass: 0,
+            reworked_good: 0,
             defects_detected: 0,
             defects_escaped: 0,
             stock,
@@ -637,7 +638,7 @@ impl Sim<'_> {
             ps.orders_on_time = 0;
             ps.demanded = 0;
             ps.filled = 0;
-            ps.first_pass = 0;
+            ps.reworked_good = 0;
             ps.defects_detected = 0;
             ps.defects_escaped = 0;
             ps.stock_avg.reset(now);
@@ -689,7 +690,8 @@ impl Sim<'_> {
             .iter()
             .zip(&self.f.products)
             .enumerate()
-            .map(|(i, (ps, def))| ProductResult {
+            .map(|(i, (ps, def))| (i, ps, def, self.good_per_product[i] - ps.reworked_good))
+            .map(|(i, ps, def, first_pass)| ProductResult {
                 product: def.name.clone(),
                 released: ps.released,
                 good: self.good_per_product[i],
@@ -700,8 +702,8 @@ impl Sim<'_> {
                 fill_rate: ratio(ps.filled, ps.demanded),
                 stock_avg: ps.stock_avg.average(now),
                 revenue: ps.delivered as f64 * def.price,
-                first_pass: ps.first_pass,
-                first_pass_yield: ratio(ps.first_pass, self.good_per_product[i] + ps.scrapped),
+                first_pass,
+                first_pass_yield: ratio(first_pass, self.good_per_product[i] + ps.scrapped),
                 final_yield: ratio(
                     self.good_per_product[i],
                     self.good_per_product[i] + ps.scrapped,

@@ -38,12 +38,23 @@ impl Sim<'_> {
     }
 
     /// A good part leaves the floor: first pass or not, escaped defect or
-    /// not.
+    /// not. Only a part that went round a rework loop or carries a hidden
+    /// defect has anything to count (a first-pass part is counted as good
+    /// minus reworked), so the common case stays a test of two flags.
     #[inline]
     pub(super) fn finished_quality(&mut self, part: u32) {
         let p = &self.parts[part as usize];
+        if p.reworked || p.latent {
+            self.finished_off_standard(part);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn finished_off_standard(&mut self, part: u32) {
+        let p = &self.parts[part as usize];
         let ps = &mut self.products[p.product as usize];
-        ps.first_pass += u64::from(!p.reworked);
+        ps.reworked_good += u64::from(p.reworked);
         ps.defects_escaped += u64::from(p.latent);
     }
 }
