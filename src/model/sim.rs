@@ -219,6 +219,11 @@ struct Machine {
     failure_gen: Generation,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
+    /// Cost of poor quality (only kept when [`Sim::track_sunk`]): when the
+    /// current crew came, and the machine's busy and setup time when the
+    /// current operation started.
+    crew_since: f64,
+    op_mark: f64,
     timer: StateTimer<9>,
     failure_stream: Stream,
     repair_stream: Stream,
@@ -317,8 +322,11 @@ struct Sim<'f> {
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
     free_consignments: Vec<u32>,
-    /// Material sunk in scrapped parts (after warm-up).
-    poor_quality: f64,
+    /// Labour and machine time sunk in each part, by part slot (see
+    /// [`quality::PartCost`]); kept only when `track_sunk`: some part may
+    /// be scrapped or reworked and labour or machines cost something.
+    part_costs: Vec<quality::PartCost>,
+    track_sunk: bool,
     /// Raw-material stores and suppliers.
     stores: Vec<Store>,
     suppliers: Vec<SupplierState>,
@@ -536,6 +544,8 @@ impl<'f> Sim<'f> {
                     paused: false,
                     failure_gen: Generation::default(),
                     repair_time: 0.0,
+                    crew_since: 0.0,
+                    op_mark: 0.0,
                     timer: StateTimer::new(state_index(MachineState::Starved), 0.0),
                     failure_stream: Stream::new(seed, rep, &format!("failure/{}/{}", st.name, mi)),
                     repair_stream: Stream::new(seed, rep, &format!("repair/{}/{}", st.name, mi)),
@@ -687,7 +697,8 @@ impl<'f> Sim<'f> {
                 .iter()
                 .map(|s| SupplierState::new(s, seed, rep))
                 .collect(),
-            poor_quality: 0.0,
+            part_costs: Vec::new(),
+            track_sunk: quality::tracks_sunk_cost(f, ops),
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
@@ -926,7 +937,6 @@ impl<'f> Sim<'f> {
         self.good_per_product.iter_mut().for_each(|g| *g = 0);
         self.scrapped = 0;
         self.reworked = 0;
-        self.poor_quality = 0.0;
         for m in &mut self.machines {
             m.timer.reset(now);
         }
@@ -939,6 +949,9 @@ impl<'f> Sim<'f> {
             p.absences = 0;
         }
         self.reset_order_statistics(now);
+        if self.track_sunk {
+            self.reset_sunk_costs(now);
+        }
         self.reset_supply_statistics(now);
         for s in &mut self.stations {
             s.queue_len.reset(now);
@@ -978,6 +991,9 @@ impl<'f> Sim<'f> {
         self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
         let id = store(&mut self.parts, &mut self.free_parts, part);
+        if self.track_sunk {
+            self.new_part_cost(id);
+        }
         self.log("release", NONE, NONE, id);
         id
     }
@@ -1231,6 +1247,9 @@ impl<'f> Sim<'f> {
         let s = mach.station as usize;
         let p = self.parts[part as usize];
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
+        if self.track_sunk {
+            self.mark_operation_start(m);
+        }
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
@@ -1386,6 +1405,7 @@ impl<'f> Sim<'f> {
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = n;
+        mach.crew_since = now;
         mach.crew_gen.bump();
         true
     }
@@ -1485,9 +1505,11 @@ impl<'f> Sim<'f> {
             return false;
         };
         self.take_workers(p, op.operators);
+        let now = self.cal.now();
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = op.operators;
+        mach.crew_since = now;
         mach.crew_gen.bump();
         true
     }
@@ -1533,6 +1555,9 @@ impl<'f> Sim<'f> {
     }
 
     fn release_held_operators(&mut self, m: u32) {
+        if self.track_sunk {
+            self.crew_leaves(m);
+        }
         let mach = &mut self.machines[m as usize];
         let (p, n) = (mach.crew, mach.held);
         mach.crew = NONE;
@@ -1621,6 +1646,10 @@ impl<'f> Sim<'f> {
             mach.generation.bump();
             mach.failure_gen.bump();
         }
+        if self.track_sunk && mach.held > 0 {
+            self.crew_leaves(m);
+        }
+        let mach = &mut self.machines[m as usize];
         let was_paused = mach.paused;
         mach.paused = true;
         let (p, n) = (mach.crew, mach.held);
@@ -1847,6 +1876,9 @@ impl<'f> Sim<'f> {
         let op = self.op(p.op);
         self.log("process_end", s, m, part);
         self.release_operators(m);
+        if self.track_sunk {
+            self.operation_cost(m, part, p.op);
+        }
         // Work done by tired operators is scrapped more often, and so is a
         // part built with a defective raw-material unit.
         let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
@@ -1885,6 +1917,9 @@ impl<'f> Sim<'f> {
         }
         if reworked {
             self.parts[part as usize].reworked = true;
+            if self.track_sunk {
+                self.rework_visit(part, p.op);
+            }
         }
         // A reservation made for the nominal next station is used only if
         // the part goes there.
@@ -1900,7 +1935,7 @@ impl<'f> Sim<'f> {
         }
         if scrapped {
             self.scrapped += 1;
-            self.poor_quality += op.raw_sunk;
+            self.scrap_sunk(part, op.raw_sunk);
             self.log("scrap", s, m, part);
             self.release_machine(m);
             self.retire_part(part);

@@ -612,3 +612,109 @@ fn at_most_sixteen_suppliers_per_material() {
     );
     assert_eq!(scenario(&fine).factory.suppliers.len(), 16);
 }
+
+// ---- the cost of poor quality ------------------------------------------------
+
+/// Constant times, so that every cost is exact. Each station has one
+/// machine; `crew` (4 operators, wage 30/h, always on) staffs every
+/// operation. Every 10 minutes (from t = 10 min) one `doomed` part and one
+/// `fixed` part arrive:
+///
+/// - `doomed`: a (2 min, 60/h) then b (3 min, 120/h, scrap = 1): scrapped
+///   at 10k + 5 having taken machines 2 + 6 and operators 1 + 1.5, and
+///   its material 10.
+/// - `fixed`: d (2 min, a hidden defect every time) then c (4 min,
+///   30/h), an inspection that always finds it and sends it back to c:
+///   the second visit to c, 10k + 6 to 10k + 10, is rework — machine 2
+///   and operator 2 — and the part then passes.
+///
+/// Warm-up 63 min: the doomed part of t = 60 did a (60–62) before it,
+/// which is forgotten, and b (62–65) across it, of which 2 min count
+/// (machine 4, operator 1). Horizon 601 min: doomed parts k = 6…59 are
+/// scrapped in the window (54), and the fixed parts k = 6…59 finish their
+/// rework in it (54; the one of t = 50 reworked 56–60, before).
+#[test]
+fn poor_quality_counts_labour_and_machine_time_sunk_in_scrap_and_rework() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "601m"
+warmup = "63m"
+replications = 1
+seed = 3
+
+[workers.crew]
+count = 4
+stations = ["a", "b", "c", "d"]
+wage = 30.0
+
+[stations.a]
+cost_per_hour = 60.0
+[stations.b]
+cost_per_hour = 120.0
+[stations.c]
+cost_per_hour = 30.0
+[stations.d]
+cost_per_hour = 60.0
+
+[products.doomed]
+material_cost = 10.0
+release = { interarrival = "10m" }
+routing = [
+  { station = "a", process = "2m", operators = 1 },
+  { station = "b", process = "3m", operators = 1, scrap = 1.0 },
+]
+
+[products.fixed]
+release = { interarrival = "10m" }
+routing = [
+  { station = "d", process = "2m", operators = 1, defects = 1.0 },
+  { station = "c", process = "4m", operators = 1, inspect = 1.0, on_defect = "rework" },
+]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    let c = &r.costs;
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert_eq!(r.products[0].scrapped, 54, "{r:?}");
+    assert_eq!(r.products[1].good, 54, "{r:?}");
+    // Doomed: 53 whole parts and the one cut by the warm-up.
+    let labour = 53.0 * (2.0 + 3.0) / 60.0 * 30.0 + 2.0 / 60.0 * 30.0;
+    let machines = 53.0 * (2.0 / 60.0 * 60.0 + 3.0 / 60.0 * 120.0) + 2.0 / 60.0 * 120.0;
+    assert!(near(labour, 133.5) && near(machines, 428.0));
+    assert!(near(c.poor_quality_labour, labour), "{c:?}");
+    assert!(near(c.poor_quality_machines, machines), "{c:?}");
+    assert!(near(c.poor_quality_materials, 54.0 * 10.0), "{c:?}");
+    assert!(near(c.scrap_materials, 54.0 * 10.0), "{c:?}");
+    // Fixed: 54 rework visits of 4 minutes at 30/h (machine) + 30/h
+    // (operator).
+    let rework = 54.0 * 4.0 / 60.0 * (30.0 + 30.0);
+    assert!(near(c.poor_quality_rework, rework), "{c:?}");
+    assert!(near(r.products[1].rework_cost, rework));
+    assert!(near(r.products[1].rework_hours, 54.0 * 4.0 / 60.0));
+    assert!(near(r.products[0].rework_hours, 0.0));
+    assert!(near(r.products[0].poor_quality, 540.0 + labour + machines));
+    assert!(near(r.products[1].poor_quality, rework));
+    assert!(
+        near(c.poor_quality, 540.0 + labour + machines + rework),
+        "{c:?}"
+    );
+    // A part of the lines, not a line: the total is the twelve lines.
+    assert!(c.poor_quality < c.total);
+}
+
+/// Without any running cost or wage, nothing is tracked and nothing but
+/// material is sunk.
+#[test]
+fn poor_quality_without_rates_is_material_only() {
+    let reps = replicate(&scenario(&quality_plant(", scrap = 0.1, rework = 0.2", "")));
+    for r in &reps {
+        let c = &r.costs;
+        assert_eq!(c.poor_quality_labour, 0.0);
+        assert_eq!(c.poor_quality_machines, 0.0);
+        assert_eq!(c.poor_quality_rework, 0.0);
+        assert_eq!(c.poor_quality, c.poor_quality_materials);
+        assert!(r.scrapped > 0 && r.reworked > 0);
+    }
+}
+

@@ -52,6 +52,14 @@ pub(super) struct ProductState {
     /// time); hidden defects found by inspection, and escaped with good
     /// parts.
     pub reworked_good: u64,
+    /// Cost of poor quality (after warm-up): material, operators' and
+    /// machines' cost sunk in scrapped parts; cost and machine-hours of
+    /// rework visits.
+    pub poor_quality_materials: f64,
+    pub poor_quality_labour: f64,
+    pub poor_quality_machines: f64,
+    pub rework_cost: f64,
+    pub rework_hours: f64,
     pub defects_detected: u64,
     pub defects_escaped: u64,
     pub stock: u32,
@@ -81,6 +89,11 @@ impl ProductState {
             demanded: 0,
             filled: 0,
             reworked_good: 0,
+            poor_quality_materials: 0.0,
+            poor_quality_labour: 0.0,
+            poor_quality_machines: 0.0,
+            rework_cost: 0.0,
+            rework_hours: 0.0,
             defects_detected: 0,
             defects_escaped: 0,
             stock,
@@ -639,6 +652,11 @@ impl Sim<'_> {
             ps.demanded = 0;
             ps.filled = 0;
             ps.reworked_good = 0;
+            ps.poor_quality_materials = 0.0;
+            ps.poor_quality_labour = 0.0;
+            ps.poor_quality_machines = 0.0;
+            ps.rework_cost = 0.0;
+            ps.rework_hours = 0.0;
             ps.defects_detected = 0;
             ps.defects_escaped = 0;
             ps.stock_avg.reset(now);
@@ -710,6 +728,12 @@ impl Sim<'_> {
                 ),
                 defects_detected: ps.defects_detected,
                 defects_escaped: ps.defects_escaped,
+                poor_quality: ps.poor_quality_materials
+                    + ps.poor_quality_labour
+                    + ps.poor_quality_machines
+                    + ps.rework_cost,
+                rework_cost: ps.rework_cost,
+                rework_hours: ps.rework_hours,
             })
             .collect()
     }
@@ -776,6 +800,10 @@ impl Sim<'_> {
             + raw_materials
             + raw_holding;
         let revenue = sum(&mut products.iter().map(|p| p.revenue));
+        let pq_materials = sum(&mut self.products.iter().map(|p| p.poor_quality_materials));
+        let pq_labour = sum(&mut self.products.iter().map(|p| p.poor_quality_labour));
+        let pq_machines = sum(&mut self.products.iter().map(|p| p.poor_quality_machines));
+        let pq_rework = sum(&mut self.products.iter().map(|p| p.rework_cost));
         let received: u64 = self.contractors.iter().map(|c| c.received).sum();
         let good = self.good + received;
         CostResult {
@@ -792,7 +820,11 @@ impl Sim<'_> {
             raw_materials,
             raw_holding,
             total,
-            poor_quality: self.poor_quality,
+            poor_quality: pq_materials + pq_labour + pq_machines + pq_rework,
+            poor_quality_materials: pq_materials,
+            poor_quality_labour: pq_labour,
+            poor_quality_machines: pq_machines,
+            poor_quality_rework: pq_rework,
             scrap_materials,
             revenue,
             profit: revenue - total,
