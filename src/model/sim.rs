@@ -78,6 +78,8 @@ enum Event {
     SupplyDelivery(u32),
     /// Periodic review of material `0`'s store.
     Review(u32),
+    /// Supplier `0` restocks.
+    Restock(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -877,6 +879,7 @@ impl<'f> Sim<'f> {
                 Event::SendOut(part) => self.send_part_out(part),
                 Event::SupplyDelivery(i) => self.on_supply_delivery(i),
                 Event::Review(m) => self.on_review(m),
+                Event::Restock(s) => self.on_restock(s),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();

@@ -718,3 +718,118 @@ fn poor_quality_without_rates_is_material_only() {
     }
 }
 
+// ---- cheapest with stock -------------------------------------------------------
+
+/// One machine cuts a part every 30 minutes (constant), each taking one
+/// sheet of steel when it starts: 48 sheets a day. The store reviews every
+/// day (0 h, 24 h, 48 h, …) and orders up to 200; it starts with 200 and
+/// deliveries take 1 h. The first cut starts at 0 h, before the first
+/// review, which therefore orders 1; the cuts of the next day (48, the one
+/// at 24 h coming after the review) less that 1 make the order at 24 h 47,
+/// and from 48 h on every review orders 48. `cheap` (price
+/// 10) and `dear` (price 12) both supply it under `order_split =
+/// "cheapest"`; `cheap_terms` and `dear_terms` are added to them.
+fn cheapest_with_stock_plant(horizon: &str, cheap_terms: &str, dear_terms: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "{horizon}"
+replications = 1
+seed = 5
+
+[materials.steel]
+initial_stock = 200
+policy = "periodic"
+review_every = "1d"
+order_up_to = 200
+order_split = "cheapest"
+
+[suppliers.cheap]
+material = "steel"
+lead_time = "1h"
+price = 10.0
+{cheap_terms}
+
+[suppliers.dear]
+material = "steel"
+lead_time = "1h"
+price = 12.0
+{dear_terms}
+
+[stations.cut]
+
+[products.part]
+release = "saturated"
+routing = [{{ station = "cut", process = "30m", materials = {{ steel = 1 }} }}]
+"#
+    )
+}
+
+/// (orders, units) placed with `cheap` and with `dear` by the horizon.
+fn orders_by_supplier(text: &str) -> [(u64, u64); 2] {
+    let s = scenario(text);
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    assert_eq!(r.materials[0].stockouts, 0, "the line never waits");
+    [0, 1].map(|i| (r.suppliers[i].orders, r.suppliers[i].ordered))
+}
+
+/// `cheap` holds at most 60 sheets and gets 60 more every 61 h (at 61 h,
+/// 122 h, …). By hand:
+///
+/// | time  | order | cheap's stock before | goes to            | cheap after |
+/// |-------|-------|----------------------|--------------------|-------------|
+/// | 0 h   | 1     | 60                   | cheap              | 59          |
+/// | 24 h  | 47    | 59                   | cheap              | 12          |
+/// | 48 h  | 48    | 12                   | dear (cheap short) | 12          |
+/// | 61 h  |       | restock: 12 + 60, capped at 60 |          | 60          |
+/// | 72 h  | 48    | 60                   | cheap (back)       | 12          |
+/// | 96 h  | 48    | 12                   | dear               | 12          |
+/// | 120 h | 48    | 12                   | dear               | 12          |
+/// | 122 h |       | restock              |                    | 60          |
+/// | 144 h | 48    | 60                   | cheap              | 12          |
+#[test]
+fn cheapest_with_stock_moves_to_the_dearer_supplier_and_back() {
+    let cheap = "stock = 60\nrestock = { quantity = 60, every = \"61h\" }";
+    let trace = [
+        ("30h", [(2, 48), (0, 0)]),
+        ("50h", [(2, 48), (1, 48)]),
+        ("75h", [(3, 96), (1, 48)]),
+        ("100h", [(3, 96), (2, 96)]),
+        ("125h", [(3, 96), (3, 144)]),
+        ("150h", [(4, 144), (3, 144)]),
+    ];
+    for (horizon, expected) in trace {
+        let got = orders_by_supplier(&cheapest_with_stock_plant(horizon, cheap, ""));
+        assert_eq!(got, expected, "by {horizon}");
+    }
+    // Unlimited stock (the default): every order to the cheapest.
+    let got = orders_by_supplier(&cheapest_with_stock_plant("150h", "", ""));
+    assert_eq!(got, [(7, 288), (0, 0)]);
+}
+
+/// When no supplier can cover an order alone, each sells what it has,
+/// cheapest first, and what nobody has is not ordered (the next review
+/// orders it again). `cheap` and `dear` hold 30 sheets each, never
+/// restocked: the order of 1 at 0 h goes to cheap (29 left); at 24 h
+/// nobody covers 47 alone, and it takes 29 from cheap and 18 from dear; at
+/// 48 h the order of 48 finds only dear's 12; at 72 h (position
+/// 200 − 144 + 60 = 116) nobody has any of the 84.
+#[test]
+fn cheapest_with_stock_splits_what_nobody_covers_alone() {
+    let got = orders_by_supplier(&cheapest_with_stock_plant(
+        "100h",
+        "stock = 30",
+        "stock = 30",
+    ));
+    assert_eq!(got, [(2, 30), (2, 30)]);
+}
+
+#[test]
+fn a_restock_needs_a_stock() {
+    let text =
+        cheapest_with_stock_plant("100h", "restock = { quantity = 60, every = \"61h\" }", "");
+    let e = only_error(&text);
+    assert_eq!(e.field, "suppliers.cheap.restock", "{e}");
+    assert_eq!(e.line, line_of(&text, "restock ="), "{e}");
+    assert!(e.hint.as_deref().unwrap().contains("stock ="), "{e}");
+}
