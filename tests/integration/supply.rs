@@ -169,7 +169,7 @@ fn supply_text(warmup: &str) -> String {
 fn units_and_parts_are_conserved_in_every_replication() {
     for warmup in ["0s", "2w"] {
         let s = scenario(&supply_text(warmup));
-        assert_eq!(s.variants.len(), 4);
+        assert_eq!(s.variants.len(), 5);
         let factories = std::iter::once(&s.factory).chain(s.variants.iter().map(|v| &v.factory));
         for f in factories {
             for rep in 0..s.replications.min(4) {
