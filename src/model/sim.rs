@@ -145,8 +145,10 @@ struct Op<'f> {
     /// Operators needed (0: unattended), from which pools, for how long.
     operators: u32,
     pools: &'f [PoolId],
-    /// The only pool listed (NONE: none, or several), for the fast path
-    /// of [`Sim::try_staff_from`].
+    /// The only pool listed, for the fast path of [`Sim::try_staff_from`];
+    /// NONE when there are none or several, when operators are needed for
+    /// the setup only, or when the pool's shift rule is "no overrun" (each
+    /// of which needs the general path).
     only_pool: u32,
     need: OperatorNeed,
     rule: PoolRule,
@@ -454,7 +456,14 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 operators: op.operators,
                 pools: &op.operator_pools,
                 only_pool: match op.operator_pools.as_slice() {
-                    [p] => p.0,
+                    [p] if op.operator_need != OperatorNeed::SetupOnly
+                        && f.pools[p.0 as usize]
+                            .calendar
+                            .as_ref()
+                            .is_none_or(|c| c.shift_end != ShiftEnd::NoOverrun) =>
+                    {
+                        p.0
+                    }
                     _ => NONE,
                 },
                 need: op.operator_need,
@@ -1243,7 +1252,7 @@ impl<'f> Sim<'f> {
     }
 
     /// [`Self::start_operation`], the part's operation `op` already at hand.
-    #[inline]
+    #[inline(always)]
     fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
@@ -1385,21 +1394,20 @@ impl<'f> Sim<'f> {
     }
 
     /// The fast path of [`Self::staff`] for an operation with one qualified
-    /// pool that has the operators free now and does not judge the end of
-    /// its shift (no "no overrun" rule): takes them at once. This is what
+    /// pool (`op.only_pool`: not setup-only, no "no overrun" rule) that has
+    /// the operators free now: takes them at once. This is what
     /// [`Self::pick_pool`] and [`Self::acquire_operators`] would do; anything
-    /// else (several pools, people short, setup-only operators) is left to
-    /// them.
+    /// else (several pools, people short) is left to them.
     #[inline]
     fn try_staff_from(&mut self, m: u32, op: &Op<'_>) -> bool {
         let p = op.only_pool;
-        if p == NONE || op.need == OperatorNeed::SetupOnly {
+        if p == NONE {
             return false;
         }
         let n = op.operators;
         let now = self.cal.now();
         let ps = &mut self.pools[p as usize];
-        if !ps.on || ps.free < n || ps.rule == ShiftEnd::NoOverrun {
+        if !ps.on || ps.free < n {
             return false;
         }
         ps.free -= n;
@@ -1557,7 +1565,37 @@ impl<'f> Sim<'f> {
         }
     }
 
+    /// The usual case inline: the pool is on shift with nobody absent, no
+    /// repair or machine waits for people, and no cost of poor quality is
+    /// kept — the operators simply go back to the pool (what
+    /// [`Self::release_held_operators_generally`] does then). Out of line,
+    /// so that unattended models do not carry it in their hot path.
+    #[inline(never)]
     fn release_held_operators(&mut self, m: u32) {
+        let now = self.cal.now();
+        let p = self.machines[m as usize].crew;
+        let ps = &self.pools[p as usize];
+        if self.track_sunk
+            || !ps.on
+            || ps.absent != 0
+            || !ps.repairs.is_empty()
+            || !self.operator_queue.is_empty()
+        {
+            self.release_held_operators_generally(m);
+            return;
+        }
+        let mach = &mut self.machines[m as usize];
+        let n = mach.held;
+        mach.crew = NONE;
+        mach.held = 0;
+        let ps = &mut self.pools[p as usize];
+        ps.held -= n;
+        ps.busy.add(now, -f64::from(n));
+        ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+    }
+
+    #[inline(never)]
+    fn release_held_operators_generally(&mut self, m: u32) {
         if self.track_sunk {
             self.crew_leaves(m);
         }
