@@ -50,8 +50,7 @@ impl Tally {
         self.max = self.max.max(x);
         // Saturating: a value beyond the histogram's reach is clamped rather
         // than lost (the histogram auto-resizes, so this is only a guard).
-        let v = (x / self.resolution).round().max(0.0) as u64;
-        let _ = self.histogram.record(v);
+        let _ = self.histogram.record(round_to_count(x / self.resolution));
     }
 
     /// Forgets all observations (end of warm-up).
@@ -99,6 +98,26 @@ impl Tally {
         } else {
             self.histogram.value_at_quantile(q) as f64 * self.resolution
         }
+    }
+}
+
+/// `y.round().max(0.0) as u64` (halves away from zero, negative and NaN
+/// to 0, saturating), without the call to the C library's `round` that
+/// `f64::round` makes on x86-64 without SSE4.1 — about a quarter of the
+/// cost of recording one observation. For 0 < y, `t = y as u64` is
+/// `floor(y)` (saturating) and `y − t` is exact, so comparing it with ½
+/// rounds exactly as `round` does.
+#[inline]
+fn round_to_count(y: f64) -> u64 {
+    if y > 0.0 {
+        let t = y as u64;
+        if y - t as f64 >= 0.5 {
+            t.saturating_add(1)
+        } else {
+            t
+        }
+    } else {
+        0
     }
 }
 
@@ -228,6 +247,44 @@ impl<const N: usize> StateTimer<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_to_count_rounds_like_round() {
+        let ys = [
+            0.0,
+            -0.0,
+            -0.3,
+            -0.7,
+            -2.5,
+            0.3,
+            0.49999999999999994,
+            0.5,
+            0.7,
+            1.5,
+            2.5,
+            3.4999999999,
+            1e15 + 0.5,
+            4503599627370497.0,
+            9007199254740993.0,
+            1.8e19,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        for y in ys {
+            assert_eq!(round_to_count(y), y.round().max(0.0) as u64, "{y}");
+        }
+        let mut s = 0.123_f64;
+        for _ in 0..100_000 {
+            s = (s * 7.77 + 0.31) % 1.0e4;
+            let y = s * 1.0e3;
+            assert_eq!(round_to_count(y), y.round().max(0.0) as u64, "{y}");
+            assert_eq!(round_to_count(s), s.round().max(0.0) as u64, "{s}");
+        }
+    }
 
     #[test]
     fn tally_matches_two_pass_statistics() {

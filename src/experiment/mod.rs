@@ -540,9 +540,17 @@ estimates! {
         total: |r| r.total,
         /// Of materials: sunk in scrapped parts.
         scrap_materials: |r| r.scrap_materials,
-        /// Cost of poor quality: material and raw materials sunk in
-        /// scrapped parts.
+        /// Cost of poor quality: material, labour and machine time sunk in
+        /// scrapped parts, and rework visits (within the lines above).
         poor_quality: |r| r.poor_quality,
+        /// Of it: material and raw materials sunk in scrapped parts.
+        poor_quality_materials: |r| r.poor_quality_materials,
+        /// Of it: operators' time sunk in scrapped parts.
+        poor_quality_labour: |r| r.poor_quality_labour,
+        /// Of it: machine time sunk in scrapped parts.
+        poor_quality_machines: |r| r.poor_quality_machines,
+        /// Of it: operators' and machines' time of rework visits.
+        poor_quality_rework: |r| r.poor_quality_rework,
         /// Revenue.
         revenue: |r| r.revenue,
         /// Revenue − total cost.
@@ -581,6 +589,12 @@ estimates! {
         defects_detected: |r| r.defects_detected as f64,
         /// Hidden defects escaped with good parts.
         defects_escaped: |r| r.defects_escaped as f64,
+        /// Cost of poor quality.
+        poor_quality: |r| r.poor_quality,
+        /// Of it: cost of rework visits.
+        rework_cost: |r| r.rework_cost,
+        /// Machine-hours of rework visits.
+        rework_hours: |r| r.rework_hours,
     }
 }
 

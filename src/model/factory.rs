@@ -680,4 +680,18 @@ pub struct Supplier {
     /// Share of the material's orders (rule `Share`); shares of a
     /// material sum to 1.
     pub share: f64,
+    /// Units on hand at time 0 and the most it holds; None: unlimited.
+    pub stock: Option<u32>,
+    /// Replenishment of that stock.
+    pub restock: Option<Restock>,
+}
+
+/// A supplier's replenishment: `quantity` units every `every` (from time
+/// `every`), never above its `stock`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Restock {
+    /// Units added (≥ 1).
+    pub quantity: u32,
+    /// Interval between restocks.
+    pub every: Time,
 }

@@ -14,8 +14,8 @@ pub use factory::{
     Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
     Fatigue, InventoryPolicy, MAX_SUPPLIERS, Material, MaterialId, Operation, OperatorNeed,
     OrderOutsourcing, OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger, Policies,
-    PoolId, PoolRule, Product, ProductId, RateProfile, Release, ShiftCalendar, ShiftEnd, Station,
-    StationId, Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
+    PoolId, PoolRule, Product, ProductId, RateProfile, Release, Restock, ShiftCalendar, ShiftEnd,
+    Station, StationId, Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
 };
 pub use results::{
     ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, PeriodPoint,

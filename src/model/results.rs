@@ -353,6 +353,17 @@ pub struct ProductResult {
     /// Good parts finished with a hidden defect no inspection found.
     #[serde(default)]
     pub defects_escaped: u64,
+    /// Cost of poor quality: material, operators' and machines' cost sunk
+    /// in scrapped parts, and the cost of rework visits (see
+    /// [`CostResult::poor_quality`]).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality: f64,
+    /// Of it: operators' and machines' cost of rework visits.
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub rework_cost: f64,
+    /// Machine-hours (setup and processing) of rework visits.
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub rework_hours: f64,
 }
 
 /// Per-contractor measurements of one replication (after warm-up).
@@ -420,12 +431,30 @@ pub struct CostResult {
     /// Sum of the lines above.
     #[serde(deserialize_with = "f64_or_nan")]
     pub total: f64,
-    /// Cost of poor quality: the material sunk in scrapped parts — their
-    /// product's material cost and the raw materials their routing took up
-    /// to the scrapping operation, at standard cost (already in the lines
-    /// above, not added again).
+    /// Cost of poor quality: the four `poor_quality_…` figures below
+    /// (already in the lines above, not added again).
     #[serde(default, deserialize_with = "f64_or_nan")]
     pub poor_quality: f64,
+    /// Of it: the material sunk in scrapped parts — their product's
+    /// material cost and the raw materials their routing took up to the
+    /// scrapping operation, at standard cost (part of `materials` and
+    /// `raw_materials`).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality_materials: f64,
+    /// Of it: operator-hours × wage spent on scrapped parts before the
+    /// scrap, outside rework visits (part of the labour lines).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality_labour: f64,
+    /// Of it: machine-hours (setup and processing) × the station's cost
+    /// per hour spent on scrapped parts before the scrap, outside rework
+    /// visits (part of `machine_running`).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality_machines: f64,
+    /// Of it: operator-hours × wage and machine-hours × cost per hour of
+    /// rework visits — the operations a part goes through again after
+    /// being sent back (part of the labour lines and `machine_running`).
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    pub poor_quality_rework: f64,
     /// Of `materials`: the material sunk in scrapped parts (the cost of
     /// poor quality's material share).
     #[serde(deserialize_with = "f64_or_nan")]

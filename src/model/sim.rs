@@ -79,6 +79,8 @@ enum Event {
     SupplyDelivery(u32),
     /// Periodic review of material `0`'s store.
     Review(u32),
+    /// Supplier `0` restocks.
+    Restock(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -144,6 +146,11 @@ struct Op<'f> {
     /// Operators needed (0: unattended), from which pools, for how long.
     operators: u32,
     pools: &'f [PoolId],
+    /// The only pool listed, for the fast path of [`Sim::try_staff_from`];
+    /// NONE when there are none or several, when operators are needed for
+    /// the setup only, or when the pool's shift rule is "no overrun" (each
+    /// of which needs the general path).
+    only_pool: u32,
     need: OperatorNeed,
     rule: PoolRule,
     /// Mean process time, for shortest-processing-time dispatching.
@@ -217,6 +224,11 @@ struct Machine {
     failure_gen: Generation,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
+    /// Cost of poor quality (only kept when [`Sim::track_sunk`]): when the
+    /// current crew came, and the machine's busy and setup time when the
+    /// current operation started.
+    crew_since: f64,
+    op_mark: f64,
     timer: StateTimer<9>,
     failure_stream: Stream,
     repair_stream: Stream,
@@ -323,8 +335,11 @@ struct Sim<'f> {
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
     free_consignments: Vec<u32>,
-    /// Material sunk in scrapped parts (after warm-up).
-    poor_quality: f64,
+    /// Labour and machine time sunk in each part, by part slot (see
+    /// [`quality::PartCost`]); kept only when `track_sunk`: some part may
+    /// be scrapped or reworked and labour or machines cost something.
+    part_costs: Vec<quality::PartCost>,
+    track_sunk: bool,
     /// Raw-material stores and suppliers.
     stores: Vec<Store>,
     suppliers: Vec<SupplierState>,
@@ -451,6 +466,17 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 setup: op.setup.as_ref(),
                 operators: op.operators,
                 pools: &op.operator_pools,
+                only_pool: match op.operator_pools.as_slice() {
+                    [p] if op.operator_need != OperatorNeed::SetupOnly
+                        && f.pools[p.0 as usize]
+                            .calendar
+                            .as_ref()
+                            .is_none_or(|c| c.shift_end != ShiftEnd::NoOverrun) =>
+                    {
+                        p.0
+                    }
+                    _ => NONE,
+                },
                 need: op.operator_need,
                 rule: f
                     .stations
@@ -540,6 +566,8 @@ impl<'f> Sim<'f> {
                     paused: false,
                     failure_gen: Generation::default(),
                     repair_time: 0.0,
+                    crew_since: 0.0,
+                    op_mark: 0.0,
                     timer: StateTimer::new(state_index(MachineState::Starved), 0.0),
                     failure_stream: Stream::new(seed, rep, &format!("failure/{}/{}", st.name, mi)),
                     repair_stream: Stream::new(seed, rep, &format!("repair/{}/{}", st.name, mi)),
@@ -691,7 +719,8 @@ impl<'f> Sim<'f> {
                 .iter()
                 .map(|s| SupplierState::new(s, seed, rep))
                 .collect(),
-            poor_quality: 0.0,
+            part_costs: Vec::new(),
+            track_sunk: quality::tracks_sunk_cost(f, ops),
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
@@ -874,6 +903,7 @@ impl<'f> Sim<'f> {
                 Event::SendOut(part) => self.send_part_out(part),
                 Event::SupplyDelivery(i) => self.on_supply_delivery(i),
                 Event::Review(m) => self.on_review(m),
+                Event::Restock(s) => self.on_restock(s),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -934,7 +964,6 @@ impl<'f> Sim<'f> {
         self.good_per_product.iter_mut().for_each(|g| *g = 0);
         self.scrapped = 0;
         self.reworked = 0;
-        self.poor_quality = 0.0;
         for m in &mut self.machines {
             m.timer.reset(now);
         }
@@ -947,6 +976,9 @@ impl<'f> Sim<'f> {
             p.absences = 0;
         }
         self.reset_order_statistics(now);
+        if self.track_sunk {
+            self.reset_sunk_costs(now);
+        }
         self.reset_supply_statistics(now);
         for s in &mut self.stations {
             s.queue_len.reset(now);
@@ -960,7 +992,7 @@ impl<'f> Sim<'f> {
     // ----- parts -------------------------------------------------------
 
     /// A new part of `product`, made for customer order `order` (or NONE).
-    #[inline]
+    #[inline(always)]
     fn new_part(&mut self, product: u32, order: u32) -> u32 {
         let now = self.cal.now();
         let due = if order == NONE {
@@ -986,6 +1018,9 @@ impl<'f> Sim<'f> {
         self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
         let id = store(&mut self.parts, &mut self.free_parts, part);
+        if self.track_sunk {
+            self.new_part_cost(id);
+        }
         self.log("release", NONE, NONE, id);
         id
     }
@@ -1231,21 +1266,31 @@ impl<'f> Sim<'f> {
     #[inline]
     fn start_work(&mut self, m: u32) {
         let part = self.machines[m as usize].part;
-        if !self.op(self.parts[part as usize].op).materials.is_empty() && !self.take_materials(m) {
+        let op = self.op(self.parts[part as usize].op);
+        if !op.materials.is_empty() && !self.take_materials(m) {
             return;
         }
-        self.start_operation(m);
+        self.start_operation_of(m, op);
     }
 
     /// Starts setup (if the product changes and the operation has one) or
     /// processing of the part on machine `m`.
     fn start_operation(&mut self, m: u32) {
+        let op = self.op_on(m);
+        self.start_operation_of(m, op);
+    }
+
+    /// [`Self::start_operation`], the part's operation `op` already at hand.
+    #[inline(always)]
+    fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
         let s = mach.station as usize;
         let p = self.parts[part as usize];
-        let op = self.op(p.op);
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
+        if self.track_sunk {
+            self.mark_operation_start(m);
+        }
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
@@ -1276,6 +1321,7 @@ impl<'f> Sim<'f> {
         if op.operators > 0
             && mach.held == 0
             && !(mach.walked_away && phase == Phase::Process)
+            && !self.try_staff_from(m, op)
             && !self.staff(m, op)
         {
             return;
@@ -1376,6 +1422,34 @@ impl<'f> Sim<'f> {
         false
     }
 
+    /// The fast path of [`Self::staff`] for an operation with one qualified
+    /// pool (`op.only_pool`: not setup-only, no "no overrun" rule) that has
+    /// the operators free now: takes them at once. This is what
+    /// [`Self::pick_pool`] and [`Self::acquire_operators`] would do; anything
+    /// else (several pools, people short) is left to them.
+    #[inline]
+    fn try_staff_from(&mut self, m: u32, op: &Op<'_>) -> bool {
+        let p = op.only_pool;
+        if p == NONE {
+            return false;
+        }
+        let n = op.operators;
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        if !ps.on || ps.free < n {
+            return false;
+        }
+        ps.free -= n;
+        ps.held += n;
+        ps.busy.add(now, f64::from(n));
+        let mach = &mut self.machines[m as usize];
+        mach.crew = p;
+        mach.held = n;
+        mach.crew_since = now;
+        mach.crew_gen.bump();
+        true
+    }
+
     /// With "load and walk away", schedules the operators' release.
     #[inline]
     fn schedule_walk_away(&mut self, m: u32, op: &Op<'_>, duration: f64) {
@@ -1471,9 +1545,11 @@ impl<'f> Sim<'f> {
             return false;
         };
         self.take_workers(p, op.operators);
+        let now = self.cal.now();
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = op.operators;
+        mach.crew_since = now;
         mach.crew_gen.bump();
         true
     }
@@ -1518,13 +1594,59 @@ impl<'f> Sim<'f> {
         }
     }
 
+    /// The usual case inline: the pool is on shift with nobody absent, no
+    /// repair or machine waits for people, and no cost of poor quality is
+    /// kept — the operators simply go back to the pool (what
+    /// [`Self::release_held_operators_generally`] does then). Out of line,
+    /// so that unattended models do not carry it in their hot path.
+    #[inline(never)]
     fn release_held_operators(&mut self, m: u32) {
+        let now = self.cal.now();
+        let p = self.machines[m as usize].crew;
+        let ps = &self.pools[p as usize];
+        if self.track_sunk
+            || !ps.on
+            || ps.absent != 0
+            || !ps.repairs.is_empty()
+            || !self.operator_queue.is_empty()
+        {
+            self.release_held_operators_generally(m);
+            return;
+        }
+        let mach = &mut self.machines[m as usize];
+        let n = mach.held;
+        mach.crew = NONE;
+        mach.held = 0;
+        let ps = &mut self.pools[p as usize];
+        ps.held -= n;
+        ps.busy.add(now, -f64::from(n));
+        ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+    }
+
+    #[inline(never)]
+    fn release_held_operators_generally(&mut self, m: u32) {
+        if self.track_sunk {
+            self.crew_leaves(m);
+        }
         let mach = &mut self.machines[m as usize];
         let (p, n) = (mach.crew, mach.held);
         mach.crew = NONE;
         mach.held = 0;
-        self.return_workers(p, n);
-        self.dispatch_workers(p);
+        let now = self.cal.now();
+        let ps = &mut self.pools[p as usize];
+        if ps.on && ps.absent == 0 {
+            // The usual case, what `return_workers` does for it: back to
+            // the pool, with nobody absent whose pay would change.
+            ps.held -= n;
+            ps.busy.add(now, -f64::from(n));
+            ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+        } else {
+            self.return_workers(p, n);
+        }
+        // Nothing waits for them (the usual case): no dispatching to do.
+        if !self.pools[p as usize].repairs.is_empty() || !self.operator_queue.is_empty() {
+            self.dispatch_workers(p);
+        }
     }
 
     /// Free workers of pool `p` go to queued repairs first, then to
@@ -1594,6 +1716,10 @@ impl<'f> Sim<'f> {
             mach.generation.bump();
             mach.failure_gen.bump();
         }
+        if self.track_sunk && mach.held > 0 {
+            self.crew_leaves(m);
+        }
+        let mach = &mut self.machines[m as usize];
         let was_paused = mach.paused;
         mach.paused = true;
         let (p, n) = (mach.crew, mach.held);
@@ -1820,6 +1946,9 @@ impl<'f> Sim<'f> {
         let op = self.op(p.op);
         self.log("process_end", s, m, part);
         self.release_operators(m);
+        if self.track_sunk {
+            self.operation_cost(m, part, p.op);
+        }
         // Work done by tired operators is scrapped more often, and so is a
         // part built with a defective raw-material unit.
         let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
@@ -1858,6 +1987,9 @@ impl<'f> Sim<'f> {
         }
         if reworked {
             self.parts[part as usize].reworked = true;
+            if self.track_sunk {
+                self.rework_visit(part, p.op);
+            }
         }
         // A reservation made for the nominal next station is used only if
         // the part goes there.
@@ -1873,7 +2005,7 @@ impl<'f> Sim<'f> {
         }
         if scrapped {
             self.scrapped += 1;
-            self.poor_quality += op.raw_sunk;
+            self.scrap_sunk(part, op.raw_sunk);
             self.log("scrap", s, m, part);
             self.release_machine(m);
             self.retire_part(part);
@@ -2096,7 +2228,7 @@ impl<'f> Sim<'f> {
     /// buffer if there is room, to the station's overflow contractor if
     /// not, else held until room appears; or out to the contractor of a
     /// subcontracted step.
-    #[inline]
+    #[inline(always)]
     fn route(&mut self, part: u32) {
         let s = self.station_of(part);
         if s == NONE {

@@ -184,6 +184,9 @@ pub fn write_replication_tables(
             "final_yield",
             "defects_detected",
             "defects_escaped",
+            "poor_quality",
+            "rework_cost",
+            "rework_hours",
         ]),
     )?;
     // Any variant may add contractors.
@@ -268,6 +271,9 @@ pub fn write_replication_tables(
                 p.final_yield.to_string(),
                 p.defects_detected.to_string(),
                 p.defects_escaped.to_string(),
+                p.poor_quality.to_string(),
+                p.rework_cost.to_string(),
+                p.rework_hours.to_string(),
             ])?;
         }
         if let Some(c) = &mut contractors {
@@ -400,7 +406,7 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-pub const COST_COLUMNS: [&str; 18] = [
+pub const COST_COLUMNS: [&str; 22] = [
     "labour_regular",
     "labour_overtime",
     "materials",
@@ -416,6 +422,10 @@ pub const COST_COLUMNS: [&str; 18] = [
     "total",
     "scrap_materials",
     "poor_quality",
+    "poor_quality_materials",
+    "poor_quality_labour",
+    "poor_quality_machines",
+    "poor_quality_rework",
     "revenue",
     "profit",
     "per_good_unit",
@@ -544,6 +554,10 @@ fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
             c.total,
             c.scrap_materials,
             c.poor_quality,
+            c.poor_quality_materials,
+            c.poor_quality_labour,
+            c.poor_quality_machines,
+            c.poor_quality_rework,
             c.revenue,
             c.profit,
             c.per_good_unit,

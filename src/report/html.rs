@@ -852,6 +852,24 @@ fn costs_section(scenario: &Scenario, results: &RunResults, charts: &[Chart]) ->
         rows.push(("other costs (means)".to_string(), cells, false));
     }
     rows.push(row("total cost", |c| &c.total, true));
+    if used(|c| &c.poor_quality) {
+        rows.push(row(
+            "cost of poor quality, within the lines above",
+            |c| &c.poor_quality,
+            false,
+        ));
+        let parts: [(&str, CostFigure); 4] = [
+            ("material in scrapped parts", |c| &c.poor_quality_materials),
+            ("labour in scrapped parts", |c| &c.poor_quality_labour),
+            ("machines in scrapped parts", |c| &c.poor_quality_machines),
+            ("rework, labour and machines", |c| &c.poor_quality_rework),
+        ];
+        for (words, of) in parts {
+            if used(of) {
+                rows.push(row(&format!("\u{a0}\u{a0}{words}"), of, false));
+            }
+        }
+    }
     if revenue {
         rows.push(row("revenue", |c| &c.revenue, false));
         rows.push(row("profit", |c| &c.profit, true));

@@ -206,14 +206,6 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 est(&f.defects_escaped, 1)
             );
         }
-        if s.costs.poor_quality.mean > 0.0 {
-            let _ = writeln!(
-                out,
-                "  {:<14} {} (material sunk in scrapped parts)",
-                "cost of poor quality",
-                est(&s.costs.poor_quality, 0)
-            );
-        }
     }
     let starved: Vec<String> = s
         .stations
@@ -356,6 +348,9 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             est(&c.per_good_unit, 2)
         );
     }
+    if c.poor_quality.mean > 0.0 {
+        poor_quality_block(&mut out, s);
+    }
     if results.variants.len() > 1 {
         out.push_str(&comparison_table(results));
     }
@@ -490,4 +485,42 @@ fn comparison_table(results: &RunResults) -> String {
         "\n  * statistically indistinguishable from the best (paired 95% CI of the difference contains 0)"
     );
     out
+}
+
+/// The cost of poor quality, its parts and its share per product: a part
+/// of the cost lines, not a line of its own.
+fn poor_quality_block(out: &mut String, s: &crate::experiment::Summary) {
+    let c = &s.costs;
+    let _ = writeln!(
+        out,
+        "  {:<32} {} (within the costs above)",
+        "cost of poor quality",
+        est(&c.poor_quality, 0)
+    );
+    let parts = [
+        ("material in scrapped parts", &c.poor_quality_materials),
+        ("labour in scrapped parts", &c.poor_quality_labour),
+        ("machines in scrapped parts", &c.poor_quality_machines),
+        ("rework (labour and machines)", &c.poor_quality_rework),
+    ];
+    for (words, e) in parts {
+        if e.mean > 0.0 {
+            let _ = writeln!(out, "    {words:<30} {}", est(e, 0));
+        }
+    }
+    if s.products.len() > 1 {
+        for p in &s.products {
+            let f = &p.figures;
+            let _ = writeln!(
+                out,
+                "    {:<30} {}",
+                format!("product {}", p.product),
+                est(&f.poor_quality, 0)
+            );
+        }
+    }
+    let hours: f64 = s.products.iter().map(|p| p.figures.rework_hours.mean).sum();
+    if hours > 0.0 {
+        let _ = writeln!(out, "    {:<30} {hours:.1}", "rework machine-hours (mean)");
+    }
 }

@@ -298,6 +298,16 @@ pub struct RawSupplier {
     pub late_by: Option<Spanned<RawDist>>,
     pub defect_rate: Option<Spanned<f64>>,
     pub share: Option<Spanned<f64>>,
+    pub stock: Option<Spanned<i64>>,
+    pub restock: Option<Spanned<RawRestock>>,
+}
+
+/// A supplier's `restock = { quantity = …, every = … }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRestock {
+    pub quantity: Spanned<i64>,
+    pub every: Spanned<RawDuration>,
 }
 
 /// `release = "saturated"` or `release = { interarrival = …, batch = … }`.

@@ -7,7 +7,8 @@ use toml::Spanned;
 use super::raw::*;
 use super::validate::Validator;
 use crate::model::{
-    InventoryPolicy, MAX_SUPPLIERS, Material, MaterialId, Supplier, SupplierId, SupplierRule,
+    InventoryPolicy, MAX_SUPPLIERS, Material, MaterialId, Restock, Supplier, SupplierId,
+    SupplierRule,
 };
 
 /// A material's suppliers' shares as written, with where each is written.
@@ -86,6 +87,28 @@ impl Validator<'_> {
                 }
                 v
             });
+            let stock = r
+                .stock
+                .as_ref()
+                .and_then(|n| self.units(n, &field("stock"), 0))
+                .map(|n| n as u32);
+            let restock = r.restock.as_ref().and_then(|x| {
+                let rs = x.get_ref();
+                if r.stock.is_none() {
+                    self.err_hint(
+                        x.span(),
+                        &field("restock"),
+                        "a restock needs the supplier's stock",
+                        "add stock = N (units on hand at the start, and the most it holds)",
+                    );
+                }
+                let quantity = self.units(&rs.quantity, &field("restock.quantity"), 1);
+                let every = self.positive_duration(&rs.every, &field("restock.every"));
+                Some(Restock {
+                    quantity: quantity? as u32,
+                    every: every?,
+                })
+            });
             let id = SupplierId(suppliers.len() as u32);
             if let (Some(m), Some(lead_time), Some(min_order)) = (material, lead_time, min_order) {
                 of[m].push(id);
@@ -100,6 +123,8 @@ impl Validator<'_> {
                     late_by,
                     defect_rate,
                     share: share.unwrap_or(0.0),
+                    stock,
+                    restock,
                 });
             }
         }

@@ -2,7 +2,8 @@
 //! breakdowns, repair crews, operators, shift calendars, overtime,
 //! absences, scrap and rework, a run never panics, conserves parts, splits
 //! every machine's time into states that add up, pays at least the hours
-//! its workers work, and is reproducible.
+//! its workers work, counts a cost of poor quality within the cost lines
+//! it is part of, and is reproducible.
 
 use shopfloor::engine::Stream;
 use shopfloor::model::simulate;
@@ -55,8 +56,11 @@ fn random_plant(rng: &mut Stream, case: u32) -> String {
             t += "calendar = \"c\"\n";
         }
     }
-    for s in &stations {
+    for (i, s) in stations.iter().enumerate() {
         t += &format!("[stations.{s}]\nmachines = {}\n", int(rng, 1, 3));
+        // Running costs from the index, so that the random draws (and so
+        // the plants) stay those of the cases before costs were checked.
+        t += &format!("cost_per_hour = {}\n", 5 * i + 3);
         if rng.uniform() < 0.6 {
             t += &format!("buffer = {}\n", int(rng, 0, 4));
         }
@@ -129,7 +133,7 @@ fn random_plant(rng: &mut Stream, case: u32) -> String {
 #[test]
 fn random_plants_keep_their_invariants() {
     let mut rng = Stream::new(2026, 0, "invariants");
-    let (mut good, mut staffed, mut waited) = (0, 0, 0);
+    let (mut good, mut staffed, mut waited, mut sunk) = (0, 0, 0, 0);
     for case in 0..300 {
         let text = random_plant(&mut rng, case);
         let s = scenario(&text);
@@ -162,6 +166,48 @@ fn random_plants_keep_their_invariants() {
             );
             assert!(p.labour_cost >= 0.0, "case {case}: {p:?}");
         }
+        // The cost of poor quality is a part of the lines it comes from,
+        // never more, and the sum of its parts.
+        let c = &r.costs;
+        let labour = c.labour_regular + c.labour_overtime;
+        let tol = 1e-9 * c.total.max(1.0);
+        for (name, v) in [
+            ("materials", c.poor_quality_materials),
+            ("labour", c.poor_quality_labour),
+            ("machines", c.poor_quality_machines),
+            ("rework", c.poor_quality_rework),
+        ] {
+            assert!(v >= 0.0, "case {case}: poor quality {name} {v}\n{text}");
+        }
+        assert!(
+            c.poor_quality_materials <= c.materials + c.raw_materials + tol,
+            "case {case}: {c:?}\n{text}"
+        );
+        assert!(
+            c.poor_quality_labour <= labour + tol,
+            "case {case}: {c:?}\n{text}"
+        );
+        assert!(
+            c.poor_quality_machines <= c.machine_running + tol,
+            "case {case}: {c:?}\n{text}"
+        );
+        assert!(
+            c.poor_quality_labour + c.poor_quality_machines + c.poor_quality_rework
+                <= labour + c.machine_running + tol,
+            "case {case}: {c:?}\n{text}"
+        );
+        let parts = c.poor_quality_materials
+            + c.poor_quality_labour
+            + c.poor_quality_machines
+            + c.poor_quality_rework;
+        assert!((c.poor_quality - parts).abs() <= tol, "case {case}: {c:?}");
+        let per_product: f64 = r.products.iter().map(|p| p.poor_quality).sum();
+        assert!(
+            (c.poor_quality - per_product).abs() <= tol,
+            "case {case}: {c:?}"
+        );
+        assert!(c.poor_quality <= c.total + tol, "case {case}: {c:?}");
+        sunk += usize::from(c.poor_quality_machines > 0.0 && c.poor_quality_rework > 0.0);
         good += r.good;
         staffed += usize::from(!r.pools.is_empty());
         waited += usize::from(
@@ -175,9 +221,10 @@ fn random_plants_keep_their_invariants() {
             "case {case} is not reproducible"
         );
     }
-    // The cases are not vacuous: parts flow, and people are often short.
+    // The cases are not vacuous: parts flow, people are often short, and
+    // scrap and rework often cost machine time.
     assert!(
-        good > 10_000 && staffed > 150 && waited > 100,
-        "good {good}, staffed {staffed}, waited {waited}"
+        good > 10_000 && staffed > 150 && waited > 100 && sunk > 30,
+        "good {good}, staffed {staffed}, waited {waited}, sunk {sunk}"
     );
 }

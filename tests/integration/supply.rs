@@ -169,7 +169,7 @@ fn supply_text(warmup: &str) -> String {
 fn units_and_parts_are_conserved_in_every_replication() {
     for warmup in ["0s", "2w"] {
         let s = scenario(&supply_text(warmup));
-        assert_eq!(s.variants.len(), 4);
+        assert_eq!(s.variants.len(), 5);
         let factories = std::iter::once(&s.factory).chain(s.variants.iter().map(|v| &v.factory));
         for f in factories {
             for rep in 0..s.replications.min(4) {
@@ -611,4 +611,225 @@ fn at_most_sixteen_suppliers_per_material() {
         "",
     );
     assert_eq!(scenario(&fine).factory.suppliers.len(), 16);
+}
+
+// ---- the cost of poor quality ------------------------------------------------
+
+/// Constant times, so that every cost is exact. Each station has one
+/// machine; `crew` (4 operators, wage 30/h, always on) staffs every
+/// operation. Every 10 minutes (from t = 10 min) one `doomed` part and one
+/// `fixed` part arrive:
+///
+/// - `doomed`: a (2 min, 60/h) then b (3 min, 120/h, scrap = 1): scrapped
+///   at 10k + 5 having taken machines 2 + 6 and operators 1 + 1.5, and
+///   its material 10.
+/// - `fixed`: d (2 min, a hidden defect every time) then c (4 min,
+///   30/h), an inspection that always finds it and sends it back to c:
+///   the second visit to c, 10k + 6 to 10k + 10, is rework — machine 2
+///   and operator 2 — and the part then passes.
+///
+/// Warm-up 63 min: the doomed part of t = 60 did a (60–62) before it,
+/// which is forgotten, and b (62–65) across it, of which 2 min count
+/// (machine 4, operator 1). Horizon 601 min: doomed parts k = 6…59 are
+/// scrapped in the window (54), and the fixed parts k = 6…59 finish their
+/// rework in it (54; the one of t = 50 reworked 56–60, before).
+#[test]
+fn poor_quality_counts_labour_and_machine_time_sunk_in_scrap_and_rework() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "601m"
+warmup = "63m"
+replications = 1
+seed = 3
+
+[workers.crew]
+count = 4
+stations = ["a", "b", "c", "d"]
+wage = 30.0
+
+[stations.a]
+cost_per_hour = 60.0
+[stations.b]
+cost_per_hour = 120.0
+[stations.c]
+cost_per_hour = 30.0
+[stations.d]
+cost_per_hour = 60.0
+
+[products.doomed]
+material_cost = 10.0
+release = { interarrival = "10m" }
+routing = [
+  { station = "a", process = "2m", operators = 1 },
+  { station = "b", process = "3m", operators = 1, scrap = 1.0 },
+]
+
+[products.fixed]
+release = { interarrival = "10m" }
+routing = [
+  { station = "d", process = "2m", operators = 1, defects = 1.0 },
+  { station = "c", process = "4m", operators = 1, inspect = 1.0, on_defect = "rework" },
+]
+"#,
+    );
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    let c = &r.costs;
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert_eq!(r.products[0].scrapped, 54, "{r:?}");
+    assert_eq!(r.products[1].good, 54, "{r:?}");
+    // Doomed: 53 whole parts and the one cut by the warm-up.
+    let labour = 53.0 * (2.0 + 3.0) / 60.0 * 30.0 + 2.0 / 60.0 * 30.0;
+    let machines = 53.0 * (2.0 / 60.0 * 60.0 + 3.0 / 60.0 * 120.0) + 2.0 / 60.0 * 120.0;
+    assert!(near(labour, 133.5) && near(machines, 428.0));
+    assert!(near(c.poor_quality_labour, labour), "{c:?}");
+    assert!(near(c.poor_quality_machines, machines), "{c:?}");
+    assert!(near(c.poor_quality_materials, 54.0 * 10.0), "{c:?}");
+    assert!(near(c.scrap_materials, 54.0 * 10.0), "{c:?}");
+    // Fixed: 54 rework visits of 4 minutes at 30/h (machine) + 30/h
+    // (operator).
+    let rework = 54.0 * 4.0 / 60.0 * (30.0 + 30.0);
+    assert!(near(c.poor_quality_rework, rework), "{c:?}");
+    assert!(near(r.products[1].rework_cost, rework));
+    assert!(near(r.products[1].rework_hours, 54.0 * 4.0 / 60.0));
+    assert!(near(r.products[0].rework_hours, 0.0));
+    assert!(near(r.products[0].poor_quality, 540.0 + labour + machines));
+    assert!(near(r.products[1].poor_quality, rework));
+    assert!(
+        near(c.poor_quality, 540.0 + labour + machines + rework),
+        "{c:?}"
+    );
+    // A part of the lines, not a line: the total is the twelve lines.
+    assert!(c.poor_quality < c.total);
+}
+
+/// Without any running cost or wage, nothing is tracked and nothing but
+/// material is sunk.
+#[test]
+fn poor_quality_without_rates_is_material_only() {
+    let reps = replicate(&scenario(&quality_plant(", scrap = 0.1, rework = 0.2", "")));
+    for r in &reps {
+        let c = &r.costs;
+        assert_eq!(c.poor_quality_labour, 0.0);
+        assert_eq!(c.poor_quality_machines, 0.0);
+        assert_eq!(c.poor_quality_rework, 0.0);
+        assert_eq!(c.poor_quality, c.poor_quality_materials);
+        assert!(r.scrapped > 0 && r.reworked > 0);
+    }
+}
+
+// ---- cheapest with stock -------------------------------------------------------
+
+/// One machine cuts a part every 30 minutes (constant), each taking one
+/// sheet of steel when it starts: 48 sheets a day. The store reviews every
+/// day (0 h, 24 h, 48 h, …) and orders up to 200; it starts with 200 and
+/// deliveries take 1 h. The first cut starts at 0 h, before the first
+/// review, which therefore orders 1; the cuts of the next day (48, the one
+/// at 24 h coming after the review) less that 1 make the order at 24 h 47,
+/// and from 48 h on every review orders 48. `cheap` (price
+/// 10) and `dear` (price 12) both supply it under `order_split =
+/// "cheapest"`; `cheap_terms` and `dear_terms` are added to them.
+fn cheapest_with_stock_plant(horizon: &str, cheap_terms: &str, dear_terms: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "{horizon}"
+replications = 1
+seed = 5
+
+[materials.steel]
+initial_stock = 200
+policy = "periodic"
+review_every = "1d"
+order_up_to = 200
+order_split = "cheapest"
+
+[suppliers.cheap]
+material = "steel"
+lead_time = "1h"
+price = 10.0
+{cheap_terms}
+
+[suppliers.dear]
+material = "steel"
+lead_time = "1h"
+price = 12.0
+{dear_terms}
+
+[stations.cut]
+
+[products.part]
+release = "saturated"
+routing = [{{ station = "cut", process = "30m", materials = {{ steel = 1 }} }}]
+"#
+    )
+}
+
+/// (orders, units) placed with `cheap` and with `dear` by the horizon.
+fn orders_by_supplier(text: &str) -> [(u64, u64); 2] {
+    let s = scenario(text);
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    assert_eq!(r.materials[0].stockouts, 0, "the line never waits");
+    [0, 1].map(|i| (r.suppliers[i].orders, r.suppliers[i].ordered))
+}
+
+/// `cheap` holds at most 60 sheets and gets 60 more every 61 h (at 61 h,
+/// 122 h, …). By hand:
+///
+/// | time  | order | cheap's stock before | goes to            | cheap after |
+/// |-------|-------|----------------------|--------------------|-------------|
+/// | 0 h   | 1     | 60                   | cheap              | 59          |
+/// | 24 h  | 47    | 59                   | cheap              | 12          |
+/// | 48 h  | 48    | 12                   | dear (cheap short) | 12          |
+/// | 61 h  |       | restock: 12 + 60, capped at 60 |          | 60          |
+/// | 72 h  | 48    | 60                   | cheap (back)       | 12          |
+/// | 96 h  | 48    | 12                   | dear               | 12          |
+/// | 120 h | 48    | 12                   | dear               | 12          |
+/// | 122 h |       | restock              |                    | 60          |
+/// | 144 h | 48    | 60                   | cheap              | 12          |
+#[test]
+fn cheapest_with_stock_moves_to_the_dearer_supplier_and_back() {
+    let cheap = "stock = 60\nrestock = { quantity = 60, every = \"61h\" }";
+    let trace = [
+        ("30h", [(2, 48), (0, 0)]),
+        ("50h", [(2, 48), (1, 48)]),
+        ("75h", [(3, 96), (1, 48)]),
+        ("100h", [(3, 96), (2, 96)]),
+        ("125h", [(3, 96), (3, 144)]),
+        ("150h", [(4, 144), (3, 144)]),
+    ];
+    for (horizon, expected) in trace {
+        let got = orders_by_supplier(&cheapest_with_stock_plant(horizon, cheap, ""));
+        assert_eq!(got, expected, "by {horizon}");
+    }
+    // Unlimited stock (the default): every order to the cheapest.
+    let got = orders_by_supplier(&cheapest_with_stock_plant("150h", "", ""));
+    assert_eq!(got, [(7, 288), (0, 0)]);
+}
+
+/// When no supplier can cover an order alone, each sells what it has,
+/// cheapest first, and what nobody has is not ordered (the next review
+/// orders it again). `cheap` and `dear` hold 30 sheets each, never
+/// restocked: the order of 1 at 0 h goes to cheap (29 left); at 24 h
+/// nobody covers 47 alone, and it takes 29 from cheap and 18 from dear; at
+/// 48 h the order of 48 finds only dear's 12; at 72 h (position
+/// 200 − 144 + 60 = 116) nobody has any of the 84.
+#[test]
+fn cheapest_with_stock_splits_what_nobody_covers_alone() {
+    let got = orders_by_supplier(&cheapest_with_stock_plant(
+        "100h",
+        "stock = 30",
+        "stock = 30",
+    ));
+    assert_eq!(got, [(2, 30), (2, 30)]);
+}
+
+#[test]
+fn a_restock_needs_a_stock() {
+    let text =
+        cheapest_with_stock_plant("100h", "restock = { quantity = 60, every = \"61h\" }", "");
+    let e = only_error(&text);
+    assert_eq!(e.field, "suppliers.cheap.restock", "{e}");
+    assert_eq!(e.line, line_of(&text, "restock ="), "{e}");
+    assert!(e.hint.as_deref().unwrap().contains("stock ="), "{e}");
 }

@@ -48,9 +48,18 @@ pub(super) struct ProductState {
     /// Make-to-stock: units demanded, and of those filled from stock at once.
     pub demanded: u64,
     pub filled: u64,
-    /// Good parts that never went round a rework loop; hidden defects
-    /// found by inspection, and escaped with good parts.
-    pub first_pass: u64,
+    /// Good parts that went round a rework loop (the others passed first
+    /// time); hidden defects found by inspection, and escaped with good
+    /// parts.
+    pub reworked_good: u64,
+    /// Cost of poor quality (after warm-up): material, operators' and
+    /// machines' cost sunk in scrapped parts; cost and machine-hours of
+    /// rework visits.
+    pub poor_quality_materials: f64,
+    pub poor_quality_labour: f64,
+    pub poor_quality_machines: f64,
+    pub rework_cost: f64,
+    pub rework_hours: f64,
     pub defects_detected: u64,
     pub defects_escaped: u64,
     pub stock: u32,
@@ -79,7 +88,12 @@ impl ProductState {
             orders_on_time: 0,
             demanded: 0,
             filled: 0,
-            first_pass: 0,
+            reworked_good: 0,
+            poor_quality_materials: 0.0,
+            poor_quality_labour: 0.0,
+            poor_quality_machines: 0.0,
+            rework_cost: 0.0,
+            rework_hours: 0.0,
             defects_detected: 0,
             defects_escaped: 0,
             stock,
@@ -637,7 +651,12 @@ impl Sim<'_> {
             ps.orders_on_time = 0;
             ps.demanded = 0;
             ps.filled = 0;
-            ps.first_pass = 0;
+            ps.reworked_good = 0;
+            ps.poor_quality_materials = 0.0;
+            ps.poor_quality_labour = 0.0;
+            ps.poor_quality_machines = 0.0;
+            ps.rework_cost = 0.0;
+            ps.rework_hours = 0.0;
             ps.defects_detected = 0;
             ps.defects_escaped = 0;
             ps.stock_avg.reset(now);
@@ -689,7 +708,8 @@ impl Sim<'_> {
             .iter()
             .zip(&self.f.products)
             .enumerate()
-            .map(|(i, (ps, def))| ProductResult {
+            .map(|(i, (ps, def))| (i, ps, def, self.good_per_product[i] - ps.reworked_good))
+            .map(|(i, ps, def, first_pass)| ProductResult {
                 product: def.name.clone(),
                 released: ps.released,
                 good: self.good_per_product[i],
@@ -700,14 +720,20 @@ impl Sim<'_> {
                 fill_rate: ratio(ps.filled, ps.demanded),
                 stock_avg: ps.stock_avg.average(now),
                 revenue: ps.delivered as f64 * def.price,
-                first_pass: ps.first_pass,
-                first_pass_yield: ratio(ps.first_pass, self.good_per_product[i] + ps.scrapped),
+                first_pass,
+                first_pass_yield: ratio(first_pass, self.good_per_product[i] + ps.scrapped),
                 final_yield: ratio(
                     self.good_per_product[i],
                     self.good_per_product[i] + ps.scrapped,
                 ),
                 defects_detected: ps.defects_detected,
                 defects_escaped: ps.defects_escaped,
+                poor_quality: ps.poor_quality_materials
+                    + ps.poor_quality_labour
+                    + ps.poor_quality_machines
+                    + ps.rework_cost,
+                rework_cost: ps.rework_cost,
+                rework_hours: ps.rework_hours,
             })
             .collect()
     }
@@ -774,6 +800,10 @@ impl Sim<'_> {
             + raw_materials
             + raw_holding;
         let revenue = sum(&mut products.iter().map(|p| p.revenue));
+        let pq_materials = sum(&mut self.products.iter().map(|p| p.poor_quality_materials));
+        let pq_labour = sum(&mut self.products.iter().map(|p| p.poor_quality_labour));
+        let pq_machines = sum(&mut self.products.iter().map(|p| p.poor_quality_machines));
+        let pq_rework = sum(&mut self.products.iter().map(|p| p.rework_cost));
         let received: u64 = self.contractors.iter().map(|c| c.received).sum();
         let good = self.good + received;
         CostResult {
@@ -790,7 +820,11 @@ impl Sim<'_> {
             raw_materials,
             raw_holding,
             total,
-            poor_quality: self.poor_quality,
+            poor_quality: pq_materials + pq_labour + pq_machines + pq_rework,
+            poor_quality_materials: pq_materials,
+            poor_quality_labour: pq_labour,
+            poor_quality_machines: pq_machines,
+            poor_quality_rework: pq_rework,
             scrap_materials,
             revenue,
             profit: revenue - total,

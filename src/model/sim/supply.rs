@@ -10,8 +10,10 @@
 //! Each store follows its inventory policy on the inventory position
 //! (stock + on order − backordered): continuous review (s, S) or (R, Q)
 //! after every change, or periodic review every T. An order is split among
-//! the material's suppliers (by share, or all to the cheapest), each part
-//! raised to the supplier's minimum order. A supplier delivers after its
+//! the material's suppliers (by share, or to the cheapest with stock), each
+//! part raised to the supplier's minimum order. A supplier may hold a
+//! finite stock, restocked periodically: it sells only what it has, and an
+//! order takes its units from that stock when it is placed. A supplier delivers after its
 //! lead time, later by an extra delay with probability 1 − on-time; each
 //! unit is defective with its defect rate. Incoming inspection rejects the
 //! defective units it detects (returned, unpaid); the others enter stock
@@ -115,6 +117,8 @@ impl Store {
 pub(super) struct SupplierState {
     /// Units given to it since the start (for the share rule; never reset).
     given: u64,
+    /// Units on hand (u32::MAX: unlimited).
+    stock: u32,
     orders: u64,
     ordered: u64,
     deliveries: u64,
@@ -133,6 +137,7 @@ impl SupplierState {
     pub fn new(s: &Supplier, seed: u64, rep: u64) -> SupplierState {
         SupplierState {
             given: 0,
+            stock: s.stock.unwrap_or(u32::MAX),
             orders: 0,
             ordered: 0,
             deliveries: 0,
@@ -166,8 +171,16 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl Sim<'_> {
-    /// Every store looks at its position at time 0; periodic reviews start.
+    /// Every store looks at its position at time 0; periodic reviews and
+    /// suppliers' restocks start.
     pub(super) fn start_supply(&mut self) {
+        for (s, def) in self.f.suppliers.iter().enumerate() {
+            if let Some(r) = def.restock
+                && r.every < self.f.horizon
+            {
+                self.cal.schedule_at(r.every, Event::Restock(s as u32));
+            }
+        }
         for m in 0..self.f.materials.len() {
             match self.f.materials[m].policy {
                 InventoryPolicy::Periodic { .. } => {
@@ -220,14 +233,44 @@ impl Sim<'_> {
         let sups = &def.suppliers;
         match def.rule {
             SupplierRule::Cheapest => {
-                let mut best = sups[0].0;
-                for s in sups {
-                    if self.f.suppliers[s.0 as usize].price < self.f.suppliers[best as usize].price
+                // Validated: at most MAX_SUPPLIERS suppliers. By price, the
+                // first listed first on a tie (a stable insertion sort).
+                let n = sups.len().min(MAX_SUPPLIERS);
+                let mut by_price = [0u32; MAX_SUPPLIERS];
+                for (i, s) in sups.iter().enumerate().take(n) {
+                    let s = s.0;
+                    let mut j = i;
+                    while j > 0
+                        && f.suppliers[by_price[j - 1] as usize].price
+                            > f.suppliers[s as usize].price
                     {
-                        best = s.0;
+                        by_price[j] = by_price[j - 1];
+                        j -= 1;
+                    }
+                    by_price[j] = s;
+                }
+                // The cheapest whose stock covers the whole order …
+                if let Some(&s) = by_price[..n]
+                    .iter()
+                    .find(|&&s| self.can_sell(s, units) >= units)
+                {
+                    self.order_from(m, s, units);
+                    return;
+                }
+                // … else each, cheapest first, sells what it has; units
+                // nobody has are not ordered (the position stays low, and
+                // the next review orders again).
+                let mut left = units;
+                for &s in &by_price[..n] {
+                    if left == 0 {
+                        break;
+                    }
+                    let k = self.can_sell(s, left);
+                    if k > 0 {
+                        self.order_from(m, s, k);
+                        left -= k;
                     }
                 }
-                self.order_from(m, best, units);
             }
             SupplierRule::Share if sups.len() == 1 => self.order_from(m, sups[0].0, units),
             SupplierRule::Share => {
@@ -264,21 +307,43 @@ impl Sim<'_> {
                     left -= 1;
                 }
                 for (i, g) in give.iter().enumerate().take(n) {
-                    if *g > 0 {
-                        self.order_from(m, sups[i].0, *g);
+                    // A supplier with too little stock sells what it has;
+                    // the rest of its share is not ordered.
+                    let g = self.can_sell(sups[i].0, *g);
+                    if g > 0 {
+                        self.order_from(m, sups[i].0, g);
                     }
                 }
             }
         }
     }
 
+    /// How many of `units` supplier `s` can sell now (all of them without
+    /// a finite stock): an order raised to its minimum must fit in its
+    /// stock.
+    fn can_sell(&self, s: u32, units: u64) -> u64 {
+        let stock = self.suppliers[s as usize].stock;
+        if stock == u32::MAX || units == 0 {
+            return units;
+        }
+        let min = self.f.suppliers[s as usize].min_order;
+        if stock < min {
+            0
+        } else {
+            units.min(u64::from(stock))
+        }
+    }
+
     /// Orders `units` of material `m` from supplier `s` (raised to its
-    /// minimum order).
+    /// minimum order), from its stock if it has a finite one.
     fn order_from(&mut self, m: u32, s: u32, units: u64) {
         let f = self.f;
         let def = &f.suppliers[s as usize];
         let units = units.max(u64::from(def.min_order)).min(u64::from(u32::MAX)) as u32;
         let ss = &mut self.suppliers[s as usize];
+        if ss.stock != u32::MAX {
+            ss.stock -= units;
+        }
         let mut lead = def.lead_time.sample(&mut ss.lead_stream);
         let mut late = false;
         if def.on_time < 1.0 && ss.late_stream.uniform() >= def.on_time {
@@ -302,6 +367,29 @@ impl Sim<'_> {
         let i = store(&mut self.supply_orders, &mut self.free_supply_orders, order);
         self.cal
             .schedule_in(lead.max(0.0), Event::SupplyDelivery(i));
+    }
+
+    /// Supplier `s` restocks (never above its stock limit); a store under
+    /// continuous review that could not order what it needed looks again.
+    pub(super) fn on_restock(&mut self, s: u32) {
+        let f = self.f;
+        let def = &f.suppliers[s as usize];
+        let (Some(cap), Some(r)) = (def.stock, def.restock) else {
+            return;
+        };
+        let ss = &mut self.suppliers[s as usize];
+        ss.stock = ss.stock.saturating_add(r.quantity).min(cap);
+        let next = self.cal.now() + r.every;
+        if next < f.horizon {
+            self.cal.schedule_at(next, Event::Restock(s));
+        }
+        let m = def.material.0;
+        if !matches!(
+            f.materials[m as usize].policy,
+            InventoryPolicy::Periodic { .. }
+        ) {
+            self.review(m);
+        }
     }
 
     /// A supplier's delivery arrives: inspection, stock, waiting machines.

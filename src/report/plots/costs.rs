@@ -1,6 +1,7 @@
 //! Cost breakdown per variant: the mean of every cost line over the
 //! replications, stacked into one bar per variant, with revenue marked and
-//! profit written beside it.
+//! profit written beside it; under it, a thin bar of the cost of poor
+//! quality, which is a part of those lines (not stacked onto them).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -75,6 +76,10 @@ const LINES: [Line; 12] = [
     }),
 ];
 
+/// Colour of the cost-of-poor-quality bar, drawn under a variant's cost
+/// bar: a part of its lines, not a line of its own.
+const POOR_QUALITY: RGBColor = RGBColor(178, 34, 34);
+
 /// Colour of the costs in the total that no line of [`LINES`] names (a
 /// line added to the cost model before it has a colour here).
 const OTHER: (RGBColor, RGBColor) = (RGBColor(200, 200, 200), BLACK);
@@ -88,6 +93,8 @@ struct Row {
     total: Estimate,
     revenue: Estimate,
     profit: Estimate,
+    /// Mean cost of poor quality (0 when none or undefined).
+    poor_quality: f64,
 }
 
 /// The cost breakdown chart's data.
@@ -127,6 +134,11 @@ pub(super) fn cost_breakdown(scenario: &Scenario, results: &RunResults) -> Optio
                 total: c.total,
                 revenue: c.revenue,
                 profit: c.profit,
+                poor_quality: if c.poor_quality.mean.is_finite() {
+                    c.poor_quality.mean.max(0.0)
+                } else {
+                    0.0
+                },
             }
         })
         .collect();
@@ -328,6 +340,21 @@ impl CostPlot {
                 }
                 x += m;
             }
+            if r.poor_quality > 0.0 {
+                // Under the bar, thin: what poor quality took out of the
+                // lines above.
+                let (y0, y1) = (y - half - 0.16, y - half - 0.04);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y0), (r.poor_quality, y1)],
+                    POOR_QUALITY.filled(),
+                )))?;
+                let (x1, py) = chart.backend_coord(&(r.poor_quality, (y0 + y1) / 2.0));
+                screen.draw(&Text::new(
+                    money(&r.poor_quality),
+                    (x1 + 6, py),
+                    text(12.0, &POOR_QUALITY).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
             let rev = r.revenue;
             if self.revenue && rev.mean.is_finite() {
                 if rev.low.is_finite() && rev.high.is_finite() {
@@ -388,6 +415,12 @@ impl CostPlot {
             .filter(|(_, used)| **used)
             .map(|((name, color), _)| (Mark::Box(color), name.to_string()))
             .collect();
+        if self.rows.iter().any(|r| r.poor_quality > 0.0) {
+            entries.push((
+                Mark::Box(POOR_QUALITY),
+                "poor quality (within the lines)".into(),
+            ));
+        }
         if self.revenue {
             entries.push((Mark::Dot(BLACK), "revenue (with 95% CI)".into()));
             entries.push((Mark::Dashed(MUTED), "profit: bar end to revenue".into()));
