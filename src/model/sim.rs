@@ -225,8 +225,9 @@ struct Machine {
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
     /// Cost of poor quality (only kept when [`Sim::track_sunk`]): when the
-    /// current crew came, and the machine's busy and setup time when the
-    /// current operation started.
+    /// current crew came, and the machine's busy and setup time when its
+    /// last operation ended (a machine is busy or in setup only for the
+    /// part on it, so the time since then is the current operation's).
     crew_since: f64,
     op_mark: f64,
     timer: StateTimer<9>,
@@ -1018,9 +1019,6 @@ impl<'f> Sim<'f> {
         self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
         let id = store(&mut self.parts, &mut self.free_parts, part);
-        if self.track_sunk {
-            self.new_part_cost(id);
-        }
         self.log("release", NONE, NONE, id);
         id
     }
@@ -1288,9 +1286,6 @@ impl<'f> Sim<'f> {
         let s = mach.station as usize;
         let p = self.parts[part as usize];
         let needs_setup = mach.last_product != p.product && op.setup.is_some();
-        if self.track_sunk {
-            self.mark_operation_start(m);
-        }
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,

@@ -15,7 +15,9 @@
 //! operations a part goes through again after being sent back. A part
 //! carries its sunk labour and machine cost as it goes ([`PartCost`]);
 //! this bookkeeping runs only when some part may be scrapped or reworked
-//! and labour or machines cost something ([`tracks_sunk_cost`]).
+//! and labour or machines cost something ([`tracks_sunk_cost`]), and then
+//! only where a crew leaves or an operation ends: a part's record is
+//! recognised as stale by its serial, not cleared when the part is made.
 
 use super::{NONE, Op, Sim};
 use crate::engine::HOUR;
@@ -26,6 +28,8 @@ use crate::model::results::MachineState;
 /// cost of poor quality is tracked).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct PartCost {
+    /// Serial of the part the record is for (a slot is reused).
+    serial: u64,
     /// Operators' and machines' cost of its operations outside rework
     /// visits.
     labour: f64,
@@ -40,6 +44,7 @@ pub(super) struct PartCost {
 impl Default for PartCost {
     fn default() -> Self {
         PartCost {
+            serial: u64::MAX,
             labour: 0.0,
             machine: 0.0,
             op_labour: 0.0,
@@ -105,23 +110,21 @@ impl Sim<'_> {
 
     // ----- cost of poor quality (only when `track_sunk`) ----------------
 
-    /// A new part in slot `id` has taken nothing yet.
-    #[inline(never)]
-    pub(super) fn new_part_cost(&mut self, id: u32) {
-        let i = id as usize;
+    /// The record of `part`, fresh if its slot last held another part.
+    fn cost_of(&mut self, part: u32) -> &mut PartCost {
+        let i = part as usize;
         if i >= self.part_costs.len() {
             self.part_costs.resize(i + 1, PartCost::default());
-        } else {
-            self.part_costs[i] = PartCost::default();
         }
-    }
-
-    /// Machine `m` starts an operation: its busy and setup time so far.
-    #[inline(never)]
-    pub(super) fn mark_operation_start(&mut self, m: u32) {
-        let now = self.cal.now();
-        let mach = &mut self.machines[m as usize];
-        mach.op_mark = busy_or_setup(&mach.timer.totals(now));
+        let serial = self.parts[i].serial;
+        let pc = &mut self.part_costs[i];
+        if pc.serial != serial {
+            *pc = PartCost {
+                serial,
+                ..PartCost::default()
+            };
+        }
+        pc
     }
 
     /// The crew of machine `m` leaves: its operator-hours go to the part
@@ -135,7 +138,8 @@ impl Sim<'_> {
         }
         let hours = f64::from(mach.held) * (now - mach.crew_since) / HOUR;
         let wage = self.f.pools[mach.crew as usize].wage_per_hour;
-        self.part_costs[mach.part as usize].op_labour += hours * wage;
+        let part = mach.part;
+        self.cost_of(part).op_labour += hours * wage;
     }
 
     /// Machine `m` has done operation `op` (an index in [`Sim::ops`]) on
@@ -144,12 +148,13 @@ impl Sim<'_> {
     #[inline(never)]
     pub(super) fn operation_cost(&mut self, m: u32, part: u32, op: u32) {
         let now = self.cal.now();
-        let mach = &self.machines[m as usize];
-        let time = busy_or_setup(&mach.timer.totals(now)) - mach.op_mark;
+        let mach = &mut self.machines[m as usize];
+        let busy = busy_or_setup(&mach.timer.totals(now));
+        let time = busy - std::mem::replace(&mut mach.op_mark, busy);
         let rate = self.f.stations[mach.station as usize].cost_per_hour;
         let machine = time / HOUR * rate;
         let product = self.parts[part as usize].product as usize;
-        let pc = &mut self.part_costs[part as usize];
+        let pc = self.cost_of(part);
         let labour = std::mem::take(&mut pc.op_labour);
         if pc.rework_until == NONE {
             pc.labour += labour;
@@ -168,7 +173,7 @@ impl Sim<'_> {
     /// to `op` that it goes through again are a rework visit.
     #[inline(never)]
     pub(super) fn rework_visit(&mut self, part: u32, op: u32) {
-        let pc = &mut self.part_costs[part as usize];
+        let pc = self.cost_of(part);
         pc.rework_until = if pc.rework_until == NONE {
             op
         } else {
@@ -184,7 +189,8 @@ impl Sim<'_> {
         let ps = &mut self.products[product];
         ps.poor_quality_materials += raw_sunk;
         if self.track_sunk {
-            let pc = self.part_costs[part as usize];
+            let pc = *self.cost_of(part);
+            let ps = &mut self.products[product];
             ps.poor_quality_labour += pc.labour;
             ps.poor_quality_machines += pc.machine;
         }
