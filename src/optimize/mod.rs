@@ -433,9 +433,10 @@ fn assemble(
                 index: i,
                 name: spec.name(i),
                 values: spec
-                    .overrides(i)
+                    .variables
                     .iter()
-                    .map(|(p, v)| (p.clone(), crate::scenario::value_text(v)))
+                    .zip(spec.coordinates(i))
+                    .map(|(v, c)| (v.path.clone(), v.labels[c].clone()))
                     .collect(),
                 status,
                 feasibility: if n == 0 {
@@ -576,12 +577,7 @@ fn assemble(
         variables: spec
             .variables
             .iter()
-            .map(|v| {
-                (
-                    v.path.clone(),
-                    v.values.iter().map(crate::scenario::value_text).collect(),
-                )
-            })
+            .map(|v| (v.path.clone(), v.labels.clone()))
             .collect(),
         space: spec.space(),
         replications: runs.spent,

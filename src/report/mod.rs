@@ -13,6 +13,7 @@
 mod csv_out;
 mod html;
 mod json;
+mod optimize;
 pub mod plots;
 mod table;
 
@@ -22,6 +23,7 @@ use std::path::Path;
 pub use csv_out::{write_replication_tables, write_trace_csv, write_variants_csv};
 pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
+pub use optimize::{optimize_table, write_optimize};
 pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
 
 use crate::experiment::RunResults;

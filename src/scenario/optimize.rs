@@ -123,6 +123,8 @@ pub struct DecisionVariable {
     pub path: String,
     /// The values to try (at least one).
     pub values: Vec<Value>,
+    /// How each value is shown (its TOML text unless `labels` are given).
+    pub labels: Vec<String>,
 }
 
 /// A validated `[optimize]` section.
@@ -186,7 +188,7 @@ impl OptimizeSpec {
         self.variables
             .iter()
             .zip(self.coordinates(index))
-            .map(|(v, c)| format!("{}={}", short_path(&v.path), value_text(&v.values[c])))
+            .map(|(v, c)| format!("{}={}", short_path(&v.path), v.labels[c]))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -480,6 +482,7 @@ fn variable(
         return None;
     }
     let before = errors.len();
+    let mut labels: Option<Vec<String>> = None;
     let mut bad = |msg: String, hint: &str| {
         errors.push(loc.error(value.span(), &field, msg, Some(hint.to_string())));
     };
@@ -501,6 +504,42 @@ fn variable(
                 }
             }
             vals.clone()
+        }
+        Value::Table(t) if t.contains_key("values") => {
+            let hint = "write { values = [A, B], labels = [\"a\", \"b\"] }, one label per value";
+            for k in t.keys() {
+                if !matches!(k.as_str(), "values" | "labels") {
+                    bad(format!("unknown field `{k}` in a list of values"), hint);
+                }
+            }
+            let vals = match &t["values"] {
+                Value::Array(v) if !v.is_empty() => v.clone(),
+                _ => {
+                    bad("`values` must be a list of at least one value".into(), hint);
+                    return None;
+                }
+            };
+            match t.get("labels") {
+                None => {}
+                Some(Value::Array(ls))
+                    if ls.len() == vals.len()
+                        && ls.iter().all(|l| l.as_str().is_some_and(|s| !s.is_empty())) =>
+                {
+                    labels = Some(
+                        ls.iter()
+                            .map(|l| l.as_str().unwrap_or_default().to_string())
+                            .collect(),
+                    );
+                }
+                Some(_) => bad(
+                    format!(
+                        "`labels` must be {} non-empty strings, one per value",
+                        vals.len()
+                    ),
+                    hint,
+                ),
+            }
+            vals
         }
         Value::Table(t) => {
             let range_hint = "write { from = 4, to = 8 } or { from = 2, to = 10, step = 2 }";
@@ -570,7 +609,7 @@ fn variable(
     // Every value must make a valid plant with the others at the baseline
     // (a range's ends and every listed value).
     let tried: Vec<&Value> = match value.get_ref() {
-        Value::Table(_) => {
+        Value::Table(t) if !t.contains_key("values") => {
             let mut ends = vec![&values[0]];
             ends.extend(values.last().filter(|_| values.len() > 1));
             ends
@@ -599,9 +638,11 @@ fn variable(
             ));
         }
     }
+    let labels = labels.unwrap_or_else(|| values.iter().map(value_text).collect());
     (errors.len() == before).then(|| DecisionVariable {
         path: p.clone(),
         values,
+        labels,
     })
 }
 
@@ -625,10 +666,12 @@ mod tests {
                 DecisionVariable {
                     path: "stations.a.machines".into(),
                     values: vec![Value::Integer(1), Value::Integer(2), Value::Integer(3)],
+                    labels: vec!["1".into(), "2".into(), "3".into()],
                 },
                 DecisionVariable {
                     path: "stations.a.automate".into(),
                     values: vec![Value::Boolean(false), Value::Boolean(true)],
+                    labels: vec!["false".into(), "true".into()],
                 },
             ],
         };
