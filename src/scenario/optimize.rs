@@ -636,6 +636,7 @@ fn variable(
                 format!("with {p} = {}: {msg}", value_text(v)),
                 Some(hint.to_string()),
             ));
+            break;
         }
     }
     let labels = labels.unwrap_or_else(|| values.iter().map(value_text).collect());
