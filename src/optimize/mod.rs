@@ -209,6 +209,26 @@ impl Runs<'_> {
     }
 }
 
+impl Runs<'_> {
+    /// Derives the configurations among `wanted` not derived yet, in
+    /// parallel (each derivation parses and validates the scenario).
+    fn derive_all(&mut self, wanted: impl Iterator<Item = usize>) {
+        let mut missing: Vec<usize> = wanted.filter(|i| !self.factories.contains_key(i)).collect();
+        missing.dedup();
+        let (sc, spec) = (self.scenario, self.spec);
+        let derived: Vec<(usize, Result<Factory, String>)> = missing
+            .par_iter()
+            .map(|&i| {
+                let f = sc
+                    .derive(&spec.name(i), &spec.overrides(i))
+                    .map(|v| v.factory);
+                (i, f)
+            })
+            .collect();
+        self.factories.extend(derived);
+    }
+}
+
 /// KPI values of one replication; non-finite values (no value) are NaN.
 fn kpi_values(r: &crate::model::ReplicationResult) -> Vec<f64> {
     KPIS.iter()
@@ -240,6 +260,7 @@ impl Sampler for Runs<'_> {
             .copied()
             .filter(|j| !self.resumed.contains_key(j))
             .collect();
+        self.derive_all(todo.iter().map(|&(i, _)| i));
         for &(i, _) in &todo {
             if let Err(e) = self.factory(i) {
                 return Err(Stopped::Failed(e.clone()));
@@ -352,6 +373,7 @@ pub fn optimize(
     };
     let (evaluated, candidates) = if exhaustive {
         let all: Vec<usize> = (0..space).collect();
+        runs.derive_all(all.iter().copied());
         let usable: Vec<usize> = all.iter().copied().filter(|&i| runs.usable(i)).collect();
         (all, usable)
     } else {

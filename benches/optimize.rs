@@ -1,0 +1,97 @@
+//! Replications per second during an optimisation, against simulating the
+//! same replications plainly.
+//!
+//! The optimisation is that of `scenarios/decision.toml` (48
+//! configurations, its own horizon, warm-up and seed), run as `shopfloor
+//! optimize` runs it ([`shopfloor::optimize::optimize`] into a fresh
+//! folder: configurations derived, stages run in parallel, every
+//! replication appended to the job file). The plain run simulates exactly
+//! the (configuration, replication) pairs the optimisation spent, in one
+//! parallel batch, from factories derived beforehand. The difference is the
+//! optimiser's overhead: deriving and validating configurations, the
+//! barriers between stages, the job file and the selection itself.
+//!
+//! Repetitions alternate the two, so that background load hits both alike;
+//! the medians are printed. Under `cargo test --benches` (no `--bench`
+//! argument) one repetition runs, as a smoke test.
+//!
+//! Run with `cargo bench --bench optimize`.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use shopfloor::experiment::Silent;
+use shopfloor::model::simulate;
+use shopfloor::optimize::{Outcome, Settings, optimize};
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let repeats = if full { 7 } else { 1 };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decision.toml");
+    let s = shopfloor::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let spec = s.optimize.as_ref().expect("decision.toml has [optimize]");
+    let stop = AtomicBool::new(false);
+    let (mut opt_rate, mut plain_rate, mut spent) = (Vec::new(), Vec::new(), 0);
+    let mut pairs: Vec<(usize, u64)> = Vec::new();
+    let factories: Vec<_> = (0..spec.space())
+        .map(|i| s.derive("x", &spec.overrides(i)).unwrap().factory)
+        .collect();
+    for _ in 0..repeats {
+        let tmp = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            dir: tmp.path(),
+            resume: false,
+            stop: &stop,
+        };
+        let t = Instant::now();
+        let Ok(Outcome::Complete { result, .. }) = optimize(&s, &settings, &Silent) else {
+            panic!("the optimisation did not complete");
+        };
+        let secs = t.elapsed().as_secs_f64();
+        spent = result.replications;
+        opt_rate.push(spent as f64 / secs);
+        pairs = result
+            .configurations
+            .iter()
+            .flat_map(|c| (0..c.replications).map(move |r| (c.index, r)))
+            .collect();
+        let t = Instant::now();
+        let events: u64 = pairs
+            .par_iter()
+            .map(|&(i, r)| simulate(&factories[i], s.seed, r, false).0.events)
+            .sum();
+        let secs = t.elapsed().as_secs_f64();
+        assert!(events > 0);
+        plain_rate.push(pairs.len() as f64 / secs);
+    }
+    let (o, p) = (median(opt_rate), median(plain_rate));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "optimize decision.toml: {spent} replications of {} configurations, {} threads",
+        spec.space(),
+        rayon::current_num_threads()
+    );
+    println!("  during the optimisation   {o:8.0} replications/s (median of {repeats})");
+    println!(
+        "  plain, the same {:5}     {p:8.0} replications/s",
+        pairs.len()
+    );
+    println!(
+        "  optimiser overhead        {:+.1}% of the time",
+        100.0 * (p / o - 1.0)
+    );
+    println!(
+        "  load average {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
