@@ -26,6 +26,17 @@ use shopfloor::experiment::Silent;
 use shopfloor::model::simulate;
 use shopfloor::optimize::{Outcome, Settings, optimize};
 
+/// CPU seconds used by this process so far (user + system, from
+/// /proc/self/stat in clock ticks of 1/100 s; None elsewhere): unlike wall
+/// time, it does not grow when other jobs hold the cores.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -39,10 +50,13 @@ fn main() {
     let spec = s.optimize.as_ref().expect("decision.toml has [optimize]");
     let stop = AtomicBool::new(false);
     let (mut opt_rate, mut plain_rate, mut spent) = (Vec::new(), Vec::new(), 0);
+    let (mut opt_cpu, mut plain_cpu) = (Vec::new(), Vec::new());
     let mut pairs: Vec<(usize, u64)> = Vec::new();
+    let c = cpu_seconds();
     let factories: Vec<_> = (0..spec.space())
         .map(|i| s.derive("x", &spec.overrides(i)).unwrap().factory)
         .collect();
+    let derive_cpu = c.zip(cpu_seconds()).map(|(a, b)| b - a);
     for _ in 0..repeats {
         let tmp = tempfile::tempdir().unwrap();
         let settings = Settings {
@@ -51,18 +65,21 @@ fn main() {
             stop: &stop,
         };
         let t = Instant::now();
+        let c = cpu_seconds();
         let Ok(Outcome::Complete { result, .. }) = optimize(&s, &settings, &Silent) else {
             panic!("the optimisation did not complete");
         };
         let secs = t.elapsed().as_secs_f64();
         spent = result.replications;
         opt_rate.push(spent as f64 / secs);
+        opt_cpu.extend(c.zip(cpu_seconds()).map(|(a, b)| b - a));
         pairs = result
             .configurations
             .iter()
             .flat_map(|c| (0..c.replications).map(move |r| (c.index, r)))
             .collect();
         let t = Instant::now();
+        let c = cpu_seconds();
         let events: u64 = pairs
             .par_iter()
             .map(|&(i, r)| simulate(&factories[i], s.seed, r, false).0.events)
@@ -70,6 +87,7 @@ fn main() {
         let secs = t.elapsed().as_secs_f64();
         assert!(events > 0);
         plain_rate.push(pairs.len() as f64 / secs);
+        plain_cpu.extend(c.zip(cpu_seconds()).map(|(a, b)| b - a));
     }
     let (o, p) = (median(opt_rate), median(plain_rate));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -84,9 +102,22 @@ fn main() {
         pairs.len()
     );
     println!(
-        "  optimiser overhead        {:+.1}% of the time",
+        "  optimiser overhead        {:+.1}% of the wall-clock time",
         100.0 * (p / o - 1.0)
     );
+    if let Some(d) = derive_cpu {
+        println!(
+            "  of which deriving the {} configurations  {d:.2} s",
+            spec.space()
+        );
+    }
+    if !opt_cpu.is_empty() {
+        let (oc, pc) = (median(opt_cpu), median(plain_cpu));
+        println!(
+            "  CPU time                  {oc:.2} s against {pc:.2} s plain: overhead {:+.1}%",
+            100.0 * (oc / pc - 1.0)
+        );
+    }
     println!(
         "  load average {}",
         load.split_whitespace()

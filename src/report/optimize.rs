@@ -74,7 +74,7 @@ fn constraint_lines(r: &OptimizeResult, c: &Configuration) -> Vec<String> {
                     if met { "met" } else { "not sure" }
                 )
             };
-            format!("{} {} ({verdict})", m.kpi, pm(&m.estimate))
+            format!("{:<26} {} ({verdict})", m.kpi, pm(&m.estimate))
         })
         .collect()
 }
