@@ -100,7 +100,7 @@ pub fn search(
         Ok::<(), Stopped>(())
     };
     let mut starts = vec![index(&dims.iter().map(|d| d / 2).collect::<Vec<_>>())];
-    let mut state = seed ^ 0x5eed_0f_5ea7c4;
+    let mut state = seed ^ 0x5eed_0f5e_a7c4;
     for _ in 1..STARTS {
         let c: Vec<usize> = dims
             .iter()

@@ -206,6 +206,9 @@ pub fn value_text(v: &Value) -> String {
     super::variants::show(v)
 }
 
+/// Records an error: span, field, message, hint.
+type Report<'a> = dyn FnMut(Range<usize>, &str, String, Option<String>) + 'a;
+
 /// Reads the `[optimize]` section of `scenario` (whose baseline and
 /// variants are valid).
 pub(crate) fn validate(
@@ -220,33 +223,31 @@ pub(crate) fn validate(
     };
 
     // A KPI by name, known and defined in this plant.
-    let find = |name: &Spanned<String>,
-                field: &str,
-                err: &mut dyn FnMut(Range<usize>, &str, String, Option<String>)|
-     -> Option<&'static Kpi> {
-        let Some(k) = kpi(name.get_ref()) else {
-            let hint = did_you_mean(name.get_ref(), kpi_names())
-                .map(|s| format!("did you mean \"{s}\"?"))
-                .unwrap_or_else(|| format!("known KPIs: {}", kpi_names().join(", ")));
-            err(
-                name.span(),
-                field,
-                format!("unknown KPI \"{}\"", name.get_ref()),
-                Some(hint),
-            );
-            return None;
+    let find =
+        |name: &Spanned<String>, field: &str, err: &mut Report<'_>| -> Option<&'static Kpi> {
+            let Some(k) = kpi(name.get_ref()) else {
+                let hint = did_you_mean(name.get_ref(), kpi_names())
+                    .map(|s| format!("did you mean \"{s}\"?"))
+                    .unwrap_or_else(|| format!("known KPIs: {}", kpi_names().join(", ")));
+                err(
+                    name.span(),
+                    field,
+                    format!("unknown KPI \"{}\"", name.get_ref()),
+                    Some(hint),
+                );
+                return None;
+            };
+            if let Some(why) = k.undefined_in(&scenario.factory) {
+                err(
+                    name.span(),
+                    field,
+                    format!("{why} in this scenario, so \"{}\" has no value", k.name),
+                    Some("optimise or constrain a KPI the plant defines".into()),
+                );
+                return None;
+            }
+            Some(k)
         };
-        if let Some(why) = k.undefined_in(&scenario.factory) {
-            err(
-                name.span(),
-                field,
-                format!("{why} in this scenario, so \"{}\" has no value", k.name),
-                Some("optimise or constrain a KPI the plant defines".into()),
-            );
-            return None;
-        }
-        Some(k)
-    };
 
     let objective = match &o.objective {
         None => {
@@ -363,25 +364,22 @@ pub(crate) fn validate(
             None
         }
     };
-    let count = |c: &Option<Spanned<i64>>,
-                 field: &str,
-                 default: i64,
-                 min: i64,
-                 err: &mut dyn FnMut(Range<usize>, &str, String, Option<String>)| {
-        match c {
-            None => Some(default as u32),
-            Some(n) if (min..=1_000_000).contains(n.get_ref()) => Some(*n.get_ref() as u32),
-            Some(n) => {
-                err(
-                    n.span(),
-                    field,
-                    format!("must be between {min} and 1000000, got {}", n.get_ref()),
-                    None,
-                );
-                None
+    let count =
+        |c: &Option<Spanned<i64>>, field: &str, default: i64, min: i64, err: &mut Report<'_>| {
+            match c {
+                None => Some(default as u32),
+                Some(n) if (min..=1_000_000).contains(n.get_ref()) => Some(*n.get_ref() as u32),
+                Some(n) => {
+                    err(
+                        n.span(),
+                        field,
+                        format!("must be between {min} and 1000000, got {}", n.get_ref()),
+                        None,
+                    );
+                    None
+                }
             }
-        }
-    };
+        };
     let n0 = count(
         &o.first_replications,
         "optimize.first_replications",

@@ -170,14 +170,7 @@ fn an_unmeetable_constraint_names_the_closest_configurations() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cell.toml");
     std::fs::write(&file, &text).unwrap();
-    let out = Command::cargo_bin("shopfloor")
-        .unwrap()
-        .args(["optimize", file.to_str().unwrap(), "--no-plots", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = cli(&file, dir.path(), &["--no-plots"]);
     assert!(
         stdout.contains("NO configuration meets the constraints"),
         "{stdout}"
@@ -284,25 +277,26 @@ fn bad_declarations_get_located_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plain.toml");
     std::fs::write(&file, &CELL[..CELL.find("[optimize]").unwrap()]).unwrap();
-    let out = Command::cargo_bin("shopfloor")
-        .unwrap()
-        .args(["optimize", file.to_str().unwrap(), "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = optimize_cmd(&file, dir.path(), &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("has no [optimize] section"), "{err}");
 }
 
-fn cli(file: &Path, out: &Path, extra: &[&str]) -> String {
-    let o = Command::cargo_bin("shopfloor")
+/// Runs `shopfloor optimize FILE --out OUT EXTRA…`.
+fn optimize_cmd(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("shopfloor")
         .unwrap()
         .args(["optimize", file.to_str().unwrap(), "--out"])
         .arg(out)
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The same, which must succeed; returns what it printed.
+fn cli(file: &Path, out: &Path, extra: &[&str]) -> String {
+    let o = optimize_cmd(file, out, extra);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -8,8 +8,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::compare::{BAD, GOOD, SAME};
-use super::{Chart, Drawn, GRID, LIGHT, Mark, Plot, Spec, legend, padded, text, tick, titled};
+use super::compare::{BAD, GOOD, SAME, scatter_chart};
+use super::{Chart, Drawn, LIGHT, Mark, Plot, Spec, legend, padded, titled};
 use crate::optimize::OptimizeResult;
 use crate::optimize::select::Feasibility;
 use crate::stats::Estimate;
@@ -63,8 +63,8 @@ pub fn write_frontier(dir: &Path, result: &OptimizeResult) -> io::Result<Chart> 
         about: format!(
             "Every configuration the optimiser simulated: mean {cx} against mean {cy}, with \
              95% confidence intervals. Filled dots meet the constraints on their confidence \
-             bounds, rings miss them (orange) or are undecided (grey); the blue line joins \
-             the frontier, where no other configuration is both cheaper and better on {cy}; \
+             bounds, rings miss them (orange) or are undecided (grey); blue rings, joined \
+             by a line, mark the frontier, where no other configuration is both cheaper and better on {cy}; \
              the large black ring is the chosen configuration."
         ),
         size: SIZE,
@@ -112,23 +112,7 @@ impl FrontierPlot {
         }
         let (x_lo, x_hi) = padded(x_lo, x_hi, 0.08);
         let (y_lo, y_hi) = padded(y_lo, y_hi, 0.08);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_desc(cx)
-            .y_desc(cy)
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = scatter_chart(&plot, (x_lo, x_hi), (y_lo, y_hi), cx, cy)?;
         if let Some(q) = self.threshold {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(x_lo, q), (x_hi, q)],
@@ -144,15 +128,6 @@ impl FrontierPlot {
                 PathElement::new(vec![(p.cost.mean, yl), (p.cost.mean, yh)], ci),
             ])?;
         }
-        let mut front: Vec<&&Point> = pts.iter().filter(|p| p.frontier).collect();
-        front.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
-        chart.draw_series(std::iter::once(PathElement::new(
-            front
-                .iter()
-                .map(|p| (p.cost.mean, p.delivery.mean))
-                .collect::<Vec<_>>(),
-            FRONT.mix(0.6).stroke_width(2),
-        )))?;
         for p in &pts {
             let at = (p.cost.mean, p.delivery.mean);
             match p.feasibility {
@@ -167,6 +142,22 @@ impl FrontierPlot {
                 }
             };
         }
+        let mut front: Vec<&&Point> = pts.iter().filter(|p| p.frontier).collect();
+        front.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
+        chart.draw_series(std::iter::once(PathElement::new(
+            front
+                .iter()
+                .map(|p| (p.cost.mean, p.delivery.mean))
+                .collect::<Vec<_>>(),
+            FRONT.mix(0.6).stroke_width(2),
+        )))?;
+        for p in &front {
+            chart.draw_series(std::iter::once(Circle::new(
+                (p.cost.mean, p.delivery.mean),
+                9,
+                FRONT.stroke_width(2),
+            )))?;
+        }
         if let Some(c) = pts.iter().find(|p| p.chosen) {
             chart.draw_series(std::iter::once(Circle::new(
                 (c.cost.mean, c.delivery.mean),
@@ -178,7 +169,7 @@ impl FrontierPlot {
             (Mark::Dot(GOOD), "meets the constraints".into()),
             (Mark::Ring(BAD), "misses a constraint".into()),
             (Mark::Ring(SAME), "undecided".into()),
-            (Mark::Line(FRONT), "frontier".into()),
+            (Mark::Ring(FRONT), "on the frontier (joined)".into()),
             (Mark::Line(LIGHT), "95% confidence intervals".into()),
         ];
         if self.threshold.is_some() {
