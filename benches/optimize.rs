@@ -23,8 +23,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use shopfloor::experiment::Silent;
-use shopfloor::model::simulate;
+use shopfloor::model::{Factory, simulate};
 use shopfloor::optimize::{Outcome, Settings, optimize};
+use shopfloor::scenario::Scenario;
 
 /// CPU seconds used by this process so far (user + system, from
 /// /proc/self/stat in clock ticks of 1/100 s; None elsewhere): unlike wall
@@ -42,21 +43,17 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let repeats = if full { 7 } else { 1 };
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decision.toml");
-    let s = shopfloor::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let spec = s.optimize.as_ref().expect("decision.toml has [optimize]");
+/// Medians over `repeats` alternations of the optimisation and the plain
+/// run on the current rayon pool: (optimisation replications/s, plain
+/// replications/s, CPU seconds of each), and the replications spent.
+fn measure(
+    s: &Scenario,
+    factories: &[Factory],
+    repeats: usize,
+) -> (f64, f64, Option<(f64, f64)>, u64) {
     let stop = AtomicBool::new(false);
     let (mut opt_rate, mut plain_rate, mut spent) = (Vec::new(), Vec::new(), 0);
     let (mut opt_cpu, mut plain_cpu) = (Vec::new(), Vec::new());
-    let mut pairs: Vec<(usize, u64)> = Vec::new();
-    let c = cpu_seconds();
-    let factories: Vec<_> = (0..spec.space())
-        .map(|i| s.derive("x", &spec.overrides(i)).unwrap().factory)
-        .collect();
-    let derive_cpu = c.zip(cpu_seconds()).map(|(a, b)| b - a);
     for _ in 0..repeats {
         let tmp = tempfile::tempdir().unwrap();
         let settings = Settings {
@@ -66,14 +63,14 @@ fn main() {
         };
         let t = Instant::now();
         let c = cpu_seconds();
-        let Ok(Outcome::Complete { result, .. }) = optimize(&s, &settings, &Silent) else {
+        let Ok(Outcome::Complete { result, .. }) = optimize(s, &settings, &Silent) else {
             panic!("the optimisation did not complete");
         };
         let secs = t.elapsed().as_secs_f64();
         spent = result.replications;
         opt_rate.push(spent as f64 / secs);
         opt_cpu.extend(c.zip(cpu_seconds()).map(|(a, b)| b - a));
-        pairs = result
+        let pairs: Vec<(usize, u64)> = result
             .configurations
             .iter()
             .flat_map(|c| (0..c.replications).map(move |r| (c.index, r)))
@@ -89,35 +86,57 @@ fn main() {
         plain_rate.push(pairs.len() as f64 / secs);
         plain_cpu.extend(c.zip(cpu_seconds()).map(|(a, b)| b - a));
     }
-    let (o, p) = (median(opt_rate), median(plain_rate));
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cpu = (!opt_cpu.is_empty()).then(|| (median(opt_cpu), median(plain_cpu)));
+    (median(opt_rate), median(plain_rate), cpu, spent)
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let repeats = if full { 7 } else { 1 };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decision.toml");
+    let s = shopfloor::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let spec = s.optimize.as_ref().expect("decision.toml has [optimize]");
+    let c = cpu_seconds();
+    let factories: Vec<Factory> = (0..spec.space())
+        .map(|i| s.derive("x", &spec.overrides(i)).unwrap().factory)
+        .collect();
+    let derive_cpu = c.zip(cpu_seconds()).map(|(a, b)| b - a);
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = vec![1];
+    if all > 1 {
+        threads.push(all);
+    }
     println!(
-        "optimize decision.toml: {spent} replications of {} configurations, {} threads",
-        spec.space(),
-        rayon::current_num_threads()
-    );
-    println!("  during the optimisation   {o:8.0} replications/s (median of {repeats})");
-    println!(
-        "  plain, the same {:5}     {p:8.0} replications/s",
-        pairs.len()
-    );
-    println!(
-        "  optimiser overhead        {:+.1}% of the wall-clock time",
-        100.0 * (p / o - 1.0)
+        "optimize decision.toml ({} configurations); medians of {repeats}",
+        spec.space()
     );
     if let Some(d) = derive_cpu {
-        println!(
-            "  of which deriving the {} configurations  {d:.2} s",
-            spec.space()
-        );
+        println!("  deriving the configurations takes {d:.2} s of CPU");
     }
-    if !opt_cpu.is_empty() {
-        let (oc, pc) = (median(opt_cpu), median(plain_cpu));
+    for n in threads {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap();
+        let (o, p, cpu, spent) = pool.install(|| measure(&s, &factories, repeats));
         println!(
-            "  CPU time                  {oc:.2} s against {pc:.2} s plain: overhead {:+.1}%",
-            100.0 * (oc / pc - 1.0)
+            "  {n} thread{}: {spent} replications",
+            if n == 1 { "" } else { "s" }
         );
+        println!("    during the optimisation  {o:7.0} replications/s");
+        println!("    plain, the same          {p:7.0} replications/s");
+        println!(
+            "    overhead                 {:+.1}% of the wall-clock time",
+            100.0 * (p / o - 1.0)
+        );
+        if let Some((oc, pc)) = cpu {
+            println!(
+                "    CPU time                 {oc:.2} s against {pc:.2} s: {:+.1}%",
+                100.0 * (oc / pc - 1.0)
+            );
+        }
     }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "  load average {}",
         load.split_whitespace()
