@@ -310,7 +310,6 @@ impl Sampler for Runs<'_> {
             self.data.entry(j.0).or_default().push(v);
             self.spent += 1;
         }
-        self.progress.set_total(self.spent, self.spent);
         Ok(())
     }
 

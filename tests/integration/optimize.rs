@@ -367,3 +367,58 @@ fn identical_across_threads_and_resumes() {
         "expected {ran} new replications: {out}"
     );
 }
+
+/// Ctrl-C (SIGINT) stops an optimisation of decision.toml with exit code
+/// 130 and the finished replications saved; `--resume` then writes the
+/// same files as a run that was never stopped.
+#[test]
+fn ctrl_c_stops_and_resume_finishes_the_same() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decision.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, cut) = (tmp.path().join("whole"), tmp.path().join("cut"));
+    cli(&file, &whole, &["--no-plots"]);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shopfloor"))
+        .args(["optimize", file.to_str().unwrap(), "--no-plots", "--out"])
+        .arg(&cut)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some replications are saved, then interrupt.
+    let jobs = cut.join("decision/optimize/jobs");
+    let started = std::time::Instant::now();
+    while started.elapsed().as_secs() < 60 {
+        let saved = std::fs::read_dir(&jobs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(|t| t.lines().count())
+            .sum::<usize>();
+        if saved > 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(0) {
+        // Finished before the signal arrived: nothing to resume.
+        eprintln!("the optimisation finished before Ctrl-C");
+    } else {
+        assert_eq!(out.status.code(), Some(130), "{err}");
+        assert!(err.contains("run again with --resume"), "{err}");
+        assert!(!cut.join("decision/optimize/optimize.json").exists());
+        cli(&file, &cut, &["--no-plots", "--resume"]);
+    }
+    for f in ["optimize.json", "optimize.csv", "optimize.html"] {
+        let x = std::fs::read(whole.join("decision/optimize").join(f)).unwrap();
+        let y = std::fs::read(cut.join("decision/optimize").join(f)).unwrap();
+        assert!(x == y, "{f} differs after the resume");
+    }
+}
