@@ -136,6 +136,44 @@ fn choice_matches_brute_force_with_fewer_replications() {
     assert_eq!(total, r.replications);
 }
 
+/// A space of 6 × 6 × 2 = 72 configurations, beyond the exhaustive limit:
+/// the lattice search visits part of it, and the clean-up's choice is
+/// within δ of the brute-force best.
+#[test]
+fn a_large_space_is_searched_and_cleaned_up() {
+    let text = CELL
+        .replace(
+            r#""stations.mill.machines" = [1, 2, 3]"#,
+            r#""stations.mill.machines" = { from = 1, to = 6 }"#,
+        )
+        .replace(
+            r#""workers.ops.count" = { from = 1, to = 3 }"#,
+            r#""workers.ops.count" = { from = 1, to = 6 }"#,
+        );
+    let s = parse(&text);
+    let tmp = tempfile::tempdir().unwrap();
+    let r = optimise(&s, tmp.path());
+    assert_eq!(r.method, "lattice search");
+    assert_eq!(r.space, 72);
+    assert!(r.configurations.len() < 72);
+    let truth = brute_force(&s, 200, &["profit", "throughput_per_hour"]);
+    let best = (0..truth.len())
+        .filter(|&i| truth[i][1].mean >= 15.0)
+        .max_by(|&a, &b| truth[a][0].mean.total_cmp(&truth[b][0].mean))
+        .unwrap();
+    let chosen = r.configurations[r.chosen.expect("a feasible choice")].index;
+    let gap = truth[best][0].mean - truth[chosen][0].mean;
+    let slack = truth[best][0].half_width + truth[chosen][0].half_width;
+    assert!(
+        gap <= r.indifference + slack,
+        "chose {} ({:.1}), the best is {} ({:.1})",
+        s.optimize.as_ref().unwrap().name(chosen),
+        truth[chosen][0].mean,
+        s.optimize.as_ref().unwrap().name(best),
+        truth[best][0].mean
+    );
+}
+
 /// A constraint no configuration can meet (packing caps the output far
 /// below 40 parts/h): no configuration is chosen, and the closest is the
 /// brute force's highest-throughput one, its shortfall the gap to 40.
