@@ -490,6 +490,9 @@ impl ParetoPlot {
     }
 }
 
+/// A chart with two numeric axes.
+pub(super) type Scatter<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// The axes of a scatter chart (this one and the optimiser's frontier):
 /// ranges, tick labels, descriptions and a light grid.
 pub(super) fn scatter_chart<'a, DB: DrawingBackend>(
@@ -498,10 +501,7 @@ pub(super) fn scatter_chart<'a, DB: DrawingBackend>(
     (y_lo, y_hi): (f64, f64),
     x_desc: &str,
     y_desc: &str,
-) -> Result<
-    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    DrawingAreaErrorKind<DB::ErrorType>,
-> {
+) -> Result<Scatter<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut chart = ChartBuilder::on(plot)
         .margin(10)
         .margin_right(24)
