@@ -290,6 +290,30 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
                 let _ = writeln!(h, "<li>{}</li>", esc(&line));
             }
             let _ = writeln!(h, "</ul>");
+            if r.runners_up.is_empty() {
+                let _ = writeln!(
+                    h,
+                    "<p>No runner-up: every other configuration was told apart from it.</p>"
+                );
+            } else {
+                let _ = writeln!(
+                    h,
+                    "<h2>Runners-up the data cannot tell from it</h2>\n<table>\n<tr><th>configuration</th><th>replications</th><th>{} − chosen (paired, 95% CI)</th><th>status</th></tr>",
+                    esc(r.objective)
+                );
+                for u in &r.runners_up {
+                    let c = &r.configurations[u.configuration];
+                    let _ = writeln!(
+                        h,
+                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        esc(&c.name),
+                        c.replications,
+                        esc(&signed_pm(&u.difference)),
+                        status_word(c)
+                    );
+                }
+                let _ = writeln!(h, "</table>");
+            }
         }
         None => {
             let _ = writeln!(
