@@ -17,7 +17,10 @@
 //! 5. [`experiment`] runs every (variant, replication) job in parallel,
 //!    deterministically, compares variants with the baseline on common
 //!    random numbers, and shards or resumes the job list;
-//! 6. [`report`] writes the summary table, JSON and CSV files, the charts
+//! 6. [`optimize`] chooses the best configuration of a scenario's
+//!    decision variables under constraints (ranking and selection on
+//!    common random numbers);
+//! 7. [`report`] writes the summary table, JSON and CSV files, the charts
 //!    (PNG and SVG) and a self-contained HTML report.
 //!
 //! ```no_run
@@ -45,6 +48,7 @@
 pub mod engine;
 pub mod experiment;
 pub mod model;
+pub mod optimize;
 pub mod report;
 pub mod scenario;
 pub mod stats;

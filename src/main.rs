@@ -38,6 +38,9 @@ enum Command {
     /// Re-draw the charts and report.html from a results folder's saved
     /// jobs, without re-running.
     Report(ReportArgs),
+    /// Choose the best configuration of the decision variables in the
+    /// scenario's [optimize] section, under its constraints.
+    Optimize(OptimizeArgs),
 }
 
 #[derive(clap::Args)]
@@ -145,6 +148,36 @@ struct ReportArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct OptimizeArgs {
+    /// Scenario file (TOML) with an [optimize] section.
+    file: PathBuf,
+    /// Master seed (overrides `simulation.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Horizon per replication, e.g. "4w" (overrides `simulation.horizon`).
+    #[arg(long, value_parser = parse_duration)]
+    horizon: Option<f64>,
+    /// Warm-up, e.g. "2d" (overrides `simulation.warmup`).
+    #[arg(long, value_parser = parse_duration)]
+    warmup: Option<f64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Results folder; outputs go to OUT/<scenario name>/optimize/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Keep the replications an interrupted run finished and continue.
+    #[arg(long)]
+    resume: bool,
+    /// Print nothing but errors (no answer, no progress bar).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Skip drawing the frontier chart.
+    #[arg(long)]
+    no_plots: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -152,6 +185,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
         Command::Report(args) => report_cmd(args),
+        Command::Optimize(args) => optimize_cmd(args),
     };
     match result {
         Ok(code) => code,
@@ -260,6 +294,19 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {
         .map_err(|e| format!("error: cannot start threads: {e}"))
 }
 
+/// Ctrl-C: stop starting jobs, keep the finished ones; a second Ctrl-C
+/// quits at once. Returns the flag the first one sets.
+fn stop_on_ctrl_c() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the running jobs (Ctrl-C again to quit now)…");
+    });
+    &STOP
+}
+
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
     sc.apply(&Overrides {
@@ -270,15 +317,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     })
     .map_err(|e| format!("error: {e}"))?;
     let pool = pool(args.threads)?;
-    // Ctrl-C: stop starting jobs, keep the finished ones; a second Ctrl-C
-    // quits at once.
-    static STOP: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: finishing the running jobs (Ctrl-C again to quit now)…");
-    });
+    let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
     if args.sensitivity {
         if !(0.0..=18.0).contains(&args.overtime_hours) {
@@ -288,8 +327,8 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             top: args.sensitivity_top,
             overtime_hours: args.overtime_hours,
         };
-        let shares = pool.install(|| sensitivity::pilot(&sc, &STOP));
-        if STOP.load(Ordering::SeqCst) {
+        let shares = pool.install(|| sensitivity::pilot(&sc, stop));
+        if stop.load(Ordering::SeqCst) {
             return Ok(ExitCode::from(130));
         }
         let (levers, why) = sensitivity::levers(&sc, &shares, &plan)
@@ -335,7 +374,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         precision: precision.clone(),
         max_replications: args.max_replications,
         rank_by,
-        stop: &STOP,
+        stop,
     };
     let bar = Bar::new(args.quiet);
     let started = std::time::Instant::now();
@@ -525,4 +564,52 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
         println!("{drawn}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
+    let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
+    sc.apply(&Overrides {
+        replications: None,
+        seed: args.seed,
+        horizon: args.horizon,
+        warmup: args.warmup,
+    })
+    .map_err(|e| format!("error: {e}"))?;
+    let pool = pool(args.threads)?;
+    let stop = stop_on_ctrl_c();
+    let dir = scenario::output_dir(&args.out, &sc).join("optimize");
+    let settings = shopfloor::optimize::Settings {
+        dir: &dir,
+        resume: args.resume,
+        stop,
+    };
+    let bar = Bar::new(args.quiet);
+    let started = std::time::Instant::now();
+    let outcome = pool
+        .install(|| shopfloor::optimize::optimize(&sc, &settings, &bar))
+        .map_err(|e| format!("error: {e}"))?;
+    bar.0.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    match outcome {
+        shopfloor::optimize::Outcome::Interrupted { done } => {
+            eprintln!(
+                "stopped: {done} replications finished and saved in {}; run again with --resume to continue",
+                dir.join("jobs").display()
+            );
+            Ok(ExitCode::from(130))
+        }
+        shopfloor::optimize::Outcome::Complete { result, run } => {
+            report::write_optimize(&dir, &result, args.no_plots)
+                .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+            if !args.quiet {
+                print!("{}", report::optimize_table(&result));
+                println!(
+                    "{run} replications run now in {elapsed:.2} s ({:.0} replications/s); results in {}",
+                    run as f64 / elapsed.max(1e-9),
+                    dir.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

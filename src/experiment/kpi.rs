@@ -25,6 +25,12 @@ pub struct Kpi {
     pub get: fn(&ReplicationResult) -> f64,
 }
 
+impl std::fmt::Debug for Kpi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Kpi({})", self.name)
+    }
+}
+
 /// Every KPI, in the order of outputs.
 pub const KPIS: &[Kpi] = &[
     Kpi {

@@ -41,7 +41,7 @@ const DATA_FILES: [(&str, &str); 6] = [
 ];
 
 /// Escapes text for HTML.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -69,7 +69,7 @@ fn decimals_for(hw: f64) -> usize {
 }
 
 /// `12.3 ± 0.45`, the mean to the precision its interval warrants.
-fn pm(e: &Estimate) -> String {
+pub(super) fn pm(e: &Estimate) -> String {
     if !e.mean.is_finite() {
         return "—".into();
     }
@@ -81,7 +81,7 @@ fn pm(e: &Estimate) -> String {
 }
 
 /// `+1.85 ± 0.11`, signed (with a typographic minus).
-fn signed_pm(e: &Estimate) -> String {
+pub(super) fn signed_pm(e: &Estimate) -> String {
     if !e.mean.is_finite() {
         return "—".into();
     }
@@ -1100,7 +1100,7 @@ fn sensitivity_section(scenario: &Scenario, results: &RunResults, charts: &[Char
     h
 }
 
-const STYLE: &str = "
+pub(super) const STYLE: &str = "
 body { font-family: 'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto;
        max-width: 1400px; padding: 0 1.5em; color: #222; line-height: 1.45; }
 h1 { margin-bottom: 0.2em; }

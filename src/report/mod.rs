@@ -13,6 +13,7 @@
 mod csv_out;
 mod html;
 mod json;
+mod optimize;
 pub mod plots;
 mod sensitivity;
 mod table;
@@ -23,6 +24,7 @@ use std::path::Path;
 pub use csv_out::{write_replication_tables, write_trace_csv, write_variants_csv};
 pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
+pub use optimize::{optimize_table, write_optimize};
 pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
 pub use sensitivity::{lever_label, sensitivity_table, write_sensitivity_csv};
 

@@ -7,6 +7,7 @@
 mod demand;
 mod duration;
 mod error;
+mod optimize;
 mod raw;
 mod supply;
 mod validate;
@@ -16,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
+pub use optimize::{
+    Bound, Constraint, DecisionVariable, Objective, OptimizeSpec, short_path, value_text,
+};
 pub use variants::{Lever, LeverKind, Variant};
 
 use crate::engine::Time;
@@ -39,6 +43,9 @@ pub struct Scenario {
     /// The `[[variant]]`s and sweep points, in file order (the baseline is
     /// [`Scenario::factory`] and is not listed here).
     pub variants: Vec<Variant>,
+    /// The `[optimize]` section, if any (used by `shopfloor optimize`
+    /// only).
+    pub optimize: Option<OptimizeSpec>,
     /// The file's text, kept so that shards can be merged without it.
     pub text: String,
     /// True when the file sets `simulation.period` (otherwise it follows
@@ -212,10 +219,13 @@ impl Scenario {
 /// against `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
     let (mut scenario, raw) = parse_baseline(path, text).map_err(ScenarioErrors)?;
+    let loc = Locator { file: path, text };
+    if let Some(o) = &raw.optimize {
+        scenario.optimize = Some(optimize::validate(&loc, o, &scenario).map_err(ScenarioErrors)?);
+    }
     if raw.variant.is_empty() && raw.sweep.is_empty() {
         return Ok(scenario);
     }
-    let loc = Locator { file: path, text };
     let parse_one = |p: &Path, t: &str| parse_baseline(p, t).map(|(s, _)| s.factory);
     let products: Vec<String> = scenario
         .factory

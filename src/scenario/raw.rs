@@ -42,6 +42,9 @@ pub struct RawScenario {
     /// `[[sweep]]` tables: a name and a list of values per field path.
     #[serde(default)]
     pub sweep: Vec<Spanned<RawOverrides>>,
+    /// `[optimize]`: decision variables, objective and constraints for
+    /// `shopfloor optimize` (see `scenario/optimize.rs`).
+    pub optimize: Option<Spanned<super::optimize::RawOptimize>>,
 }
 
 /// The body of a `[[variant]]` or `[[sweep]]`: `name = "…"` and

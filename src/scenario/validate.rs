@@ -1650,6 +1650,7 @@ pub(crate) fn validate(
         description: sim.description.clone().unwrap_or_default(),
         hash,
         variants: Vec::new(),
+        optimize: None,
         text: text.to_string(),
         source: v.loc.file.to_path_buf(),
     })

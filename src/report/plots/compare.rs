@@ -3,6 +3,7 @@
 //! Pareto-efficient variants marked.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -442,23 +443,13 @@ impl ParetoPlot {
         });
         let (x_lo, x_hi) = padded(x_lo, x_hi, 0.1);
         let (y_lo, y_hi) = padded(y_lo, y_hi, 0.1);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .x_desc("mean cycle time (min)")
-            .y_desc("throughput (good parts/h)")
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = scatter_chart(
+            &plot,
+            (x_lo, x_hi),
+            (y_lo, y_hi),
+            "mean cycle time (min)",
+            "throughput (good parts/h)",
+        )?;
         let ci = LIGHT.mix(0.7).stroke_width(1);
         for p in &pts {
             if p.ct.low.is_finite() && p.ct.high.is_finite() {
@@ -564,6 +555,38 @@ impl ParetoPlot {
         }
         legend(&side, 14, None, &entries)
     }
+}
+
+/// A chart with two numeric axes.
+pub(super) type Scatter<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The axes of a scatter chart (this one and the optimiser's frontier):
+/// ranges, tick labels, descriptions and a light grid.
+pub(super) fn scatter_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<Scatter<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin(10)
+        .margin_right(24)
+        .x_label_area_size(54)
+        .y_label_area_size(84)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(text(15.0, &BLACK))
+        .axis_desc_style(text(17.0, &BLACK))
+        .bold_line_style(GRID)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(chart)
 }
 
 /// A label to place beside a point.

@@ -29,6 +29,7 @@ mod bottleneck;
 mod compare;
 mod costs;
 mod delivery;
+mod frontier;
 mod gantt;
 mod lines;
 mod stations;
@@ -44,6 +45,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
 pub use compare::pareto_front;
+pub use frontier::write_frontier;
 pub use gantt::{gantt_factory, gantt_window};
 
 use crate::engine::{DAY, HOUR};
@@ -153,6 +155,7 @@ enum Plot {
     Stations(stations::StationPlot),
     Bottleneck(bottleneck::BottleneckPlot),
     Gantt(gantt::GanttPlot),
+    Frontier(frontier::FrontierPlot),
 }
 
 impl Plot {
@@ -168,6 +171,7 @@ impl Plot {
             Plot::Stations(p) => p.draw(root),
             Plot::Bottleneck(p) => p.draw(root),
             Plot::Gantt(p) => p.draw(root),
+            Plot::Frontier(p) => p.draw(root),
         }
     }
 }
@@ -259,24 +263,28 @@ pub fn write_plots(
     // their order.
     let charts = specs
         .par_iter()
-        .map(|s| {
-            let svg = svg_of(s)?;
-            super::write_atomic(&plots.join(format!("{}.svg", s.stem)), |w| {
-                w.write_all(svg.as_bytes())
-            })?;
-            write_png(&plots.join(format!("{}.png", s.stem)), s)?;
-            Ok(Chart {
-                stem: s.stem,
-                title: s.title.clone(),
-                about: s.about.clone(),
-                size: s.size,
-                svg,
-            })
-        })
+        .map(|s| write_chart(&plots, s))
         .collect::<io::Result<Vec<Chart>>>()?;
     let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
     remove_charts_except(&plots, &drawn)?;
     Ok(charts)
+}
+
+/// Draws `s` into `dir` as `<stem>.svg` and `<stem>.png`, each written
+/// atomically.
+fn write_chart(dir: &Path, s: &Spec) -> io::Result<Chart> {
+    let svg = svg_of(s)?;
+    super::write_atomic(&dir.join(format!("{}.svg", s.stem)), |w| {
+        w.write_all(svg.as_bytes())
+    })?;
+    write_png(&dir.join(format!("{}.png", s.stem)), s)?;
+    Ok(Chart {
+        stem: s.stem,
+        title: s.title.clone(),
+        about: s.about.clone(),
+        size: s.size,
+        svg,
+    })
 }
 
 /// Removes the chart files in `dir/plots/` (and the folder, once empty):
