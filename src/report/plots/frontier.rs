@@ -63,7 +63,8 @@ pub fn write_frontier(dir: &Path, result: &OptimizeResult) -> io::Result<Chart> 
         about: format!(
             "Every configuration the optimiser simulated: mean {cx} against mean {cy}, with \
              95% confidence intervals. Filled dots meet the constraints on their confidence \
-             bounds, rings miss them (orange) or are undecided (grey); blue rings, joined \
+             bounds, rings miss them (orange) or were not settled either way (grey: \
+             eliminated on the objective first, or at the replication cap); blue rings, joined \
              by a line, mark the frontier, where no other configuration is both cheaper and better on {cy}; \
              the large black ring is the chosen configuration."
         ),
@@ -168,7 +169,7 @@ impl FrontierPlot {
         let mut entries: Vec<(Mark, String)> = vec![
             (Mark::Dot(GOOD), "meets the constraints".into()),
             (Mark::Ring(BAD), "misses a constraint".into()),
-            (Mark::Ring(SAME), "undecided".into()),
+            (Mark::Ring(SAME), "constraints not settled".into()),
             (Mark::Ring(FRONT), "on the frontier (joined)".into()),
             (Mark::Line(LIGHT), "95% confidence intervals".into()),
         ];
