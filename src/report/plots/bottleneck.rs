@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
 use crate::experiment::RunResults;
 
 /// Size of the bottleneck chart.
@@ -106,25 +106,14 @@ impl BottleneckPlot {
             })
             .fold(0.0_f64, f64::max);
         let x_max = (100.0 * top * 1.1).clamp(5.0, 100.0);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(names_w)
-            .build_cartesian_2d(0.0..x_max, -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .x_desc("share of time as the bottleneck (%)")
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = row_chart(
+            &plot,
+            names_w,
+            n,
+            x_max,
+            11,
+            "share of time as the bottleneck (%)",
+        )?;
         let half = 0.34;
         for (i, b) in self.bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::stations::state_style;
-use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
 use crate::engine::{DAY, HOUR, format_duration};
 use crate::model::{Factory, TraceRecord};
 use crate::scenario::Scenario;
@@ -281,25 +281,14 @@ impl GanttPlot {
             .unwrap_or(0)
             .clamp(40, 260)
             + 20;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(names_w)
-            .build_cartesian_2d(0.0..self.window_h, -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(13)
-            .x_desc("time since start (hours)")
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = row_chart(
+            &plot,
+            names_w,
+            n,
+            self.window_h,
+            13,
+            "time since start (hours)",
+        )?;
         let half = 0.38;
         for (i, (_, segs)) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;

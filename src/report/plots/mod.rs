@@ -644,3 +644,45 @@ fn row_labels<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// The chart of a horizontal bar chart with one row per entity (row `i` of
+/// `rows` centred at `y = rows − 1 − i`, the first at the top), `x` from 0
+/// to `x_max` with `x_labels` ticks, row names left to the caller (see
+/// [`row_labels`]) in a margin `names_w` pixels wide.
+#[allow(clippy::type_complexity)]
+fn row_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    names_w: u32,
+    rows: usize,
+    x_max: f64,
+    x_labels: usize,
+    x_desc: &str,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    DrawingAreaErrorKind<DB::ErrorType>,
+> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin(10)
+        .margin_right(24)
+        .x_label_area_size(54)
+        .y_label_area_size(names_w)
+        .build_cartesian_2d(0.0..x_max, -0.5..(rows as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(x_labels)
+        .x_desc(x_desc)
+        .label_style(text(15.0, &BLACK))
+        .axis_desc_style(text(17.0, &BLACK))
+        .bold_line_style(GRID)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    Ok(chart)
+}

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Drawn, GRID, Mark, Plot, Spec, legend, row_labels, text, tick, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
 use crate::experiment::RunResults;
 use crate::model::MachineState;
 
@@ -124,25 +124,7 @@ impl StationPlot {
             .unwrap_or(0)
             .clamp(60, 320)
             + 20;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(54)
-            .y_label_area_size(names_w)
-            .build_cartesian_2d(0.0..100.0, -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .x_desc("share of machine time (%)")
-            .label_style(text(15.0, &BLACK))
-            .axis_desc_style(text(17.0, &BLACK))
-            .bold_line_style(GRID)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
+        let mut chart = row_chart(&plot, names_w, n, 100.0, 11, "share of machine time (%)")?;
         let half = 0.34;
         let screen = root.use_screen_coord();
         for (i, (_, shares)) in self.stations.iter().enumerate() {
