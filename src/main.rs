@@ -50,18 +50,8 @@ struct RunArgs {
     /// Replications per variant (overrides `simulation.replications`).
     #[arg(long)]
     replications: Option<u32>,
-    /// Master seed (overrides `simulation.seed`).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Horizon per replication, e.g. "4w" (overrides `simulation.horizon`).
-    #[arg(long, value_parser = parse_duration)]
-    horizon: Option<f64>,
-    /// Warm-up, e.g. "2d" (overrides `simulation.warmup`).
-    #[arg(long, value_parser = parse_duration)]
-    warmup: Option<f64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    common: Common,
     /// Results folder; outputs go to OUT/<scenario name>/.
     #[arg(long, default_value = "output")]
     out: PathBuf,
@@ -148,10 +138,9 @@ struct ReportArgs {
     quiet: bool,
 }
 
+/// The flags `run` and `optimize` share: the run's settings.
 #[derive(clap::Args)]
-struct OptimizeArgs {
-    /// Scenario file (TOML) with an [optimize] section.
-    file: PathBuf,
+struct Common {
     /// Master seed (overrides `simulation.seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -164,6 +153,14 @@ struct OptimizeArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+struct OptimizeArgs {
+    /// Scenario file (TOML) with an [optimize] section.
+    file: PathBuf,
+    #[command(flatten)]
+    common: Common,
     /// Results folder; outputs go to OUT/<scenario name>/optimize/.
     #[arg(long, default_value = "output")]
     out: PathBuf,
@@ -311,12 +308,12 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
     sc.apply(&Overrides {
         replications: args.replications,
-        seed: args.seed,
-        horizon: args.horizon,
-        warmup: args.warmup,
+        seed: args.common.seed,
+        horizon: args.common.horizon,
+        warmup: args.common.warmup,
     })
     .map_err(|e| format!("error: {e}"))?;
-    let pool = pool(args.threads)?;
+    let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
     if args.sensitivity {
@@ -570,12 +567,12 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
     let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
     sc.apply(&Overrides {
         replications: None,
-        seed: args.seed,
-        horizon: args.horizon,
-        warmup: args.warmup,
+        seed: args.common.seed,
+        horizon: args.common.horizon,
+        warmup: args.common.warmup,
     })
     .map_err(|e| format!("error: {e}"))?;
-    let pool = pool(args.threads)?;
+    let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");
     let settings = shopfloor::optimize::Settings {
