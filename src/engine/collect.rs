@@ -162,6 +162,17 @@ impl TimeAverage {
         self.set(now, level);
     }
 
+    /// Lowers the level by `delta` (positive) at time `now`: what
+    /// [`Self::add`] does with `-delta`, without the maximum check a falling
+    /// level cannot need.
+    #[inline]
+    pub fn sub(&mut self, now: Time, delta: f64) {
+        debug_assert!(delta >= 0.0);
+        self.area += self.level * (now - self.since);
+        self.since = now;
+        self.level -= delta;
+    }
+
     /// The current level.
     #[inline]
     pub fn level(&self) -> f64 {

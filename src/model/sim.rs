@@ -1448,6 +1448,11 @@ impl<'f> Sim<'f> {
     /// With "load and walk away", schedules the operators' release.
     #[inline]
     fn schedule_walk_away(&mut self, m: u32, op: &Op<'_>, duration: f64) {
+        // Operators held through the whole operation (the usual case):
+        // nothing to schedule, and no need to look at the machine.
+        if matches!(op.need, OperatorNeed::Whole) {
+            return;
+        }
         let mach = &self.machines[m as usize];
         if mach.held == 0 {
             return;
@@ -1614,8 +1619,11 @@ impl<'f> Sim<'f> {
         mach.held = 0;
         let ps = &mut self.pools[p as usize];
         ps.held -= n;
-        ps.busy.add(now, -f64::from(n));
-        ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+        ps.busy.sub(now, f64::from(n));
+        // On shift with nobody absent, free + held never exceeds the count
+        // (see `return_workers`): the workers simply go back.
+        debug_assert!(ps.free + n <= ps.count - ps.held);
+        ps.free += n;
     }
 
     #[inline(never)]
