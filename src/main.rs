@@ -317,8 +317,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
     if args.sensitivity {
-        if !(0.0..=18.0).contains(&args.overtime_hours) {
-            return Err("error: --overtime-hours must be between 0 and 18 (one session from 06:00 on a day off)".into());
+        let minutes = sensitivity::overtime_minutes(args.overtime_hours);
+        if !(args.overtime_hours == 0.0 || sensitivity::OVERTIME_MINUTES.contains(&minutes)) {
+            return Err("error: --overtime-hours must be 0 (no overtime lever) or from 1 minute (0.017) to just under 18 hours (one session from 06:00 on a day off, ending by 23:59)".into());
         }
         let plan = SensitivityPlan {
             top: args.sensitivity_top,
@@ -326,6 +327,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         };
         let shares = pool.install(|| sensitivity::pilot(&sc, stop));
         if stop.load(Ordering::SeqCst) {
+            eprintln!("stopped during the pilot run of --sensitivity; nothing was saved");
             return Ok(ExitCode::from(130));
         }
         let (levers, why) = sensitivity::levers(&sc, &shares, &plan)

@@ -68,7 +68,8 @@ pub struct BottleneckTimes {
     /// Per resource: time it was a shifting bottleneck (shared with the
     /// resource the bottleneck shifted from or to).
     pub shifting: Vec<Time>,
-    /// Times the momentary bottleneck passed from one resource to another.
+    /// Times the bottleneck shifted: the momentary bottleneck passed from
+    /// one resource to another whose period overlapped its own.
     pub shifts: u64,
 }
 
@@ -280,7 +281,13 @@ impl ActivePeriods {
                         // The chain moves on from c to b; they share
                         // [b.start, c.end) if they overlap.
                         self.account(c, prefix, b.start);
-                        if b.start >= self.window_start && c.resource != b.resource {
+                        // A shift is a handover between overlapping periods
+                        // of two resources; after a gap with no bottleneck
+                        // (a night) a new one simply starts.
+                        if b.start >= self.window_start
+                            && b.start < c.end
+                            && c.resource != b.resource
+                        {
                             self.times.shifts += 1;
                         }
                         self.current = Some((b, c.end));
@@ -406,7 +413,11 @@ mod tests {
                 }
                 t += step;
             }
-            if i > 0 && p.start >= window && chain[i - 1].resource != p.resource {
+            if i > 0
+                && p.start >= window
+                && p.start < chain[i - 1].end
+                && chain[i - 1].resource != p.resource
+            {
                 out.shifts += 1;
             }
         }
@@ -434,7 +445,7 @@ mod tests {
         let t = detect(2, 5.0, 10.0, &[(0, 0.0, 6.0), (1, 7.0, 9.0)]);
         assert_eq!(t.sole, [1.0, 2.0]);
         assert_eq!(t.shifting, [0.0, 0.0]);
-        assert_eq!(t.shifts, 1);
+        assert_eq!(t.shifts, 0);
     }
 
     /// A resource that stops and starts at the same moment keeps one

@@ -80,11 +80,24 @@ pub fn levers(
     let f = &scenario.factory;
     let mut out = Vec::new();
     let mut notes = Vec::new();
+    // A name with `.` or `[` cannot be written as an override path.
+    let plain = |name: &str, what: &str, notes: &mut Vec<String>| {
+        let ok = !name.contains(['.', '[', ']']);
+        if !ok {
+            notes.push(format!(
+                "{what} {name}: its name holds `.` or `[`, so no override path can name it; no lever for it"
+            ));
+        }
+        ok
+    };
     let mut order: Vec<usize> = (0..f.stations.len()).filter(|&i| shares[i] > 0.0).collect();
     // Largest share first; the scenario's order breaks ties.
     order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
     for &i in order.iter().take(plan.top) {
         let st = &f.stations[i];
+        if !plain(&st.name, "station", &mut notes) {
+            continue;
+        }
         out.push(Lever {
             name: format!("+1-machine({})", st.name),
             kind: LeverKind::Machine,
@@ -97,6 +110,9 @@ pub fn levers(
         });
     }
     for p in f.pools.iter().filter(|p| !p.hidden) {
+        if !plain(&p.name, "pool", &mut notes) {
+            continue;
+        }
         out.push(Lever {
             name: format!("+1-worker({})", p.name),
             kind: LeverKind::Worker,
@@ -110,8 +126,18 @@ pub fn levers(
     }
     if plan.overtime_hours > 0.0 {
         let doc: toml::Table = toml::from_str(&scenario.text).map_err(|e| e.to_string())?;
+        // The calendars some pool or station works to.
+        let used: Vec<&str> = ["workers", "stations"]
+            .iter()
+            .filter_map(|k| doc.get(*k).and_then(Value::as_table))
+            .flat_map(|t| t.values())
+            .filter_map(|v| v.get("calendar").and_then(Value::as_str))
+            .collect();
         let calendars = doc.get("calendars").and_then(Value::as_table);
         for (name, cal) in calendars.into_iter().flatten() {
+            if !used.contains(&name.as_str()) || !plain(name, "calendar", &mut notes) {
+                continue;
+            }
             match overtime_override(cal, plan.overtime_hours) {
                 Some(v) => out.push(Lever {
                     name: format!("+{}h-overtime({name})", plan.overtime_hours),
@@ -135,11 +161,14 @@ pub fn levers(
 /// overtime on; None when there is no such day.
 fn overtime_override(cal: &Value, hours: f64) -> Option<Value> {
     const WEEK: [&str; 7] = ["sat", "sun", "mon", "tue", "wed", "thu", "fri"];
+    // Day names as the scenario reader takes them: any case, short or
+    // full ("Sat", "saturday").
     let names = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .filter_map(|d| d.as_str())
+                    .map(|d| d.to_lowercase().chars().take(3).collect())
                     .collect()
             })
             .unwrap_or_default()
@@ -159,8 +188,8 @@ fn overtime_override(cal: &Value, hours: f64) -> Option<Value> {
         busy.extend(names(o.get("days")));
     }
     let day = WEEK.iter().find(|d| !busy.iter().any(|b| b == *d))?;
-    let end = 6.0 * 60.0 + hours * 60.0;
-    let (h, m) = ((end / 60.0).floor() as i64, (end % 60.0).round() as i64);
+    let end = 6 * 60 + overtime_minutes(hours);
+    let (h, m) = (end / 60, end % 60);
     let mut session = toml::Table::new();
     session.insert(
         "days".into(),
@@ -171,6 +200,14 @@ fn overtime_override(cal: &Value, hours: f64) -> Option<Value> {
     list.push(Value::Table(session));
     Some(Value::Array(list))
 }
+
+/// `hours` of overtime in whole minutes.
+pub fn overtime_minutes(hours: f64) -> i64 {
+    (hours * 60.0).round() as i64
+}
+
+/// The overtime a lever may add: a session from 06:00 that ends by 23:59.
+pub const OVERTIME_MINUTES: std::ops::RangeInclusive<i64> = 1..=17 * 60 + 59;
 
 /// One lever's marginal gains.
 #[derive(Clone, Debug, Serialize)]

@@ -93,11 +93,11 @@ pub struct StationResult {
     /// Share of the observed time this station was the sole bottleneck
     /// (active-period method: its active period was the longest, and did
     /// not overlap the bottleneck before or after it), 0–1.
-    #[serde(deserialize_with = "f64_or_nan")]
+    #[serde(default, deserialize_with = "f64_or_nan")]
     pub bottleneck_sole: f64,
     /// Share of the observed time it was a shifting bottleneck (its period
     /// overlapped the one the bottleneck shifted from or to), 0–1.
-    #[serde(deserialize_with = "f64_or_nan")]
+    #[serde(default, deserialize_with = "f64_or_nan")]
     pub bottleneck_shifting: f64,
 }
 
@@ -221,8 +221,11 @@ pub struct ReplicationResult {
     pub busiest_station: String,
     /// Station with the largest bottleneck share, sole plus shifting
     /// (first such on a tie; empty when no station was ever active).
+    #[serde(default)]
     pub bottleneck: String,
-    /// Times the momentary bottleneck passed from one station to another.
+    /// Times the bottleneck shifted: the momentary bottleneck passed from one
+    /// station to another whose active period overlapped its own.
+    #[serde(default)]
     pub bottleneck_shifts: u64,
     /// Events processed in the whole replication (warm-up included).
     pub events: u64,

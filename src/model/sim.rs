@@ -258,12 +258,13 @@ struct StationState {
 }
 
 /// The machine states in which a machine is active for the active-period
-/// method (busy, in setup, down or waiting for a technician): bits by
-/// [`state_index`].
+/// method (busy, in setup, down under repair): bits by [`state_index`].
+/// Waiting for a technician is waiting for people, like waiting for
+/// operators: a machine that breaks when its repair crew has gone home
+/// would otherwise look like the plant's constraint all night.
 const ACTIVE: u32 = 1 << MachineState::Busy as u32
     | 1 << MachineState::Setup as u32
-    | 1 << MachineState::Down as u32
-    | 1 << MachineState::WaitingTechnician as u32;
+    | 1 << MachineState::Down as u32;
 
 #[derive(Clone, Copy)]
 struct RawTrace {

@@ -1019,7 +1019,7 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
     }
     h.push_str(
         "<p class=\"note\">Active-period method: at each moment the station whose current \
-         uninterrupted active period (busy, in setup or down; all its machines at once) is \
+         uninterrupted active period (busy, in setup or under repair; all its machines at once) is \
          the longest is the bottleneck; while the periods of the stations it passes between \
          overlap, both are shifting bottlenecks. Utilisation, blocked and starved shares \
          beside it, as the simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\

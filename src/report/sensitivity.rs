@@ -36,29 +36,36 @@ pub fn write_sensitivity_csv(
         return Ok(());
     }
     write_atomic(&path, |w| {
-        writeln!(
-            w,
-            "lever,kind,target,amount,kpi,gain,gain_low,gain_high,relative,replications"
-        )?;
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "lever",
+            "kind",
+            "target",
+            "amount",
+            "kpi",
+            "gain",
+            "gain_low",
+            "gain_high",
+            "relative",
+            "replications",
+        ])?;
         for o in &all {
             for g in &o.gains {
-                writeln!(
-                    w,
-                    "{},{},{},{},{},{},{},{},{},{}",
-                    o.lever.name,
-                    kind_name(o.lever.kind),
-                    o.lever.target,
-                    o.lever.amount,
-                    g.kpi,
-                    g.diff.mean,
-                    g.diff.low,
-                    g.diff.high,
-                    g.relative,
-                    g.diff.n
-                )?;
+                csv.write_record([
+                    o.lever.name.clone(),
+                    kind_name(o.lever.kind).to_string(),
+                    o.lever.target.clone(),
+                    o.lever.amount.to_string(),
+                    g.kpi.to_string(),
+                    g.diff.mean.to_string(),
+                    g.diff.low.to_string(),
+                    g.diff.high.to_string(),
+                    g.relative.to_string(),
+                    g.diff.n.to_string(),
+                ])?;
             }
         }
-        Ok(())
+        csv.flush()
     })
 }
 

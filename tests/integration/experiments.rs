@@ -730,3 +730,75 @@ fn the_overtime_lever_is_a_saturday_session() {
         s.factory.pools[0].count + 1
     );
 }
+
+/// The overtime lever reads day names as the scenario reader does (any
+/// case, full names), skips days that already have overtime, says so when
+/// no day is left, leaves calendars nobody works to alone, and writes whole
+/// minutes.
+#[test]
+fn the_overtime_lever_finds_the_first_free_day() {
+    use shopfloor::experiment::sensitivity::{SensitivityPlan, levers};
+    let text = |days: &str, overtime: &str| {
+        format!(
+            r#"
+[simulation]
+horizon = "1w"
+
+[calendars.c]
+shifts = [{{ start = "08:00", end = "16:00" }}]
+days = {days}
+overtime = {overtime}
+
+[calendars.unused]
+shifts = [{{ start = "08:00", end = "16:00" }}]
+
+[workers.w]
+count = 1
+stations = ["m"]
+calendar = "c"
+
+[stations.m]
+
+[products.p]
+release = {{ interarrival = "1h" }}
+routing = [{{ station = "m", process = "10m", operators = 1 }}]
+"#
+        )
+    };
+    let plan = SensitivityPlan {
+        top: 0,
+        overtime_hours: 2.5,
+    };
+    let overtime_of = |s: &scenario::Scenario| {
+        let (found, notes) = levers(s, &vec![0.0; s.factory.stations.len()], &plan).unwrap();
+        let ot: Vec<String> = found
+            .iter()
+            .filter(|l| l.name.contains("overtime"))
+            .map(|l| format!("{}={}", l.name, l.overrides[0].1))
+            .collect();
+        (ot, notes)
+    };
+    // Monday to Saturday work (spelled in all ways the reader takes) and
+    // Sunday has overtime already: no day is left.
+    let s = parse(&text(
+        r#"["Monday", "TUE", "wed", "Thursday", "fri", "Saturday"]"#,
+        r#"[{ days = ["Sun"], start = "06:00", end = "10:00" }]"#,
+    ));
+    let (ot, notes) = overtime_of(&s);
+    assert!(ot.is_empty(), "{ot:?}");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("calendar c"), "{notes:?}");
+    // Monday to Friday with Saturday overtime: Sunday, 06:00 to 08:30.
+    let s = parse(&text(
+        r#"["mon", "tue", "wed", "thu", "fri"]"#,
+        r#"[{ days = ["SATURDAY"], start = "06:00", end = "10:00" }]"#,
+    ));
+    let (ot, notes) = overtime_of(&s);
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(ot.len(), 1, "only the calendar a pool works to: {ot:?}");
+    assert!(ot[0].starts_with("+2.5h-overtime(c)="), "{ot:?}");
+    assert!(
+        ot[0].contains(r#"days = ["sun"]"#) && ot[0].contains(r#"end = "08:30""#),
+        "{ot:?}"
+    );
+}

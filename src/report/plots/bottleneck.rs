@@ -63,8 +63,8 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         stem: "bottleneck_shares",
         title: "Where the bottleneck is (baseline)".into(),
         about: "The active-period method: at each moment the station whose current \
-                uninterrupted active period (busy, in setup or down; for a station of several \
-                machines, all of them) is the longest is the bottleneck. Dark: the share of \
+                uninterrupted active period (busy, in setup or under repair; for a station of \
+                several machines, all of them) is the longest is the bottleneck. Dark: the share of \
                 time a station was the sole bottleneck; light: the share it was a shifting \
                 one, while the bottleneck passed between it and another station. The whisker \
                 is the 95% CI of the sum; the primary bottleneck is outlined. Relieving it \
