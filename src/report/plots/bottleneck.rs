@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, names_width, row_chart, row_labels, titled};
 use crate::experiment::RunResults;
 
 /// Size of the bottleneck chart.
@@ -82,18 +82,13 @@ impl BottleneckPlot {
         let (plot, side) = area.split_horizontally(w - 260);
         let n = self.bars.len();
         let label_size = if n > 20 { 13.0 } else { 16.0 };
-        let names_w = self
-            .bars
-            .iter()
-            .filter_map(|b| {
-                area.estimate_text_size(&self.label(b), &text(label_size, &BLACK))
-                    .ok()
-            })
-            .map(|(w, _)| w)
-            .max()
-            .unwrap_or(0)
-            .clamp(60, 320)
-            + 20;
+        let names_w = names_width(
+            &area,
+            self.bars.iter().map(|b| self.label(b)),
+            label_size,
+            60,
+            320,
+        );
         let top = self
             .bars
             .iter()

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Drawn, GRID, MUTED, Mark, Plot, Spec, has_cost_model, legend, row_labels, shown_rows, text,
-    titled,
+    Drawn, GRID, MUTED, Mark, Plot, Spec, has_cost_model, legend, names_width, row_labels,
+    shown_rows, text, titled,
 };
 use crate::engine::format_duration;
 use crate::experiment::{CostSummary, RunResults};
@@ -259,18 +259,13 @@ impl CostPlot {
         let (plot, side) = area.split_horizontally(w - LEGEND_W);
         let n = self.rows.len();
         let label_size = if n > 15 { 13.0 } else { 15.0 };
-        let names_w = self
-            .rows
-            .iter()
-            .filter_map(|r| {
-                area.estimate_text_size(&r.name, &text(label_size, &BLACK))
-                    .ok()
-            })
-            .map(|(w, _)| w)
-            .max()
-            .unwrap_or(0)
-            .clamp(60, 320)
-            + 20;
+        let names_w = names_width(
+            &area,
+            self.rows.iter().map(|r| &r.name),
+            label_size,
+            60,
+            320,
+        );
         let finite = |v: f64| v.is_finite().then_some(v);
         let top = self
             .rows

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::stations::state_style;
-use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, names_width, row_chart, row_labels, titled};
 use crate::engine::{DAY, HOUR, format_duration};
 use crate::model::{Factory, TraceRecord};
 use crate::scenario::Scenario;
@@ -272,15 +272,7 @@ impl GanttPlot {
         let (plot, side) = area.split_horizontally(w - 260);
         let n = self.rows.len();
         let label_size = if n > 24 { 12.0 } else { 15.0 };
-        let names_w = self
-            .rows
-            .iter()
-            .filter_map(|(l, _)| area.estimate_text_size(l, &text(label_size, &BLACK)).ok())
-            .map(|(w, _)| w)
-            .max()
-            .unwrap_or(0)
-            .clamp(40, 260)
-            + 20;
+        let names_w = names_width(&area, self.rows.iter().map(|(l, _)| l), label_size, 40, 260);
         let mut chart = row_chart(
             &plot,
             names_w,

@@ -686,3 +686,23 @@ fn row_chart<'a, DB: DrawingBackend>(
         .draw()?;
     Ok(chart)
 }
+
+/// The width of a margin for row names: the widest of `labels` in text of
+/// `size` pixels, clamped to `min..=max`, plus 20 pixels of padding.
+fn names_width<DB: DrawingBackend, S: AsRef<str>>(
+    area: &DrawingArea<DB, Shift>,
+    labels: impl IntoIterator<Item = S>,
+    size: f64,
+    min: u32,
+    max: u32,
+) -> u32 {
+    let style = text(size, &BLACK);
+    labels
+        .into_iter()
+        .filter_map(|l| area.estimate_text_size(l.as_ref(), &style).ok())
+        .map(|(w, _)| w)
+        .max()
+        .unwrap_or(0)
+        .clamp(min, max)
+        + 20
+}

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Drawn, Mark, Plot, Spec, legend, row_chart, row_labels, text, titled};
+use super::{Drawn, Mark, Plot, Spec, legend, names_width, row_chart, row_labels, text, titled};
 use crate::experiment::RunResults;
 use crate::model::MachineState;
 
@@ -110,20 +110,16 @@ impl StationPlot {
         let (plot, side) = area.split_horizontally(w - 260);
         let n = self.stations.len();
         let label_size = if n > 20 { 13.0 } else { 16.0 };
-        let names_w = self
-            .stations
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (name, _))| {
-                let label = self.label(i, name);
-                area.estimate_text_size(&label, &text(label_size, &BLACK))
-                    .ok()
-            })
-            .map(|(w, _)| w)
-            .max()
-            .unwrap_or(0)
-            .clamp(60, 320)
-            + 20;
+        let names_w = names_width(
+            &area,
+            self.stations
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| self.label(i, name)),
+            label_size,
+            60,
+            320,
+        );
         let mut chart = row_chart(&plot, names_w, n, 100.0, 11, "share of machine time (%)")?;
         let half = 0.34;
         let screen = root.use_screen_coord();
