@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::plots::{Chart, has_cost_model, has_orders};
+use super::plots::{Chart, has_cost_model, has_orders, shown_variants};
 use super::write_atomic;
 use crate::engine::format_duration;
 use crate::experiment::kpi::{Better, KPIS, Kpi, kpi};
@@ -159,15 +159,7 @@ fn number(x: f64, places: i32, style: Style, signed: bool) -> String {
 
 /// The figure scaled as `style` asks (a share × 100 for %).
 fn scaled(e: &Estimate, style: Style) -> Estimate {
-    let k = if style == Style::Percent { 100.0 } else { 1.0 };
-    Estimate {
-        n: e.n,
-        mean: e.mean * k,
-        sd: e.sd * k,
-        half_width: e.half_width * k,
-        low: e.low * k,
-        high: e.high * k,
-    }
+    e.scaled(if style == Style::Percent { 100.0 } else { 1.0 })
 }
 
 /// The places a figure is shown to: its half-width's (see
@@ -747,16 +739,7 @@ fn costs_section(scenario: &Scenario, results: &RunResults, charts: &[Chart]) ->
     let f = &scenario.factory;
     let mut h = String::from("<h2 id=\"costs\">Costs, revenue and profit</h2>\n");
     let shown: Vec<usize> = {
-        let mut keep = vec![0];
-        keep.extend(
-            results
-                .ranking
-                .order
-                .iter()
-                .copied()
-                .filter(|&i| i != 0)
-                .take(COST_COLUMNS),
-        );
+        let keep = shown_variants(results, COST_COLUMNS);
         results
             .ranking
             .order

@@ -24,6 +24,20 @@ pub struct Estimate {
     pub high: f64,
 }
 
+impl Estimate {
+    /// This estimate with every figure multiplied by `k` (a unit change).
+    pub fn scaled(&self, k: f64) -> Estimate {
+        Estimate {
+            n: self.n,
+            mean: self.mean * k,
+            sd: self.sd * k,
+            half_width: self.half_width * k,
+            low: self.low * k,
+            high: self.high * k,
+        }
+    }
+}
+
 /// The two-sided 95% Student-t quantile for `df` degrees of freedom.
 pub fn t_quantile_975(df: usize) -> f64 {
     if df == 0 {

@@ -71,18 +71,6 @@ pub(super) struct DeliveryPlot {
     rows: Vec<Row>,
 }
 
-/// `e` with every figure multiplied by `k`.
-fn scaled(e: &Estimate, k: f64) -> Estimate {
-    Estimate {
-        n: e.n,
-        mean: e.mean * k,
-        sd: e.sd * k,
-        half_width: e.half_width * k,
-        low: e.low * k,
-        high: e.high * k,
-    }
-}
-
 /// On-time delivery, tardiness and lead time per variant, or None when no
 /// variant takes customer orders.
 pub(super) fn on_time_delivery(results: &RunResults) -> Option<Spec> {
@@ -100,7 +88,7 @@ pub(super) fn on_time_delivery(results: &RunResults) -> Option<Spec> {
             let values = PANELS
                 .iter()
                 .map(|p| {
-                    let e = scaled((p.of)(d), p.scale);
+                    let e = (p.of)(d).scaled(p.scale);
                     let k = KPIS.iter().position(|k| k.name == p.kpi);
                     let judged = match (i, k.and_then(|k| Some((k, v.vs_baseline.get(k)?)))) {
                         (0, _) | (_, None) => Verdict::Same,

@@ -364,7 +364,7 @@ fn line_color(i: usize) -> RGBColor {
 
 /// The variants drawn in line charts: the baseline, then up to `max` others
 /// in ranking order. Returns their indices.
-fn shown_variants(results: &RunResults, max: usize) -> Vec<usize> {
+pub(crate) fn shown_variants(results: &RunResults, max: usize) -> Vec<usize> {
     let mut v = vec![0];
     v.extend(
         results
