@@ -304,15 +304,25 @@ fn stop_on_ctrl_c() -> &'static AtomicBool {
     &STOP
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
+/// Reads the scenario `file` and applies the command line's settings.
+fn load(
+    file: &std::path::Path,
+    common: &Common,
+    replications: Option<u32>,
+) -> Result<scenario::Scenario, String> {
+    let mut sc = scenario::load(file).map_err(|e| e.to_string())?;
     sc.apply(&Overrides {
-        replications: args.replications,
-        seed: args.common.seed,
-        horizon: args.common.horizon,
-        warmup: args.common.warmup,
+        replications,
+        seed: common.seed,
+        horizon: common.horizon,
+        warmup: common.warmup,
     })
     .map_err(|e| format!("error: {e}"))?;
+    Ok(sc)
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let mut sc = load(&args.file, &args.common, args.replications)?;
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
@@ -566,14 +576,7 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
 }
 
 fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
-    let mut sc = scenario::load(&args.file).map_err(|e| e.to_string())?;
-    sc.apply(&Overrides {
-        replications: None,
-        seed: args.common.seed,
-        horizon: args.common.horizon,
-        warmup: args.common.warmup,
-    })
-    .map_err(|e| format!("error: {e}"))?;
+    let sc = load(&args.file, &args.common, None)?;
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");

@@ -90,6 +90,15 @@ pub fn levers(
         }
         ok
     };
+    // One more of something counted: machines at a station, workers in a
+    // pool.
+    let one_more = |kind: LeverKind, what: &str, name: &str, path: String, now: u32| Lever {
+        name: format!("+1-{what}({name})"),
+        kind,
+        target: name.to_string(),
+        amount: 1.0,
+        overrides: vec![(path, Value::Integer(i64::from(now) + 1))],
+    };
     let mut order: Vec<usize> = (0..f.stations.len()).filter(|&i| shares[i] > 0.0).collect();
     // Largest share first; the scenario's order breaks ties.
     order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]).then(a.cmp(&b)));
@@ -98,31 +107,25 @@ pub fn levers(
         if !plain(&st.name, "station", &mut notes) {
             continue;
         }
-        out.push(Lever {
-            name: format!("+1-machine({})", st.name),
-            kind: LeverKind::Machine,
-            target: st.name.clone(),
-            amount: 1.0,
-            overrides: vec![(
-                format!("stations.{}.machines", st.name),
-                Value::Integer(i64::from(st.machines) + 1),
-            )],
-        });
+        out.push(one_more(
+            LeverKind::Machine,
+            "machine",
+            &st.name,
+            format!("stations.{}.machines", st.name),
+            st.machines,
+        ));
     }
     for p in f.pools.iter().filter(|p| !p.hidden) {
         if !plain(&p.name, "pool", &mut notes) {
             continue;
         }
-        out.push(Lever {
-            name: format!("+1-worker({})", p.name),
-            kind: LeverKind::Worker,
-            target: p.name.clone(),
-            amount: 1.0,
-            overrides: vec![(
-                format!("workers.{}.count", p.name),
-                Value::Integer(i64::from(p.count) + 1),
-            )],
-        });
+        out.push(one_more(
+            LeverKind::Worker,
+            "worker",
+            &p.name,
+            format!("workers.{}.count", p.name),
+            p.count,
+        ));
     }
     if plan.overtime_hours > 0.0 {
         let doc: toml::Table = toml::from_str(&scenario.text).map_err(|e| e.to_string())?;
