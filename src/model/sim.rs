@@ -429,6 +429,15 @@ fn store<T>(slots: &mut Vec<T>, free: &mut Vec<u32>, x: T) -> u32 {
     }
 }
 
+/// `a / b`, NaN when `b` is 0 (a share of nothing).
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
+}
+
 fn state_index(s: MachineState) -> usize {
     s as usize
 }

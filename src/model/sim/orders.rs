@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Event, NONE, Sim, store};
+use super::{Event, NONE, Sim, ratio, store};
 use crate::engine::{DAY, HOUR, Stream, Tally, TimeAverage, WEEK};
 use crate::model::factory::{Contractor, OutsourceRule, Product};
 use crate::model::results::{ContractorResult, CostResult, DeliveryResult, ProductResult};
@@ -193,14 +193,6 @@ impl Default for DeliveryStats {
             orders_outsourced: 0,
             units_outsourced: 0,
         }
-    }
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        f64::NAN
-    } else {
-        a as f64 / b as f64
     }
 }
 

@@ -22,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Event, NONE, Phase, Sim, store};
+use super::{Event, NONE, Phase, Sim, ratio, store};
 use crate::engine::{HOUR, Stream, TimeAverage};
 use crate::model::factory::{InventoryPolicy, MAX_SUPPLIERS, Material, Supplier, SupplierRule};
 use crate::model::results::{MaterialResult, SupplierResult};
@@ -160,14 +160,6 @@ pub(super) struct SupplyOrder {
     supplier: u32,
     units: u32,
     late: bool,
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        f64::NAN
-    } else {
-        a as f64 / b as f64
-    }
 }
 
 impl Sim<'_> {
