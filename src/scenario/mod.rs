@@ -7,6 +7,8 @@
 mod demand;
 mod duration;
 mod error;
+mod input;
+mod names;
 mod optimize;
 mod raw;
 mod supply;
@@ -17,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
+pub use input::{MAX_BOOK_BYTES, MAX_SCENARIO_BYTES, kind as file_kind, read_regular};
+pub use names::{MAX_NAME, folder_name_problem, name_problem};
 pub use optimize::{
     Bound, Constraint, DecisionVariable, Objective, OptimizeSpec, short_path, value_text,
 };
@@ -144,17 +148,31 @@ impl Scenario {
 }
 
 /// Reads and validates the scenario file at `path`.
+/// Only a regular file of at most [`MAX_SCENARIO_BYTES`] is read: a FIFO
+/// or a device is refused rather than read forever.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let fail = |message: String, hint: Option<String>| {
         ScenarioErrors(vec![ScenarioError {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
             field: String::new(),
-            message: format!("cannot read the file: {e}"),
-            hint: None,
+            message,
+            hint,
             source_line: String::new(),
         }])
+    };
+    let bytes = read_regular(path, MAX_SCENARIO_BYTES).map_err(|e| {
+        fail(
+            format!("cannot read the file: {e}"),
+            Some("give the path of a scenario file (TOML), at most 16 MiB".into()),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            format!("cannot read the file: it is not UTF-8 text ({e})"),
+            Some("save the scenario file as UTF-8".into()),
+        )
     })?;
     parse(path, &text)
 }
@@ -258,7 +276,9 @@ fn parse_baseline(
         errors: Vec::new(),
         unitless: false,
     };
-    match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text) {
+    let scenario = validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text);
+    names::check(&mut v, &raw, &default_name);
+    match scenario {
         Some(s) if v.errors.is_empty() => Ok((s, raw)),
         _ => Err(v.errors),
     }

@@ -1,0 +1,160 @@
+//! Security and data loss (issue #14): names that would escape `--out` or
+//! inject spreadsheet formulas, special files as inputs and outputs, two
+//! runs into one folder, duplicated job lines, order books re-read after
+//! the run, file modes, and a closed standard output.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+/// A tiny plant that runs in a blink.
+fn plant(name: &str) -> String {
+    format!(
+        r#"[simulation]
+name = "{name}"
+horizon = "1d"
+replications = 2
+seed = 3
+
+[stations.cut]
+
+[products.frame]
+release = {{ interarrival = "10m" }}
+routing = [{{ station = "cut", process = {{ dist = "exponential", mean = "8m" }} }}]
+"#
+    )
+}
+
+fn shopfloor() -> Command {
+    let mut c = Command::cargo_bin("shopfloor").unwrap();
+    c.timeout(Duration::from_secs(120));
+    c
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(path: &Path, text: &str) -> PathBuf {
+    std::fs::write(path, text).unwrap();
+    path.to_path_buf()
+}
+
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn names_that_leave_the_out_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file of another run beside --out, which `..` would overwrite.
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let precious = write(&dir.path().join("summary.json"), "keep me");
+    for name in ["..", ".", "..."] {
+        let file = write(&dir.path().join("dots.toml"), &plant(name));
+        let o = shopfloor()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains("dots.toml:2:8"), "{name}: {err}");
+        assert!(err.contains("`simulation.name`"), "{name}: {err}");
+        assert!(err.contains("hint:"), "{name}: {err}");
+    }
+    // A name taken from the file name is checked the same way.
+    let text = plant("x").replace("name = \"x\"\n", "");
+    let file = write(&dir.path().join("...toml"), &text);
+    let o = shopfloor().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("from the file name"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(precious).unwrap(), "keep me");
+    assert!(!dir.path().join("jobs").exists());
+}
+
+#[test]
+fn names_are_checked_for_formulas_control_characters_and_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("=HYPERLINK(\\\"http://evil\\\")", "formula"),
+        ("@SUM(A1)", "formula"),
+        ("", "empty"),
+        ("red\\u001b[31m", "control character"),
+        ("bell\\u0007", "control character"),
+    ];
+    let long = "s".repeat(300);
+    let cases = cases
+        .iter()
+        .map(|(n, why)| (n.to_string(), *why))
+        .chain([(long, "at most 64")]);
+    for (station, why) in cases {
+        let text = plant("names").replace("[stations.cut]", &format!("[stations.\"{station}\"]"));
+        let text = text.replace("station = \"cut\"", &format!("station = \"{station}\""));
+        let file = write(&dir.path().join("names.toml"), &text);
+        let o = shopfloor().arg("validate").arg(&file).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{station}: {err}");
+        assert!(err.contains(why), "{station}: {err}");
+        assert!(err.contains("names.toml:"), "{station}: {err}");
+        assert!(err.contains("`stations."), "{station}: {err}");
+        // Nothing raw reaches the terminal.
+        assert!(
+            !o.stderr.contains(&0x1b) && !o.stderr.contains(&0x07),
+            "{err}"
+        );
+    }
+    // A name with a formula character inside, not in front, is fine.
+    let text = plant("names")
+        .replace("[stations.cut]", "[stations.\"cut=saw\"]")
+        .replace("station = \"cut\"", "station = \"cut=saw\"");
+    let file = write(&dir.path().join("ok.toml"), &text);
+    shopfloor().arg("validate").arg(&file).assert().success();
+}
+
+#[test]
+fn special_files_are_not_read_as_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    // A device: read to the end, it would fill the memory.
+    let o = shopfloor()
+        .args(["validate", "/dev/zero"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // Too large.
+    let big = dir.path().join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
+    let o = shopfloor().arg("validate").arg(&big).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("larger than 16 MiB"), "{}", stderr(&o));
+    // An order book that is a device, with the line of `book`.
+    let text = format!("{}\n[orders]\nbook = \"/dev/urandom\"\n", plant("book"));
+    let file = write(&dir.path().join("book.toml"), &text);
+    let o = shopfloor().arg("validate").arg(&file).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("book.toml:14:8"), "{err}");
+    assert!(err.contains("`orders.book`"), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    // A FIFO would block forever.
+    let fifo = dir.path().join("fifo.toml");
+    if !mkfifo(&fifo) {
+        eprintln!("mkfifo unavailable: FIFO case skipped");
+        return;
+    }
+    let o = shopfloor().arg("validate").arg(&fifo).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("FIFO"), "{}", stderr(&o));
+}
