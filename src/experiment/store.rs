@@ -17,6 +17,7 @@
 //! Memory thus grows with the running jobs (one per thread), not with the
 //! finished ones.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -135,6 +136,11 @@ pub struct Manifest {
     /// `merge` and `report` rebuild them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levers: Vec<Lever>,
+    /// The order books the scenario was run with, by the path its file
+    /// gives, so that `merge` and `report` use the very same books from any
+    /// folder, whatever became of the CSV files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub order_books: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -173,13 +179,33 @@ impl Manifest {
                 .iter()
                 .filter_map(|v| v.lever.clone())
                 .collect(),
+            order_books: scenario
+                .books
+                .iter()
+                .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
         }
     }
 
     /// Rebuilds the scenario the jobs were run from.
     pub fn scenario(&self, origin: &Path) -> Result<Scenario, String> {
-        let mut s =
-            crate::scenario::parse(origin, &self.scenario_text).map_err(|e| e.to_string())?;
+        let books = self
+            .order_books
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+            .collect();
+        let mut s = crate::scenario::parse_with_books(origin, &self.scenario_text, books)
+            .map_err(|e| e.to_string())?;
+        // The hash covers the scenario text and its order books: a book
+        // read from disk (a manifest of an older shopfloor keeps none) must
+        // be the one the jobs were run with.
+        if s.hash != self.scenario_hash {
+            return Err(format!(
+                "the order book of scenario \"{}\" ({}) is not the one its jobs were run with: it was edited or moved since; run the scenario again",
+                self.scenario,
+                s.books.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
         s.apply(&Overrides {
             replications: Some(self.replications),
             seed: Some(self.seed),

@@ -294,7 +294,7 @@ impl Validator<'_> {
             if let Some(book) = &o.book {
                 let dir = self.loc.file.parent().unwrap_or(Path::new("."));
                 let path = dir.join(book.get_ref());
-                match super::read_regular(&path, super::MAX_BOOK_BYTES) {
+                match self.loc.books.book(book.get_ref(), &path) {
                     Ok(b) => {
                         match read_order_book(&path, &b, products) {
                             Ok(orders) => p.order_book = orders,

@@ -2,7 +2,14 @@
 //! the order books it names — safely: only regular files (a FIFO would
 //! block forever, `/dev/zero` would fill the memory), and no more than a
 //! cap of bytes.
+//!
+//! The order books a scenario was read with are kept ([`Books`]), so that
+//! `merge` and `report` rebuild the scenario from the run's manifest with
+//! the very same books, wherever they are run and whatever happened to the
+//! CSV files since.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -10,6 +17,10 @@ use std::path::Path;
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// The largest order book read: 64 MiB.
 pub const MAX_BOOK_BYTES: u64 = 64 << 20;
+
+/// The order books of a scenario: their contents by the path written in
+/// the file (`[orders] book = "…"`).
+pub type Books = BTreeMap<String, Vec<u8>>;
 
 /// Reads `path`, refusing anything but a regular file (a symlink to one is
 /// fine) and files of more than `cap` bytes. The error says why, without
@@ -69,5 +80,38 @@ pub fn kind(t: &std::fs::FileType) -> &'static str {
         "a regular file"
     } else {
         "a special file"
+    }
+}
+
+/// The order books met while validating one scenario (its baseline and
+/// every variant): those given beforehand (from a run's manifest) are used
+/// as they are; any other is read from disk once and remembered.
+#[derive(Debug, Default)]
+pub(crate) struct Shelf {
+    books: RefCell<Books>,
+}
+
+impl Shelf {
+    /// A shelf holding `books`.
+    pub fn with(books: Books) -> Shelf {
+        Shelf {
+            books: RefCell::new(books),
+        }
+    }
+
+    /// The book written as `name` in the file, found at `path` if it is not
+    /// on the shelf yet.
+    pub fn book(&self, name: &str, path: &Path) -> Result<Vec<u8>, String> {
+        if let Some(b) = self.books.borrow().get(name) {
+            return Ok(b.clone());
+        }
+        let b = read_regular(path, MAX_BOOK_BYTES)?;
+        self.books.borrow_mut().insert(name.to_string(), b.clone());
+        Ok(b)
+    }
+
+    /// Every book on the shelf.
+    pub fn into_books(self) -> Books {
+        self.books.into_inner()
     }
 }

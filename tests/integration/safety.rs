@@ -158,3 +158,63 @@ fn special_files_are_not_read_as_inputs() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("FIFO"), "{}", stderr(&o));
 }
+
+/// A plant whose orders come from `orders.csv` beside it.
+const BOOK_PLANT: &str = r#"[simulation]
+name = "booked"
+horizon = "1d"
+replications = 2
+
+[orders]
+book = "orders.csv"
+
+[stations.cut]
+
+[products.frame]
+price = 10.0
+routing = [{ station = "cut", process = "20m" }]
+"#;
+
+#[test]
+fn merge_and_report_use_the_order_book_the_run_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("booked.toml"), BOOK_PLANT);
+    let book = write(
+        &dir.path().join("orders.csv"),
+        "id,product,quantity,arrival,due\n1,frame,3,0h,2h\n2,frame,5,1h,3h\n",
+    );
+    let out = dir.path().join("out");
+    shopfloor()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["-q", "--no-plots"])
+        .assert()
+        .success();
+    let run_summary = std::fs::read(out.join("booked").join("summary.json")).unwrap();
+    // The book changes after the run; merge runs from another folder.
+    std::fs::write(&book, "id,product,quantity,arrival,due\n1,frame,40,0h,1h\n").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = shopfloor()
+        .current_dir(elsewhere.path())
+        .arg("merge")
+        .arg(out.join("booked"))
+        .args(["--out", "merged", "-q", "--no-plots"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let merged = std::fs::read(elsewhere.path().join("merged/booked/summary.json")).unwrap();
+    assert!(merged == run_summary, "merge used another order book");
+    let o = shopfloor()
+        .current_dir(elsewhere.path())
+        .arg("report")
+        .arg(out.join("booked"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let manifest =
+        std::fs::read_to_string(out.join("booked").join("jobs").join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"order_books\""), "{manifest}");
+}
