@@ -323,6 +323,10 @@ fn load(
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut sc = load(&args.file, &args.common, args.replications)?;
+    if let Some(t) = &args.trace {
+        // Refused now rather than after a long run.
+        report::check_target(t).map_err(|e| format!("error: --trace: {e}"))?;
+    }
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();

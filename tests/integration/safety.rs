@@ -159,6 +159,56 @@ fn special_files_are_not_read_as_inputs() {
     assert!(stderr(&o).contains("FIFO"), "{}", stderr(&o));
 }
 
+#[cfg(unix)]
+#[test]
+fn trace_never_replaces_a_fifo_a_symlink_or_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("t.toml"), &plant("t"));
+    let target = write(&dir.path().join("target.csv"), "mine");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let fifo = dir.path().join("fifo");
+    let have_fifo = mkfifo(&fifo);
+    let mut targets = vec![link.clone(), PathBuf::from("/dev/null")];
+    if have_fifo {
+        targets.push(fifo.clone());
+    }
+    for t in &targets {
+        let o = shopfloor()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .arg("--trace")
+            .arg(t)
+            .arg("-q")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{}: {err}", t.display());
+        assert!(err.contains("not a regular file"), "{err}");
+        // Refused before running: no results.
+        assert!(!dir.path().join("out").join("t").exists());
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
+    if have_fifo {
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
 /// A plant whose orders come from `orders.csv` beside it.
 const BOOK_PLANT: &str = r#"[simulation]
 name = "booked"
@@ -217,4 +267,51 @@ fn merge_and_report_use_the_order_book_the_run_used() {
     let manifest =
         std::fs::read_to_string(out.join("booked").join("jobs").join("manifest.json")).unwrap();
     assert!(manifest.contains("\"order_books\""), "{manifest}");
+}
+
+#[cfg(unix)]
+#[test]
+fn result_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("modes.toml"), &plant("modes"));
+    for (umask, expected) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let out = dir.path().join(format!("out{umask}"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" run \"$1\" --out \"$2\" --trace \"$2/trace.csv\" -q"
+            ))
+            .arg(assert_cmd::cargo::cargo_bin("shopfloor"))
+            .arg(&file)
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let res = out.join("modes");
+        for f in [
+            res.join("summary.json"),
+            res.join("variants.csv"),
+            res.join("replications.csv"),
+            res.join("report.html"),
+            res.join("jobs").join("manifest.json"),
+            res.join("plots").join("gantt.svg"),
+            out.join("trace.csv"),
+        ] {
+            let mode = std::fs::metadata(&f)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, expected, "{} with umask {umask}", f.display());
+        }
+        let pngs = std::fs::read_dir(res.join("plots"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+            .map(|e| e.metadata().unwrap().permissions().mode() & 0o777)
+            .collect::<Vec<_>>();
+        assert!(!pngs.is_empty());
+        assert!(pngs.iter().all(|m| *m == expected), "{pngs:?}");
+    }
 }
