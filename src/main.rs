@@ -380,6 +380,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .unwrap_or(Shard::ALL),
     };
     let dir = scenario::output_dir(&args.out, &sc);
+    // Held until the results are written: a second run into the folder is
+    // refused instead of mixing its jobs with these.
+    let _lock = store::lock_folder(&dir.join("jobs"), shard).map_err(|e| format!("error: {e}"))?;
     let plan = Plan {
         dir: &dir,
         shard,
@@ -584,6 +587,8 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");
+    let _lock =
+        store::lock_folder(&dir.join("jobs"), Shard::ALL).map_err(|e| format!("error: {e}"))?;
     let settings = shopfloor::optimize::Settings {
         dir: &dir,
         resume: args.resume,

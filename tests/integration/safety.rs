@@ -3,6 +3,7 @@
 //! runs into one folder, duplicated job lines, order books re-read after
 //! the run, file modes, and a closed standard output.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -207,6 +208,105 @@ fn trace_never_replaces_a_fifo_a_symlink_or_a_device() {
             .file_type()
             .is_char_device()
     );
+}
+
+#[test]
+fn a_second_run_into_a_busy_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("busy.toml"), &plant("busy"));
+    let out = dir.path().join("out");
+    let jobs = out.join("busy").join("jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    // Another process holds the folder.
+    let mut lock = std::fs::File::create(jobs.join("lock")).unwrap();
+    lock.try_lock().unwrap();
+    writeln!(lock, "process 4242 on elsewhere").unwrap();
+    let run = || {
+        shopfloor()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("process 4242 on elsewhere"), "{err}");
+    assert!(err.contains("another --out"), "{err}");
+    assert!(!out.join("busy").join("summary.json").exists());
+    // A shard may not join an unsharded run either.
+    let o = shopfloor()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--shard", "0/2", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    drop(lock);
+    let o = run();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Sibling shards share the folder, each shard once.
+    let shard = |k: u32| {
+        shopfloor()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args(["--shard", &format!("{k}/2"), "-q"])
+            .output()
+            .unwrap()
+    };
+    // A sibling shard (1 of 2) is running: shard 0 shares the folder,
+    // a second copy of shard 1 is refused.
+    let shared = std::fs::File::open(jobs.join("lock")).unwrap();
+    shared.try_lock_shared().unwrap();
+    let one = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(jobs.join("shard-1-of-2.lock"))
+        .unwrap();
+    one.try_lock().unwrap();
+    assert_eq!(shard(0).status.code(), Some(0));
+    let o = shard(1);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("shard-1-of-2.lock"), "{}", stderr(&o));
+}
+
+#[test]
+fn resume_refuses_a_job_file_with_a_job_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("dup.toml"), &plant("dup"));
+    let out = dir.path().join("out");
+    let run = |resume: bool| {
+        let mut c = shopfloor();
+        c.arg("run").arg(&file).arg("--out").arg(&out).arg("-q");
+        if resume {
+            c.arg("--resume");
+        }
+        c.output().unwrap()
+    };
+    assert_eq!(run(false).status.code(), Some(0));
+    let jobs = out.join("dup").join("jobs");
+    let job_file = std::fs::read_dir(&jobs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    let text = std::fs::read_to_string(&job_file).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(&job_file, format!("{text}{first}\n")).unwrap();
+    let o = run(true);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("appears twice"), "{err}");
+    assert!(err.contains("lines 1 and 3"), "{err}");
 }
 
 /// A plant whose orders come from `orders.csv` beside it.
