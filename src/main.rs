@@ -176,6 +176,17 @@ struct OptimizeArgs {
 }
 
 fn main() -> ExitCode {
+    // A closed standard output (`shopfloor validate … | head`) ends the
+    // process quietly, killed by SIGPIPE as other Unix tools are, instead
+    // of a panic in `println!`. Rust ignores SIGPIPE by default; restore
+    // the default action. Nothing is printed before every output file has
+    // been written, so no result is lost.
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists;
+    // `signal` with `SIG_DFL` installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { files } => validate(&files),

@@ -415,3 +415,26 @@ fn result_files_follow_the_umask() {
         assert!(pngs.iter().all(|m| *m == expected), "{pngs:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("pipe.toml"), &plant("pipe"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("shopfloor"))
+        .arg("validate")
+        .args(std::iter::repeat_n(&file, 2000))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -0`: the reader goes away.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(o.status.code(), Some(101), "{err}");
+    assert_eq!(o.status.signal(), Some(13), "{:?} {err}", o.status);
+}
