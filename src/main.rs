@@ -176,6 +176,17 @@ struct OptimizeArgs {
 }
 
 fn main() -> ExitCode {
+    // A closed standard output (`shopfloor validate … | head`) ends the
+    // process quietly, killed by SIGPIPE as other Unix tools are, instead
+    // of a panic in `println!`. Rust ignores SIGPIPE by default; restore
+    // the default action. Nothing is printed before every output file has
+    // been written, so no result is lost.
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists;
+    // `signal` with `SIG_DFL` installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { files } => validate(&files),
@@ -323,6 +334,10 @@ fn load(
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut sc = load(&args.file, &args.common, args.replications)?;
+    if let Some(t) = &args.trace {
+        // Refused now rather than after a long run.
+        report::check_target(t).map_err(|e| format!("error: --trace: {e}"))?;
+    }
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
@@ -376,6 +391,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .unwrap_or(Shard::ALL),
     };
     let dir = scenario::output_dir(&args.out, &sc);
+    // Held until the results are written: a second run into the folder is
+    // refused instead of mixing its jobs with these.
+    let _lock = store::lock_folder(&dir.join("jobs"), shard).map_err(|e| format!("error: {e}"))?;
     let plan = Plan {
         dir: &dir,
         shard,
@@ -580,6 +598,8 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");
+    let _lock =
+        store::lock_folder(&dir.join("jobs"), Shard::ALL).map_err(|e| format!("error: {e}"))?;
     let settings = shopfloor::optimize::Settings {
         dir: &dir,
         resume: args.resume,

@@ -17,6 +17,7 @@
 //! Memory thus grows with the running jobs (one per thread), not with the
 //! finished ones.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -135,6 +136,11 @@ pub struct Manifest {
     /// `merge` and `report` rebuild them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levers: Vec<Lever>,
+    /// The order books the scenario was run with, by the path its file
+    /// gives, so that `merge` and `report` use the very same books from any
+    /// folder, whatever became of the CSV files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub order_books: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -173,13 +179,33 @@ impl Manifest {
                 .iter()
                 .filter_map(|v| v.lever.clone())
                 .collect(),
+            order_books: scenario
+                .books
+                .iter()
+                .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
         }
     }
 
     /// Rebuilds the scenario the jobs were run from.
     pub fn scenario(&self, origin: &Path) -> Result<Scenario, String> {
-        let mut s =
-            crate::scenario::parse(origin, &self.scenario_text).map_err(|e| e.to_string())?;
+        let books = self
+            .order_books
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+            .collect();
+        let mut s = crate::scenario::parse_with_books(origin, &self.scenario_text, books)
+            .map_err(|e| e.to_string())?;
+        // The hash covers the scenario text and its order books: a book
+        // read from disk (a manifest of an older shopfloor keeps none) must
+        // be the one the jobs were run with.
+        if s.hash != self.scenario_hash {
+            return Err(format!(
+                "the order book of scenario \"{}\" ({}) is not the one its jobs were run with: it was edited or moved since; run the scenario again",
+                self.scenario,
+                s.books.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
         s.apply(&Overrides {
             replications: Some(self.replications),
             seed: Some(self.seed),
@@ -507,6 +533,7 @@ impl JobStore {
             }
             if path.exists() {
                 let (jobs, good_len) = read_jobs(&path, 0)?;
+                refuse_duplicates(&path, &jobs)?;
                 // Drop a torn last line before appending after it.
                 let f = OpenOptions::new()
                     .write(true)
@@ -581,6 +608,113 @@ impl JobStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Refuses a job file that holds some job twice: two runs wrote into it
+/// at once (or it was edited), and its results cannot be trusted.
+fn refuse_duplicates(path: &Path, jobs: &[Saved]) -> Result<(), String> {
+    let mut seen: BTreeMap<Job, usize> = BTreeMap::new();
+    for (line, s) in jobs.iter().enumerate() {
+        if let Some(first) = seen.insert(s.job, line + 1) {
+            return Err(format!(
+                "cannot resume: job (variant {}, replication {}) appears twice in {}, on lines {first} and {}: two runs wrote into this folder at once, or the file was edited; run without --resume to start again",
+                s.job.variant,
+                s.job.replication,
+                path.display(),
+                line + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A lock on a results folder, held while a run writes into it; released
+/// when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct FolderLock {
+    _files: Vec<File>,
+}
+
+/// "process 1234 on host-a", from the text a lock holder wrote.
+fn holder(lock: &Path) -> String {
+    match std::fs::read_to_string(lock) {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => "another shopfloor process".to_string(),
+    }
+}
+
+/// This process, as named in a lock file.
+fn this_process() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    match host {
+        Some(h) => format!("process {} on {h}", std::process::id()),
+        None => format!("process {}", std::process::id()),
+    }
+}
+
+fn open_lock(path: &Path) -> Result<File, String> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| io_err(path, e))
+}
+
+/// Takes the lock of `jobs_dir` for `shard` without waiting, or says who
+/// holds it. An unsharded run holds the folder alone; the shards of a run
+/// share it with each other, but each shard is held by one process only.
+/// The holder writes its process ID (and host) into the lock file, so that
+/// the refusal names it.
+pub fn lock_folder(jobs_dir: &Path, shard: Shard) -> Result<FolderLock, String> {
+    use std::fs::TryLockError;
+    std::fs::create_dir_all(jobs_dir).map_err(|e| io_err(jobs_dir, e))?;
+    let busy = |lock: &Path| {
+        format!(
+            "{} is in use by {}, which is writing results there: wait for it to finish, or give this run another --out (the lock is {})",
+            jobs_dir.parent().unwrap_or(jobs_dir).display(),
+            holder(lock),
+            lock.display()
+        )
+    };
+    let claim = |f: &mut File, lock: &Path| -> Result<(), String> {
+        f.set_len(0).map_err(|e| io_err(lock, e))?;
+        writeln!(f, "{}", this_process()).map_err(|e| io_err(lock, e))
+    };
+    let main = jobs_dir.join("lock");
+    let mut folder = open_lock(&main)?;
+    if shard.count == 1 {
+        match folder.try_lock() {
+            Ok(()) => claim(&mut folder, &main)?,
+            Err(TryLockError::WouldBlock) => return Err(busy(&main)),
+            Err(TryLockError::Error(e)) => return Err(io_err(&main, e)),
+        }
+        return Ok(FolderLock {
+            _files: vec![folder],
+        });
+    }
+    match folder.try_lock_shared() {
+        // No single process to name while shards share the folder; clear
+        // the name an earlier unsharded run left.
+        Ok(()) => folder.set_len(0).map_err(|e| io_err(&main, e))?,
+        Err(TryLockError::WouldBlock) => return Err(busy(&main)),
+        Err(TryLockError::Error(e)) => return Err(io_err(&main, e)),
+    }
+    let own = jobs_dir.join(format!("shard-{}-of-{}.lock", shard.index, shard.count));
+    let mut mine = open_lock(&own)?;
+    match mine.try_lock() {
+        Ok(()) => claim(&mut mine, &own)?,
+        Err(TryLockError::WouldBlock) => return Err(busy(&own)),
+        Err(TryLockError::Error(e)) => return Err(io_err(&own, e)),
+    }
+    Ok(FolderLock {
+        _files: vec![folder, mine],
+    })
 }
 
 /// The `jobs/` folder meant by `d`: `d/jobs`, `d` itself, or — when `d`

@@ -117,7 +117,15 @@ impl Journal {
                 let line: Line = serde_json::from_str(&text)
                     .map_err(|e| io_err(&path, format!("line {}: {e}", done.len() + 1)))?;
                 let kpis = line.kpis.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-                done.insert((line.config, line.replication), kpis);
+                if done.insert((line.config, line.replication), kpis).is_some() {
+                    return Err(format!(
+                        "cannot resume: replication {} of configuration {} appears twice in {} (line {}): two runs wrote into this folder at once, or the file was edited; run without --resume to start again",
+                        line.replication,
+                        line.config,
+                        path.display(),
+                        done.len() + 1
+                    ));
+                }
                 good += n as u64;
             }
             let f = OpenOptions::new()

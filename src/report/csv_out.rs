@@ -36,7 +36,9 @@ impl AtomicCsv {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let mut csv = csv::Writer::from_writer(tempfile::NamedTempFile::new_in(dir)?);
+        super::check_target(&path)?;
+        let tmp = super::temp_file(tempfile::Builder::new().prefix(".tmp"), dir)?;
+        let mut csv = csv::Writer::from_writer(tmp);
         csv.write_record(header).map_err(csv_err)?;
         Ok(AtomicCsv { csv, path })
     }

@@ -45,12 +45,13 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    check_target(path)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = temp_file(tempfile::Builder::new().prefix(".tmp"), dir)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         fill(&mut w)?;
@@ -59,4 +60,38 @@ pub fn write_atomic(
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Refuses to replace `path` if it exists and is not a regular file: an
+/// output written over a FIFO, a device or a symbolic link (by renaming a
+/// new file over it) would silently destroy it.
+pub fn check_target(path: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is {}, not a regular file, and shopfloor will not replace it: give the path of a regular file or of a new one",
+                path.display(),
+                crate::scenario::file_kind(&m.file_type())
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A temporary file in `dir` that becomes an output when renamed. It is
+/// created with mode 0666 less the umask, as any other tool creates files
+/// (tempfile's default, 0600, would hide the results from the colleagues
+/// who share the folder).
+pub(crate) fn temp_file(
+    builder: &mut tempfile::Builder<'_, '_>,
+    dir: &Path,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode is passed to open(2), which applies the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }

@@ -294,7 +294,7 @@ impl Validator<'_> {
             if let Some(book) = &o.book {
                 let dir = self.loc.file.parent().unwrap_or(Path::new("."));
                 let path = dir.join(book.get_ref());
-                match std::fs::read(&path) {
+                match self.loc.books.book(book.get_ref(), &path) {
                     Ok(b) => {
                         match read_order_book(&path, &b, products) {
                             Ok(orders) => p.order_book = orders,
@@ -306,7 +306,7 @@ impl Validator<'_> {
                         book.span(),
                         "orders.book",
                         format!("cannot read the order book {}: {e}", path.display()),
-                        "the path is relative to the scenario file",
+                        format!("the path is relative to the scenario file; an order book must be a regular file of at most {} MiB", super::MAX_BOOK_BYTES >> 20),
                     ),
                 }
             }

@@ -79,6 +79,8 @@ impl std::error::Error for ScenarioErrors {}
 pub(crate) struct Locator<'a> {
     pub file: &'a Path,
     pub text: &'a str,
+    /// Where the order books the file names are read from.
+    pub books: &'a super::input::Shelf,
 }
 
 impl Locator<'_> {

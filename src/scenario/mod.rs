@@ -7,6 +7,8 @@
 mod demand;
 mod duration;
 mod error;
+mod input;
+mod names;
 mod optimize;
 mod raw;
 mod supply;
@@ -17,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
+pub use input::{Books, MAX_BOOK_BYTES, MAX_SCENARIO_BYTES, kind as file_kind, read_regular};
+pub use names::{MAX_NAME, folder_name_problem, name_problem};
 pub use optimize::{
     Bound, Constraint, DecisionVariable, Objective, OptimizeSpec, short_path, value_text,
 };
@@ -54,6 +58,9 @@ pub struct Scenario {
     /// The file it was read from (files it names, such as an order book,
     /// are found beside it).
     pub source: PathBuf,
+    /// The order books it was read with, by the path the file gives, so
+    /// that the run's manifest keeps them (see [`parse_with_books`]).
+    pub books: Books,
 }
 
 /// The reporting period used when the scenario sets none: the largest of
@@ -144,17 +151,31 @@ impl Scenario {
 }
 
 /// Reads and validates the scenario file at `path`.
+/// Only a regular file of at most [`MAX_SCENARIO_BYTES`] is read: a FIFO
+/// or a device is refused rather than read forever.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let fail = |message: String, hint: Option<String>| {
         ScenarioErrors(vec![ScenarioError {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
             field: String::new(),
-            message: format!("cannot read the file: {e}"),
-            hint: None,
+            message,
+            hint,
             source_line: String::new(),
         }])
+    };
+    let bytes = read_regular(path, MAX_SCENARIO_BYTES).map_err(|e| {
+        fail(
+            format!("cannot read the file: {e}"),
+            Some("give the path of a scenario file (TOML), at most 16 MiB".into()),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(
+            format!("cannot read the file: it is not UTF-8 text ({e})"),
+            Some("save the scenario file as UTF-8".into()),
+        )
     })?;
     parse(path, &text)
 }
@@ -195,9 +216,10 @@ impl Scenario {
             .iter()
             .map(|p| p.name.clone())
             .collect();
+        let shelf = input::Shelf::with(self.books.clone());
         let mut factory =
             variants::derive(&self.source, &self.text, overrides, &products, &|p, t| {
-                parse_baseline(p, t).map(|(s, _)| s.factory)
+                parse_baseline(p, t, &shelf).map(|(s, _)| s.factory)
             })
             .map_err(|e| format!("variant \"{name}\": {e}"))?;
         factory.horizon = self.factory.horizon;
@@ -218,15 +240,37 @@ impl Scenario {
 /// Validates scenario `text` (baseline and variants), reporting errors
 /// against `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
-    let (mut scenario, raw) = parse_baseline(path, text).map_err(ScenarioErrors)?;
-    let loc = Locator { file: path, text };
+    parse_with_books(path, text, Books::new())
+}
+
+/// [`parse`], with order books given beforehand: a book the file names
+/// that is among `books` is taken from there instead of from disk (a run's
+/// manifest keeps the books it was run with).
+pub fn parse_with_books(path: &Path, text: &str, books: Books) -> Result<Scenario, ScenarioErrors> {
+    let shelf = input::Shelf::with(books);
+    let mut scenario = parse_on_shelf(path, text, &shelf)?;
+    scenario.books = shelf.into_books();
+    Ok(scenario)
+}
+
+fn parse_on_shelf(
+    path: &Path,
+    text: &str,
+    shelf: &input::Shelf,
+) -> Result<Scenario, ScenarioErrors> {
+    let (mut scenario, raw) = parse_baseline(path, text, shelf).map_err(ScenarioErrors)?;
+    let loc = Locator {
+        file: path,
+        text,
+        books: shelf,
+    };
     if let Some(o) = &raw.optimize {
         scenario.optimize = Some(optimize::validate(&loc, o, &scenario).map_err(ScenarioErrors)?);
     }
     if raw.variant.is_empty() && raw.sweep.is_empty() {
         return Ok(scenario);
     }
-    let parse_one = |p: &Path, t: &str| parse_baseline(p, t).map(|(s, _)| s.factory);
+    let parse_one = |p: &Path, t: &str| parse_baseline(p, t, shelf).map(|(s, _)| s.factory);
     let products: Vec<String> = scenario
         .factory
         .products
@@ -243,8 +287,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioErrors> {
 fn parse_baseline(
     path: &Path,
     text: &str,
+    shelf: &input::Shelf,
 ) -> Result<(Scenario, raw::RawScenario), Vec<ScenarioError>> {
-    let loc = Locator { file: path, text };
+    let loc = Locator {
+        file: path,
+        text,
+        books: shelf,
+    };
     let raw: raw::RawScenario = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => return Err(vec![toml_error(&loc, &e)]),
@@ -258,7 +307,9 @@ fn parse_baseline(
         errors: Vec::new(),
         unitless: false,
     };
-    match validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text) {
+    let scenario = validate::validate(&mut v, &raw, &default_name, fnv_hex(text.as_bytes()), text);
+    names::check(&mut v, &raw, &default_name);
+    match scenario {
         Some(s) if v.errors.is_empty() => Ok((s, raw)),
         _ => Err(v.errors),
     }

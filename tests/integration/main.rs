@@ -9,6 +9,7 @@ mod invariants;
 mod optimize;
 mod orders;
 mod plots;
+mod safety;
 mod supply;
 mod theory;
 mod trace;

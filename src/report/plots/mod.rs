@@ -319,10 +319,9 @@ fn remove_charts_except(plots: &Path, keep: &[&str]) -> io::Result<()> {
 /// picks the format from the extension), then renames it over `path`.
 fn write_png(path: &Path, s: &Spec) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".png")
-        .tempfile_in(dir)?;
+    crate::report::check_target(path)?;
+    let tmp =
+        crate::report::temp_file(tempfile::Builder::new().prefix(".tmp-").suffix(".png"), dir)?;
     let tmp_path: PathBuf = tmp.path().to_path_buf();
     {
         let root = BitMapBackend::new(&tmp_path, s.size).into_drawing_area();

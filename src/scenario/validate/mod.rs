@@ -495,5 +495,6 @@ pub(crate) fn validate(
         optimize: None,
         text: text.to_string(),
         source: v.loc.file.to_path_buf(),
+        books: Default::default(),
     })
 }
