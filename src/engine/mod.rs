@@ -16,4 +16,4 @@ pub use active::{ActivePeriods, BottleneckTimes};
 pub use calendar::{Calendar, Generation};
 pub use collect::{StateTimer, Tally, TimeAverage};
 pub use random::{Dist, DistError, Stream};
-pub use time::{DAY, HOUR, MINUTE, Time, WEEK, format_duration};
+pub use time::{DAY, HOUR, MINUTE, SAME_INSTANT, Time, WEEK, due_by, format_duration};

@@ -22,6 +22,22 @@ pub const DAY: Time = 86_400.0;
 /// Seconds in one week.
 pub const WEEK: Time = 7.0 * DAY;
 
+/// How close two instants must be to count as the same one where a model
+/// rule depends on which comes first (an operation that ends as a shift
+/// ends). Durations such as `"0.2s"` are not exact in binary, so work
+/// lined up with a shift end on paper may end a few ulps after it in `f64`
+/// (300 operations of 0.2 s from 08:00 end 2e-10 s after 08:01). A
+/// microsecond is far above that rounding at any horizon (one ulp at ten
+/// years is 6e-8 s) and far below the millisecond, the smallest unit a
+/// scenario can write.
+pub const SAME_INSTANT: Time = 1e-6;
+
+/// Whether something due at `at` is due by `now`, within [`SAME_INSTANT`].
+#[inline]
+pub fn due_by(at: Time, now: Time) -> bool {
+    at <= now + SAME_INSTANT
+}
+
 /// Formats a duration in seconds with the largest unit that keeps it readable,
 /// e.g. `5400.0` → `"1.5h"`.
 pub fn format_duration(seconds: Time) -> String {
@@ -51,5 +67,18 @@ mod tests {
         assert_eq!(format_duration(2.0 * WEEK), "2w");
         assert_eq!(format_duration(5400.0), "1.5h");
         assert_eq!(format_duration(12.0), "12s");
+    }
+
+    #[test]
+    fn instants_a_few_ulps_apart_are_the_same() {
+        // 300 steps of 0.2 s from 08:00 land just after 08:01 in f64.
+        let mut t = 8.0 * HOUR;
+        for _ in 0..300 {
+            t += 0.2;
+        }
+        assert!(t > 8.0 * HOUR + MINUTE);
+        assert!(due_by(t, 8.0 * HOUR + MINUTE));
+        assert!(due_by(8.0 * HOUR, 8.0 * HOUR + MINUTE));
+        assert!(!due_by(8.0 * HOUR + MINUTE + 0.001, 8.0 * HOUR + MINUTE));
     }
 }

@@ -121,7 +121,8 @@ pub struct VariantOutcome {
 /// baseline, on the same random numbers.
 #[derive(Clone, Debug, Serialize)]
 pub struct AutomationOutcome {
-    /// Stations automated here but not in the baseline.
+    /// Stations automated here but not in the baseline (including
+    /// stations the variant adds, automated).
     pub stations: Vec<String>,
     /// Their capital cost.
     pub capital: f64,
@@ -150,8 +151,12 @@ fn automation_outcome(
     base_kpis: &[Vec<f64>],
     kpis: &[Vec<f64>],
 ) -> Option<AutomationOutcome> {
+    // Stations are matched by name: a variant may add stations, and a new
+    // one may sort before the baseline's, so indices do not line up.
+    let automated_in_base =
+        |name: &str| base.stations.iter().any(|s| s.name == name && s.automated);
     let new: Vec<usize> = (0..variant.stations.len())
-        .filter(|&i| variant.stations[i].automated && !base.stations[i].automated)
+        .filter(|&i| variant.stations[i].automated && !automated_in_base(&variant.stations[i].name))
         .collect();
     if new.is_empty() {
         return None;

@@ -27,6 +27,7 @@ mod orders;
 mod quality;
 mod supply;
 use crate::engine::Dist;
+use crate::engine::due_by;
 use crate::engine::{
     ActivePeriods, Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage,
     WEEK,
@@ -1498,10 +1499,11 @@ impl<'f> Sim<'f> {
                 continue;
             }
             // Work longer than a whole stretch can never fit: it starts
-            // only at the start of one.
+            // only at the start of one. Work that ends as the stretch ends
+            // fits (see `due_by`).
             if ps.rule == ShiftEnd::NoOverrun {
                 let work = self.operator_work(m, op, p.0);
-                if now + work > ps.shift_end
+                if !due_by(now + work, ps.shift_end)
                     && (work <= ps.shift_end - ps.shift_start || now > ps.shift_start)
                 {
                     continue;
@@ -1752,6 +1754,52 @@ impl<'f> Sim<'f> {
         self.log("pause", s, m, part);
     }
 
+    /// At the end of a stretch under the "pause" rule, before machine `m`
+    /// (which holds operators of the pool) is paused: what its crew was due
+    /// to finish at this very instant is done, not paused with nothing
+    /// left. The segment's end as scheduled (`seg_start + remaining`, the
+    /// same sum [`Self::run_segment`] scheduled) and the walk-away time of
+    /// load and walk away are compared with now by [`due_by`], never a
+    /// remainder after subtraction. A setup that ends now is followed by
+    /// its processing, which is then paused in full (or runs on
+    /// unattended, with `operator_for = "setup"`); an operation that ends
+    /// now is complete; operators due to walk away now walk away and the
+    /// operation runs on unattended.
+    #[cold]
+    fn settle_at_stretch_end(&mut self, m: u32) {
+        let now = self.cal.now();
+        let mach = &self.machines[m as usize];
+        let running =
+            !mach.down && !mach.paused && matches!(mach.phase, Phase::Setup | Phase::Process);
+        // `run_segment` scheduled the segment's end only when no
+        // operating-clock failure comes first.
+        if running
+            && mach.ttf_left >= mach.remaining
+            && due_by(mach.seg_start + mach.remaining, now)
+        {
+            // Handled here: the pending end, due now, becomes stale.
+            self.machines[m as usize].generation.bump();
+            self.on_segment_end(m);
+        }
+        let mach = &self.machines[m as usize];
+        if mach.held == 0
+            || mach.down
+            || mach.paused
+            || mach.walked_away
+            || mach.phase != Phase::Process
+        {
+            return;
+        }
+        if let OperatorNeed::First(t) = self.op_on(m).need {
+            // `schedule_walk_away` set the release at `seg_start + t` when
+            // `t` was shorter than the segment.
+            if t < mach.remaining && due_by(mach.seg_start + t, now) {
+                self.machines[m as usize].walked_away = true;
+                self.release_operators(m);
+            }
+        }
+    }
+
     /// Start (`on`) or end of working interval `index` of pool `p`.
     fn on_shift(&mut self, p: u32, index: u32, on: bool, extended: bool) {
         let now = self.cal.now();
@@ -1816,6 +1864,9 @@ impl<'f> Sim<'f> {
             self.log("shift_end", NONE, NONE, NONE);
             if self.pools[p as usize].rule == ShiftEnd::Pause {
                 for m in 0..self.machines.len() as u32 {
+                    if self.machines[m as usize].crew == p && self.machines[m as usize].held > 0 {
+                        self.settle_at_stretch_end(m);
+                    }
                     if self.machines[m as usize].crew == p && self.machines[m as usize].held > 0 {
                         self.pause(m);
                     }

@@ -802,3 +802,114 @@ routing = [{{ station = "m", process = "10m", operators = 1 }}]
         "{ot:?}"
     );
 }
+
+/// A plant whose one product runs 10 minutes at station `a`, sold at 10,
+/// and which already runs an automated station `c` (unused, charged 0.2 an
+/// hour). Variant "add-robot" adds an automated station `b` twice as fast
+/// and routes the product through it instead: `b` is the variant's second
+/// or third station whichever order they are kept in, so it lines up with
+/// no baseline station or with the automated `c`.
+const ADD_ROBOT: &str = r#"
+[simulation]
+name = "robot"
+horizon = "10h"
+warmup = "0s"
+replications = 2
+[stations.a]
+[stations.c]
+automate = true
+automated = { capital = 8736.0, life = "260w" }
+[products.p]
+release = "saturated"
+price = 10.0
+routing = [{ station = "a", process = "10m" }]
+
+[[variant]]
+name = "add-robot"
+"stations.b" = { automate = true, automated = { capital = 43680.0, life = "260w", process_factor = 0.5 } }
+"products.p.routing" = [{ station = "b", process = "10m" }]
+"#;
+
+/// A variant that adds an automated station runs and reports its payback.
+/// By hand over 10 hours: the baseline finishes a part every 10 minutes,
+/// 59 parts (the one due at 10 h is at the horizon), revenue 590; the
+/// robot one every 5 minutes, 119 parts, revenue 1190. Capital 43 680
+/// over 260 weeks = 43 680 h is 1 an hour, charged 10 over the run (`c`
+/// costs both 2). The operating gain before capital charges is 600 per 10
+/// hours, 525 600 a year of 8 760 h, the same in both replications;
+/// payback 43 680 / 525 600 years. Only `b` is new: `c` is automated in
+/// the baseline too.
+#[test]
+fn a_variant_that_adds_an_automated_station_reports_its_payback() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("robot.toml");
+    std::fs::write(&file, ADD_ROBOT).unwrap();
+    let out = dir.path().join("out");
+    let v = run(&["validate", file.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let stdout = run_ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "-q",
+        "--no-plots",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(stdout.is_empty(), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("robot/summary.json")).unwrap()).unwrap();
+    let variants = summary["variants"].as_array().unwrap();
+    assert!(variants[0]["automation"].is_null());
+    let a = &variants[1]["automation"];
+    assert_eq!(variants[1]["name"], "add-robot");
+    assert_eq!(a["stations"], serde_json::json!(["b"]));
+    let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert!((num(&a["capital"]) - 43_680.0).abs() < 1e-9, "{a}");
+    assert!((num(&a["capital_charge"]) - 10.0).abs() < 1e-9, "{a}");
+    assert!(
+        (num(&a["operating_gain_per_year"]["mean"]) - 525_600.0).abs() < 1e-6,
+        "{a}"
+    );
+    let payback = 43_680.0 / 525_600.0;
+    assert!((num(&a["payback_years"]) - payback).abs() < 1e-12, "{a}");
+    for end in a["payback_years_range"].as_array().unwrap() {
+        assert!((num(end) - payback).abs() < 1e-12, "{a}");
+    }
+}
+
+/// A variant that is wrong only once built (the station it adds is
+/// automated with an incomplete `automated` table, which the baseline
+/// never reads) is refused by `validate`, located and naming the variant,
+/// and `run` refuses it the same way before running anything.
+#[test]
+fn validate_refuses_a_variant_invalid_only_after_expansion() {
+    let text = ADD_ROBOT.replace("capital = 43680.0, ", "");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("robot.toml");
+    std::fs::write(&file, &text).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("\"stations.b\""))
+        .unwrap()
+        + 1;
+    let out = dir.path().join("out");
+    for args in [
+        vec!["validate", file.to_str().unwrap()],
+        vec![
+            "run",
+            file.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = run(&args);
+        assert!(!o.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("robot.toml:{line}:")), "{err}");
+        assert!(err.contains("stations.b.automated"), "{err}");
+        assert!(err.contains("in variant \"add-robot\""), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(!out.exists(), "nothing is written");
+}

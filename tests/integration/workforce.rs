@@ -846,3 +846,172 @@ routing = [{ station = "m", process = "60m", operators = 1 }]
     let expected: Vec<f64> = day.iter().chain(&day.map(|h| h + 24.0)).copied().collect();
     assert_eq!(f, expected);
 }
+
+/// One operator on `calendar` (the body of `[calendars.day]`, every day)
+/// running one machine fed without end by `routing`'s single operation.
+fn tie_scenario(calendar: &str, operation: &str, horizon: &str) -> shopfloor::scenario::Scenario {
+    scenario(&format!(
+        r#"
+[simulation]
+horizon = "{horizon}"
+replications = 1
+[calendars.day]
+days = {EVERY_DAY}
+{calendar}
+[workers.ops]
+count = 1
+stations = ["m"]
+wage = 10.0
+calendar = "day"
+[stations.m]
+[products.p]
+release = "saturated"
+routing = [{{ station = "m", {operation} }}]
+"#
+    ))
+}
+
+/// 2-hour operations on an 08:00–12:00 shift: the second part of each
+/// day ends exactly as the shift ends. Under every rule it is finished
+/// then (10, 12, 34, 36 h), not paused with nothing left until the next
+/// morning (which made it end at 32 h under "pause"); the operator works
+/// all 8 paid hours and none of overtime.
+#[test]
+fn work_that_ends_as_the_shift_ends_is_finished() {
+    for rule in ["pause", "finish", "no_overrun"] {
+        let s = tie_scenario(
+            &format!(
+                r#"shifts = [{{ start = "08:00", end = "12:00" }}]
+shift_end = "{rule}""#
+            ),
+            r#"process = "2h", operators = 1"#,
+            "2d",
+        );
+        let (r, f) = finishes(&s);
+        assert_eq!(f, vec![10.0, 12.0, 34.0, 36.0], "{rule}");
+        let p = &r.pools[0];
+        assert!(
+            (p.paid_hours - 8.0).abs() < 1e-9 && p.overtime_hours.abs() < 1e-9,
+            "{rule}: {p:?}"
+        );
+        assert!((p.busy_hours - 8.0).abs() < 1e-9, "{rule}: {p:?}");
+        let (_, trace) = simulate(&s.factory, s.seed, 0, true);
+        assert!(
+            trace.unwrap().iter().all(|t| t.event != "pause"),
+            "{rule}: nothing is left to pause"
+        );
+    }
+}
+
+/// A break from 10:00 to 11:00 in an 08:00–13:00 shift, 1-hour operations,
+/// rule "pause": the part due at 10:00 is done at 10:00 (not at 11:00
+/// after a pause with nothing left), the next runs 11–12, and the one due
+/// at 13:00 is done at 13:00.
+#[test]
+fn work_that_ends_as_a_break_starts_is_finished() {
+    let s = tie_scenario(
+        r#"shifts = [{ start = "08:00", end = "13:00", breaks = [{ start = "10:00", end = "11:00" }] }]
+shift_end = "pause""#,
+        r#"process = "1h", operators = 1"#,
+        "1d",
+    );
+    let (r, f) = finishes(&s);
+    assert_eq!(f, vec![9.0, 10.0, 12.0, 13.0]);
+    assert!(
+        (r.pools[0].busy_hours - 4.0).abs() < 1e-9,
+        "{:?}",
+        r.pools[0]
+    );
+}
+
+/// The overtime policy (a trigger that always holds: the part on the
+/// machine is work in process) extends the 08:00–12:00 shift to 14:00;
+/// 2-hour operations end at 10, 12 and 14 h under "pause": the one that
+/// ends as the extension ends is finished. Paid 4 regular + 2 overtime
+/// hours: (4 + 2 × 1.5) × 10 = 70.
+#[test]
+fn work_that_ends_as_an_overtime_extension_ends_is_finished() {
+    let s = tie_scenario(
+        r#"shifts = [{ start = "08:00", end = "12:00" }]
+shift_end = "pause"
+[calendars.day.overtime_policy]
+extend_by = "2h"
+wip_above = 0"#,
+        r#"process = "2h", operators = 1"#,
+        "1d",
+    );
+    let (r, f) = finishes(&s);
+    assert_eq!(f, vec![10.0, 12.0, 14.0]);
+    let p = &r.pools[0];
+    assert_eq!(p.overtime_authorised, 1, "{p:?}");
+    assert!((p.overtime_hours - 2.0).abs() < 1e-9, "{p:?}");
+    assert!((p.labour_cost - 70.0).abs() < 1e-9, "{p:?}");
+}
+
+/// `operator_for = "setup"` under "pause": the 4-hour setup of the first
+/// part runs 08:00–12:00 and ends as the shift ends, so it is done and the
+/// 1-hour processing runs unattended 12–13; the following parts need no
+/// setup, so run unattended around the clock: parts end at 13, 14, …, 23 h
+/// (the one due at 24 h is at the horizon). Before, the setup was paused
+/// with nothing left and no part was finished that day.
+#[test]
+fn a_setup_that_ends_as_the_shift_ends_is_done() {
+    let s = tie_scenario(
+        r#"shifts = [{ start = "08:00", end = "12:00" }]
+shift_end = "pause""#,
+        r#"process = "1h", setup = "4h", operators = 1, operator_for = "setup""#,
+        "1d",
+    );
+    let (r, f) = finishes(&s);
+    let want: Vec<f64> = (13..24).map(f64::from).collect();
+    assert_eq!(f, want);
+    assert!(
+        (r.pools[0].busy_hours - 4.0).abs() < 1e-9,
+        "{:?}",
+        r.pools[0]
+    );
+}
+
+/// Load and walk away under "pause": operators stay for the first 2 hours
+/// of a 6-hour operation started at 08:00 on an 08:00–10:00 shift, so they
+/// walk away as the shift ends and the operation runs on unattended to
+/// 14:00 (before, it was paused at 10:00 with 4 hours left, and finished
+/// the next day). The next part needs them again and waits.
+#[test]
+fn operators_due_to_walk_away_as_the_shift_ends_walk_away() {
+    let s = tie_scenario(
+        r#"shifts = [{ start = "08:00", end = "10:00" }]
+shift_end = "pause""#,
+        r#"process = "6h", operators = 1, operator_for = "2h""#,
+        "1d",
+    );
+    let (r, f) = finishes(&s);
+    assert_eq!(f, vec![14.0]);
+    let p = &r.pools[0];
+    assert!((p.busy_hours - 2.0).abs() < 1e-9, "{p:?}");
+    assert!(p.overtime_hours.abs() < 1e-9, "{p:?}");
+}
+
+/// 0.2 s is not exact in binary: 300 operations of 0.2 s from 08:00 end
+/// 2e-10 s after 08:01 in `f64`. On a one-minute shift they count as
+/// ending with it (within a microsecond) under every rule: 300 parts, the
+/// last at 08:01, none held back by "no_overrun" nor paused by "pause",
+/// and no overtime worth counting.
+#[test]
+fn work_lined_up_with_the_shift_end_on_paper_fits_despite_rounding() {
+    for rule in ["pause", "finish", "no_overrun"] {
+        let s = tie_scenario(
+            &format!(
+                r#"shifts = [{{ start = "08:00", end = "08:01" }}]
+shift_end = "{rule}""#
+            ),
+            r#"process = "0.2s", operators = 1"#,
+            "1d",
+        );
+        let (r, f) = finishes(&s);
+        assert_eq!(r.good, 300, "{rule}");
+        let last = f.last().copied().unwrap_or(0.0);
+        assert!((last - (8.0 + 1.0 / 60.0)).abs() < 1e-9, "{rule}: {last}");
+        assert!(r.pools[0].overtime_hours < 1e-9, "{rule}: {:?}", r.pools[0]);
+    }
+}
