@@ -28,12 +28,120 @@
 //! A resource that never stops holds the frontier back, yet everything
 //! that finishes meanwhile lies inside its period and is dropped: memory
 //! stays at O(resources) whatever the horizon.
+//!
+//! ## Cost per state change
+//! Nothing scans all resources: a plant of thousands of stations pays
+//! O(log resources) per state change, amortised O(1) for the settling.
+//! - The running periods sit in a binary heap ordered by (start, resource),
+//!   indexed by resource so that any of them can leave it: the oldest one
+//!   (the frontier, and the one that decides whether a finished period lies
+//!   inside a running one) is at its root. A period that starts now is
+//!   never older than the running ones, so it usually stays at the bottom.
+//! - The kept finished periods start and end in the same order, so the ones
+//!   covering a moment form a window of them that only moves forwards; the
+//!   longest in the window comes from a monotonic queue of candidates (the
+//!   sliding-window maximum), each admitted and dropped once.
 
 use std::collections::VecDeque;
 
 use super::Time;
 
 const NONE: u32 = u32::MAX;
+
+/// The running periods: a binary min-heap of resources keyed by (start of
+/// their running period, resource), with each resource's place in it.
+#[derive(Clone, Debug)]
+struct Running {
+    heap: Vec<u32>,
+    /// Per resource: its index in `heap` (`NONE`: not running).
+    place: Vec<u32>,
+}
+
+impl Running {
+    fn new(resources: usize) -> Running {
+        Running {
+            heap: Vec::with_capacity(resources),
+            place: vec![NONE; resources],
+        }
+    }
+
+    /// True if resource `a`'s running period comes before `b`'s.
+    #[inline]
+    fn before(since: &[Time], a: u32, b: u32) -> bool {
+        let (sa, sb) = (since[a as usize], since[b as usize]);
+        sa < sb || (sa == sb && a < b)
+    }
+
+    /// The resource whose running period is the oldest.
+    #[inline]
+    fn oldest(&self) -> Option<u32> {
+        self.heap.first().copied()
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, r: u32) {
+        self.heap[i] = r;
+        self.place[r as usize] = i as u32;
+    }
+
+    /// Resource `r` starts running (`since[r]` already set).
+    #[inline]
+    fn push(&mut self, since: &[Time], r: u32) {
+        debug_assert_eq!(self.place[r as usize], NONE);
+        self.heap.push(r);
+        self.sift_up(since, self.heap.len() - 1);
+    }
+
+    /// Resource `r` stops running.
+    #[inline]
+    fn remove(&mut self, since: &[Time], r: u32) {
+        let i = std::mem::replace(&mut self.place[r as usize], NONE) as usize;
+        let last = self.heap.pop().expect("a running resource is in the heap");
+        if i < self.heap.len() {
+            self.set(i, last);
+            if i > 0 && Self::before(since, last, self.heap[(i - 1) / 2]) {
+                self.sift_up(since, i);
+            } else {
+                self.sift_down(since, i);
+            }
+        }
+    }
+
+    fn sift_up(&mut self, since: &[Time], mut i: usize) {
+        let r = self.heap[i];
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            let q = self.heap[parent];
+            if !Self::before(since, r, q) {
+                break;
+            }
+            self.set(i, q);
+            i = parent;
+        }
+        self.set(i, r);
+    }
+
+    fn sift_down(&mut self, since: &[Time], mut i: usize) {
+        let r = self.heap[i];
+        let n = self.heap.len();
+        loop {
+            let mut child = 2 * i + 1;
+            if child >= n {
+                break;
+            }
+            if child + 1 < n && Self::before(since, self.heap[child + 1], self.heap[child]) {
+                child += 1;
+            }
+            let q = self.heap[child];
+            if !Self::before(since, q, r) {
+                break;
+            }
+            self.set(i, q);
+            i = child;
+        }
+        self.set(i, r);
+    }
+}
 
 /// One active period of a resource.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,6 +156,7 @@ impl Period {
         self.end - self.start
     }
 
+    #[cfg(test)]
     fn covers(&self, t: Time) -> bool {
         self.start <= t && t < self.end
     }
@@ -81,9 +190,19 @@ pub struct ActivePeriods {
     /// Per resource: start of its running active period (infinite when
     /// inactive).
     since: Vec<Time>,
-    /// Finished periods not inside a longer one, ordered by start, whose
-    /// momentary-bottleneck time is not settled yet.
+    /// The resources with a running period, oldest first.
+    running: Running,
+    /// Finished periods not inside a longer one, ordered by start (and so
+    /// by end), whose momentary-bottleneck time is not settled yet.
     done: VecDeque<Period>,
+    /// How many of `done`, from the front, have started by the moment
+    /// being settled (the window of those covering it, once the ended ones
+    /// are dropped).
+    admitted: usize,
+    /// The admitted periods that no later admitted one beats, in `done`'s
+    /// order: each beats the ones after it, so the first is the longest
+    /// covering the moment being settled.
+    candidates: VecDeque<Period>,
     /// The momentary bottleneck is decided before this time.
     settled: Time,
     /// The resource whose period ended at `ending_at`, not yet processed
@@ -117,7 +236,10 @@ impl ActivePeriods {
         let resources = units.len();
         ActivePeriods {
             since: vec![Time::INFINITY; resources],
+            running: Running::new(resources),
             done: VecDeque::with_capacity(resources + 1),
+            admitted: 0,
+            candidates: VecDeque::with_capacity(resources + 1),
             settled: 0.0,
             ending: NONE,
             ending_more: Vec::with_capacity(resources),
@@ -152,6 +274,7 @@ impl ActivePeriods {
             }
         }
         self.since[r as usize] = now;
+        self.running.push(&self.since, r);
     }
 
     /// One unit of resource `r` becomes active (`active`) or inactive at
@@ -217,17 +340,20 @@ impl ActivePeriods {
 
     /// Resource `r`'s active period ends at `now`, for good.
     fn close(&mut self, r: u32, now: Time) {
+        self.running.remove(&self.since, r);
         let start = std::mem::replace(&mut self.since[r as usize], Time::INFINITY);
         // The oldest running period is the frontier. A period running since
         // before this one's start contains it; one running since the same
         // moment does too, but it counts as containing it only when its
         // resource comes first, as in the tie rule of [`Period::beats`].
-        let mut oldest = Time::INFINITY;
-        let mut contained = false;
-        for (q, &s) in self.since.iter().enumerate() {
-            oldest = oldest.min(s);
-            contained |= s < start || (s == start && (q as u32) < r);
-        }
+        // Both questions are about the oldest running period alone.
+        let (oldest, contained) = match self.running.oldest() {
+            Some(q) => {
+                let s = self.since[q as usize];
+                (s, s < start || (s == start && q < r))
+            }
+            None => (Time::INFINITY, false),
+        };
         if !contained {
             self.done.push_back(Period {
                 start,
@@ -261,20 +387,30 @@ impl ActivePeriods {
     fn settle(&mut self, frontier: Time) {
         let mut t = self.settled;
         while t < frontier {
-            let mut best: Option<Period> = None;
-            let mut next = frontier;
-            for p in &self.done {
-                if p.covers(t) {
-                    next = next.min(p.end);
-                    if best.is_none_or(|b| p.beats(&b)) {
-                        best = Some(*p);
-                    }
-                } else if p.start > t {
-                    next = next.min(p.start);
-                    break;
+            // The kept periods covering t: drop those ended by t (the
+            // oldest, as they end in order), admit those started by t.
+            self.drop_ended(t);
+            while let Some(&p) = self.done.get(self.admitted)
+                && p.start <= t
+            {
+                self.admitted += 1;
+                // p ends no earlier than the candidates before it, so one it
+                // beats can never be the longest again.
+                while self.candidates.back().is_some_and(|c| p.beats(c)) {
+                    self.candidates.pop_back();
                 }
+                self.candidates.push_back(p);
             }
-            if let Some(b) = best {
+            // The next change: the first covering period ends, or the first
+            // one not yet started starts.
+            let mut next = frontier;
+            if self.admitted > 0 {
+                next = next.min(self.done[0].end);
+            }
+            if let Some(p) = self.done.get(self.admitted) {
+                next = next.min(p.start);
+            }
+            if let Some(&b) = self.candidates.front() {
                 match self.current {
                     Some((c, _)) if c == b => {}
                     Some((c, prefix)) => {
@@ -298,8 +434,19 @@ impl ActivePeriods {
             t = next;
         }
         self.settled = self.settled.max(frontier);
-        while self.done.front().is_some_and(|p| p.end <= self.settled) {
+        self.drop_ended(self.settled);
+    }
+
+    /// Drops the kept periods that end by `t`.
+    #[inline]
+    fn drop_ended(&mut self, t: Time) {
+        while self.done.front().is_some_and(|p| p.end <= t) {
             self.done.pop_front();
+            // The admitted periods come first.
+            self.admitted = self.admitted.saturating_sub(1);
+        }
+        while self.candidates.front().is_some_and(|p| p.end <= t) {
+            self.candidates.pop_front();
         }
     }
 
@@ -492,10 +639,24 @@ mod tests {
     /// force is exact) against the definition.
     #[test]
     fn matches_the_definition_on_random_periods() {
+        random_cases(7, 300, 1..5);
+    }
+
+    /// The same with many resources: the heap of running periods reorders
+    /// and removes from its middle, many periods start and end at the same
+    /// moment, and the window of kept periods holds many at once.
+    #[test]
+    fn matches_the_definition_with_many_resources() {
+        random_cases(8, 60, 5..60);
+    }
+
+    /// `cases` random period sets of `resources` resources against the
+    /// definition.
+    fn random_cases(seed: u64, cases: usize, resources: std::ops::Range<usize>) {
         use rand::{RngExt, SeedableRng};
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        for case in 0..300 {
-            let n = rng.random_range(1..5usize);
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        for case in 0..cases {
+            let n = rng.random_range(resources.clone());
             let horizon = 60.0;
             let window = f64::from(rng.random_range(0..20u32));
             let mut periods = Vec::new();

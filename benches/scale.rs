@@ -1,0 +1,192 @@
+//! How the cost of an operation grows with the size of the plant.
+//!
+//! Generated plants, one replication on one thread, counted in station
+//! operations (parts taken through one operation at one station) per second:
+//!
+//! * `serial/N`: a saturated serial line of N stations, one machine each,
+//!   buffers of 5, exponential process times with means cycling through
+//!   1.0, 1.1, 0.9, 1.2 and 1.0 minutes (the benchmark line of
+//!   `scenarios/serial_line.toml`, repeated), breakdowns after an
+//!   exponential 100 operating minutes repaired in an exponential 5.
+//! * `jobshop/N`: N stations with one machine each, unlimited buffers and
+//!   the same breakdowns; products with routings of 10 stations (N when
+//!   smaller), laid over the stations in a fixed shuffled order so that
+//!   every station gets the same number of visits; Poisson releases with
+//!   every station loaded to 0.85 (0.89 counting the breakdowns); process
+//!   times exponential with mean 1 minute. 10 products up to 50 stations,
+//!   then 2N/10 products.
+//! * `jobshop/50x200p`: the 50-station job shop with 200 products.
+//!
+//! N is 5, 50, 500 and 2000. The horizon grows with N so that every line
+//! has filled and runs in steady state for most of it (the serial line
+//! starts empty, and its front advances about one station a minute), and
+//! shrinks with N so that one replication is some millions of operations.
+//! No warm-up; always the same seed, so every iteration does the same work.
+//!
+//! Before the timings, one untimed replication of each plant prints its
+//! operations, events and the peak of live heap bytes (from a counting
+//! allocator): memory should grow at most linearly with the stations.
+//!
+//! Run with `cargo bench --bench scale`; a first argument that is not a flag
+//! selects the plants whose name contains it (`cargo bench --bench scale --
+//! serial/500`).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+use shopfloor::model::{Factory, simulate};
+
+#[path = "common/alloc.rs"]
+mod alloc;
+use alloc::{LIVE, PEAK};
+
+const SEED: u64 = 1;
+const SIZES: [usize; 4] = [5, 50, 500, 2000];
+
+/// The breakdowns of every station.
+const FAILURES: &str = r#"failures = { time_to_failure = { dist = "exponential", mean = "100m" }, repair = { dist = "exponential", mean = "5m" } }"#;
+
+/// Parses a generated scenario into a factory with no warm-up.
+fn factory(name: &str, text: &str, horizon_min: f64) -> Factory {
+    let path = Path::new("generated").join(format!("{name}.toml"));
+    let mut f = shopfloor::scenario::parse(&path, text)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .factory;
+    f.horizon = horizon_min * 60.0;
+    f.warmup = 0.0;
+    f.period = shopfloor::scenario::default_period(f.horizon);
+    f
+}
+
+/// The `[simulation]` table.
+fn header(name: &str) -> String {
+    format!(
+        "[simulation]\nname = \"{name}\"\nhorizon = \"1w\"\nreplications = 1\nseed = {SEED}\n\n"
+    )
+}
+
+/// A saturated serial line of `n` stations.
+fn serial(n: usize) -> Factory {
+    const MEANS: [f64; 5] = [1.0, 1.1, 0.9, 1.2, 1.0];
+    let name = format!("serial_{n}");
+    let mut t = header(&name);
+    for s in 0..n {
+        writeln!(t, "[stations.s{s}]\nbuffer = 5\n{FAILURES}\n").unwrap();
+    }
+    t.push_str("[products.part]\nrelease = \"saturated\"\nrouting = [\n");
+    for s in 0..n {
+        let mean = MEANS[s % MEANS.len()];
+        writeln!(
+            t,
+            "  {{ station = \"s{s}\", process = {{ dist = \"exponential\", mean = \"{mean}m\" }} }},"
+        )
+        .unwrap();
+    }
+    t.push_str("]\n");
+    // About 0.75 parts a minute leave a line; the front of an empty line
+    // takes about 1.3 minutes a station to reach its end.
+    let horizon = (2.0e6 / (0.75 * n as f64)).max(2.5 * n as f64);
+    factory(&name, &t, horizon)
+}
+
+/// A job shop of `n` stations and `products` products.
+fn jobshop(n: usize, products: usize) -> Factory {
+    let len = n.min(10);
+    assert_eq!(products * len % n, 0, "every station gets as many visits");
+    let visits = (products * len / n) as f64;
+    // A fixed shuffle of the stations (an LCG, so the plant never changes).
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..n).rev() {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        order.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    let name = format!("jobshop_{n}x{products}");
+    let mut t = header(&name);
+    for s in 0..n {
+        writeln!(t, "[stations.s{s}]\n{FAILURES}\n").unwrap();
+    }
+    // Each product visits `visits` stations' worth of load: arrivals every
+    // visits / 0.85 minutes load every station to 0.85.
+    let interarrival = visits / 0.85;
+    for p in 0..products {
+        writeln!(
+            t,
+            "[products.p{p}]\nrelease = {{ interarrival = {{ dist = \"exponential\", mean = \"{interarrival}m\" }} }}\nrouting = ["
+        )
+        .unwrap();
+        for j in 0..len {
+            let s = order[(p * len + j) % n];
+            writeln!(
+                t,
+                "  {{ station = \"s{s}\", process = {{ dist = \"exponential\", mean = \"1m\" }} }},"
+            )
+            .unwrap();
+        }
+        t.push_str("]\n\n");
+    }
+    // 0.85 n operations a minute; at least a day.
+    let horizon = (2.0e6 / (0.85 * n as f64)).max(1440.0);
+    factory(&name, &t, horizon)
+}
+
+/// One replication; returns (station operations, events).
+fn run(factory: &Factory) -> (u64, u64) {
+    let (r, _) = simulate(factory, SEED, 0, false);
+    (r.stations.iter().map(|s| s.operations).sum(), r.events)
+}
+
+fn main() {
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_default();
+    let mut plants: Vec<(String, Box<dyn Fn() -> Factory>)> = Vec::new();
+    for n in SIZES {
+        plants.push((format!("serial/{n}"), Box::new(move || serial(n))));
+    }
+    for n in SIZES {
+        let products = if n <= 50 { 10 } else { 2 * n / 10 };
+        plants.push((
+            format!("jobshop/{n}"),
+            Box::new(move || jobshop(n, products)),
+        ));
+    }
+    plants.push(("jobshop/50x200p".into(), Box::new(|| jobshop(50, 200))));
+
+    let mut c = Criterion::default()
+        .without_plots()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    println!(
+        "{:<18} {:>10} {:>12} {:>12} {:>16}",
+        "plant", "horizon h", "operations", "events", "peak heap bytes"
+    );
+    let mut g = c.benchmark_group("scale");
+    for (id, build) in &plants {
+        if !id.contains(&filter) {
+            continue;
+        }
+        let factory = build();
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let (ops, events) = run(&factory);
+        let peak = PEAK.load(Relaxed) - base;
+        println!(
+            "{id:<18} {:>10.1} {ops:>12} {events:>12} {peak:>16}",
+            factory.horizon / 3600.0
+        );
+        g.throughput(Throughput::Elements(ops));
+        g.bench_function(id.as_str(), |b| b.iter(|| run(black_box(&factory))));
+    }
+    g.finish();
+    c.final_summary();
+}
