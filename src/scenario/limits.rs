@@ -40,3 +40,11 @@ pub const MAX_ORDER_QUANTITY: f64 = 1_000_000.0;
 /// The largest factor of an order rate profile (`rate_by_hour`,
 /// `rate_by_weekday`, `rate_by_week`).
 pub const MAX_RATE_FACTOR: f64 = 1_000.0;
+
+/// Parts in the system (released and not yet finished or scrapped, plus
+/// those waiting at a CONWIP gate) at which a replication stops with an
+/// error, unless `simulation.max_parts` says otherwise.
+pub const DEFAULT_MAX_PARTS: u32 = 1_000_000;
+
+/// The largest `simulation.max_parts`.
+pub const MAX_PARTS: u32 = 10_000_000;

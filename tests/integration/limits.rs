@@ -1,8 +1,12 @@
 //! Limits: values that would exhaust memory or never finish are refused
-//! with the field, the line and the limit.
+//! with the field, the line and the limit; an overloaded plant stops with
+//! a message instead of an allocator abort.
 
 use std::path::Path;
+use std::process::Command;
 
+use assert_cmd::prelude::*;
+use shopfloor::model::simulate;
 use shopfloor::scenario::{self, ScenarioError};
 
 /// A valid scenario; each test changes one thing in it.
@@ -142,6 +146,13 @@ fn huge_values_are_refused_with_their_limit() {
         "products.door.orders.rate_by_week",
         &["limit of 1000"],
     );
+    refused(
+        r#"warmup = "1h""#,
+        "warmup = \"1h\"\nmax_parts = 100000000",
+        "max_parts",
+        "simulation.max_parts",
+        &["limit of 10000000"],
+    );
 }
 
 #[test]
@@ -252,4 +263,72 @@ fn an_optimize_range_near_the_integer_limits_is_counted_without_overflow() {
         "the count is exact: {shown}"
     );
     assert!(shown.contains("limit of 1000000"), "{shown}");
+}
+
+/// Arrivals every 10 ms at a 1-minute machine.
+fn overloaded(max_parts: &str) -> String {
+    BASE.replacen(r#"mean = "5m" }"#, r#"mean = "10ms" }"#, 1)
+        .replacen(
+            r#"warmup = "1h""#,
+            &format!("warmup = \"1h\"\n{max_parts}"),
+            1,
+        )
+}
+
+#[test]
+fn an_overloaded_plant_stops_at_the_part_limit_and_says_where() {
+    let s = scenario::parse(Path::new("plant.toml"), &overloaded("max_parts = 5000")).unwrap();
+    assert_eq!(s.factory.max_parts, 5000);
+    let (r, _) = simulate(&s.factory, s.seed, 0, false);
+    let why = r.overloaded.expect("the run reports the overload");
+    assert!(why.contains("5000 parts in the system"), "{why}");
+    assert!(why.contains("station \"cut\""), "{why}");
+    assert!(why.contains("simulation.max_parts"), "{why}");
+    // Well below the limit nothing changes.
+    let s = scenario::parse(Path::new("plant.toml"), BASE).unwrap();
+    assert_eq!(
+        s.factory.max_parts,
+        shopfloor::scenario::limits::DEFAULT_MAX_PARTS
+    );
+    assert!(
+        simulate(&s.factory, s.seed, 0, false)
+            .0
+            .overloaded
+            .is_none()
+    );
+}
+
+#[test]
+fn the_cli_reports_an_overload_and_limits_of_its_flags_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plant.toml");
+    std::fs::write(&file, overloaded("max_parts = 5000")).unwrap();
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("shopfloor")
+            .unwrap()
+            .args(["run", file.to_str().unwrap(), "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--threads", "1", "--quiet"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("work in process is exploding"), "{err}");
+    assert!(err.contains("station \"cut\""), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+
+    let out = run(&["--threads", "100000"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("limit of 1024"), "{err}");
+
+    let out = run(&["--replications", "1000000000"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("limit of 100000"), "{err}");
 }

@@ -552,6 +552,7 @@ pub(crate) fn validate(
             horizon: simulation.horizon?,
             warmup: simulation.warmup?,
             period: simulation.period?,
+            max_parts: simulation.max_parts?,
         },
         period_explicit: sim.period.is_some(),
         replications: simulation.replications?,

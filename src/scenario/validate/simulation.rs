@@ -3,7 +3,7 @@
 
 use super::{Validator, at_most};
 use crate::engine::{Time, format_duration};
-use crate::scenario::limits::{MAX_HORIZON, MAX_REPLICATIONS};
+use crate::scenario::limits::{DEFAULT_MAX_PARTS, MAX_HORIZON, MAX_PARTS, MAX_REPLICATIONS};
 use crate::scenario::raw::{RawDuration, RawScenario};
 
 /// The `[simulation]` values; `None` where the file's value is refused.
@@ -14,6 +14,7 @@ pub(super) struct Simulation {
     pub period: Option<Time>,
     pub replications: Option<u32>,
     pub seed: Option<u64>,
+    pub max_parts: Option<u32>,
 }
 
 /// Validates `[simulation]`; `default_name` is used when the file does not
@@ -112,7 +113,19 @@ pub(super) fn simulation(
         Some(s) => Some(*s.get_ref() as u64),
         None => Some(1),
     };
+    let max_parts = match &sim.max_parts {
+        Some(m) => at_most(
+            v,
+            m,
+            "simulation.max_parts",
+            1,
+            MAX_PARTS,
+            "parts in the system",
+        ),
+        None => Some(DEFAULT_MAX_PARTS),
+    };
     Simulation {
+        max_parts,
         name,
         horizon,
         warmup,
