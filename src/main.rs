@@ -290,11 +290,19 @@ impl Progress for Bar {
     }
 }
 
+/// The most worker threads `--threads` may ask for.
+const MAX_THREADS: usize = 1024;
+
 fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
             return Err("error: --threads must be at least 1".into());
+        }
+        if t > MAX_THREADS {
+            return Err(format!(
+                "error: --threads {t} is more than the limit of {MAX_THREADS}"
+            ));
         }
         pool = pool.num_threads(t);
     }

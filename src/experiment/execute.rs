@@ -129,6 +129,7 @@ pub fn execute(
     let batch = reps.max(2);
     let mut jobs_run = 0;
     let write_error = std::sync::Mutex::new(None::<String>);
+    let overload = std::sync::Mutex::new(None::<String>);
     loop {
         let planned: Vec<Job> = job_list(scenario, 0..reps)
             .into_iter()
@@ -150,6 +151,22 @@ pub fn execute(
             scenario,
             &todo,
             &|r| {
+                if let Some(why) = &r.result.overloaded {
+                    // The plant cannot keep up: stop starting jobs, keep
+                    // (and save) those already finished, report this one.
+                    let name = scenario
+                        .all_variants()
+                        .get(r.job.variant as usize)
+                        .map_or(String::new(), |(n, _)| n.to_string());
+                    let mut slot = overload.lock().unwrap_or_else(|p| p.into_inner());
+                    slot.get_or_insert(format!(
+                        "variant \"{name}\", replication {}: {why}",
+                        r.job.replication
+                    ));
+                    plan.stop.store(true, Ordering::Relaxed);
+                    progress.job_done();
+                    return None;
+                }
                 let saved = store.append(&r).map_err(|e| {
                     // Keep the first write error and stop: results that
                     // cannot be saved must not be silently lost.
@@ -168,6 +185,11 @@ pub fn execute(
         results.sort_by_key(|r| r.job);
         if let Some(e) = write_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(format!("cannot save finished jobs: {e}"));
+        }
+        if let Some(e) = overload.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(format!(
+                "{e}\n  hint: the plant cannot keep up with its releases; give the station more machines, release less, or raise `simulation.max_parts` if this many parts is real; the jobs finished so far are saved (see --resume)"
+            ));
         }
         if plan.stop.load(Ordering::Relaxed) {
             let total = planned.len();

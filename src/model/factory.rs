@@ -254,6 +254,10 @@ pub struct Factory {
     pub warmup: Time,
     /// Length of one reporting period of the time series.
     pub period: Time,
+    /// Parts in the system (released and not finished, plus those waiting
+    /// at a CONWIP gate) at which a replication stops with an overload
+    /// error instead of exhausting memory.
+    pub max_parts: u32,
 }
 
 /// What a machine does when the part it has finished cannot move on because

@@ -231,6 +231,11 @@ pub struct ReplicationResult {
     pub events: u64,
     /// Time series over the whole horizon, one point per reporting period.
     pub series: Vec<PeriodPoint>,
+    /// Set when the replication stopped early because the parts in the
+    /// system reached `simulation.max_parts`: what happened, for the user.
+    /// Such a result measures nothing and is never saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overloaded: Option<String>,
 }
 
 /// One reporting period of a replication's time series (the whole horizon,

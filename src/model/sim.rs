@@ -322,6 +322,9 @@ struct Sim<'f> {
     /// Parts in the plant now, and the CONWIP cap (u32::MAX: none).
     in_process: u32,
     wip_cap: u32,
+    /// Set once the parts in the system reach `Factory::max_parts`: the
+    /// run stops, and this says where the parts piled up.
+    overloaded: Option<String>,
     /// Saturated products, fed through the CONWIP gate.
     gate_saturated: Vec<u32>,
     next_gate_saturated: usize,
@@ -703,6 +706,7 @@ impl<'f> Sim<'f> {
             gate: VecDeque::new(),
             in_process: 0,
             wip_cap,
+            overloaded: None,
             gate_saturated,
             next_gate_saturated: 0,
             products: f
@@ -1027,11 +1031,43 @@ impl<'f> Sim<'f> {
         self.serial += 1;
         self.released += 1;
         self.in_process += 1;
+        if self.in_process >= self.f.max_parts {
+            self.overload();
+        }
         self.products[product as usize].released += 1;
         self.wip.add(now, 1.0);
         let id = store(&mut self.parts, &mut self.free_parts, part);
         self.log("release", NONE, NONE, id);
         id
+    }
+
+    /// The parts in the system reached `Factory::max_parts`: note where
+    /// they are and end the run now (the loops releasing a batch or an
+    /// order's units stop too). Called where a part is made, never per
+    /// event.
+    #[cold]
+    #[inline(never)]
+    fn overload(&mut self) {
+        if self.overloaded.is_some() {
+            return;
+        }
+        let (most, at) = self
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, st)| (st.queue.len() + st.waiters.len(), i))
+            .max()
+            .unwrap_or((0, 0));
+        let now = self.cal.now();
+        let station = self.f.stations.get(at).map_or("?", |s| s.name.as_str());
+        self.overloaded = Some(format!(
+            "work in process is exploding: {} parts in the system at {} ({} waiting at station \"{station}\"), the limit of `simulation.max_parts` ({})",
+            u64::from(self.in_process) + self.gate.len() as u64,
+            crate::engine::format_duration(now),
+            most,
+            self.f.max_parts
+        ));
+        self.cal.schedule_at(now, Event::End);
     }
 
     fn retire_part(&mut self, part: u32) {
@@ -2263,6 +2299,9 @@ impl<'f> Sim<'f> {
         let gap = interarrival.sample(&mut self.arrival_streams[product as usize]);
         self.cal.schedule_in(gap, Event::Arrival(product));
         for _ in 0..*batch {
+            if self.overloaded.is_some() {
+                break;
+            }
             self.release_unit(product, NONE);
         }
     }
@@ -2275,6 +2314,9 @@ impl<'f> Sim<'f> {
             self.place_new_part(product, order);
         } else {
             self.gate.push_back((product, order));
+            if self.gate.len() >= self.f.max_parts as usize {
+                self.overload();
+            }
             self.pump_gate();
         }
     }
@@ -2458,6 +2500,7 @@ impl<'f> Sim<'f> {
         let products = self.product_results(now);
         let costs = self.costs(now, hours, &busy_hours, labour, &products);
         ReplicationResult {
+            overloaded: self.overloaded.clone(),
             replication,
             observed_hours: hours,
             warmup_hours: self.f.warmup / HOUR,

@@ -267,6 +267,7 @@ impl Sampler for Runs<'_> {
             }
         }
         let error = Mutex::new(None::<String>);
+        let overload = Mutex::new(None::<String>);
         let (factories, seed, journal, stop, progress) = (
             &self.factories,
             self.scenario.seed,
@@ -282,6 +283,15 @@ impl Sampler for Runs<'_> {
                 }
                 let f = factories[&i].as_ref().ok()?;
                 let (result, _) = simulate(f, seed, r, false);
+                if let Some(why) = &result.overloaded {
+                    // Nothing to measure: stop, keeping what is saved.
+                    overload
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(format!("replication {r}: {why}"));
+                    stop.store(true, Ordering::Relaxed);
+                    return None;
+                }
                 let kpis = kpi_values(&result);
                 if let Err(e) = journal.append(i, r, &kpis) {
                     error
@@ -300,6 +310,11 @@ impl Sampler for Runs<'_> {
         if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(Stopped::Failed(format!(
                 "cannot save finished replications: {e}"
+            )));
+        }
+        if let Some(e) = overload.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(Stopped::Failed(format!(
+                "{e}\n  hint: the plant cannot keep up with its releases in this configuration; narrow the decision variables or raise `simulation.max_parts` if this many parts is real"
             )));
         }
         if jobs.iter().any(|j| !self.resumed.contains_key(j)) {

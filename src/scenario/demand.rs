@@ -7,6 +7,7 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::error::{ScenarioError, did_you_mean};
+use super::limits::{MAX_ORDER_QUANTITY, MAX_RATE_FACTOR, RESOLUTION, RESOLUTION_TEXT};
 use super::parse_duration;
 use super::raw::*;
 use super::validate::Validator;
@@ -39,6 +40,19 @@ impl Validator<'_> {
         self.unitless = true;
         let q = self.dist(d, field);
         self.unitless = false;
+        if let Some(m) = q.as_ref().map(Dist::mean)
+            && m > MAX_ORDER_QUANTITY
+        {
+            self.err_hint(
+                d.span(),
+                field,
+                format!(
+                    "orders of {m} units on average are more than the limit of {MAX_ORDER_QUANTITY} units an order"
+                ),
+                "split the demand into more, smaller orders",
+            );
+            return None;
+        }
         q
     }
 
@@ -71,6 +85,18 @@ impl Validator<'_> {
                     x.span(),
                     field,
                     format!("a rate factor must be at least 0, got {}", x.get_ref()),
+                );
+                return None;
+            }
+            if *x.get_ref() > MAX_RATE_FACTOR {
+                self.err_hint(
+                    x.span(),
+                    field,
+                    format!(
+                        "a rate factor of {:e} is more than the limit of {MAX_RATE_FACTOR}",
+                        x.get_ref()
+                    ),
+                    "rate factors are relative to `interarrival`: shorten `interarrival` instead",
                 );
                 return None;
             }
@@ -135,6 +161,23 @@ impl Validator<'_> {
                     by_weekday: d.try_into().ok()?,
                     by_week: w,
                 };
+                let peak = p.by_hour.iter().copied().fold(0.0, f64::max)
+                    * p.by_weekday.iter().copied().fold(0.0, f64::max)
+                    * p.by_week.iter().copied().fold(0.0, f64::max);
+                if let Some(ia) = &interarrival
+                    && ia.mean() / peak < RESOLUTION
+                {
+                    self.err_hint(
+                        o.span(),
+                        field,
+                        format!(
+                            "at the peak rate factor ({peak}) orders would come every {}s on average, more often than the engine's time resolution of {RESOLUTION_TEXT}",
+                            ia.mean() / peak
+                        ),
+                        "lower the rate factors or lengthen `interarrival`",
+                    );
+                    return None;
+                }
                 if p.mean() <= 0.0 {
                     self.err_hint(
                         o.span(),

@@ -8,6 +8,7 @@ mod demand;
 mod duration;
 mod error;
 mod input;
+pub mod limits;
 mod names;
 mod optimize;
 mod raw;
@@ -111,7 +112,15 @@ impl Scenario {
             if r == 0 {
                 return Err("--replications must be at least 1".into());
             }
+            if r > limits::MAX_REPLICATIONS {
+                return Err(format!(
+                    "--replications {r} is more than the limit of {} replications per variant",
+                    limits::MAX_REPLICATIONS
+                ));
+            }
             self.replications = r;
+            self.check_jobs()
+                .map_err(|m| format!("--replications {r}: {m}"))?;
         }
         if let Some(s) = o.seed {
             self.seed = s;
@@ -119,6 +128,13 @@ impl Scenario {
         if let Some(h) = o.horizon {
             if h <= 0.0 {
                 return Err("--horizon must be longer than zero".into());
+            }
+            if h > limits::MAX_HORIZON {
+                return Err(format!(
+                    "--horizon {} is longer than the longest shopfloor simulates, {} (100 years)",
+                    crate::engine::format_duration(h),
+                    crate::engine::format_duration(limits::MAX_HORIZON)
+                ));
             }
             self.factory.horizon = h;
             self.variants.iter_mut().for_each(|v| v.factory.horizon = h);
@@ -144,6 +160,23 @@ impl Scenario {
                 "the warm-up ({}) must be shorter than the horizon ({}): change --warmup or --horizon",
                 crate::engine::format_duration(self.factory.warmup),
                 crate::engine::format_duration(self.factory.horizon)
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    /// Refuses a job list (variants, baseline included, × replications)
+    /// longer than [`limits::MAX_JOBS`].
+    fn check_jobs(&self) -> Result<(), String> {
+        let variants = self.variants.len() as u64 + 1;
+        let jobs = variants * u64::from(self.replications);
+        if jobs > limits::MAX_JOBS {
+            return Err(format!(
+                "{} replications of {variants} variants (the baseline included) make {jobs} jobs, more than the limit of {}",
+                self.replications,
+                limits::MAX_JOBS
             ));
         }
         Ok(())
@@ -280,6 +313,20 @@ fn parse_on_shelf(
     scenario.variants =
         variants::expand(&loc, text, &raw.variant, &raw.sweep, &parse_one, &products)
             .map_err(ScenarioErrors)?;
+    if let Err(msg) = scenario.check_jobs() {
+        let span = raw
+            .simulation
+            .get_ref()
+            .replications
+            .as_ref()
+            .map_or(raw.simulation.span(), |r| r.span());
+        return Err(ScenarioErrors(vec![loc.error(
+            span,
+            "simulation.replications",
+            msg,
+            Some("run fewer replications or fewer variants, or split the study".into()),
+        )]));
+    }
     Ok(scenario)
 }
 

@@ -492,6 +492,16 @@ fn variable(
             );
             return None;
         }
+        Value::Array(vals) if vals.len() > MAX_SPACE => {
+            bad(
+                format!(
+                    "the list has {} values, more than the limit of {MAX_SPACE} configurations",
+                    vals.len()
+                ),
+                "list fewer values",
+            );
+            return None;
+        }
         Value::Array(vals) => {
             for (i, v) in vals.iter().enumerate() {
                 if vals[..i].contains(v) {
@@ -562,19 +572,29 @@ fn variable(
                             format!("the step must be at least 1, got {step}"),
                             range_hint,
                         );
-                    } else if (to - from) / step >= MAX_SPACE as i64 {
+                    }
+                    // Count the values before making them, in i128: `to -
+                    // from` overflows i64 for a range near its ends.
+                    let count = if from <= to && step > 0 {
+                        (i128::from(to) - i128::from(from)) / i128::from(step) + 1
+                    } else {
+                        0
+                    };
+                    if count > MAX_SPACE as i128 {
                         bad(
-                            "the range has too many values".into(),
-                            "use a larger `step`",
+                            format!(
+                                "the range has {count} values, more than the limit of {MAX_SPACE} configurations"
+                            ),
+                            "use a larger `step` or a shorter range",
                         );
                     }
                     if errors.len() > before {
                         return None;
                     }
-                    (0..)
-                        .map(|i| from + i * step)
-                        .take_while(|x| *x <= to)
-                        .map(Value::Integer)
+                    // Every value lies between `from` and `to`, so it fits
+                    // an i64 though `i * step` may not.
+                    (0..count)
+                        .map(|i| Value::Integer((i128::from(from) + i * i128::from(step)) as i64))
                         .collect()
                 }
                 (None, _, _) | (_, None, _) => {

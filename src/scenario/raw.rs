@@ -62,6 +62,7 @@ pub struct RawSimulation {
     pub period: Option<Spanned<RawDuration>>,
     pub replications: Option<Spanned<i64>>,
     pub seed: Option<Spanned<i64>>,
+    pub max_parts: Option<Spanned<i64>>,
 }
 
 /// `[stations.NAME]`.

@@ -24,6 +24,7 @@ use std::path::Path;
 use toml::{Spanned, Value};
 
 use super::error::{Locator, ScenarioError, did_you_mean};
+use super::limits::MAX_VARIANTS;
 use super::raw::RawOverrides;
 use crate::model::Factory;
 
@@ -328,6 +329,18 @@ pub(crate) fn expand(
             )),
         }
     }
+    if pending.len() > MAX_VARIANTS {
+        errors.push(loc.error(
+            variants.get(MAX_VARIANTS).map_or(0..0, |v| v.span()),
+            "variant",
+            format!(
+                "the file has {} variants, more than the limit of {MAX_VARIANTS}",
+                pending.len()
+            ),
+            Some("split the study into several files".into()),
+        ));
+        return Err(errors);
+    }
     for t in sweeps {
         let (name, overrides) = read(t, "sweep", &mut errors);
         let Some(name) = name else {
@@ -363,7 +376,24 @@ pub(crate) fn expand(
             let parts: Vec<&str> = p.split('.').collect();
             parts[parts.len().saturating_sub(2)..].join(".")
         };
-        let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+        // Count the points before building them: a grid of 10^8 points
+        // would exhaust memory here.
+        let total = axes
+            .iter()
+            .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()))
+            .filter(|n| pending.len().saturating_add(*n) <= MAX_VARIANTS);
+        let Some(total) = total else {
+            let points: f64 = axes.iter().map(|(_, v)| v.len() as f64).product();
+            errors.push(loc.error(
+                t.span(),
+                "sweep",
+                format!(
+                    "sweep \"{name}\" has {points:.0} points; with the variants before it, that is more than the limit of {MAX_VARIANTS} variants"
+                ),
+                Some("list fewer values, or split the study into several files".into()),
+            ));
+            continue;
+        };
         for mut i in 0..total {
             let mut idx = vec![0; axes.len()];
             for (a, (_, vals)) in axes.iter().enumerate().rev() {

@@ -6,6 +6,7 @@ mod common;
 mod determinism;
 mod experiments;
 mod invariants;
+mod limits;
 mod optimize;
 mod orders;
 mod plots;

@@ -290,6 +290,9 @@ impl Sim<'_> {
         match def.stock_target {
             None => {
                 for _ in 0..quantity {
+                    if self.overloaded.is_some() {
+                        break;
+                    }
                     self.release_unit(p, o);
                 }
                 if self.wip_cap == u32::MAX {

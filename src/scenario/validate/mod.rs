@@ -22,6 +22,7 @@ use toml::Spanned;
 use super::Scenario;
 use super::duration::parse_duration;
 use super::error::{Locator, ScenarioError, did_you_mean};
+use super::limits::{RESOLUTION, RESOLUTION_TEXT};
 use super::raw::*;
 use crate::engine::{Dist, Time};
 use crate::model::Factory;
@@ -129,12 +130,33 @@ impl Validator<'_> {
                 None
             }
             RawDuration::Text(t) => match parse_duration(t) {
+                Ok(v) if v > 0.0 && v < RESOLUTION => {
+                    self.err_hint(
+                        d.span(),
+                        field,
+                        format!(
+                            "\"{t}\" is shorter than the engine's time resolution: the shortest duration above zero is {}",
+                            RESOLUTION_TEXT
+                        ),
+                        "write \"0s\" where zero is allowed, or at least \"1ms\"",
+                    );
+                    None
+                }
                 Ok(v) => Some(v),
                 Err(m) => {
                     self.err(d.span(), field, m);
                     None
                 }
             },
+            RawDuration::Number(n) if self.unitless && !(n.is_finite() && *n >= 0.0) => {
+                self.err_hint(
+                    d.span(),
+                    field,
+                    format!("a quantity must be a number of at least 0, got {n}"),
+                    "write a whole number, e.g. 10",
+                );
+                None
+            }
             RawDuration::Number(n) if self.unitless => Some(*n),
             RawDuration::Number(n) => {
                 self.err_hint(
@@ -198,6 +220,15 @@ impl Validator<'_> {
         let t = match d.get_ref() {
             RawDist::Constant(c) => {
                 let v = self.duration(&Spanned::new(d.span(), c.clone()), field)?;
+                if self.unitless && v.fract() != 0.0 {
+                    self.err_hint(
+                        d.span(),
+                        field,
+                        format!("a quantity is a whole number of units, got {v}"),
+                        format!("write {} or {}", v.floor(), v.ceil()),
+                    );
+                    return None;
+                }
                 return Some(Dist::Constant(v));
             }
             RawDist::Table(t) => t,
@@ -372,6 +403,19 @@ impl Validator<'_> {
             _ => unreachable!("kinds are matched above"),
         };
         match built {
+            Ok(built) if !self.unitless && built.mean() > 0.0 && built.mean() < RESOLUTION => {
+                self.err_hint(
+                    d.span(),
+                    field,
+                    format!(
+                        "the mean, {}s, is shorter than the engine's time resolution: the shortest mean above zero is {}",
+                        built.mean(),
+                        RESOLUTION_TEXT
+                    ),
+                    "give times of at least \"1ms\"",
+                );
+                None
+            }
             Ok(d) => Some(d),
             Err(e) => {
                 self.err_hint(d.span(), field, e.to_string(), dist_example(kind));
@@ -417,6 +461,29 @@ fn dist_example(kind: &str) -> String {
         _ => r#"{ dist = "empirical", values = ["4m", "5m", "7m"], weights = [1, 2, 1] }"#,
     };
     format!("for example {ex}")
+}
+
+/// A whole number from `min` to `max`; above `max`, an error naming the
+/// limit.
+pub(super) fn at_most(
+    v: &mut Validator<'_>,
+    c: &Spanned<i64>,
+    field: &str,
+    min: i64,
+    max: u32,
+    what: &str,
+) -> Option<u32> {
+    let n = v.count(c, field, min)?;
+    if n > max {
+        v.err_hint(
+            c.span(),
+            field,
+            format!("{n} is more than the limit of {max} {what}"),
+            format!("use at most {max}"),
+        );
+        return None;
+    }
+    Some(n)
 }
 
 /// The names a section may refer to, in file order: a name's position is
@@ -485,6 +552,7 @@ pub(crate) fn validate(
             horizon: simulation.horizon?,
             warmup: simulation.warmup?,
             period: simulation.period?,
+            max_parts: simulation.max_parts?,
         },
         period_explicit: sim.period.is_some(),
         replications: simulation.replications?,

@@ -2,8 +2,9 @@
 //! stock, patience, outsourcing, price and priority.
 
 use super::routing::routing;
-use super::{Names, Validator};
+use super::{Names, Validator, at_most};
 use crate::model::{Contractor, Product, Release, WorkerPool};
+use crate::scenario::limits::MAX_BATCH;
 use crate::scenario::raw::*;
 
 /// Validates every `[products.NAME]`.
@@ -51,7 +52,14 @@ pub(super) fn products(
                     );
                 }
                 let batch = match &a.batch {
-                    Some(b) => v.count(b, &field("release.batch"), 1),
+                    Some(b) => at_most(
+                        v,
+                        b,
+                        &field("release.batch"),
+                        1,
+                        MAX_BATCH,
+                        "parts per arrival",
+                    ),
                     None => Some(1),
                 };
                 match (ia, batch) {

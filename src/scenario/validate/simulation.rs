@@ -1,9 +1,10 @@
 //! `[simulation]`: the name, horizon, warm-up, reporting period,
 //! replications and seed.
 
-use super::Validator;
-use crate::engine::Time;
-use crate::scenario::raw::RawScenario;
+use super::{Validator, at_most};
+use crate::engine::{Time, format_duration};
+use crate::scenario::limits::{DEFAULT_MAX_PARTS, MAX_HORIZON, MAX_PARTS, MAX_REPLICATIONS};
+use crate::scenario::raw::{RawDuration, RawScenario};
 
 /// The `[simulation]` values; `None` where the file's value is refused.
 pub(super) struct Simulation {
@@ -13,6 +14,7 @@ pub(super) struct Simulation {
     pub period: Option<Time>,
     pub replications: Option<u32>,
     pub seed: Option<u64>,
+    pub max_parts: Option<u32>,
 }
 
 /// Validates `[simulation]`; `default_name` is used when the file does not
@@ -42,7 +44,25 @@ pub(super) fn simulation(
         }
         None => default_name.to_string(),
     };
-    let horizon = v.positive_duration(&sim.horizon, "simulation.horizon");
+    let horizon = match v.positive_duration(&sim.horizon, "simulation.horizon") {
+        Some(h) if h > MAX_HORIZON => {
+            v.err_hint(
+                sim.horizon.span(),
+                "simulation.horizon",
+                format!(
+                    "the horizon ({}) is longer than the longest shopfloor simulates, {} (100 years)",
+                    match sim.horizon.get_ref() {
+                        RawDuration::Text(t) => t.clone(),
+                        RawDuration::Number(_) => format_duration(h),
+                    },
+                    format_duration(MAX_HORIZON)
+                ),
+                "simulate at most \"36500d\"",
+            );
+            None
+        }
+        h => h,
+    };
     let warmup = match &sim.warmup {
         Some(w) => v.duration(w, "simulation.warmup"),
         None => Some(0.0),
@@ -75,7 +95,14 @@ pub(super) fn simulation(
         None => horizon.map(crate::scenario::default_period),
     };
     let replications = match &sim.replications {
-        Some(r) => v.count(r, "simulation.replications", 1),
+        Some(r) => at_most(
+            v,
+            r,
+            "simulation.replications",
+            1,
+            MAX_REPLICATIONS,
+            "replications per variant",
+        ),
         None => Some(10),
     };
     let seed = match &sim.seed {
@@ -86,7 +113,19 @@ pub(super) fn simulation(
         Some(s) => Some(*s.get_ref() as u64),
         None => Some(1),
     };
+    let max_parts = match &sim.max_parts {
+        Some(m) => at_most(
+            v,
+            m,
+            "simulation.max_parts",
+            1,
+            MAX_PARTS,
+            "parts in the system",
+        ),
+        None => Some(DEFAULT_MAX_PARTS),
+    };
     Simulation {
+        max_parts,
         name,
         horizon,
         warmup,
