@@ -198,10 +198,20 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("{msg}");
+            eprintln!("{}", as_error(&msg));
             ExitCode::FAILURE
         }
     }
+}
+
+/// `msg` starting with exactly one `error: `, whether the layer that made
+/// it wrote one, none, or (wrapping another's) two.
+fn as_error(msg: &str) -> String {
+    let mut rest = msg.trim_start();
+    while let Some(r) = rest.strip_prefix("error:") {
+        rest = r.trim_start();
+    }
+    format!("error: {rest}")
 }
 
 fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {

@@ -145,6 +145,25 @@ pub enum DistError {
     Inconsistent(String),
 }
 
+/// Parameters each valid alone that together give no usable distribution
+/// (a `cv` so small that the shape overflows, say), in the file's words.
+fn out_of_range(kind: &str, params: &[(&str, f64)]) -> DistError {
+    DistError::Inconsistent(format!(
+        "{} gives no usable {kind} distribution (too small or too large to compute with): use a value of ordinary size, e.g. from 0.01 to 10, or a constant duration",
+        params
+            .iter()
+            .map(|(n, v)| {
+                if *v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+                    format!("`{n}` = {v:e}")
+                } else {
+                    format!("`{n}` = {v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ))
+}
+
 fn finite(name: &'static str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() {
         Ok(v)
@@ -258,7 +277,7 @@ impl Dist {
         let mu = mean.ln() - sigma2 / 2.0;
         LogNormal::new(mu, sigma2.sqrt())
             .map(|d| Dist::LogNormal(d, mean, cv))
-            .map_err(|e| DistError::Inconsistent(e.to_string()))
+            .map_err(|_| out_of_range("lognormal", &[("cv", cv)]))
     }
 
     /// Gamma with the given mean (> 0) and coefficient of variation (> 0).
@@ -267,8 +286,10 @@ impl Dist {
         positive("cv", cv)?;
         let shape = 1.0 / (cv * cv);
         Gamma::new(shape, mean / shape)
+            .ok()
+            .filter(|_| shape.is_finite() && (mean / shape) > 0.0)
             .map(|d| Dist::Gamma(d, mean, shape))
-            .map_err(|e| DistError::Inconsistent(e.to_string()))
+            .ok_or_else(|| out_of_range("gamma", &[("cv", cv)]))
     }
 
     /// Erlang: the sum of `k` exponential phases, with total mean `mean`.
@@ -280,7 +301,7 @@ impl Dist {
         let shape = f64::from(k);
         Gamma::new(shape, mean / shape)
             .map(|d| Dist::Gamma(d, mean, shape))
-            .map_err(|e| DistError::Inconsistent(e.to_string()))
+            .map_err(|_| out_of_range("erlang", &[("k", shape)]))
     }
 
     /// Weibull with `shape` > 0 and `scale` > 0.
@@ -290,7 +311,7 @@ impl Dist {
         let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
         Weibull::new(scale, shape)
             .map(|d| Dist::Weibull(d, mean, shape))
-            .map_err(|e| DistError::Inconsistent(e.to_string()))
+            .map_err(|_| out_of_range("weibull", &[("shape", shape)]))
     }
 
     /// A discrete empirical distribution: `values[i]` with relative weight

@@ -177,3 +177,82 @@ pub fn did_you_mean<'a>(
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// What the TOML document holds at a byte offset: the dotted path of the
+/// key or value there, as the user would write it
+/// (`products.widget.routing[1].station`), and the value when the offset
+/// is on a value rather than a key.
+pub(crate) struct Spot<'a, 'i> {
+    pub path: String,
+    pub value: Option<&'a toml::de::DeValue<'i>>,
+}
+
+/// The deepest key or value of `table` whose span holds `at`.
+pub(crate) fn spot_at<'a, 'i>(table: &'a toml::de::DeTable<'i>, at: usize) -> Option<Spot<'a, 'i>> {
+    find_in_table(table, at, "")
+}
+
+/// A key as it is written in a path: bare when it can be, else quoted.
+pub(crate) fn key_text(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key_text(key)
+    } else {
+        format!("{prefix}.{}", key_text(key))
+    }
+}
+
+fn find_in_table<'a, 'i>(
+    table: &'a toml::de::DeTable<'i>,
+    at: usize,
+    prefix: &str,
+) -> Option<Spot<'a, 'i>> {
+    for (k, v) in table {
+        let path = join(prefix, k.get_ref());
+        if k.span().contains(&at) {
+            return Some(Spot { path, value: None });
+        }
+        if let Some(found) = find_in_value(v, at, path) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn find_in_value<'a, 'i>(
+    v: &'a toml::Spanned<toml::de::DeValue<'i>>,
+    at: usize,
+    path: String,
+) -> Option<Spot<'a, 'i>> {
+    use toml::de::DeValue;
+    match v.get_ref() {
+        DeValue::Table(t) => {
+            if let Some(found) = find_in_table(t, at, &path) {
+                return Some(found);
+            }
+        }
+        DeValue::Array(a) => {
+            for (i, e) in a.iter().enumerate() {
+                if let Some(found) = find_in_value(e, at, format!("{path}[{i}]")) {
+                    return Some(found);
+                }
+            }
+        }
+        _ => {}
+    }
+    v.span().contains(&at).then(|| Spot {
+        path,
+        value: Some(v.get_ref()),
+    })
+}

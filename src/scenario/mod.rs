@@ -204,13 +204,51 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
             Some("give the path of a scenario file (TOML), at most 16 MiB".into()),
         )
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        fail(
-            format!("cannot read the file: it is not UTF-8 text ({e})"),
-            Some("save the scenario file as UTF-8".into()),
-        )
-    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(ScenarioErrors(vec![not_utf8(
+                path,
+                e.as_bytes(),
+                e.utf8_error(),
+            )]));
+        }
+    };
     parse(path, &text)
+}
+
+/// The error for a file that is not UTF-8, located at the first bad byte.
+fn not_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> ScenarioError {
+    let good = &bytes[..e.valid_up_to()];
+    // The text up to the bad byte is valid by definition.
+    let before = std::str::from_utf8(good).unwrap_or_default();
+    // The rest of the line, with the bad bytes shown as �.
+    let line_end = bytes[good.len()..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| good.len() + i);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let shown = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
+    let books = input::Shelf::with(Books::new());
+    let loc = Locator {
+        file: path,
+        text: before,
+        books: &books,
+    };
+    let mut err = loc.error(
+        before.len()..before.len(),
+        "",
+        format!(
+            "the file is not UTF-8 text: byte 0x{:02x} here is not a UTF-8 character",
+            bytes[good.len()]
+        ),
+        Some(
+            "save the scenario file as UTF-8 (in most editors: \"Save with encoding\" → UTF-8)"
+                .into(),
+        ),
+    );
+    err.source_line = shown.trim_end_matches('\r').to_string();
+    err
 }
 
 pub(crate) fn fnv_hex(bytes: &[u8]) -> String {
@@ -362,18 +400,36 @@ fn parse_baseline(
     }
 }
 
-/// Turns the TOML parser's error into ours, adding the field path and a
-/// "did you mean" for unknown keys.
+/// Turns the TOML parser's error into ours: the field path as the user
+/// wrote it, serde's words (map, sequence, struct names) in the file's
+/// words (table, list), and a hint: "did you mean" for unknown keys.
 fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
-    let span = e.span().unwrap_or(0..0);
-    let msg = e
-        .message()
-        .trim()
-        .replace("expected i64", "expected a whole number")
-        .replace("expected f64", "expected a number");
-    let mut field = loc.field_at(span.start);
+    let mut span = e.span().unwrap_or(0..0);
+    let msg = e.message().trim();
+    // The path from the document itself when it parses (the error is then
+    // about types or keys), else from the lines around the error.
+    let doc = toml::de::DeTable::parse(loc.text).ok();
+    let spot = doc
+        .as_ref()
+        .and_then(|d| error::spot_at(d.get_ref(), span.start));
+    let is_datetime = matches!(
+        spot.as_ref().and_then(|s| s.value),
+        Some(toml::de::DeValue::Datetime(_))
+    ) || msg.contains("$__toml_private");
+    let mut field = match &spot {
+        Some(s) => s.path.clone(),
+        None => loc.field_at(span.start),
+    };
+    let mut message = plain_words(msg);
     let mut hint = None;
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
+    if is_datetime {
+        // A bare date or time, which serde sees as a private table.
+        let what = field.rsplit('.').next().unwrap_or_default().to_string();
+        message = format!("`{what}` cannot be a TOML date or time");
+        hint = Some(
+            "durations and clock times are written in quotes: \"5m\", \"8h\", \"06:00\"".into(),
+        );
+    } else if let Some(rest) = msg.strip_prefix("unknown field `") {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         hint = Some(match did_you_mean(name, candidates.iter().copied()) {
@@ -388,20 +444,63 @@ fn toml_error(loc: &Locator<'_>, e: &toml::de::Error) -> ScenarioError {
             ),
             None => "remove it".to_string(),
         });
-        if !field.ends_with(name) {
+        if spot.is_none() && !field.ends_with(name) {
             field = if field.is_empty() {
                 name.to_string()
             } else {
                 format!("{field}.{name}")
             };
         }
-    } else if msg.starts_with("invalid type") {
-        hint = Some("check the value's type: numbers are bare (3, 0.5), durations and names are quoted (\"5m\", \"weld\")".into());
     } else if let Some(rest) = msg.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
-        hint = Some(format!("add `{name} = …` here"));
+        if name == "simulation" {
+            // Missing from the whole file: point at its start.
+            span = 0..0;
+            field = "simulation".into();
+            message = "the file has no [simulation] table".into();
+            hint = Some(
+                "add [simulation] with at least horizon = \"…\", e.g. horizon = \"4w\"".into(),
+            );
+        } else {
+            if spot.is_some() {
+                field = if field.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{field}.{name}")
+                };
+            }
+            hint = Some(format!("add `{name} = …` here"));
+        }
+    } else if (field == "variant" || field == "sweep") && msg.contains("expected a sequence") {
+        message = format!("[{field}] is one table, but each {field} is an entry of a list");
+        hint = Some(format!(
+            "write [[{field}]] (two brackets) above each {field}"
+        ));
+    } else if msg.starts_with("invalid type") {
+        hint = Some("check the value's type: numbers are bare (3, 0.5), durations and names are quoted (\"5m\", \"weld\")".into());
     }
-    loc.error(span, field, msg, hint)
+    loc.error(span, field, message, hint)
+}
+
+/// serde's and Rust's words for TOML values, in the words of the file.
+fn plain_words(msg: &str) -> String {
+    let mut out = msg
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("invalid type: map", "invalid type: table")
+        .replace("invalid type: sequence", "invalid type: list")
+        .replace("expected a sequence", "expected a list [ … ]")
+        .replace("expected a map", "expected a table { … }");
+    // `expected struct RawStation` names a type of this program.
+    while let Some(i) = out.find("struct Raw") {
+        let end = out[i + "struct ".len()..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(out.len(), |j| i + "struct ".len() + j);
+        out.replace_range(i..end, "a table { … }");
+    }
+    out
 }
 
 /// The folder `output/<scenario name>` relative to `base`.

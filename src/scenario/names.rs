@@ -144,7 +144,7 @@ pub(crate) fn check(v: &mut Validator<'_>, raw: &RawScenario, default_name: &str
             if let Some(p) = name_problem(name) {
                 v.err_hint(
                     span,
-                    &format!("{section}.{}", name.escape_debug()),
+                    &format!("{section}.{}", super::error::key_text(name)),
                     p,
                     NAME_HINT,
                 );

@@ -3,8 +3,11 @@
 mod bad_input;
 mod bottleneck;
 mod common;
+mod corpus;
 mod determinism;
+mod exit_codes;
 mod experiments;
+mod fuzz;
 mod invariants;
 mod limits;
 mod optimize;

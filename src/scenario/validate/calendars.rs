@@ -82,9 +82,11 @@ fn calendar(
         );
     }
     let mut pieces = Vec::new();
-    for (i, sh) in c.shifts.get_ref().iter().enumerate() {
+    // Each valid shift's (start, end) in seconds from the day's 00:00.
+    let mut spans: Vec<(usize, f64, f64)> = Vec::new();
+    for (i, shs) in c.shifts.get_ref().iter().enumerate() {
         let f = |k: &str| format!("calendars.{name}.shifts[{i}].{k}");
-        let sh = sh.get_ref();
+        let sh = shs.get_ref();
         let (Some(a), Some(mut b)) = (
             clock(v, &sh.start, &f("start")),
             clock(v, &sh.end, &f("end")),
@@ -94,7 +96,42 @@ fn calendar(
         if b <= a {
             b += 86_400.0; // a night shift ends the next day
         }
+        // Two shifts that overlap (or are the same) would be merged into
+        // one silently: almost always a typing mistake.
+        if let Some((j, _, _)) = spans.iter().find(|(_, x, y)| {
+            [-86_400.0, 0.0, 86_400.0]
+                .iter()
+                .any(|off| a.max(x + off) < b.min(y + off))
+        }) {
+            let show = |k: usize| {
+                let s = c.shifts.get_ref()[k].get_ref();
+                format!("{}–{}", s.start.get_ref(), s.end.get_ref())
+            };
+            let same = c.shifts.get_ref()[*j].get_ref().start.get_ref() == sh.start.get_ref()
+                && c.shifts.get_ref()[*j].get_ref().end.get_ref() == sh.end.get_ref();
+            v.err_hint(
+                shs.span(),
+                &format!("calendars.{name}.shifts[{i}]"),
+                if same {
+                    format!("this shift ({}) is the same as shifts[{j}]", show(i))
+                } else {
+                    format!(
+                        "this shift ({}) overlaps shifts[{j}] ({})",
+                        show(i),
+                        show(*j)
+                    )
+                },
+                if same {
+                    "remove one of the two: a pool works a shift once whatever its head count (set the pool's `count` for more workers)".to_string()
+                } else {
+                    "make the shifts follow each other (one may end when the next starts, e.g. 06:00–14:00 and 14:00–22:00), or write one longer shift".to_string()
+                },
+            );
+            continue;
+        }
+        spans.push((i, a, b));
         let mut cuts: Vec<(f64, f64)> = Vec::new();
+        let mut cut_break = Vec::new();
         for br in &sh.breaks {
             let (Some(mut x), Some(mut y)) = (
                 clock(v, &br.get_ref().start, &f("breaks.start")),
@@ -118,6 +155,34 @@ fn calendar(
                 continue;
             }
             cuts.push((x, y));
+            cut_break.push(br);
+        }
+        let mut order: Vec<usize> = (0..cuts.len()).collect();
+        order.sort_by(|&p, &q| cuts[p].0.total_cmp(&cuts[q].0));
+        let mut bad_break = false;
+        for w in order.windows(2) {
+            let (p, q) = (cuts[w[0]], cuts[w[1]]);
+            if q.0 < p.1 {
+                v.err_hint(
+                    cut_break[w[1]].span(),
+                    &f("breaks"),
+                    "this break overlaps another break of the shift",
+                    "make the breaks follow each other, or write them as one longer break",
+                );
+                bad_break = true;
+            }
+        }
+        if bad_break {
+            continue;
+        }
+        if !cuts.is_empty() && cuts.iter().map(|(x, y)| y - x).sum::<f64>() >= b - a {
+            v.err_hint(
+                shs.span(),
+                &f("breaks"),
+                "the breaks cover the whole shift, so it has no working time",
+                "shorten the breaks, or remove the shift",
+            );
+            continue;
         }
         cuts.sort_by(|p, q| p.0.total_cmp(&q.0));
         let mut t = a;
