@@ -129,7 +129,9 @@ pub fn execute(
     let batch = reps.max(2);
     let mut jobs_run = 0;
     let write_error = std::sync::Mutex::new(None::<String>);
-    let overload = std::sync::Mutex::new(None::<String>);
+    // The overloaded job lowest in (variant, replication) order is reported,
+    // so that the message does not depend on which thread got there first.
+    let overload = std::sync::Mutex::new(None::<(Job, String)>);
     loop {
         let planned: Vec<Job> = job_list(scenario, 0..reps)
             .into_iter()
@@ -159,10 +161,15 @@ pub fn execute(
                         .get(r.job.variant as usize)
                         .map_or(String::new(), |(n, _)| n.to_string());
                     let mut slot = overload.lock().unwrap_or_else(|p| p.into_inner());
-                    slot.get_or_insert(format!(
-                        "variant \"{name}\", replication {}: {why}",
-                        r.job.replication
-                    ));
+                    if slot.as_ref().is_none_or(|(job, _)| r.job < *job) {
+                        *slot = Some((
+                            r.job,
+                            format!(
+                                "variant \"{name}\", replication {}: {why}",
+                                r.job.replication
+                            ),
+                        ));
+                    }
                     plan.stop.store(true, Ordering::Relaxed);
                     progress.job_done();
                     return None;
@@ -186,7 +193,7 @@ pub fn execute(
         if let Some(e) = write_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(format!("cannot save finished jobs: {e}"));
         }
-        if let Some(e) = overload.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some((_, e)) = overload.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(format!(
                 "{e}\n  hint: the plant cannot keep up with its releases; give the station more machines, release less, or raise `simulation.max_parts` if this many parts is real; the jobs finished so far are saved (see --resume)"
             ));

@@ -267,7 +267,9 @@ impl Sampler for Runs<'_> {
             }
         }
         let error = Mutex::new(None::<String>);
-        let overload = Mutex::new(None::<String>);
+        // The lowest (configuration, replication) overloaded is reported, so
+        // the message does not depend on which thread got there first.
+        let overload = Mutex::new(None::<((usize, u64), String)>);
         let (factories, seed, journal, stop, progress) = (
             &self.factories,
             self.scenario.seed,
@@ -285,10 +287,10 @@ impl Sampler for Runs<'_> {
                 let (result, _) = simulate(f, seed, r, false);
                 if let Some(why) = &result.overloaded {
                     // Nothing to measure: stop, keeping what is saved.
-                    overload
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert(format!("replication {r}: {why}"));
+                    let mut slot = overload.lock().unwrap_or_else(|p| p.into_inner());
+                    if slot.as_ref().is_none_or(|(at, _)| (i, r) < *at) {
+                        *slot = Some(((i, r), format!("replication {r}: {why}")));
+                    }
                     stop.store(true, Ordering::Relaxed);
                     return None;
                 }
@@ -312,7 +314,7 @@ impl Sampler for Runs<'_> {
                 "cannot save finished replications: {e}"
             )));
         }
-        if let Some(e) = overload.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        if let Some((_, e)) = overload.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(Stopped::Failed(format!(
                 "{e}\n  hint: the plant cannot keep up with its releases in this configuration; narrow the decision variables or raise `simulation.max_parts` if this many parts is real"
             )));
