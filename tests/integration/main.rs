@@ -5,6 +5,7 @@ mod bottleneck;
 mod common;
 mod determinism;
 mod experiments;
+mod fit;
 mod invariants;
 mod optimize;
 mod orders;
