@@ -540,6 +540,9 @@ pub fn fit(family: Family, s: &Sample) -> Result<Fitted, String> {
         return Err("needs at least 2 values".into());
     }
     let distinct = s.sorted.first() != s.sorted.last();
+    if !distinct && !matches!(family, Family::Constant | Family::Empirical) {
+        return Err("all values are equal".into());
+    }
     match family {
         Family::Exponential => Ok(Fitted::Exponential { mean: s.mean }),
         Family::Lognormal => {
@@ -653,7 +656,7 @@ pub fn fit(family: Family, s: &Sample) -> Result<Fitted, String> {
 /// Newton's method from Minka's closed-form start.
 fn gamma_shape(s: &Sample) -> Result<f64, String> {
     let r = s.mean.ln() - s.mean_log;
-    if !(r > 1e-12) || !r.is_finite() {
+    if r.is_nan() || r <= 1e-12 || !r.is_finite() {
         return Err("all values are equal".into());
     }
     let mut k = (3.0 - r + ((r - 3.0).powi(2) + 24.0 * r).sqrt()) / (12.0 * r);
@@ -712,7 +715,7 @@ fn weibull_shape(s: &Sample) -> Result<f64, String> {
             lo = k;
         }
         let mut next = k - f / df;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = if hi.is_finite() {
                 0.5 * (lo + hi)
             } else {
@@ -742,12 +745,12 @@ fn truncated_normal(s: &Sample) -> Fitted {
     let (m1, m2) = (s.mean, s.var + s.mean * s.mean);
     let ll = |mu: f64, ln_sd: f64| {
         // The scenario's normal needs a mean above zero.
-        if !(mu > 0.0) {
+        if mu.is_nan() || mu <= 0.0 {
             return f64::NEG_INFINITY;
         }
         let sd = ln_sd.exp();
         let tail = 1.0 - phi_cdf(-mu / sd);
-        if !(tail > 0.0) {
+        if tail.is_nan() || tail <= 0.0 {
             return f64::NEG_INFINITY;
         }
         -n * (ln_sd + LN_SQRT_2PI + tail.ln())

@@ -85,7 +85,7 @@ pub fn ks_p_value(d: f64, n: usize) -> f64 {
 /// (Marsaglia and Marsaglia 2004, "Evaluating the Anderson-Darling
 /// distribution", J. Stat. Software 9(2), their `ADinf`).
 pub fn ad_inf_cdf(z: f64) -> f64 {
-    if !(z > 0.0) {
+    if z.is_nan() || z <= 0.0 {
         return 0.0;
     }
     if z < 2.0 {

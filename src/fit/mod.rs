@@ -222,7 +222,7 @@ pub fn analyse(group: &Group) -> Result<GroupFit, Refused> {
     }
     if group.censored > 0 {
         notes.push(format!(
-            "{} row{} with a start but no end (still running when the log ended) left out: they were at least as long as the log allowed, so long durations may be under-represented",
+            "{} row{} with a start but no end (still running when the log ended) left out: such operations last at least until the log ends, so long durations may be under-represented",
             group.censored,
             if group.censored == 1 { "" } else { "s" }
         ));
