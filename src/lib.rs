@@ -23,6 +23,10 @@
 //! 7. [`report`] writes the summary table, JSON and CSV files, the charts
 //!    (PNG and SVG) and a self-contained HTML report.
 //!
+//! Beside them, [`fit`] goes the other way, from a plant's logs to the
+//! scenario: it fits every distribution the scenario format supports to
+//! observed durations and writes the best as a scenario line.
+//!
 //! ```no_run
 //! use std::path::Path;
 //! let scenario = shopfloor::scenario::load(Path::new("scenarios/quickstart.toml")).unwrap();
@@ -47,6 +51,7 @@
 
 pub mod engine;
 pub mod experiment;
+pub mod fit;
 pub mod model;
 pub mod optimize;
 pub mod report;

@@ -41,6 +41,45 @@ enum Command {
     /// Choose the best configuration of the decision variables in the
     /// scenario's [optimize] section, under its constraints.
     Optimize(OptimizeArgs),
+    /// Fit the scenario's distributions to observed durations in a CSV
+    /// file and print the best as a ready-to-paste scenario line.
+    Fit(FitArgs),
+}
+
+#[derive(clap::Args)]
+struct FitArgs {
+    /// CSV file with a header row.
+    file: PathBuf,
+    /// Column of durations ("90s", "4.5m", or plain numbers with --unit).
+    #[arg(long)]
+    column: Option<String>,
+    /// Column(s) to fit separately by, e.g. --by station or
+    /// --by product,station.
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// Column of start times (with --end): each duration is end − start.
+    #[arg(long)]
+    start: Option<String>,
+    /// Column of end times (with --start); an empty end is an operation
+    /// still running when the log ended.
+    #[arg(long)]
+    end: Option<String>,
+    /// Unit of plain numbers in the data: s, m or h.
+    #[arg(long, value_parser = shopfloor::fit::Unit::parse)]
+    unit: Option<shopfloor::fit::Unit>,
+    /// Scenario key the printed lines are written for (process, setup,
+    /// repair, time_to_failure, interarrival, lead_time…).
+    #[arg(long, default_value = "process")]
+    name: String,
+    /// Results folder; outputs go to OUT/<data file name>/.
+    #[arg(long, default_value = "output/fit")]
+    out: PathBuf,
+    /// Skip drawing the charts.
+    #[arg(long)]
+    no_plots: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -194,6 +233,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Report(args) => report_cmd(args),
         Command::Optimize(args) => optimize_cmd(args),
+        Command::Fit(args) => fit_cmd(args),
     };
     match result {
         Ok(code) => code,
@@ -652,4 +692,58 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn fit_cmd(args: FitArgs) -> Result<ExitCode, String> {
+    if args.name.is_empty()
+        || !args
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(format!(
+            "error: --name `{}`: write a scenario key such as process, repair or lead_time",
+            args.name
+        ));
+    }
+    let req = shopfloor::fit::Request {
+        path: args.file.clone(),
+        column: args.column,
+        by: args.by,
+        start: args.start,
+        end: args.end,
+        unit: args.unit,
+    };
+    let run = shopfloor::fit::run(&req, &args.name).map_err(|e| format!("error: {e}"))?;
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "data".into());
+    let dir = args.out.join(stem);
+    let charts = shopfloor::fit::write_outputs(&dir, &run, !args.no_plots)
+        .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
+    if !args.quiet {
+        print!("{}", shopfloor::fit::summary_text(&run));
+        println!(
+            "\nall fits in {} and {}{}",
+            dir.join("fits.csv").display(),
+            dir.join("fits.json").display(),
+            if charts.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} chart{} (PNG and SVG) in {}",
+                    charts.len(),
+                    plural(charts.len()),
+                    dir.join("plots").display()
+                )
+            }
+        );
+    }
+    if run.groups.is_empty() {
+        return Err("error: no group had enough values to fit".into());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ mod corpus;
 mod determinism;
 mod exit_codes;
 mod experiments;
+mod fit;
 mod fuzz;
 mod invariants;
 mod limits;

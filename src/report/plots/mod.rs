@@ -29,6 +29,7 @@ mod bottleneck;
 mod compare;
 mod costs;
 mod delivery;
+mod fitting;
 mod frontier;
 mod gantt;
 mod lines;
@@ -45,6 +46,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
 pub use compare::pareto_front;
+pub use fitting::{FitChart, write_fit_chart};
 pub use frontier::write_frontier;
 pub use gantt::{gantt_factory, gantt_window};
 
@@ -156,6 +158,7 @@ enum Plot {
     Bottleneck(bottleneck::BottleneckPlot),
     Gantt(gantt::GanttPlot),
     Frontier(frontier::FrontierPlot),
+    Fit(fitting::FitChart),
 }
 
 impl Plot {
@@ -172,6 +175,7 @@ impl Plot {
             Plot::Bottleneck(p) => p.draw(root),
             Plot::Gantt(p) => p.draw(root),
             Plot::Frontier(p) => p.draw(root),
+            Plot::Fit(p) => p.draw(root),
         }
     }
 }
@@ -273,11 +277,7 @@ pub fn write_plots(
 /// Draws `s` into `dir` as `<stem>.svg` and `<stem>.png`, each written
 /// atomically.
 fn write_chart(dir: &Path, s: &Spec) -> io::Result<Chart> {
-    let svg = svg_of(s)?;
-    super::write_atomic(&dir.join(format!("{}.svg", s.stem)), |w| {
-        w.write_all(svg.as_bytes())
-    })?;
-    write_png(&dir.join(format!("{}.png", s.stem)), s)?;
+    let svg = write_named(dir, s.stem, s)?;
     Ok(Chart {
         stem: s.stem,
         title: s.title.clone(),
@@ -285,6 +285,17 @@ fn write_chart(dir: &Path, s: &Spec) -> io::Result<Chart> {
         size: s.size,
         svg,
     })
+}
+
+/// Draws `s` into `dir` as `<stem>.svg` and `<stem>.png`, each written
+/// atomically; returns the SVG text.
+fn write_named(dir: &Path, stem: &str, s: &Spec) -> io::Result<String> {
+    let svg = svg_of(s)?;
+    super::write_atomic(&dir.join(format!("{stem}.svg")), |w| {
+        w.write_all(svg.as_bytes())
+    })?;
+    write_png(&dir.join(format!("{stem}.png")), s)?;
+    Ok(svg)
 }
 
 /// Removes the chart files in `dir/plots/` (and the folder, once empty):
