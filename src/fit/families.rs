@@ -737,15 +737,16 @@ fn weibull_shape(s: &Sample) -> Result<f64, String> {
 
 /// The normal truncated at zero, by maximum likelihood: the sample mean
 /// and deviation when truncation is negligible, else Nelder–Mead on the
-/// closed-form log-likelihood in (μ, ln σ), with μ > 0 as the scenario
+/// closed-form log-likelihood in (μ, ln σ), with μ ≥ 1 ms as the scenario
 /// requires (on data far from normal, such as exponential data, the
 /// unconstrained optimum has μ < 0).
 fn truncated_normal(s: &Sample) -> Fitted {
     let n = s.len() as f64;
     let (m1, m2) = (s.mean, s.var + s.mean * s.mean);
     let ll = |mu: f64, ln_sd: f64| {
-        // The scenario's normal needs a mean above zero.
-        if mu.is_nan() || mu <= 0.0 {
+        // The scenario's normal needs a mean above zero, and a positive
+        // duration is at least the engine's resolution.
+        if mu.is_nan() || mu < crate::scenario::limits::RESOLUTION {
             return f64::NEG_INFINITY;
         }
         let sd = ln_sd.exp();
