@@ -31,12 +31,14 @@
 //!
 //! ## Cost per state change
 //! Nothing scans all resources: a plant of thousands of stations pays
-//! O(log resources) per state change, amortised O(1) for the settling.
-//! - The running periods sit in a binary heap ordered by (start, resource),
-//!   indexed by resource so that any of them can leave it: the oldest one
-//!   (the frontier, and the one that decides whether a finished period lies
-//!   inside a running one) is at its root. A period that starts now is
-//!   never older than the running ones, so it usually stays at the bottom.
+//! O(1) per state change, amortised O(1) for the settling.
+//! - The running periods sit in a list ordered by (start, resource),
+//!   linked through the resources so that any of them can leave it in
+//!   O(1): the oldest one (the frontier, and the one that decides whether a
+//!   finished period lies inside a running one) is at its head. A period
+//!   that starts now is never older than the running ones, so it joins at
+//!   the tail (behind only those that started at the same moment with a
+//!   higher resource number).
 //! - The kept finished periods start and end in the same order, so the ones
 //!   covering a moment form a window of them that only moves forwards; the
 //!   longest in the window comes from a monotonic queue of candidates (the
@@ -48,20 +50,31 @@ use super::Time;
 
 const NONE: u32 = u32::MAX;
 
-/// The running periods: a binary min-heap of resources keyed by (start of
-/// their running period, resource), with each resource's place in it.
+/// The running periods, oldest first: a doubly linked list through the
+/// resources, ordered by (start of their running period, resource).
+///
+/// A period that starts now is never older than a running one (calls come
+/// in time order), so it joins at the tail — past the few that started at
+/// this very moment with a higher resource number, if any — and any period
+/// can leave in O(1) through its links. The oldest, the only one
+/// [`ActivePeriods::close`] asks about, is the head. No comparison with the
+/// other running periods, so the cost of a state change does not grow with
+/// the plant.
 #[derive(Clone, Debug)]
 struct Running {
-    heap: Vec<u32>,
-    /// Per resource: its index in `heap` (`NONE`: not running).
-    place: Vec<u32>,
+    /// Per resource: the previous and the next running resource (`NONE`:
+    /// none, or not running).
+    links: Vec<[u32; 2]>,
+    head: u32,
+    tail: u32,
 }
 
 impl Running {
     fn new(resources: usize) -> Running {
         Running {
-            heap: Vec::with_capacity(resources),
-            place: vec![NONE; resources],
+            links: vec![[NONE; 2]; resources],
+            head: NONE,
+            tail: NONE,
         }
     }
 
@@ -75,71 +88,65 @@ impl Running {
     /// The resource whose running period is the oldest.
     #[inline]
     fn oldest(&self) -> Option<u32> {
-        self.heap.first().copied()
+        (self.head != NONE).then_some(self.head)
     }
 
-    #[inline]
-    fn set(&mut self, i: usize, r: u32) {
-        self.heap[i] = r;
-        self.place[r as usize] = i as u32;
-    }
-
-    /// Resource `r` starts running (`since[r]` already set).
+    /// Resource `r` starts running (`since[r]` already set, not earlier
+    /// than any running period's start).
     #[inline]
     fn push(&mut self, since: &[Time], r: u32) {
-        debug_assert_eq!(self.place[r as usize], NONE);
-        self.heap.push(r);
-        self.sift_up(since, self.heap.len() - 1);
+        let tail = self.tail;
+        if tail == NONE || Self::before(since, tail, r) {
+            // The usual case: r joins at the tail.
+            if tail == NONE {
+                self.head = r;
+            } else {
+                self.links[tail as usize][1] = r;
+            }
+            self.links[r as usize] = [tail, NONE];
+            self.tail = r;
+        } else {
+            self.push_tied(since, r);
+        }
+    }
+
+    /// [`Running::push`] when r started at the same moment as the tail and
+    /// has a lower number: it goes before those that started at that moment
+    /// with a higher number.
+    #[cold]
+    #[inline(never)]
+    fn push_tied(&mut self, since: &[Time], r: u32) {
+        let mut after = self.tail;
+        // Only periods that started at the same moment can come after r.
+        while after != NONE && Self::before(since, r, after) {
+            after = self.links[after as usize][0];
+        }
+        debug_assert!(after == NONE || Self::before(since, after, r));
+        let next = if after == NONE {
+            std::mem::replace(&mut self.head, r)
+        } else {
+            std::mem::replace(&mut self.links[after as usize][1], r)
+        };
+        debug_assert_ne!(next, NONE, "r does not join at the tail");
+        self.links[next as usize][0] = r;
+        self.links[r as usize] = [after, next];
     }
 
     /// Resource `r` stops running.
     #[inline]
-    fn remove(&mut self, since: &[Time], r: u32) {
-        let i = std::mem::replace(&mut self.place[r as usize], NONE) as usize;
-        let last = self.heap.pop().expect("a running resource is in the heap");
-        if i < self.heap.len() {
-            self.set(i, last);
-            if i > 0 && Self::before(since, last, self.heap[(i - 1) / 2]) {
-                self.sift_up(since, i);
-            } else {
-                self.sift_down(since, i);
-            }
+    fn remove(&mut self, r: u32) {
+        let [prev, next] = std::mem::replace(&mut self.links[r as usize], [NONE; 2]);
+        if prev == NONE {
+            debug_assert_eq!(self.head, r, "a running resource is in the list");
+            self.head = next;
+        } else {
+            self.links[prev as usize][1] = next;
         }
-    }
-
-    fn sift_up(&mut self, since: &[Time], mut i: usize) {
-        let r = self.heap[i];
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            let q = self.heap[parent];
-            if !Self::before(since, r, q) {
-                break;
-            }
-            self.set(i, q);
-            i = parent;
+        if next == NONE {
+            self.tail = prev;
+        } else {
+            self.links[next as usize][0] = prev;
         }
-        self.set(i, r);
-    }
-
-    fn sift_down(&mut self, since: &[Time], mut i: usize) {
-        let r = self.heap[i];
-        let n = self.heap.len();
-        loop {
-            let mut child = 2 * i + 1;
-            if child >= n {
-                break;
-            }
-            if child + 1 < n && Self::before(since, self.heap[child + 1], self.heap[child]) {
-                child += 1;
-            }
-            let q = self.heap[child];
-            if !Self::before(since, q, r) {
-                break;
-            }
-            self.set(i, q);
-            i = child;
-        }
-        self.set(i, r);
     }
 }
 
@@ -340,7 +347,7 @@ impl ActivePeriods {
 
     /// Resource `r`'s active period ends at `now`, for good.
     fn close(&mut self, r: u32, now: Time) {
-        self.running.remove(&self.since, r);
+        self.running.remove(r);
         let start = std::mem::replace(&mut self.since[r as usize], Time::INFINITY);
         // The oldest running period is the frontier. A period running since
         // before this one's start contains it; one running since the same
@@ -642,9 +649,10 @@ mod tests {
         random_cases(7, 300, 1..5);
     }
 
-    /// The same with many resources: the heap of running periods reorders
-    /// and removes from its middle, many periods start and end at the same
-    /// moment, and the window of kept periods holds many at once.
+    /// The same with many resources: the list of running periods takes
+    /// many periods starting at the same moment (in any resource order)
+    /// and removes from its middle, many periods end at the same moment,
+    /// and the window of kept periods holds many at once.
     #[test]
     fn matches_the_definition_with_many_resources() {
         random_cases(8, 60, 5..60);
