@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod engine;
 pub mod experiment;
 pub mod model;

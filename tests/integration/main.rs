@@ -8,6 +8,7 @@ mod experiments;
 mod invariants;
 mod optimize;
 mod orders;
+mod plant_data;
 mod plots;
 mod safety;
 mod supply;
