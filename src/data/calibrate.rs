@@ -378,7 +378,7 @@ pub fn table(checks: &[Check]) -> String {
         "\nCalibration: the plant's observed KPIs against the baseline ({n} replications)\n"
     );
     let line = |s: &mut String, cells: [&str; 5]| {
-        s.push_str(&format!(
+        let l = format!(
             "  {:<a$}  {:>b$}  {:>c$}  {:<d$}  {}\n",
             cells[0],
             cells[1],
@@ -389,7 +389,9 @@ pub fn table(checks: &[Check]) -> String {
             b = w[1],
             c = w[2],
             d = w[3]
-        ));
+        );
+        s.push_str(l.trim_end());
+        s.push('\n');
     };
     line(&mut s, head);
     for r in &rows {
