@@ -729,13 +729,9 @@ fn bottlenecks_cmd(args: BottlenecksArgs) -> Result<ExitCode, String> {
     let offset =
         machine_log::parse_time_of_day(&args.batch_start).map_err(|e| format!("error: {e}"))?;
     let batching = Batching::parse(&args.batch, offset).map_err(|e| format!("error: {e}"))?;
-    let time = |flag: &str, t: &Option<String>| -> Result<Option<f64>, String> {
+    let time = |flag: &str, t: &Option<String>| {
         t.as_deref()
-            .map(|t| {
-                machine_log::parse_time(t)
-                    .map(|(x, _)| x)
-                    .map_err(|e| format!("error: {flag}: {e}"))
-            })
+            .map(|t| machine_log::parse_time(t).map_err(|e| format!("error: {flag}: {e}")))
             .transpose()
     };
     let (from, to) = (time("--from", &args.from)?, time("--to", &args.to)?);
@@ -747,6 +743,21 @@ fn bottlenecks_cmd(args: BottlenecksArgs) -> Result<ExitCode, String> {
         station: args.station_column,
     };
     let log = machine_log::read_log(&args.log, &columns, &states).map_err(|e| e.to_string())?;
+    for (flag, t) in [("--from", from), ("--to", to)] {
+        if let Some((_, format)) = t
+            && format != log.format
+        {
+            return Err(format!(
+                "error: {flag}: {} writes its times as {}: write {flag} the same way",
+                args.log.display(),
+                match log.format {
+                    machine_log::TimeFormat::Iso => "an ISO-8601 date-time",
+                    machine_log::TimeFormat::Seconds => "seconds",
+                }
+            ));
+        }
+    }
+    let (from, to) = (from.map(|t| t.0), to.map(|t| t.0));
     let analysis = machine_log::analyse(&log, from, to, batching)
         .map_err(|e| format!("error: {}: {e}", args.log.display()))?;
     let dir = args.out.unwrap_or_else(|| {

@@ -303,6 +303,9 @@ pub fn parse_iso(text: &str) -> Result<f64, String> {
         return Err("expected a date YYYY-MM-DD".into());
     };
     let (y, mo, d) = (digits(y, "year")?, digits(mo, "month")?, digits(d, "day")?);
+    if !(1..=9999).contains(&y) {
+        return Err(format!("year {y} is not 1 to 9999"));
+    }
     if !(1..=12).contains(&mo) {
         return Err(format!("month {mo} is not 1 to 12"));
     }

@@ -283,6 +283,13 @@ fn bad_logs_are_refused_with_row_and_column() {
         e.contains("row 2 (line 3), column `start`: this time is in ISO-8601"),
         "{e}"
     );
+    let e = log_error(&format!("{head}m1,busy,0,10\n"), &["--from", "2024-03-04"]);
+    assert!(
+        e.contains("--from: ") && e.contains("writes its times as seconds"),
+        "{e}"
+    );
+    let e = log_error(&format!("{head}m1,busy,0,10\n"), &["--from", "20"]);
+    assert!(e.contains("the window is empty"), "{e}");
     let e = shopfloor()
         .args([
             "bottlenecks",
