@@ -22,6 +22,9 @@
 //!    common random numbers);
 //! 7. [`report`] writes the summary table, JSON and CSV files, the charts
 //!    (PNG and SVG) and a self-contained HTML report.
+//! 8. [`data`] starts from the plant's own records: bottlenecks from a
+//!    machine state log (by the engine's active-period detector) and the
+//!    check of a model against the KPIs the plant observed.
 //!
 //! Beside them, [`fit`] goes the other way, from a plant's logs to the
 //! scenario: it fits every distribution the scenario format supports to
@@ -49,6 +52,7 @@
 
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod engine;
 pub mod experiment;
 pub mod fit;

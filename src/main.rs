@@ -12,8 +12,8 @@ use shopfloor::experiment::sensitivity::{self, SensitivityPlan};
 use shopfloor::experiment::store::{self, Shard};
 use shopfloor::experiment::{self, Outcome, Plan, Precision, Progress};
 use shopfloor::model::simulate;
-use shopfloor::report;
 use shopfloor::scenario::{self, Overrides, parse_duration};
+use shopfloor::{data, report};
 
 /// A discrete-event factory simulator.
 #[derive(Parser)]
@@ -41,9 +41,62 @@ enum Command {
     /// Choose the best configuration of the decision variables in the
     /// scenario's [optimize] section, under its constraints.
     Optimize(OptimizeArgs),
+    /// Find the bottlenecks in a plant's machine state log (machine,
+    /// state, start, end) by the active-period method.
+    Bottlenecks(BottlenecksArgs),
     /// Fit the scenario's distributions to observed durations in a CSV
     /// file and print the best as a ready-to-paste scenario line.
     Fit(FitArgs),
+}
+
+#[derive(clap::Args)]
+struct BottlenecksArgs {
+    /// Machine state log (CSV): one row per machine and stretch of time
+    /// in one state.
+    log: PathBuf,
+    /// Results folder (default: output/<name of LOG without .csv>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Batches for the 95% CIs: day, shift (8h), week or a duration such
+    /// as 12h.
+    #[arg(long, default_value = "day")]
+    batch: String,
+    /// Time of day (HH:MM) at which batches start.
+    #[arg(long, default_value = "00:00", value_name = "HH:MM")]
+    batch_start: String,
+    /// Analyse from this time on (as the log writes times; default: its
+    /// first start). Active periods running then count whole.
+    #[arg(long)]
+    from: Option<String>,
+    /// Analyse up to this time (default: the log's last end).
+    #[arg(long)]
+    to: Option<String>,
+    /// Extra state names, NAME=CLASS, comma-separated, e.g. "RUN=busy,STOP=down"
+    /// (classes: busy, setup, down, waiting, idle, blocked, off).
+    #[arg(long, value_name = "MAP")]
+    state_map: Option<String>,
+    /// Name of the machine column.
+    #[arg(long, default_value = "machine", value_name = "NAME")]
+    machine_column: String,
+    /// Name of the state column.
+    #[arg(long, default_value = "state", value_name = "NAME")]
+    state_column: String,
+    /// Name of the start column.
+    #[arg(long, default_value = "start", value_name = "NAME")]
+    start_column: String,
+    /// Name of the end column.
+    #[arg(long, default_value = "end", value_name = "NAME")]
+    end_column: String,
+    /// Name of the optional station column (machines of a station are
+    /// analysed together: the station is active while all are).
+    #[arg(long, default_value = "station", value_name = "NAME")]
+    station_column: String,
+    /// Skip drawing the chart.
+    #[arg(long)]
+    no_plots: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -97,6 +150,10 @@ struct RunArgs {
     /// Write the event log of the baseline's replication 0 to this CSV file.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// The plant's observed KPIs (CSV: kpi,station,value): flag each one
+    /// outside the baseline's 95% prediction interval.
+    #[arg(long, value_name = "KPIS.csv")]
+    observed: Option<PathBuf>,
     /// Keep the jobs an interrupted run finished and run only the rest.
     #[arg(long)]
     resume: bool,
@@ -233,6 +290,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Report(args) => report_cmd(args),
         Command::Optimize(args) => optimize_cmd(args),
+        Command::Bottlenecks(args) => bottlenecks_cmd(args),
         Command::Fit(args) => fit_cmd(args),
     };
     match result {
@@ -396,6 +454,14 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         // Refused now rather than after a long run.
         report::check_target(t).map_err(|e| format!("error: --trace: {e}"))?;
     }
+    // Read and checked now rather than after a long run.
+    let observed = match &args.observed {
+        Some(p) => Some(data::calibrate::read_observed(p, &sc.factory)?),
+        None => None,
+    };
+    if observed.is_some() && sc.replications < 2 {
+        return Err("error: --observed needs at least 2 replications for a prediction interval; set --replications".into());
+    }
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let mut notes = Vec::new();
@@ -498,6 +564,21 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             pool.install(|| report::write_all(&dir, &sc, &results))
                 .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
             let drawn = pool.install(|| draw(&dir, &sc, &results, args.no_plots))?;
+            let calibration = match (&observed, &args.observed) {
+                (Some(obs), Some(file)) => {
+                    let checks = pool
+                        .install(|| data::calibrate::check(obs, &results))
+                        .and_then(|c| data::calibrate::write(&dir, &c, file).map(|_| c))
+                        .map_err(|e| {
+                            format!(
+                                "error: cannot write the calibration in {}: {e}",
+                                dir.display()
+                            )
+                        })?;
+                    Some(checks)
+                }
+                _ => None,
+            };
             if let Some(path) = &args.trace {
                 let (_, trace) = simulate(&sc.factory, sc.seed, 0, true);
                 report::write_trace_csv(path, &trace.unwrap_or_default()).map_err(|e| {
@@ -507,6 +588,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             if !args.quiet {
                 print!("{}", report::summary_table(&sc, &results));
                 print!("{}", report::sensitivity_table(&sc, &results));
+                if let Some(c) = &calibration {
+                    print!("{}", data::calibrate::table(c));
+                }
                 for n in &notes {
                     println!("  note: {n}");
                 }
@@ -744,6 +828,76 @@ fn fit_cmd(args: FitArgs) -> Result<ExitCode, String> {
     }
     if run.groups.is_empty() {
         return Err("error: no group had enough values to fit".into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bottlenecks_cmd(args: BottlenecksArgs) -> Result<ExitCode, String> {
+    use data::machine_log::{self, Batching, Columns, StateMap};
+    let states = match &args.state_map {
+        Some(m) => StateMap::parse(m).map_err(|e| format!("error: {e}"))?,
+        None => StateMap::default(),
+    };
+    let offset =
+        machine_log::parse_time_of_day(&args.batch_start).map_err(|e| format!("error: {e}"))?;
+    let batching = Batching::parse(&args.batch, offset).map_err(|e| format!("error: {e}"))?;
+    let time = |flag: &str, t: &Option<String>| {
+        t.as_deref()
+            .map(|t| machine_log::parse_time(t).map_err(|e| format!("error: {flag}: {e}")))
+            .transpose()
+    };
+    let (from, to) = (time("--from", &args.from)?, time("--to", &args.to)?);
+    let columns = Columns {
+        machine: args.machine_column,
+        state: args.state_column,
+        start: args.start_column,
+        end: args.end_column,
+        station: args.station_column,
+    };
+    let log = machine_log::read_log(&args.log, &columns, &states).map_err(|e| e.to_string())?;
+    for (flag, t) in [("--from", from), ("--to", to)] {
+        if let Some((_, format)) = t
+            && format != log.format
+        {
+            return Err(format!(
+                "error: {flag}: {} writes its times as {}: write {flag} the same way",
+                args.log.display(),
+                match log.format {
+                    machine_log::TimeFormat::Iso => "an ISO-8601 date-time",
+                    machine_log::TimeFormat::Seconds => "seconds",
+                }
+            ));
+        }
+    }
+    let (from, to) = (from.map(|t| t.0), to.map(|t| t.0));
+    let analysis = machine_log::analyse(&log, from, to, batching)
+        .map_err(|e| format!("error: {}: {e}", args.log.display()))?;
+    let dir = args.out.unwrap_or_else(|| {
+        let stem = args
+            .log
+            .file_stem()
+            .map_or_else(|| "log".into(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from("output").join(stem)
+    });
+    let written =
+        data::bottleneck_report::write(&dir, &log, &analysis, &args.log, args.no_plots)
+            .map_err(|e| format!("error: cannot write the results in {}: {e}", dir.display()))?;
+    if !args.quiet {
+        print!(
+            "{}",
+            data::bottleneck_report::table(&log, &analysis, &args.log)
+        );
+        println!(
+            "\n{} files in {}: {}",
+            written.len(),
+            dir.display(),
+            written
+                .iter()
+                .filter_map(|p| p.strip_prefix(&dir).ok())
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

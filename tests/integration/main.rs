@@ -13,6 +13,7 @@ mod invariants;
 mod limits;
 mod optimize;
 mod orders;
+mod plant_data;
 mod plots;
 mod safety;
 mod supply;

@@ -13,21 +13,46 @@ pub(super) const SIZE: (u32, u32) = (1200, 640);
 const SOLE: RGBColor = RGBColor(180, 40, 40);
 const SHIFTING: RGBColor = RGBColor(240, 160, 120);
 
-/// One station's bar.
-struct Bar {
-    label: String,
-    sole: f64,
-    shifting: f64,
-    /// 95% CI of sole + shifting.
-    low: f64,
-    high: f64,
-    primary: bool,
+/// One station's bar of a bottleneck chart (shares 0–1).
+#[derive(Clone, Debug)]
+pub struct ShareBar {
+    /// Station (or machine) label.
+    pub label: String,
+    /// Share of time as the sole bottleneck.
+    pub sole: f64,
+    /// Share of time as a shifting bottleneck.
+    pub shifting: f64,
+    /// 95% CI of sole + shifting (NaN: none drawn).
+    pub low: f64,
+    /// Upper bound of that CI.
+    pub high: f64,
+    /// Outlined as the primary bottleneck.
+    pub primary: bool,
 }
+
+type Bar = ShareBar;
 
 /// The bottleneck chart's data.
 pub(super) struct BottleneckPlot {
+    title: String,
     subtitle: String,
     bars: Vec<Bar>,
+}
+
+/// A bottleneck chart of `bars`, under `title` and `subtitle`, from data
+/// other than a run (a plant's machine log).
+pub(super) fn share_chart(title: &str, subtitle: &str, about: &str, bars: Vec<ShareBar>) -> Spec {
+    Spec {
+        stem: "bottleneck_shares",
+        title: title.to_string(),
+        about: about.to_string(),
+        size: SIZE,
+        plot: Plot::Bottleneck(BottleneckPlot {
+            title: title.to_string(),
+            subtitle: subtitle.to_string(),
+            bars,
+        }),
+    }
 }
 
 /// The baseline's bottleneck shares per station.
@@ -71,13 +96,17 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
                 (`run --sensitivity`) is what raises output; relieving another station is not."
             .into(),
         size: SIZE,
-        plot: Plot::Bottleneck(BottleneckPlot { subtitle, bars }),
+        plot: Plot::Bottleneck(BottleneckPlot {
+            title: "Where the bottleneck is (baseline)".into(),
+            subtitle,
+            bars,
+        }),
     })
 }
 
 impl BottleneckPlot {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let area = titled(root, "Where the bottleneck is (baseline)", &self.subtitle)?;
+        let area = titled(root, &self.title, &self.subtitle)?;
         let (w, _) = area.dim_in_pixel();
         let (plot, side) = area.split_horizontally(w - 260);
         let n = self.bars.len();

@@ -298,6 +298,22 @@ fn write_named(dir: &Path, stem: &str, s: &Spec) -> io::Result<String> {
     Ok(svg)
 }
 
+pub use bottleneck::ShareBar;
+
+/// Draws a bottleneck chart of `bars` (a plant's machine log, say) into
+/// `dir` as `bottleneck_shares.png` and `.svg`, each written atomically.
+pub fn write_share_chart(
+    dir: &Path,
+    title: &str,
+    subtitle: &str,
+    about: &str,
+    bars: Vec<ShareBar>,
+) -> io::Result<Chart> {
+    ensure_font()?;
+    std::fs::create_dir_all(dir)?;
+    write_chart(dir, &bottleneck::share_chart(title, subtitle, about, bars))
+}
+
 /// Removes the chart files in `dir/plots/` (and the folder, once empty):
 /// after a run with `--no-plots`, charts of an earlier run would no longer
 /// match the results beside them. Other files are left alone.
