@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::machine_log::{Analysis, MachineLog, StateClass};
 use crate::engine::DAY;
-use crate::report::plots::{ShareBar, write_share_chart};
+use crate::report::plots::{ShareBar, write_share_chart, write_time_split_chart};
 use crate::report::write_atomic;
 
 /// Names of the time-split columns, in [`super::machine_log::ResourceFigures::split`] order.
@@ -279,6 +279,38 @@ pub fn write(
             &subtitle,
             "The active-period method on the plant's machine state log.",
             bars,
+        )?;
+        written.push(plots.join(format!("{}.png", chart.stem)));
+        written.push(plots.join(format!("{}.svg", chart.stem)));
+        let rows = a
+            .resources
+            .iter()
+            .map(|r| {
+                let label = if r.machines > 1 {
+                    format!("{} ×{}", r.name, r.machines)
+                } else {
+                    r.name.clone()
+                };
+                (label, r.split.to_vec())
+            })
+            .collect();
+        let chart = write_time_split_chart(
+            &plots,
+            "Where machine time goes (plant log)",
+            &format!(
+                "{}, {} to {}: share of machine time per state; the primary bottleneck outlined",
+                file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                ),
+                a.show_time(a.from),
+                a.show_time(a.to)
+            ),
+            "One bar per station (×N: N machines): the share of its machines' logged time in \
+             each state class, as in the printed time split.",
+            split_names().to_vec(),
+            rows,
+            a.primary,
         )?;
         written.push(plots.join(format!("{}.png", chart.stem)));
         written.push(plots.join(format!("{}.svg", chart.stem)));

@@ -2,7 +2,8 @@
 //! mutated at random (lines deleted, duplicated and swapped, numbers made
 //! extreme, strings replaced, the file cut short, stray characters added),
 //! never make parsing and validation panic, and every error they give
-//! names a line within the file and a column of at least 1. Seeded, so a
+//! names a line within the file and a column of at least 1, and every
+//! scenario accepted stays within the limits that bound a run's memory. Seeded, so a
 //! failure is reproduced by running the test again; bounded to a few
 //! hundred cases, each parsed and validated only (nothing is simulated).
 
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use shopfloor::scenario;
+use shopfloor::scenario::{self, limits};
 
 const CASES: usize = 450;
 const SEED: u64 = 0x5f0f_1400;
@@ -202,7 +203,28 @@ fn mutated_examples_never_panic_and_every_error_is_located() {
         let last_line = text.split('\n').count();
         match parsed {
             Err(_) => failures.push(format!("case {case}: panicked on:\n{text}")),
-            Ok(Ok(_)) => accepted += 1,
+            Ok(Ok(s)) => {
+                accepted += 1;
+                // Bounded memory and time: whatever a mutant sets, an
+                // accepted scenario stays within the documented limits
+                // that bound what a run allocates and how long it runs.
+                let jobs = (s.variants.len() as u64 + 1) * u64::from(s.replications);
+                let f = &s.factory;
+                if !(f.horizon.is_finite() && f.horizon > 0.0 && f.horizon <= limits::MAX_HORIZON)
+                    || s.replications > limits::MAX_REPLICATIONS
+                    || s.variants.len() > limits::MAX_VARIANTS
+                    || jobs > limits::MAX_JOBS
+                    || f.max_parts > limits::MAX_PARTS
+                {
+                    failures.push(format!(
+                        "case {case}: accepted beyond the limits (horizon {}, {} replications, {} variants, max_parts {}):\n{text}",
+                        f.horizon,
+                        s.replications,
+                        s.variants.len(),
+                        f.max_parts
+                    ));
+                }
+            }
             Ok(Err(errors)) => {
                 rejected += 1;
                 if errors.0.is_empty() {

@@ -179,7 +179,12 @@ fn the_example_export_is_analysed_with_a_state_map() {
     ] {
         assert!(dir.path().join(f).is_file(), "{f}");
     }
-    for f in ["bottleneck_shares.png", "bottleneck_shares.svg"] {
+    for f in [
+        "bottleneck_shares.png",
+        "bottleneck_shares.svg",
+        "time_split.png",
+        "time_split.svg",
+    ] {
         assert!(dir.path().join("plots").join(f).is_file(), "{f}");
     }
     // Without the map, the plant's own state name is refused.

@@ -314,6 +314,28 @@ pub fn write_share_chart(
     write_chart(dir, &bottleneck::share_chart(title, subtitle, about, bars))
 }
 
+/// Draws a time-split chart (share of machine time per state, one bar per
+/// row, as the station state chart) into `dir` as `time_split.png` and
+/// `.svg`, each written atomically. `states` are names the station chart
+/// knows (its machine states, or a machine log's classes `idle`,
+/// `waiting`, `off`, `unlogged`).
+pub fn write_time_split_chart(
+    dir: &Path,
+    title: &str,
+    subtitle: &str,
+    about: &str,
+    states: Vec<&'static str>,
+    rows: Vec<(String, Vec<f64>)>,
+    outlined: Option<usize>,
+) -> io::Result<Chart> {
+    ensure_font()?;
+    std::fs::create_dir_all(dir)?;
+    write_chart(
+        dir,
+        &stations::time_split(title, subtitle, about, states, rows, outlined),
+    )
+}
+
 /// Removes the chart files in `dir/plots/` (and the folder, once empty):
 /// after a run with `--no-plots`, charts of an earlier run would no longer
 /// match the results beside them. Other files are left alone.

@@ -29,6 +29,11 @@ pub(super) fn state_style(name: &str) -> (RGBColor, RGBColor, &'static str) {
         ),
         "off_shift" => (RGBColor(90, 90, 90), WHITE, "off shift"),
         "starved_material" => (RGBColor(140, 86, 75), WHITE, "waiting for raw material"),
+        // The classes of a plant's machine state log (`shopfloor bottlenecks`).
+        "idle" => (RGBColor(215, 215, 215), BLACK, "idle (no work)"),
+        "waiting" => (RGBColor(148, 103, 189), WHITE, "waiting for people"),
+        "off" => (RGBColor(90, 90, 90), WHITE, "off (shift, planned stop)"),
+        "unlogged" => (RGBColor(245, 245, 245), BLACK, "not in the log"),
         _ => (RGBColor(204, 121, 167), BLACK, "other"),
     }
 }
@@ -38,7 +43,10 @@ const BASIC_STATES: [&str; 5] = ["busy", "blocked", "starved", "down", "setup"];
 
 /// The station state chart's data.
 pub(super) struct StationPlot {
+    title: String,
     subtitle: String,
+    /// What the outlined station is called in its label.
+    outlined_as: &'static str,
     /// State names, in the order of the shares ([`MachineState::ALL`]).
     states: Vec<&'static str>,
     /// Per station: label and mean share of machine time per state.
@@ -95,7 +103,9 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
             .into(),
         size: SIZE,
         plot: Plot::Stations(StationPlot {
+            title: "Where machine time goes (baseline)".into(),
             subtitle,
+            outlined_as: "busiest",
             states: MachineState::ALL.iter().map(|m| m.name()).collect(),
             stations,
             busiest,
@@ -103,9 +113,36 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
     })
 }
 
+/// A time-split chart of other data (a plant's machine log, say): per
+/// row, its share of machine time in each of `states` (names known to
+/// [`state_style`]); row `outlined` is outlined and called the bottleneck.
+pub(super) fn time_split(
+    title: &str,
+    subtitle: &str,
+    about: &str,
+    states: Vec<&'static str>,
+    rows: Vec<(String, Vec<f64>)>,
+    outlined: Option<usize>,
+) -> Spec {
+    Spec {
+        stem: "time_split",
+        title: title.into(),
+        about: about.into(),
+        size: SIZE,
+        plot: Plot::Stations(StationPlot {
+            title: title.into(),
+            subtitle: subtitle.into(),
+            outlined_as: "bottleneck",
+            states,
+            stations: rows,
+            busiest: outlined,
+        }),
+    }
+}
+
 impl StationPlot {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let area = titled(root, "Where machine time goes (baseline)", &self.subtitle)?;
+        let area = titled(root, &self.title, &self.subtitle)?;
         let (w, _) = area.dim_in_pixel();
         let (plot, side) = area.split_horizontally(w - 260);
         let n = self.stations.len();
@@ -183,7 +220,7 @@ impl StationPlot {
 
     fn label(&self, i: usize, name: &str) -> String {
         if self.busiest == Some(i) {
-            format!("{name} (busiest)")
+            format!("{name} ({})", self.outlined_as)
         } else {
             name.to_string()
         }
