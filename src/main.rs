@@ -514,6 +514,13 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("error: {e}"))?
             .unwrap_or(Shard::ALL),
     };
+    if args.max_replications > scenario::limits::MAX_REPLICATIONS {
+        return Err(format!(
+            "--max-replications {} is more than the limit of {} replications per variant",
+            args.max_replications,
+            scenario::limits::MAX_REPLICATIONS
+        ));
+    }
     let dir = scenario::output_dir(&args.out, &sc);
     // Held until the results are written: a second run into the folder is
     // refused instead of mixing its jobs with these.

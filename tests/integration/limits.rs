@@ -331,4 +331,15 @@ fn the_cli_reports_an_overload_and_limits_of_its_flags_with_exit_code_1() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("limit of 100000"), "{err}");
+
+    let out = run(&[
+        "--precision",
+        "throughput_per_hour=0.01",
+        "--max-replications",
+        "1000000000",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--max-replications 1000000000"), "{err}");
+    assert!(err.contains("limit of 100000"), "{err}");
 }
