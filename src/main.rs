@@ -631,6 +631,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
 
 fn merge(args: MergeArgs) -> Result<ExitCode, String> {
     let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
+    let mut locks = ResultLocks::on(&args.dirs)?;
     let (manifest, files, saved) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
     let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
     let sc = manifest
@@ -639,6 +640,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode, String> {
     let analysed =
         experiment::analyse(&sc, files, saved, rank_by).map_err(|e| format!("error: {e}"))?;
     let dir = scenario::output_dir(&args.out, &sc);
+    locks.add(&dir)?;
     report::write_all(&dir, &sc, &analysed)
         .map_err(|e| format!("error: cannot write results in {}: {e}", dir.display()))?;
     let drawn = draw(&dir, &sc, &analysed, args.no_plots)?;
@@ -653,6 +655,43 @@ fn merge(args: MergeArgs) -> Result<ExitCode, String> {
         println!("{drawn}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The folder locks `merge` and `report` hold on the results folders they
+/// read and write (those with a `jobs/` folder), so that they never read
+/// or rewrite the files of a run still writing there. Each folder is
+/// locked once (a second lock from this process would wait on the first).
+struct ResultLocks {
+    held: Vec<(PathBuf, store::FolderLock)>,
+}
+
+impl ResultLocks {
+    fn on(dirs: &[PathBuf]) -> Result<ResultLocks, String> {
+        let mut locks = ResultLocks { held: Vec::new() };
+        for d in dirs {
+            locks.add(d)?;
+        }
+        Ok(locks)
+    }
+
+    /// Locks `dir` if it is a results folder not locked yet.
+    fn add(&mut self, dir: &std::path::Path) -> Result<(), String> {
+        let jobs = if dir.file_name().is_some_and(|n| n == "jobs") {
+            dir.to_path_buf()
+        } else {
+            dir.join("jobs")
+        };
+        if !jobs.is_dir() {
+            return Ok(());
+        }
+        let key = std::fs::canonicalize(&jobs).unwrap_or(jobs.clone());
+        if self.held.iter().any(|(k, _)| *k == key) {
+            return Ok(());
+        }
+        let lock = store::lock_folder(&jobs, Shard::ALL).map_err(|e| format!("error: {e}"))?;
+        self.held.push((key, lock));
+        Ok(())
+    }
 }
 
 /// Draws the charts (unless `no_plots`) and writes report.html into `dir`;
@@ -703,6 +742,7 @@ fn saved_rank_by(dir: &std::path::Path) -> Option<String> {
 }
 
 fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
+    let mut locks = ResultLocks::on(&args.dirs)?;
     let (manifest, files, saved) = store::collect(&args.dirs).map_err(|e| format!("error: {e}"))?;
     let origin = PathBuf::from(format!("{}.toml", manifest.scenario));
     let sc = manifest
@@ -727,6 +767,7 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
             }
         }
     };
+    locks.add(&dir)?;
     let rank_name = args
         .rank_by
         .clone()

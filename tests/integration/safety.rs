@@ -279,6 +279,60 @@ fn a_second_run_into_a_busy_folder_is_refused() {
 }
 
 #[test]
+fn merge_and_report_refuse_a_folder_a_run_is_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir.path().join("held.toml"), &plant("held"));
+    let out = dir.path().join("out");
+    let o = shopfloor()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let results = out.join("held");
+    let report = || {
+        shopfloor()
+            .arg("report")
+            .arg(&results)
+            .arg("-q")
+            .output()
+            .unwrap()
+    };
+    let merge = || {
+        shopfloor()
+            .arg("merge")
+            .arg(results.join("jobs"))
+            .arg("--out")
+            .arg(dir.path().join("merged"))
+            .arg("-q")
+            .output()
+            .unwrap()
+    };
+    // A run (another process) is writing into the folder.
+    let mut lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(results.join("jobs").join("lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    writeln!(lock, "process 4242 on elsewhere").unwrap();
+    for o in [report(), merge()] {
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("process 4242 on elsewhere"), "{err}");
+    }
+    assert!(!dir.path().join("merged").exists());
+    drop(lock);
+    // Once it is done, both read it; `report` writing into the folder it
+    // reads takes the lock once, not twice.
+    for o in [report(), merge()] {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+}
+
+#[test]
 fn resume_refuses_a_job_file_with_a_job_twice() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir.path().join("dup.toml"), &plant("dup"));
