@@ -25,7 +25,7 @@ use crate::experiment::RunResults;
 use crate::experiment::kpi::{KPIS, kpi, kpi_names};
 use crate::model::{Factory, MachineState};
 use crate::report::write_atomic;
-use crate::stats::t_quantile_975;
+use crate::stats::{Estimate, t_quantile_975};
 
 /// The per-station KPIs `--observed` accepts (the columns of
 /// `stations.csv`).
@@ -223,18 +223,9 @@ impl Prediction {
     /// The prediction interval of `values` (NaNs left out); NaN bounds
     /// below two values.
     pub fn from_values(values: impl IntoIterator<Item = f64>) -> Prediction {
-        let xs: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
-        let n = xs.len();
-        let mean = if n == 0 {
-            f64::NAN
-        } else {
-            xs.iter().sum::<f64>() / n as f64
-        };
-        let sd = if n < 2 {
-            f64::NAN
-        } else {
-            (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-        };
+        // The replications' mean and deviation, as their confidence
+        // interval has them; a new observation adds its own variance.
+        let Estimate { n, mean, sd, .. } = Estimate::from_values(values);
         let half_width = if n < 2 {
             f64::NAN
         } else {

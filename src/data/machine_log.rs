@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::{ActivePeriods, DAY, HOUR};
-use crate::stats::t_quantile_975;
+use crate::stats::Estimate;
 
 /// What a machine is doing, as far as bottlenecks and the time split care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -752,14 +752,9 @@ pub struct Share {
 
 impl Share {
     fn new(share: f64, batches: &[f64]) -> Share {
-        let n = batches.len();
-        let half_width = if n < 2 {
-            f64::NAN
-        } else {
-            let mean = batches.iter().sum::<f64>() / n as f64;
-            let var = batches.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            t_quantile_975(n - 1) * var.sqrt() / (n as f64).sqrt()
-        };
+        // The batch means' Student-t interval, centred on the whole
+        // window's share.
+        let half_width = Estimate::from_values(batches.iter().copied()).half_width;
         Share {
             share,
             half_width,
