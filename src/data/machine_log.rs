@@ -456,6 +456,15 @@ pub fn read_log(path: &Path, columns: &Columns, states: &StateMap) -> Result<Mac
         column: None,
         message,
     };
+    // A log may be large, so it is streamed, not read whole under a cap;
+    // but a FIFO or a device (`/dev/zero`) would never end.
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot open it: {e}")))?;
+    if !meta.is_file() {
+        return Err(err(format!(
+            "it is {}, not a regular file",
+            crate::scenario::file_kind(&meta.file_type())
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open it: {e}")))?;
     parse_log(path, file, columns, states)
 }

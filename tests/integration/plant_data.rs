@@ -234,6 +234,36 @@ fn log_error(text: &str, extra: &[&str]) -> String {
 }
 
 #[test]
+fn a_device_or_a_folder_is_not_read_as_a_log() {
+    let dir = tempfile::tempdir().unwrap();
+    // /dev/zero would be read forever; a folder cannot be read at all.
+    for (log, kind) in [
+        (std::path::PathBuf::from("/dev/zero"), "a device"),
+        (dir.path().to_path_buf(), "a folder"),
+    ] {
+        if !log.exists() {
+            continue;
+        }
+        let out = shopfloor()
+            .arg("bottlenecks")
+            .arg(&log)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .failure()
+            .get_output()
+            .stderr
+            .clone();
+        let e = String::from_utf8(out).unwrap();
+        assert!(
+            e.contains(&format!("it is {kind}, not a regular file")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
 fn bad_logs_are_refused_with_row_and_column() {
     let head = "machine,state,start,end\n";
     let e = log_error(&format!("{head}m1,busy,0,10\nm1,busy,1O,20\n"), &[]);
