@@ -435,6 +435,10 @@ pub struct StationSummary {
     pub starved_material: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
+    /// Mean wait in the buffer per operation started (Wq), minutes.
+    pub wait_mean_min: Estimate,
+    /// Share of operations whose part waited in the buffer.
+    pub waited_share: Estimate,
     /// Parts scrapped here.
     pub scrapped: Estimate,
     /// Parts sent to rework from here.
@@ -732,6 +736,15 @@ pub struct PoolSummary {
     pub repairs: Estimate,
     /// Labour cost.
     pub labour_cost: Estimate,
+    /// Share of time it was the sole bottleneck (active-period method: the
+    /// pool is active while every worker present is busy).
+    pub bottleneck_sole: Estimate,
+    /// Share of time it was a shifting bottleneck.
+    pub bottleneck_shifting: Estimate,
+    /// Share of time it was a bottleneck, sole or shifting.
+    pub bottleneck: Estimate,
+    /// How many replications named it the primary bottleneck.
+    pub bottleneck_in: usize,
 }
 
 /// KPIs over all replications.
@@ -765,6 +778,11 @@ pub struct Summary {
     pub wip_waiting_avg: Estimate,
     /// Time-average WIP on machines.
     pub wip_on_machines_avg: Estimate,
+    /// Mean wait in a buffer per operation started, all stations pooled
+    /// (the plant's Wq), minutes.
+    pub wait_mean_min: Estimate,
+    /// Share of all operations whose part waited in a buffer.
+    pub waited_share: Estimate,
     /// Per station.
     pub stations: Vec<StationSummary>,
     /// Per worker pool.
@@ -788,10 +806,12 @@ pub struct Summary {
     pub suppliers: Vec<SupplierSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
-    /// The primary bottleneck: the station with the largest mean share of
+    /// The primary bottleneck: the station or worker pool with the largest mean share of
     /// time as a bottleneck, sole or shifting (empty when none was ever
     /// active).
     pub bottleneck: String,
+    /// The primary bottleneck is a worker pool (people), not a station.
+    pub bottleneck_is_pool: bool,
     /// How often the momentary bottleneck passes from one station to
     /// another, per day of observed time.
     pub bottleneck_shifts_per_day: Estimate,
@@ -916,7 +936,7 @@ impl MeanWip {
 /// The scalars a [`Summary`] is made of, for one replication, in the order
 /// in which [`fold`] reads their estimates back: the plant-wide KPIs, good
 /// parts per product, per station its state shares (indexed by state),
-/// queue, scrap and rework, then per visible worker pool its six figures.
+/// queue, wait in queue and share waiting, scrap and rework, then per visible worker pool its six figures.
 fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec<f64>) {
     out.clear();
     out.extend([
@@ -939,12 +959,15 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
         } else {
             f64::NAN
         },
+        r.wait_mean_min,
+        r.waited_share,
     ]);
     out.extend((0..factory.products.len()).map(|i| r.good_per_product[i] as f64));
     for i in 0..factory.stations.len() {
         let s = &r.stations[i];
         out.extend(s.state_shares);
-        out.extend([s.queue_avg, s.scrapped as f64, s.reworked as f64]);
+        out.extend([s.queue_avg, s.wait_mean_min, s.waited_share]);
+        out.extend([s.scrapped as f64, s.reworked as f64]);
         out.extend([
             s.bottleneck_sole,
             s.bottleneck_shifting,
@@ -959,6 +982,9 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
             p.overtime_hours,
             p.repairs as f64,
             p.labour_cost,
+            p.bottleneck_sole,
+            p.bottleneck_shifting,
+            p.bottleneck_sole + p.bottleneck_shifting,
         ]);
     }
     DeliverySummary::push(&r.delivery, out);
@@ -1000,6 +1026,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let mut tallies: Vec<TwoPass> = Vec::new();
     let mut busiest_in = vec![0usize; factory.stations.len()];
     let mut bottleneck_in = vec![0usize; factory.stations.len()];
+    let mut pool_bottleneck_in = vec![0usize; pools];
     let mut wip = MeanWip::new();
     let (mut reps, mut events) = (0usize, 0u64);
     each(&mut |r| {
@@ -1012,7 +1039,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             *count += usize::from(r.busiest_station == s.name);
         }
         for (count, s) in bottleneck_in.iter_mut().zip(&factory.stations) {
-            *count += usize::from(r.bottleneck == s.name);
+            *count += usize::from(!r.bottleneck_is_pool && r.bottleneck == s.name);
+        }
+        for (count, p) in pool_bottleneck_in.iter_mut().zip(&r.pools) {
+            *count += usize::from(r.bottleneck_is_pool && r.bottleneck == p.pool);
         }
         wip.add(r);
         reps += 1;
@@ -1044,6 +1074,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let labour_cost = next();
     let labour_cost_per_good = next();
     let bottleneck_shifts_per_day = next();
+    let wait_mean_min = next();
+    let waited_share = next();
     let good_per_product = factory
         .products
         .iter()
@@ -1070,6 +1102,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 off_shift: share(MachineState::OffShift),
                 starved_material: share(MachineState::StarvedMaterial),
                 queue_avg: next(),
+                wait_mean_min: next(),
+                waited_share: next(),
                 scrapped: next(),
                 reworked: next(),
                 busiest_in,
@@ -1080,11 +1114,12 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             }
         })
         .collect();
-    let pools = factory
+    let pools: Vec<PoolSummary> = factory
         .pools
         .iter()
         .filter(|p| !p.hidden)
-        .map(|p| PoolSummary {
+        .zip(pool_bottleneck_in)
+        .map(|(p, bottleneck_in)| PoolSummary {
             pool: p.name.clone(),
             workers: p.count,
             utilisation: next(),
@@ -1093,6 +1128,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             overtime_hours: next(),
             repairs: next(),
             labour_cost: next(),
+            bottleneck_sole: next(),
+            bottleneck_shifting: next(),
+            bottleneck: next(),
+            bottleneck_in,
         })
         .collect();
     let delivery = DeliverySummary::read(&mut next);
@@ -1139,18 +1178,32 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         })
         .map(|s| s.station.clone())
         .unwrap_or_default();
-    let bottleneck = stations
+    // The primary bottleneck: the station or worker pool with the largest
+    // mean share (stations first, the first such on a tie).
+    let mut primary: Option<(f64, &str, bool)> = None;
+    let candidates = stations
         .iter()
-        .fold(None::<&StationSummary>, |best, s| match best {
-            Some(b) if b.bottleneck.mean >= s.bottleneck.mean => Some(b),
-            _ if s.bottleneck.mean > 0.0 => Some(s),
-            _ => best,
-        })
-        .map(|s| s.station.clone())
-        .unwrap_or_default();
+        .map(|s| (s.bottleneck.mean, s.station.as_str(), false))
+        .chain(
+            pools
+                .iter()
+                .map(|p| (p.bottleneck.mean, p.pool.as_str(), true)),
+        );
+    for c in candidates {
+        match primary {
+            Some(b) if b.0 >= c.0 => {}
+            _ if c.0 > 0.0 => primary = Some(c),
+            _ => {}
+        }
+    }
+    let (bottleneck, bottleneck_is_pool) = primary
+        .map_or((String::new(), false), |(_, name, pool)| {
+            (name.to_string(), pool)
+        });
     let wip_series = wip.finish();
     let summary = Summary {
         bottleneck,
+        bottleneck_is_pool,
         bottleneck_shifts_per_day,
         replications: reps,
         throughput_per_hour,
@@ -1166,6 +1219,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         wip_avg,
         wip_waiting_avg,
         wip_on_machines_avg,
+        wait_mean_min,
+        waited_share,
         stations,
         pools,
         labour_cost,

@@ -194,6 +194,8 @@ struct Part {
     latent: bool,
     /// Has gone round a rework loop.
     reworked: bool,
+    /// When the part joined the queue of its current station.
+    queued_at: f64,
 }
 
 struct Machine {
@@ -260,6 +262,11 @@ struct StationState {
     scrapped: u64,
     reworked: u64,
     failures: u64,
+    /// Operations started here, those whose part waited in the queue
+    /// first, and the sum of those waits (minutes).
+    starts: u64,
+    waited: u64,
+    wait_sum: f64,
 }
 
 /// The machine states in which a machine is active for the active-period
@@ -400,6 +407,11 @@ struct PoolState {
     work_day: i64,
     /// When the pool last went off shift.
     last_off: f64,
+    /// Takes part in bottleneck detection (a pool of people, not a
+    /// station's own calendar), and is active now: on shift, with every
+    /// worker present busy.
+    tracked: bool,
+    bn_active: bool,
 }
 
 impl PoolState {
@@ -444,6 +456,11 @@ fn ratio(a: u64, b: u64) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// `a / b`, or NaN when `b` is zero.
+fn ratio_f(a: f64, b: u64) -> f64 {
+    if b == 0 { f64::NAN } else { a / b as f64 }
 }
 
 fn state_index(s: MachineState) -> usize {
@@ -611,6 +628,9 @@ impl<'f> Sim<'f> {
                 setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
                 quality_stream: Stream::new(seed, rep, &format!("quality/{}", st.name)),
                 operations: 0,
+                starts: 0,
+                waited: 0,
+                wait_sum: 0.0,
                 scrapped: 0,
                 reworked: 0,
                 failures: 0,
@@ -699,6 +719,8 @@ impl<'f> Sim<'f> {
                         work_start: 0.0,
                         work_day: -1,
                         last_off: 0.0,
+                        tracked: !p.hidden,
+                        bn_active: false,
                     }
                 })
                 .collect(),
@@ -744,8 +766,14 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
+            // Stations (all their machines active) and then worker pools
+            // (every worker present busy).
             active: ActivePeriods::with_units(
-                &f.stations.iter().map(|s| s.machines).collect::<Vec<_>>(),
+                &f.stations
+                    .iter()
+                    .map(|s| s.machines)
+                    .chain(f.pools.iter().map(|_| 1))
+                    .collect::<Vec<_>>(),
                 f.warmup,
             ),
         }
@@ -1003,6 +1031,9 @@ impl<'f> Sim<'f> {
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
+            s.starts = 0;
+            s.waited = 0;
+            s.wait_sum = 0.0;
             s.scrapped = 0;
             s.reworked = 0;
             s.failures = 0;
@@ -1115,6 +1146,9 @@ impl<'f> Sim<'f> {
                 state_shares: shares,
                 queue_avg: st.queue_len.average(now),
                 queue_max: st.queue_len.max(),
+                starts: st.starts,
+                wait_mean_min: ratio_f(st.wait_sum / MINUTE, st.starts),
+                waited_share: ratio(st.waited, st.starts),
                 operations: st.operations,
                 scrapped: st.scrapped,
                 reworked: st.reworked,
@@ -1123,18 +1157,6 @@ impl<'f> Sim<'f> {
                 bottleneck_shifting: share(bottleneck.shifting[si]),
             });
         }
-        let primary = stations
-            .iter()
-            .fold(None::<&StationResult>, |best, s| {
-                let total = |s: &StationResult| s.bottleneck_sole + s.bottleneck_shifting;
-                match best {
-                    Some(b) if total(b) >= total(s) => Some(b),
-                    _ if total(s) > 0.0 => Some(s),
-                    _ => best,
-                }
-            })
-            .map(|s| s.station.clone())
-            .unwrap_or_default();
         let busiest = stations
             .iter()
             .fold(None::<&StationResult>, |best, s| match best {
@@ -1151,8 +1173,10 @@ impl<'f> Sim<'f> {
             .pools
             .iter()
             .zip(&self.f.pools)
-            .filter(|(_, def)| !def.hidden)
-            .map(|(ps, def)| {
+            .enumerate()
+            .filter(|(_, (_, def))| !def.hidden)
+            .map(|(pi, (ps, def))| {
+                let r = self.stations.len() + pi;
                 let busy_hours = ps.busy.average(now) * hours;
                 let regular_hours = ps.paid_regular.average(now) * hours;
                 let overtime_hours = ps.paid_overtime.average(now) * hours;
@@ -1176,11 +1200,46 @@ impl<'f> Sim<'f> {
                     absences: ps.absences,
                     labour_cost: (regular_hours + overtime_hours * def.overtime_premium)
                         * def.wage_per_hour,
+                    bottleneck_sole: share(bottleneck.sole[r]),
+                    bottleneck_shifting: share(bottleneck.shifting[r]),
                 }
             })
             .collect();
+        // The primary bottleneck: the station or pool with the largest
+        // share, sole plus shifting (a station on a tie).
+        let mut primary: Option<(f64, &str, bool)> = None;
+        let candidates = stations
+            .iter()
+            .map(|s| {
+                (
+                    s.bottleneck_sole + s.bottleneck_shifting,
+                    s.station.as_str(),
+                    false,
+                )
+            })
+            .chain(pools.iter().map(|p| {
+                (
+                    p.bottleneck_sole + p.bottleneck_shifting,
+                    p.pool.as_str(),
+                    true,
+                )
+            }));
+        for c in candidates {
+            match primary {
+                Some(b) if b.0 >= c.0 => {}
+                _ if c.0 > 0.0 => primary = Some(c),
+                _ => {}
+            }
+        }
+        let (primary, primary_is_pool) = primary
+            .map_or((String::new(), false), |(_, name, pool)| {
+                (name.to_string(), pool)
+            });
         let products = self.product_results(now);
         let costs = self.costs(now, hours, &busy_hours, labour, &products);
+        let (starts, waited, wait_sum) = self.stations.iter().fold((0, 0, 0.0), |a, s| {
+            (a.0 + s.starts, a.1 + s.waited, a.2 + s.wait_sum)
+        });
         ReplicationResult {
             overloaded: self.overloaded.clone(),
             replication,
@@ -1204,6 +1263,8 @@ impl<'f> Sim<'f> {
             wip_avg,
             wip_waiting_avg: waiting,
             wip_on_machines_avg: wip_avg - waiting,
+            wait_mean_min: ratio_f(wait_sum / MINUTE, starts),
+            waited_share: ratio(waited, starts),
             stations,
             labour_cost: pools.iter().fold(0.0, |a, p| a + p.labour_cost),
             labour_cost_per_good: if self.good > 0 {
@@ -1222,6 +1283,7 @@ impl<'f> Sim<'f> {
             parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
             bottleneck: primary,
+            bottleneck_is_pool: primary_is_pool,
             bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),

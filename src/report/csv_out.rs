@@ -88,10 +88,13 @@ pub fn write_replication_tables(
         "wip_avg",
         "wip_waiting_avg",
         "wip_on_machines_avg",
+        "wait_mean_min",
+        "waited_share",
         "labour_cost",
         "labour_cost_per_good",
         "busiest_station",
         "bottleneck",
+        "bottleneck_kind",
         "bottleneck_shifts",
         "events",
     ]);
@@ -125,6 +128,9 @@ pub fn write_replication_tables(
             "starved_material",
             "queue_avg",
             "queue_max",
+            "starts",
+            "wait_mean_min",
+            "waited_share",
             "operations",
             "scrapped",
             "reworked",
@@ -156,6 +162,8 @@ pub fn write_replication_tables(
                 "overtime_authorised",
                 "absences",
                 "labour_cost",
+                "bottleneck_sole",
+                "bottleneck_shifting",
             ]),
         )?)
     } else {
@@ -355,10 +363,19 @@ fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         r.wip_avg.to_string(),
         r.wip_waiting_avg.to_string(),
         r.wip_on_machines_avg.to_string(),
+        r.wait_mean_min.to_string(),
+        r.waited_share.to_string(),
         r.labour_cost.to_string(),
         r.labour_cost_per_good.to_string(),
         r.busiest_station.clone(),
         r.bottleneck.clone(),
+        if r.bottleneck.is_empty() {
+            String::new()
+        } else if r.bottleneck_is_pool {
+            "pool".to_string()
+        } else {
+            "station".to_string()
+        },
         r.bottleneck_shifts.to_string(),
         r.events.to_string(),
     ];
@@ -583,6 +600,9 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
         row.extend([
             s.queue_avg.to_string(),
             s.queue_max.to_string(),
+            s.starts.to_string(),
+            s.wait_mean_min.to_string(),
+            s.waited_share.to_string(),
             s.operations.to_string(),
             s.scrapped.to_string(),
             s.reworked.to_string(),
@@ -612,6 +632,8 @@ fn pool_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Res
             p.overtime_authorised.to_string(),
             p.absences.to_string(),
             p.labour_cost.to_string(),
+            p.bottleneck_sole.to_string(),
+            p.bottleneck_shifting.to_string(),
         ])?;
     }
     Ok(())

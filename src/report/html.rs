@@ -979,16 +979,42 @@ fn automation_section(results: &RunResults) -> String {
 fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
     let s = &results.baseline().summary;
     let mut h = String::from("<h2 id=\"bottleneck\">Bottleneck</h2>\n");
-    if let Some(b) = s.stations.iter().find(|st| st.station == s.bottleneck) {
+    let verdict = if s.bottleneck_is_pool {
+        s.pools.iter().find(|p| p.pool == s.bottleneck).map(|p| {
+            (
+                format!(
+                    "the worker pool <b>{}</b> — people, not machines: its machines wait for \
+                     its workers",
+                    esc(&p.pool)
+                ),
+                (&p.bottleneck_sole, &p.bottleneck_shifting, p.bottleneck_in),
+            )
+        })
+    } else {
+        s.stations
+            .iter()
+            .find(|st| st.station == s.bottleneck)
+            .map(|st| {
+                (
+                    format!("the station <b>{}</b>", esc(&st.station)),
+                    (
+                        &st.bottleneck_sole,
+                        &st.bottleneck_shifting,
+                        st.bottleneck_in,
+                    ),
+                )
+            })
+    };
+    if let Some((name, (sole, shifting, primary_in))) = verdict {
         let _ = writeln!(
             h,
-            "<p>The baseline's primary bottleneck is <b>{}</b>: the sole bottleneck {}% and a \
+            "<p>The baseline's primary bottleneck is {}: the sole bottleneck {}% and a \
              shifting one {}% of the time, the primary bottleneck in {} of {} replications. The \
-             bottleneck passes from one station to another {} times a day.{}</p>",
-            esc(&b.station),
-            esc(&styled_pm(&b.bottleneck_sole, Style::Percent, false)),
-            esc(&styled_pm(&b.bottleneck_shifting, Style::Percent, false)),
-            b.bottleneck_in,
+             bottleneck passes from one station or pool to another {} times a day.{}</p>",
+            name,
+            esc(&styled_pm(sole, Style::Percent, false)),
+            esc(&styled_pm(shifting, Style::Percent, false)),
+            primary_in,
             s.replications,
             esc(&styled_pm(
                 &s.bottleneck_shifts_per_day,
@@ -1004,19 +1030,23 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
         "<p class=\"note\">Active-period method: at each moment the station whose current \
          uninterrupted active period (busy, in setup or under repair; all its machines at once) is \
          the longest is the bottleneck; while the periods of the stations it passes between \
-         overlap, both are shifting bottlenecks. Utilisation, blocked and starved shares \
-         beside it, as the simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\
-         <th>station</th><th>sole<br>bottleneck (%)</th><th>shifting<br>bottleneck (%)</th>\
+         overlap, both are shifting bottlenecks. Worker pools take part as people: a pool is \
+         active while every worker present is busy, and a machine waiting for an operator or a \
+         technician is not active (it is not the machine that holds the plant back). \
+         Utilisation, blocked and starved shares and the wait in the buffer beside it, as the \
+         simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\
+         <th>station or pool</th><th>sole<br>bottleneck (%)</th><th>shifting<br>bottleneck (%)</th>\
          <th>bottleneck<br>in all (%)</th><th>primary in<br>replications</th><th>busy (%)</th>\
-         <th>blocked (%)</th><th>starved (%)</th></tr></thead>\n<tbody>\n",
+         <th>blocked (%)</th><th>starved (%)</th><th>queue<br>(parts)</th>\
+         <th>wait in<br>queue (min)</th><th>parts that<br>waited (%)</th></tr></thead>\n<tbody>\n",
     );
     for st in &s.stations {
         let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
         let _ = writeln!(
             h,
             "<tr{}><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td></tr>",
-            if st.station == s.bottleneck {
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if !s.bottleneck_is_pool && st.station == s.bottleneck {
                 " class=\"best\""
             } else {
                 ""
@@ -1029,6 +1059,72 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
             pc(&st.utilisation),
             pc(&st.blocked),
             pc(&st.starved),
+            esc(&styled_pm(&st.queue_avg, Style::Plain, false)),
+            esc(&styled_pm(&st.wait_mean_min, Style::Plain, false)),
+            pc(&st.waited_share),
+        );
+    }
+    for p in &s.pools {
+        let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"name\">{} (people ×{})</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>",
+            if s.bottleneck_is_pool && p.pool == s.bottleneck {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            esc(&p.pool),
+            p.workers,
+            pc(&p.bottleneck_sole),
+            pc(&p.bottleneck_shifting),
+            pc(&p.bottleneck),
+            p.bottleneck_in,
+            pc(&p.utilisation),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    if !s.pools.is_empty() {
+        h.push_str(&pools_table(s, charts));
+    }
+    h
+}
+
+/// The baseline's worker pools: how their paid time was spent, what they
+/// cost, and how often they held the plant back.
+fn pools_table(s: &crate::experiment::Summary, charts: &[Chart]) -> String {
+    let mut h = String::from("<h3 id=\"pools\">Worker pools</h3>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Per pool of people (operators, technicians): busy is the share of \
+         paid time spent operating machines or repairing them; idle paid hours were paid \
+         and present without work.{}</p>",
+        chart_link(charts, "pool_states", "Chart")
+            .map(|l| format!(" {l}."))
+            .unwrap_or_default()
+    );
+    h.push_str(
+        "<table class=\"kpis\">\n<thead><tr><th>pool</th><th>workers</th><th>busy (%)</th>\
+         <th>busy hours</th><th>idle paid<br>hours</th><th>overtime<br>hours</th>\
+         <th>repairs</th><th>labour cost</th><th>bottleneck<br>in all (%)</th></tr></thead>\n\
+         <tbody>\n",
+    );
+    for p in &s.pools {
+        let plain = |e: &Estimate| esc(&styled_pm(e, Style::Plain, false));
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.pool),
+            p.workers,
+            esc(&styled_pm(&p.utilisation, Style::Percent, false)),
+            plain(&p.busy_hours),
+            plain(&p.idle_paid_hours),
+            plain(&p.overtime_hours),
+            plain(&p.repairs),
+            esc(&styled_pm(&p.labour_cost, Style::Money, false)),
+            esc(&styled_pm(&p.bottleneck, Style::Percent, false)),
         );
     }
     h.push_str("</tbody>\n</table>\n");

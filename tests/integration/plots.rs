@@ -21,7 +21,7 @@ const DECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/decision.
 
 /// Every chart with its size in pixels, in the order drawn.
 /// Every chart a run without `--sensitivity` can draw, in report order.
-const SIZES: [(&str, (u32, u32)); 11] = [
+const SIZES: [(&str, (u32, u32)); 12] = [
     ("output_over_time", (1200, 600)),
     ("cumulative_output", (1200, 600)),
     ("kpi_comparison", (1400, 720)),
@@ -29,6 +29,7 @@ const SIZES: [(&str, (u32, u32)); 11] = [
     ("on_time_delivery", (1400, 720)),
     ("cost_breakdown", (1400, 720)),
     ("station_states", (1200, 640)),
+    ("pool_states", (1200, 640)),
     ("bottleneck_shares", (1200, 640)),
     ("wip_over_time", (1200, 600)),
     ("backlog_over_time", (1200, 600)),
@@ -44,16 +45,25 @@ const DELIVERY: [&str; 2] = ["on_time_delivery", "backlog_over_time"];
 /// Charts that need a cost model beyond labour.
 const COSTS: [&str; 1] = ["cost_breakdown"];
 
+/// Charts that need worker pools.
+const POOLS: [&str; 1] = ["pool_states"];
+
 /// Charts drawn for a scenario with or without variants, orders and costs,
 /// in the order drawn.
-fn expected_charts(variants: bool, orders: bool, costs: bool) -> Vec<&'static str> {
+fn expected_charts(variants: bool, orders: bool, costs: bool, pools: bool) -> Vec<&'static str> {
     SIZES
         .iter()
         .map(|(stem, _)| *stem)
         .filter(|stem| variants || !COMPARISONS.contains(stem))
         .filter(|stem| orders || !DELIVERY.contains(stem))
         .filter(|stem| costs || !COSTS.contains(stem))
+        .filter(|stem| pools || !POOLS.contains(stem))
         .collect()
+}
+
+/// Whether the baseline of `s` has worker pools of people.
+fn staffed(s: &Scenario) -> bool {
+    s.factory.pools.iter().any(|p| !p.hidden)
 }
 
 /// Whether some variant of `s` takes customer orders.
@@ -252,7 +262,7 @@ fn every_chart_for_every_example_scenario() {
         let name = file.file_name().unwrap().to_str().unwrap().to_string();
         let (orders, costs) = (takes_orders(&s), costed(&s));
         seen.push((name.clone(), orders, costs));
-        let expected = expected_charts(!s.variants.is_empty(), orders, costs);
+        let expected = expected_charts(!s.variants.is_empty(), orders, costs, staffed(&s));
         let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
         assert_eq!(drawn, expected, "{}", file.display());
         for c in &charts {
@@ -526,7 +536,7 @@ fn same_results_give_identical_files() {
     let files = listing(a.path());
     assert_eq!(
         files.len(),
-        2 * expected_charts(true, false, false).len() + 1
+        2 * expected_charts(true, false, false, false).len() + 1
     );
     assert_eq!(files, listing(b.path()));
 }
@@ -632,7 +642,7 @@ fn cli_run_report_merge_and_no_plots() {
     shopfloor(&args);
     let dir = run_out.join("line_study");
     let drawn = listing(&dir);
-    let charts = expected_charts(true, false, false).len();
+    let charts = expected_charts(true, false, false, false).len();
     assert_eq!(drawn.len(), 2 * charts + 1);
     let s = scenario::load(Path::new(STUDY)).unwrap();
     let names: Vec<String> = s

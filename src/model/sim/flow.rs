@@ -28,6 +28,7 @@ impl<'f> Sim<'f> {
             defect: NONE,
             latent: false,
             reworked: false,
+            queued_at: now,
         };
         self.serial += 1;
         self.released += 1;
@@ -97,11 +98,13 @@ impl<'f> Sim<'f> {
     pub(super) fn enter(&mut self, s: u32, part: u32) {
         let now = self.cal.now();
         let st = &mut self.stations[s as usize];
+        st.starts += 1;
         if st.queue.is_empty()
             && let Some(m) = st.idle.pop()
         {
             self.begin(m, part);
         } else {
+            self.parts[part as usize].queued_at = now;
             st.queue.push_back(part);
             st.queue_len.add(now, 1.0);
             self.waiting.add(now, 1.0);
@@ -125,6 +128,11 @@ impl<'f> Sim<'f> {
                 };
                 let st = &mut self.stations[s as usize];
                 let now = self.cal.now();
+                let wait = now - self.parts[part as usize].queued_at;
+                if wait > 0.0 {
+                    st.waited += 1;
+                    st.wait_sum += wait;
+                }
                 st.queue_len.add(now, -1.0);
                 self.waiting.add(now, -1.0);
                 self.begin(m, part);
@@ -158,6 +166,7 @@ impl<'f> Sim<'f> {
                 let product = st.saturated[st.next_saturated];
                 st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
                 let m = st.idle.pop().expect("idle is not empty");
+                st.starts += 1;
                 let part = self.new_part(product, NONE);
                 self.begin(m, part);
                 continue;

@@ -52,6 +52,7 @@ impl<'f> Sim<'f> {
             }
             ps.free = ps.present().saturating_sub(ps.held);
         }
+        self.pool_changed(p);
         if now + DAY < self.f.horizon {
             self.cal.schedule_at(now + DAY, Event::DayStart { pool: p });
         }
@@ -101,6 +102,7 @@ impl<'f> Sim<'f> {
         ps.free -= n;
         ps.held += n;
         ps.busy.add(now, f64::from(n));
+        self.pool_changed(p);
         let mach = &mut self.machines[m as usize];
         mach.crew = p;
         mach.held = n;
@@ -223,6 +225,7 @@ impl<'f> Sim<'f> {
         ps.free -= n;
         ps.held += n;
         ps.busy.add(now, f64::from(n));
+        self.pool_changed(p);
     }
 
     /// `n` workers of pool `p` finish: back to the pool when it is on
@@ -247,6 +250,7 @@ impl<'f> Sim<'f> {
         } else {
             ps.paid_overtime.add(now, -f64::from(n));
         }
+        self.pool_changed(p);
     }
 
     /// Machine `m` lets its operators go; waiting machines may take them.
@@ -287,6 +291,7 @@ impl<'f> Sim<'f> {
         // (see `return_workers`): the workers simply go back.
         debug_assert!(ps.free + n <= ps.count - ps.held);
         ps.free += n;
+        self.pool_changed(p);
     }
 
     #[inline(never)]
@@ -306,6 +311,7 @@ impl<'f> Sim<'f> {
             ps.held -= n;
             ps.busy.add(now, -f64::from(n));
             ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
+            self.pool_changed(p);
         } else {
             self.return_workers(p, n);
         }
@@ -350,6 +356,25 @@ impl<'f> Sim<'f> {
                 i = 0;
             } else {
                 i += 1;
+            }
+        }
+    }
+
+    /// Pool `p`'s workers changed (taken, returned, on or off shift,
+    /// absent): its active period for bottleneck detection runs while every
+    /// worker present is busy, like a station's while all its machines are.
+    #[inline]
+    pub(super) fn pool_changed(&mut self, p: u32) {
+        let ps = &mut self.pools[p as usize];
+        let active = ps.tracked && ps.on && ps.held > 0 && ps.free == 0;
+        if active != ps.bn_active {
+            ps.bn_active = active;
+            let r = self.stations.len() as u32 + p;
+            let now = self.cal.now();
+            if active {
+                self.active.start(r, now);
+            } else {
+                self.active.end(r, now);
             }
         }
     }
