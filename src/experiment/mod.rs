@@ -513,6 +513,11 @@ estimates! {
     }
 }
 
+/// A cost line that is 0 in every replication (costs are never negative).
+fn no_cost(e: &Estimate) -> bool {
+    e.mean == 0.0
+}
+
 estimates! {
     /// Every cost line, revenue and profit over replications (see
     /// [`crate::model::CostResult`]).
@@ -527,6 +532,10 @@ estimates! {
         outsourcing: |r| r.outsourcing,
         /// Machine running and energy.
         machine_running: |r| r.machine_running,
+        /// Fixed costs of the machines (absent from `summary.json` when 0
+        /// in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        machine_fixed: |r| r.machine_fixed,
         /// Automation capital charge.
         automation_capital: |r| r.automation_capital,
         /// WIP holding.

@@ -324,6 +324,13 @@ pub struct Station {
     pub capital: f64,
     /// Its straight-line charge per hour (capital / life).
     pub capital_per_hour: f64,
+    /// Price of one more machine of the station (0: not given). Not a cost
+    /// line: it is the investment whose payback a variant or sensitivity
+    /// that adds machines reports.
+    pub capital_per_machine: f64,
+    /// Fixed cost per machine per week (service contract, floor space,
+    /// depreciation), charged whether the machine works or not.
+    pub fixed_cost_per_week: f64,
     /// The station runs its automated specification.
     pub automated: bool,
 }
@@ -583,6 +590,9 @@ pub struct Policies {
     /// Penalty per unit of a cancelled (lost) order, on top of its lost
     /// revenue.
     pub lost_sale_penalty: f64,
+    /// The payback, in years, within which an investment must pay for
+    /// itself: the horizon of the break-even prices.
+    pub payback_within_years: f64,
 }
 
 /// Index of a raw material in [`Factory::materials`].

@@ -715,13 +715,14 @@ type CostFigure = fn(&CostSummary) -> &Estimate;
 
 /// The cost lines of the costs table: words and the figure (those of
 /// [`crate::model::CostResult`] that add up to the total).
-const COST_LINES: [(&str, CostFigure); 12] = [
+const COST_LINES: [(&str, CostFigure); 13] = [
     ("labour, regular", |c| &c.labour_regular),
     ("labour, overtime", |c| &c.labour_overtime),
     ("materials", |c| &c.materials),
     ("raw materials", |c| &c.raw_materials),
     ("outsourcing", |c| &c.outsourcing),
     ("machine running", |c| &c.machine_running),
+    ("machines' fixed costs", |c| &c.machine_fixed),
     ("automation capital charge", |c| &c.automation_capital),
     ("WIP holding", |c| &c.wip_holding),
     ("stock holding", |c| &c.stock_holding),

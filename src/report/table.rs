@@ -323,6 +323,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("materials", &c.materials),
             ("outsourcing", &c.outsourcing),
             ("machine running", &c.machine_running),
+            ("machines' fixed costs", &c.machine_fixed),
             ("automation capital charge", &c.automation_capital),
             ("WIP holding", &c.wip_holding),
             ("stock holding", &c.stock_holding),
