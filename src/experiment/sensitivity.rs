@@ -255,7 +255,7 @@ pub fn add_levers(scenario: &mut Scenario, levers: Vec<Lever>) -> Result<(), Str
         }
         let mut v = scenario.derive(&l.name, &l.overrides)?;
         v.lever = Some(l);
-        scenario.variants.push(v);
+        scenario.add_variant(v)?;
     }
     Ok(())
 }

@@ -5,9 +5,10 @@
 //!
 //! With customer orders the page adds a section on delivery, with a cost
 //! model beyond labour one on costs, revenue and profit, and when a variant
-//! automates a station one on the case for automation; the recommendation
-//! then weighs profit and on-time delivery too. A scenario without them gets
-//! the page it got before orders and costs were modelled.
+//! automates a station or buys machines at a price one on the case for
+//! investing; the recommendation then weighs profit and on-time delivery
+//! too. A scenario without them gets the page it got before orders and
+//! costs were modelled.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -934,41 +935,67 @@ fn payback(years: f64, (quick, slow): (f64, f64)) -> String {
     }
 }
 
-/// The automation section: for each variant that automates a station,
-/// what it costs, the labour it saves and when it pays back.
-fn automation_section(results: &RunResults) -> String {
-    let mut h = String::from("<h2 id=\"automation\">The case for automation</h2>\n");
-    h.push_str(
-        "<p class=\"note\">Each variant that automates a station the baseline runs by hand, \
-         against the baseline on the same random numbers. Labour saved is over the observed \
-         period. The operating gain per year is the paired difference in profit before the \
-         automation's capital charge, scaled to a year of 8,760 hours; payback is the capital \
-         over that gain, with its range at the ends of the gain's 95% confidence interval \
-         (never when the gain is not positive).</p>\n",
+/// The investment section: for each variant that automates a station or
+/// buys machines at a price, what it costs, what it is compared with, the
+/// labour it saves, when it pays back and the most it could cost.
+fn investment_section(results: &RunResults) -> String {
+    let mut h = String::from("<h2 id=\"investment\">The case for investing</h2>\n");
+    let years = results
+        .variants
+        .iter()
+        .find_map(|v| v.investment.as_ref())
+        .map_or(0.0, |a| a.payback_within_years);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Each variant that automates a station or buys machines at a price, \
+         against the plant that differs from it only by that investment (the variant without the \
+         overrides that make it, or the one it names in <code>compare_with</code>), on the same \
+         random numbers. Labour saved is over the observed period. The operating gain per year \
+         is the paired difference in profit before the automation's capital charge, scaled to a \
+         year of 8,760 hours; payback is the capital over that gain, with its range at the ends \
+         of the gain's 95% confidence interval (never when the gain is not positive). The \
+         break-even capital is the most the investment could cost and still pay back within {} \
+         years (<code>costs.payback_within_years</code>).</p>",
+        esc(&years.to_string())
     );
     h.push_str(
-        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>stations<br>automated</th>\
-         <th>capital</th><th>capital charge<br>(observed period)</th>\
+        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>investment</th>\
+         <th>compared with</th><th>capital</th><th>capital charge<br>(observed period)</th>\
          <th>labour saved<br>(observed period)</th><th>operating gain<br>per year</th>\
-         <th>payback</th></tr></thead>\n<tbody>\n",
+         <th>payback</th><th>break-even capital</th></tr></thead>\n<tbody>\n",
     );
     for (i, v) in results.variants.iter().enumerate() {
-        let Some(a) = &v.automation else {
+        let Some(a) = &v.investment else {
             continue;
         };
         let exact = |x: f64| number(x, 0, Style::Money, false);
+        let (low, high) = a.break_even_capital_range;
+        let per_machine = match (a.break_even_per_machine, a.break_even_per_machine_range) {
+            (Some(m), Some((l, u))) => {
+                format!("; {} per machine ({} to {})", exact(m), exact(l), exact(u))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             h,
-            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
+            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+             <td class=\"name\">{}</td></tr>",
             row_class(results, i),
             esc(&v.name),
-            esc(&a.stations.join(", ")),
+            esc(&a.bought()),
+            esc(&a.compared_with),
             exact(a.capital),
             exact(a.capital_charge),
             esc(&styled_pm(&a.labour_saved, Style::Money, false)),
             esc(&styled_pm(&a.operating_gain_per_year, Style::Money, true)),
             esc(&payback(a.payback_years, a.payback_years_range)),
+            esc(&format!(
+                "{} (95% CI {} to {}){per_machine}",
+                exact(a.break_even_capital),
+                exact(low),
+                exact(high)
+            )),
         );
     }
     h.push_str("</tbody>\n</table>\n");
@@ -1150,7 +1177,7 @@ pub fn report_html(
     );
     let orders = has_orders(results);
     let costs = has_cost_model(results);
-    let automation = results.variants.iter().any(|v| v.automation.is_some());
+    let investment = results.variants.iter().any(|v| v.investment.is_some());
     h.push_str(
         "<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#comparison\">Comparison</a>\
          <a href=\"#kpis\">KPIs</a>",
@@ -1161,8 +1188,8 @@ pub fn report_html(
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
     }
-    if automation {
-        h.push_str("<a href=\"#automation\">Automation</a>");
+    if investment {
+        h.push_str("<a href=\"#investment\">Investment</a>");
     }
     h.push_str("<a href=\"#bottleneck\">Bottleneck</a>");
     let levers = !outcomes(scenario, results).is_empty();
@@ -1211,8 +1238,8 @@ pub fn report_html(
     if costs {
         h.push_str(&costs_section(scenario, results, charts));
     }
-    if automation {
-        h.push_str(&automation_section(results));
+    if investment {
+        h.push_str(&investment_section(results));
     }
     h.push_str(&bottleneck_section(results, charts));
     if levers {

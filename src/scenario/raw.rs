@@ -45,6 +45,10 @@ pub struct RawScenario {
     /// `[optimize]`: decision variables, objective and constraints for
     /// `shopfloor optimize` (see `scenario/optimize.rs`).
     pub optimize: Option<Spanned<super::optimize::RawOptimize>>,
+    /// `[levers.NAME]`: named bundles of overrides (see
+    /// `scenario/levers.rs`).
+    #[serde(default)]
+    pub levers: IndexMap<String, Spanned<RawOverrides>>,
 }
 
 /// The body of a `[[variant]]` or `[[sweep]]`: `name = "…"` and
