@@ -1108,6 +1108,44 @@ fn sensitivity_section(scenario: &Scenario, results: &RunResults, charts: &[Char
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    let machines: Vec<_> = all
+        .iter()
+        .filter_map(|o| o.machine.as_ref().map(|m| (&o.lever.target, m)))
+        .collect();
+    if let Some((_, first)) = machines.first() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">One machine more: its profit gain per year (the paired gain over \
+             the observed period, scaled to 8,760 hours), its payback at the station's \
+             <code>capital_per_machine</code>, and the break-even price: the most it may cost \
+             and still pay back within {} years (<code>costs.payback_within_years</code>).</p>",
+            esc(&first.payback_within_years.to_string())
+        );
+        h.push_str(
+            "<table class=\"kpis\">\n<thead><tr><th>station</th><th>price</th>\
+             <th>profit gain per year</th><th>payback</th><th>break-even price</th></tr></thead>\n<tbody>\n",
+        );
+        for (station, m) in machines {
+            let exact = |x: f64| number(x, 0, Style::Money, false);
+            let (lo, hi) = m.break_even_price_range;
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+                 <td>{} (95% CI {} to {})</td></tr>",
+                esc(station),
+                m.price.map_or("—".into(), exact),
+                esc(&styled_pm(&m.gain_per_year, Style::Money, true)),
+                esc(&match (m.payback_years, m.payback_years_range) {
+                    (Some(y), Some(r)) => payback(y, r),
+                    _ => "— (no price given)".into(),
+                }),
+                exact(m.break_even_price),
+                exact(lo),
+                exact(hi),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
     h
 }
 

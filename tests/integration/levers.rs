@@ -1,6 +1,7 @@
 //! Decisions a plant manager can sign: named levers that move several
-//! settings at once, and the payback of an investment against the plant
-//! that differs from it only by the investment.
+//! settings at once, the payback of an investment against the plant that
+//! differs from it only by the investment, and the price of a machine
+//! (its capital, its fixed cost per week, its break-even price).
 
 use std::path::Path;
 
@@ -365,4 +366,64 @@ compare_with = \"second-machine\"
         err.contains("variant \"same\" invests nothing beyond \"second-machine\""),
         "{err}"
     );
+}
+
+/// `--sensitivity`'s machine more at the bottleneck: its price, payback
+/// and break-even price, from its profit gain by hand. One machine more
+/// doubles the output, 59 → 118 parts at 10, and costs 10 more to keep:
+/// a gain of 580 per 10 hours, 508 080 a year; at 1 000 it pays back in
+/// 1 000 / 508 080 years, and would pay back within 2 years up to
+/// 1 016 160.
+#[test]
+fn a_machine_more_in_the_sensitivities_has_its_price_and_break_even() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), "pay", ONE_MACHINE, &["--sensitivity"]);
+    let csv = std::fs::read_to_string(dir.path().join("out/pay/sensitivity.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("+1-machine(a),machine,a,1,profit,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    let cell = |name: &str| -> f64 {
+        let i = header.iter().position(|c| *c == name).unwrap();
+        row.split(',').nth(i).unwrap().parse().unwrap()
+    };
+    let gain = cell("gain");
+    assert_eq!(gain, 118.0 * 10.0 - 20.0 - (59.0 * 10.0 - 10.0));
+    let per_year = gain * 8760.0 / 10.0;
+    assert!((cell("gain_per_year") - per_year).abs() < 1e-6);
+    assert_eq!(cell("price"), 1000.0);
+    assert!((cell("payback_years") - 1000.0 / per_year).abs() < 1e-12);
+    assert_eq!(cell("payback_within_years"), 2.0);
+    for c in [
+        "break_even_price",
+        "break_even_price_low",
+        "break_even_price_high",
+    ] {
+        assert!((cell(c) - 2.0 * per_year).abs() < 1e-6, "{c}");
+    }
+    assert!(
+        out.contains("one machine more: profit gain per year"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/pay/summary.json")).unwrap())
+            .unwrap();
+    let m = &json["sensitivity"][0]["machine"];
+    assert_eq!(m["price"], 1000.0);
+    assert!((m["break_even_price"].as_f64().unwrap() - 2.0 * per_year).abs() < 1e-6);
+
+    // Without a price: no payback, the break-even price all the same.
+    let free = ONE_MACHINE.replace("capital_per_machine = 1000.0\n", "");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), "pay", &free, &["--sensitivity"]);
+    assert!(out.contains("— (no price)"), "{out}");
+    let csv = std::fs::read_to_string(dir.path().join("out/pay/sensitivity.csv")).unwrap();
+    let row = csv.lines().find(|l| l.contains(",profit,")).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    let at = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    assert_eq!(cells[at("price")], "");
+    assert_eq!(cells[at("payback_years")], "");
+    let be: f64 = cells[at("break_even_price")].parse().unwrap();
+    assert!((be - 2.0 * per_year).abs() < 1e-6);
 }
