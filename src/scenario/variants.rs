@@ -12,8 +12,11 @@
 //! "stations.cnc.buffer" = [5, 10]       # 3 × 2 = 6 points
 //! ```
 //!
-//! Each variant is the baseline TOML document with its overrides applied,
-//! then validated exactly like the baseline. Errors found in the patched
+//! Each variant is the baseline TOML document with its overrides applied
+//! (a lever setting, `"levers.NAME" = …`, replaced by the fields it sets:
+//! see `levers.rs`), then validated exactly like the baseline. The same
+//! `build` makes every overridden plant: variants, sweep points and the
+//! levels of levers. Errors found in the patched
 //! document are reported at the override that caused them (file, line,
 //! column of the value in the scenario file), so a bad override reads like
 //! any other mistake.
