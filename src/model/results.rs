@@ -14,6 +14,11 @@ fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
+/// Whether a cost line is exactly 0 (then it is not written).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 /// The states a machine's time is split into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -449,6 +454,15 @@ pub struct CostResult {
     /// Machine-hours busy or in setup × the station's cost per hour.
     #[serde(deserialize_with = "f64_or_nan")]
     pub machine_running: f64,
+    /// Machines × the station's fixed cost per machine-week × the observed
+    /// weeks. Left out of the job files when 0, so that they stay as they
+    /// were for plants without fixed costs.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub machine_fixed: f64,
     /// Automation capital, amortised straight-line over its life, for the
     /// observed hours.
     #[serde(deserialize_with = "f64_or_nan")]

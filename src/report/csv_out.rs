@@ -169,9 +169,20 @@ pub fn write_replication_tables(
     } else {
         None
     };
+    // The fixed costs of machines get a column only where some variant has
+    // them, so that the file of a plant without them stays as it was.
+    let fixed = results
+        .variants
+        .iter()
+        .any(|v| v.summary.costs.machine_fixed.mean != 0.0);
     let mut costs = AtomicCsv::create(dir.join("costs.csv"), &{
         let mut h = strings(&["variant", "replication"]);
-        h.extend(strings(&COST_COLUMNS));
+        h.extend(
+            COST_COLUMNS
+                .iter()
+                .filter(|c| fixed || **c != "machine_fixed")
+                .map(|c| c.to_string()),
+        );
         h
     })?;
     let mut products = AtomicCsv::create(
@@ -261,7 +272,7 @@ pub fn write_replication_tables(
     results.records.all(|v, r| {
         let name = &results.variants[v].name;
         replications.row(replication_row(name, r))?;
-        costs.row(cost_row(name, r))?;
+        costs.row(cost_row(name, r, fixed))?;
         for p in &r.products {
             products.row([
                 name.to_string(),
@@ -425,12 +436,14 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-pub const COST_COLUMNS: [&str; 22] = [
+/// `machine_fixed` is written only when some variant has fixed costs.
+pub const COST_COLUMNS: [&str; 23] = [
     "labour_regular",
     "labour_overtime",
     "materials",
     "outsourcing",
     "machine_running",
+    "machine_fixed",
     "automation_capital",
     "wip_holding",
     "stock_holding",
@@ -552,8 +565,8 @@ fn supplier_row(variant: &str, replication: u64, s: &SupplierResult) -> Vec<Stri
     ]
 }
 
-/// One row of `costs.csv`.
-fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
+/// One row of `costs.csv`, with the `machine_fixed` column if `fixed`.
+fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
     let c = &r.costs;
     let mut row = vec![variant.to_string(), r.replication.to_string()];
     row.extend(
@@ -583,6 +596,10 @@ fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         ]
         .map(|x| x.to_string()),
     );
+    if fixed {
+        // After `machine_running`, as in [`COST_COLUMNS`].
+        row.insert(7, c.machine_fixed.to_string());
+    }
     row
 }
 

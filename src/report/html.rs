@@ -5,9 +5,10 @@
 //!
 //! With customer orders the page adds a section on delivery, with a cost
 //! model beyond labour one on costs, revenue and profit, and when a variant
-//! automates a station one on the case for automation; the recommendation
-//! then weighs profit and on-time delivery too. A scenario without them gets
-//! the page it got before orders and costs were modelled.
+//! automates a station or buys machines at a price one on the case for
+//! investing; the recommendation then weighs profit and on-time delivery
+//! too. A scenario without them gets the page it got before orders and
+//! costs were modelled.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -715,13 +716,14 @@ type CostFigure = fn(&CostSummary) -> &Estimate;
 
 /// The cost lines of the costs table: words and the figure (those of
 /// [`crate::model::CostResult`] that add up to the total).
-const COST_LINES: [(&str, CostFigure); 12] = [
+const COST_LINES: [(&str, CostFigure); 13] = [
     ("labour, regular", |c| &c.labour_regular),
     ("labour, overtime", |c| &c.labour_overtime),
     ("materials", |c| &c.materials),
     ("raw materials", |c| &c.raw_materials),
     ("outsourcing", |c| &c.outsourcing),
     ("machine running", |c| &c.machine_running),
+    ("machines' fixed costs", |c| &c.machine_fixed),
     ("automation capital charge", |c| &c.automation_capital),
     ("WIP holding", |c| &c.wip_holding),
     ("stock holding", |c| &c.stock_holding),
@@ -933,41 +935,67 @@ fn payback(years: f64, (quick, slow): (f64, f64)) -> String {
     }
 }
 
-/// The automation section: for each variant that automates a station,
-/// what it costs, the labour it saves and when it pays back.
-fn automation_section(results: &RunResults) -> String {
-    let mut h = String::from("<h2 id=\"automation\">The case for automation</h2>\n");
-    h.push_str(
-        "<p class=\"note\">Each variant that automates a station the baseline runs by hand, \
-         against the baseline on the same random numbers. Labour saved is over the observed \
-         period. The operating gain per year is the paired difference in profit before the \
-         automation's capital charge, scaled to a year of 8,760 hours; payback is the capital \
-         over that gain, with its range at the ends of the gain's 95% confidence interval \
-         (never when the gain is not positive).</p>\n",
+/// The investment section: for each variant that automates a station or
+/// buys machines at a price, what it costs, what it is compared with, the
+/// labour it saves, when it pays back and the most it could cost.
+fn investment_section(results: &RunResults) -> String {
+    let mut h = String::from("<h2 id=\"investment\">The case for investing</h2>\n");
+    let years = results
+        .variants
+        .iter()
+        .find_map(|v| v.investment.as_ref())
+        .map_or(0.0, |a| a.payback_within_years);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Each variant that automates a station or buys machines at a price, \
+         against the plant that differs from it only by that investment (the variant without the \
+         overrides that make it, or the one it names in <code>compare_with</code>), on the same \
+         random numbers. Labour saved is over the observed period. The operating gain per year \
+         is the paired difference in profit before the automation's capital charge, scaled to a \
+         year of 8,760 hours; payback is the capital over that gain, with its range at the ends \
+         of the gain's 95% confidence interval (never when the gain is not positive). The \
+         break-even capital is the most the investment could cost and still pay back within {} \
+         years (<code>costs.payback_within_years</code>).</p>",
+        esc(&years.to_string())
     );
     h.push_str(
-        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>stations<br>automated</th>\
-         <th>capital</th><th>capital charge<br>(observed period)</th>\
+        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>investment</th>\
+         <th>compared with</th><th>capital</th><th>capital charge<br>(observed period)</th>\
          <th>labour saved<br>(observed period)</th><th>operating gain<br>per year</th>\
-         <th>payback</th></tr></thead>\n<tbody>\n",
+         <th>payback</th><th>break-even capital</th></tr></thead>\n<tbody>\n",
     );
     for (i, v) in results.variants.iter().enumerate() {
-        let Some(a) = &v.automation else {
+        let Some(a) = &v.investment else {
             continue;
         };
         let exact = |x: f64| number(x, 0, Style::Money, false);
+        let (low, high) = a.break_even_capital_range;
+        let per_machine = match (a.break_even_per_machine, a.break_even_per_machine_range) {
+            (Some(m), Some((l, u))) => {
+                format!("; {} per machine ({} to {})", exact(m), exact(l), exact(u))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             h,
-            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
+            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+             <td class=\"name\">{}</td></tr>",
             row_class(results, i),
             esc(&v.name),
-            esc(&a.stations.join(", ")),
+            esc(&a.bought()),
+            esc(&a.compared_with),
             exact(a.capital),
             exact(a.capital_charge),
             esc(&styled_pm(&a.labour_saved, Style::Money, false)),
             esc(&styled_pm(&a.operating_gain_per_year, Style::Money, true)),
             esc(&payback(a.payback_years, a.payback_years_range)),
+            esc(&format!(
+                "{} (95% CI {} to {}){per_machine}",
+                exact(a.break_even_capital),
+                exact(low),
+                exact(high)
+            )),
         );
     }
     h.push_str("</tbody>\n</table>\n");
@@ -1176,6 +1204,44 @@ fn sensitivity_section(scenario: &Scenario, results: &RunResults, charts: &[Char
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    let machines: Vec<_> = all
+        .iter()
+        .filter_map(|o| o.machine.as_ref().map(|m| (&o.lever.target, m)))
+        .collect();
+    if let Some((_, first)) = machines.first() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">One machine more: its profit gain per year (the paired gain over \
+             the observed period, scaled to 8,760 hours), its payback at the station's \
+             <code>capital_per_machine</code>, and the break-even price: the most it may cost \
+             and still pay back within {} years (<code>costs.payback_within_years</code>).</p>",
+            esc(&first.payback_within_years.to_string())
+        );
+        h.push_str(
+            "<table class=\"kpis\">\n<thead><tr><th>station</th><th>price</th>\
+             <th>profit gain per year</th><th>payback</th><th>break-even price</th></tr></thead>\n<tbody>\n",
+        );
+        for (station, m) in machines {
+            let exact = |x: f64| number(x, 0, Style::Money, false);
+            let (lo, hi) = m.break_even_price_range;
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+                 <td>{} (95% CI {} to {})</td></tr>",
+                esc(station),
+                m.price.map_or("—".into(), exact),
+                esc(&styled_pm(&m.gain_per_year, Style::Money, true)),
+                esc(&match (m.payback_years, m.payback_years_range) {
+                    (Some(y), Some(r)) => payback(y, r),
+                    _ => "— (no price given)".into(),
+                }),
+                exact(m.break_even_price),
+                exact(lo),
+                exact(hi),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
     h
 }
 
@@ -1245,7 +1311,7 @@ pub fn report_html(
     );
     let orders = has_orders(results);
     let costs = has_cost_model(results);
-    let automation = results.variants.iter().any(|v| v.automation.is_some());
+    let investment = results.variants.iter().any(|v| v.investment.is_some());
     h.push_str(
         "<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#comparison\">Comparison</a>\
          <a href=\"#kpis\">KPIs</a>",
@@ -1256,8 +1322,8 @@ pub fn report_html(
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
     }
-    if automation {
-        h.push_str("<a href=\"#automation\">Automation</a>");
+    if investment {
+        h.push_str("<a href=\"#investment\">Investment</a>");
     }
     h.push_str("<a href=\"#bottleneck\">Bottleneck</a>");
     let levers = !outcomes(scenario, results).is_empty();
@@ -1306,8 +1372,8 @@ pub fn report_html(
     if costs {
         h.push_str(&costs_section(scenario, results, charts));
     }
-    if automation {
-        h.push_str(&automation_section(results));
+    if investment {
+        h.push_str(&investment_section(results));
     }
     h.push_str(&bottleneck_section(results, charts));
     if levers {

@@ -374,6 +374,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("materials", &c.materials),
             ("outsourcing", &c.outsourcing),
             ("machine running", &c.machine_running),
+            ("machines' fixed costs", &c.machine_fixed),
             ("automation capital charge", &c.automation_capital),
             ("WIP holding", &c.wip_holding),
             ("stock holding", &c.stock_holding),
@@ -406,17 +407,22 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         out.push_str(&comparison_table(results));
     }
     for v in &results.variants {
-        let Some(a) = &v.automation else {
+        let Some(a) = &v.investment else {
             continue;
         };
         let (quick, slow) = a.payback_years_range;
-        let _ = writeln!(
+        let charged = if a.capital_charge > 0.0 {
+            format!(", charged {:.0} over the observed period", a.capital_charge)
+        } else {
+            String::new()
+        };
+        let _ = write!(
             out,
-            "\n  automation in {}: {} — capital {:.0}, charged {:.0} over the observed period; labour saved {}; operating gain per year {} → payback {}",
+            "\n  investment in {}: {} — capital {:.0}{charged}\n    against {}: labour saved {}; operating gain per year {} → payback {}",
             v.name,
-            a.stations.join(", "),
+            a.bought(),
             a.capital,
-            a.capital_charge,
+            a.compared_with,
             est(&a.labour_saved, 0),
             est(&a.operating_gain_per_year, 0),
             if a.payback_years.is_finite() {
@@ -432,6 +438,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 )
             } else {
                 "never (no operating gain)".to_string()
+            }
+        );
+        let (low, high) = a.break_even_capital_range;
+        let _ = writeln!(
+            out,
+            "\n    pays back within {} years at a capital of at most {:.0} (95% CI {low:.0} to {high:.0}){}",
+            a.payback_within_years,
+            a.break_even_capital,
+            match (a.break_even_per_machine, a.break_even_per_machine_range) {
+                (Some(m), Some((l, u))) => format!(": {m:.0} per machine ({l:.0} to {u:.0})"),
+                _ => String::new(),
             }
         );
     }

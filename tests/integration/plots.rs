@@ -2,7 +2,7 @@
 //! scenario with the expected size and real content, SVGs parse, the report
 //! is self-contained and links only to files that exist, drawing is
 //! deterministic, and `shopfloor report DIR` re-draws from saved jobs. The
-//! charts and sections of orders, costs and automation appear exactly for
+//! charts and sections of orders, costs and investment appear exactly for
 //! the scenarios that model them.
 
 use std::collections::BTreeMap;
@@ -318,7 +318,7 @@ fn every_chart_for_every_example_scenario() {
                 !s.variants.is_empty(),
                 "{name}"
             );
-            assert!(!html.contains("id=\"automation\""), "{name}");
+            assert!(!html.contains("id=\"investment\""), "{name}");
         }
     }
     // The examples cover both kinds of page.
@@ -359,11 +359,11 @@ fn body_rows(html: &str) -> Vec<&str> {
     html[start..end].split("<tr").skip(1).collect()
 }
 
-/// decision.toml: the orders, costs and automation sections hold what the
+/// decision.toml: the orders, costs and investment sections hold what the
 /// results say, the recommendation weighs profit and on-time delivery
 /// with confidence intervals, and the new charts are linked.
 #[test]
-fn orders_costs_and_automation_in_the_report() {
+fn orders_costs_and_investment_in_the_report() {
     let s = shortened(DECISION, 3.0 * 168.0);
     let results = experiment::run(&s);
     let tmp = tempfile::tempdir().unwrap();
@@ -371,7 +371,7 @@ fn orders_costs_and_automation_in_the_report() {
     let dir = tmp.path();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 8);
 
     for stem in ["on_time_delivery", "cost_breakdown", "backlog_over_time"] {
         assert!(charts.iter().any(|c| c.stem == stem), "{stem} not drawn");
@@ -383,7 +383,7 @@ fn orders_costs_and_automation_in_the_report() {
             );
         }
     }
-    for anchor in ["#orders", "#costs", "#automation"] {
+    for anchor in ["#orders", "#costs", "#investment"] {
         assert!(
             html.contains(&format!("href=\"{anchor}\"")),
             "nav lacks {anchor}"
@@ -454,27 +454,36 @@ fn orders_costs_and_automation_in_the_report() {
     }
     assert!(html.contains("href=\"#cost_breakdown\""));
 
-    // Automation: exactly the variants that automate the weld station.
-    let automating: Vec<&str> = results
+    // Investment: exactly the variants that automate the weld station,
+    // each against the plant without the robots.
+    let automating: Vec<(&str, &str)> = results
         .variants
         .iter()
-        .filter(|v| v.automation.is_some())
-        .map(|v| v.name.as_str())
+        .filter_map(|v| {
+            Some((
+                v.name.as_str(),
+                v.investment.as_ref()?.compared_with.as_str(),
+            ))
+        })
         .collect();
     assert_eq!(
         automating,
         [
-            "automate-weld",
-            "automate-weld-5-operators",
-            "automate+outsource"
+            ("automate-weld", "baseline"),
+            ("automate-weld-5-operators", "5-operators"),
+            ("automate+outsource", "outsource"),
         ]
     );
-    let auto = section(&html, "automation");
+    let auto = section(&html, "investment");
     let rows = body_rows(auto);
     assert_eq!(rows.len(), automating.len());
-    for (row, name) in rows.iter().zip(&automating) {
+    for (row, (name, against)) in rows.iter().zip(&automating) {
         assert!(row.contains(&format!(">{}</td>", escaped(name))), "{row}");
-        assert!(row.contains(">weld</td>"), "{row}");
+        assert!(row.contains(">weld automated</td>"), "{row}");
+        assert!(
+            row.contains(&format!(">{}</td>", escaped(against))),
+            "{row}"
+        );
         assert!(row.contains("450,000"), "{row}");
         assert!(row.contains("years") || row.contains("never"), "{row}");
     }
@@ -766,7 +775,7 @@ fn report_loads_in_headless_chromium() {
         return;
     };
     // line_study, and decision for the sections of orders, costs and
-    // automation.
+    // investment.
     for (path, name, hours) in [(STUDY, "line_study", 30.0), (DECISION, "decision", 96.0)] {
         let s = shortened(path, hours);
         let tmp = tempfile::tempdir().unwrap();
