@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, Ranking, compare, rank};
-pub use execute::{Outcome, Plan, Precision, Progress, Silent, execute};
+pub use execute::{Outcome, Plan, Precision, PrecisionOn, Progress, Silent, execute};
 
 use crate::model::{Factory, MachineState, ReplicationResult, simulate};
 use crate::scenario::Scenario;
