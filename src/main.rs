@@ -285,6 +285,10 @@ struct OptimizeArgs {
     /// Skip drawing the frontier chart.
     #[arg(long)]
     no_plots: bool,
+    /// Check the choice under a change of demand, e.g. demand=+15%: every
+    /// order and release rate (and order book quantity) × 1.15.
+    #[arg(long, value_name = "demand=±P%")]
+    stress: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -828,6 +832,12 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
 
 fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
     let sc = load(&args.file, &args.common, None)?;
+    let stress = args
+        .stress
+        .as_deref()
+        .map(shopfloor::optimize::Stress::parse)
+        .transpose()
+        .map_err(|e| format!("error: {e}"))?;
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");
@@ -837,6 +847,7 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
         dir: &dir,
         resume: args.resume,
         stop,
+        stress,
     };
     let bar = Bar::new(args.quiet);
     let started = std::time::Instant::now();

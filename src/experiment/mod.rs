@@ -145,7 +145,7 @@ pub struct AutomationOutcome {
 
 /// The automation case of `variant` against `base` (see
 /// [`AutomationOutcome`]); `kpis` are their per-replication KPI values.
-fn automation_outcome(
+pub(crate) fn automation_outcome(
     base: &Factory,
     variant: &Factory,
     base_kpis: &[Vec<f64>],
