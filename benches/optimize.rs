@@ -60,6 +60,7 @@ fn measure(
             dir: tmp.path(),
             resume: false,
             stop: &stop,
+            stress: None,
         };
         let t = Instant::now();
         let c = cpu_seconds();

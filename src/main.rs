@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shopfloor::experiment::kpi::{Kpi, kpi, kpi_names};
 use shopfloor::experiment::sensitivity::{self, SensitivityPlan};
 use shopfloor::experiment::store::{self, Shard};
-use shopfloor::experiment::{self, Outcome, Plan, Precision, Progress};
+use shopfloor::experiment::{self, Outcome, Plan, Precision, PrecisionOn, Progress};
 use shopfloor::model::simulate;
 use shopfloor::scenario::{self, Overrides, parse_duration};
 use shopfloor::{data, report};
@@ -163,9 +163,15 @@ struct RunArgs {
     #[arg(long, value_parser = Shard::parse)]
     shard: Option<Shard>,
     /// Add replications until the 95% CI half-width of KPI is below REL ×
-    /// its mean for every variant, e.g. throughput_per_hour=0.01.
+    /// its mean for every variant, e.g. throughput_per_hour=0.01 (with
+    /// --precision-on difference: KPI=HALF_WIDTH, in the KPI's units).
     #[arg(long, value_name = "KPI=REL")]
     precision: Vec<String>,
+    /// What --precision targets: `level`, each variant's mean (relative to
+    /// it; the default), or `difference`, each variant's paired difference
+    /// from the baseline (in the KPI's units).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    precision_on: Option<PrecisionOnArg>,
     /// Cap on replications per variant under --precision.
     #[arg(long, default_value_t = 200)]
     max_replications: u32,
@@ -192,6 +198,16 @@ struct RunArgs {
     /// off) each shift calendar gets under --sensitivity; 0 for none.
     #[arg(long, default_value_t = 8.0, value_name = "H")]
     overtime_hours: f64,
+}
+
+/// `--precision-on`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PrecisionOnArg {
+    /// Each variant's mean, relative to it.
+    Level,
+    /// Each variant's paired difference from the baseline, in the KPI's
+    /// units.
+    Difference,
 }
 
 #[derive(clap::Args)]
@@ -269,6 +285,10 @@ struct OptimizeArgs {
     /// Skip drawing the frontier chart.
     #[arg(long)]
     no_plots: bool,
+    /// Check the choice under a change of demand, e.g. demand=+15%: every
+    /// order and release rate (and order book quantity) × 1.15.
+    #[arg(long, value_name = "demand=±P%")]
+    stress: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -352,22 +372,30 @@ fn find_kpi(name: &str, flag: &str) -> Result<&'static Kpi, String> {
     })
 }
 
-fn parse_precision(text: &str) -> Result<Precision, String> {
-    let (name, rel) = text.split_once('=').ok_or_else(|| {
-        format!(
+fn parse_precision(text: &str, on: PrecisionOn) -> Result<Precision, String> {
+    let (name, rel) = text.split_once('=').ok_or_else(|| match on {
+        PrecisionOn::Level => format!(
             "error: --precision `{text}`: write KPI=REL, e.g. --precision throughput_per_hour=0.01"
-        )
+        ),
+        PrecisionOn::Difference => format!(
+            "error: --precision `{text}`: write KPI=HALF_WIDTH, e.g. --precision on_time_orders=0.02"
+        ),
     })?;
     let kpi = find_kpi(name.trim(), "--precision")?;
-    let relative: f64 = rel
+    let target: f64 = rel
         .trim()
         .parse()
         .ok()
         .filter(|r: &f64| r.is_finite() && *r > 0.0)
-        .ok_or_else(|| {
-            format!("error: --precision `{text}`: REL must be a number above 0, e.g. 0.01 for ±1%")
+        .ok_or_else(|| match on {
+            PrecisionOn::Level => format!(
+                "error: --precision `{text}`: REL must be a number above 0, e.g. 0.01 for ±1%"
+            ),
+            PrecisionOn::Difference => format!(
+                "error: --precision `{text}`: with --precision-on difference, the half-width must be a number above 0 in the KPI's units, e.g. 0.02 for ±2 points of an on-time share"
+            ),
         })?;
-    Ok(Precision { kpi, relative })
+    Ok(Precision { kpi, target, on })
 }
 
 /// The progress bar on stderr, hidden when stderr is not a terminal or
@@ -486,11 +514,24 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("error: --sensitivity: {e}"))?;
     }
     let rank_by = find_kpi(&args.rank_by, "--rank-by")?;
+    let on = match args.precision_on {
+        Some(_) if args.precision.is_empty() => {
+            return Err(
+                "error: --precision-on says what --precision targets, but no --precision is given; add e.g. --precision on_time_orders=0.02"
+                    .into(),
+            );
+        }
+        Some(PrecisionOnArg::Difference) => PrecisionOn::Difference,
+        Some(PrecisionOnArg::Level) | None => PrecisionOn::Level,
+    };
     let precision = args
         .precision
         .iter()
-        .map(|p| parse_precision(p))
+        .map(|p| parse_precision(p, on))
         .collect::<Result<Vec<_>, _>>()?;
+    if on == PrecisionOn::Difference && sc.variants.is_empty() {
+        return Err("error: --precision-on difference: the scenario has no variants, so there is no difference from the baseline to measure; add [[variant]]s or drop --precision-on".into());
+    }
     // A KPI no variant defines cannot rank or stop anything.
     let factories = sc.all_variants();
     for (k, flag) in std::iter::once((rank_by, "--rank-by"))
@@ -602,10 +643,16 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                     println!("  note: {n}");
                 }
                 for (p, met) in precision.iter().zip(&precision_met) {
+                    let (what, target) = match p.on {
+                        PrecisionOn::Level => (String::new(), format!("±{:.2}%", 100.0 * p.target)),
+                        PrecisionOn::Difference => (
+                            ", difference from the baseline".to_string(),
+                            format!("±{}", p.target),
+                        ),
+                    };
                     println!(
-                        "precision {}: ±{:.2}% {} after {replications} replications per variant",
+                        "precision {}{what}: {target} {} after {replications} replications per variant",
                         p.kpi.name,
-                        100.0 * p.relative,
                         if *met {
                             "reached"
                         } else {
@@ -785,6 +832,12 @@ fn report_cmd(args: ReportArgs) -> Result<ExitCode, String> {
 
 fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
     let sc = load(&args.file, &args.common, None)?;
+    let stress = args
+        .stress
+        .as_deref()
+        .map(shopfloor::optimize::Stress::parse)
+        .transpose()
+        .map_err(|e| format!("error: {e}"))?;
     let pool = pool(args.common.threads)?;
     let stop = stop_on_ctrl_c();
     let dir = scenario::output_dir(&args.out, &sc).join("optimize");
@@ -794,6 +847,7 @@ fn optimize_cmd(args: OptimizeArgs) -> Result<ExitCode, String> {
         dir: &dir,
         resume: args.resume,
         stop,
+        stress,
     };
     let bar = Bar::new(args.quiet);
     let started = std::time::Instant::now();

@@ -32,13 +32,29 @@ impl Progress for Silent {
     fn job_done(&self) {}
 }
 
-/// A target on the relative half-width of a KPI's confidence interval.
+/// A target on the half-width of a KPI's confidence interval.
 #[derive(Clone, Copy)]
 pub struct Precision {
     /// The KPI.
     pub kpi: &'static Kpi,
-    /// Largest acceptable half-width / |mean|, e.g. 0.01.
-    pub relative: f64,
+    /// Largest acceptable half-width: a share of |mean| (e.g. 0.01) on
+    /// [`PrecisionOn::Level`], in the KPI's own units (e.g. 0.02 on-time
+    /// share, 5000 profit) on [`PrecisionOn::Difference`].
+    pub target: f64,
+    /// What the target bounds.
+    pub on: PrecisionOn,
+}
+
+/// What a [`Precision`] target bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrecisionOn {
+    /// The 95% CI of the KPI's mean, for every variant (the baseline
+    /// included), relative to |mean|.
+    Level,
+    /// The 95% CI of every variant's paired difference from the baseline
+    /// (variant − baseline, replication by replication), in the KPI's
+    /// units: what a decision between the variants rests on.
+    Difference,
 }
 
 /// How to run an experiment.
@@ -96,15 +112,31 @@ fn precise(p: &Precision, results: &[Saved], variants: usize, reps: u64) -> bool
         .iter()
         .position(|x| x.name == p.kpi.name)
         .expect("a KPI of KPIS");
-    (0..variants as u32).all(|v| {
-        let e = Estimate::from_values(
-            results
-                .iter()
-                .filter(|r| r.job.variant == v && r.job.replication < reps)
-                .map(|r| r.kpis[k]),
-        );
-        e.half_width.is_finite() && e.half_width <= p.relative * e.mean.abs()
-    })
+    let rows = |v: u32| {
+        results
+            .iter()
+            .filter(move |r| r.job.variant == v && r.job.replication < reps)
+    };
+    match p.on {
+        PrecisionOn::Level => (0..variants as u32).all(|v| {
+            let e = Estimate::from_values(rows(v).map(|r| r.kpis[k]));
+            e.half_width.is_finite() && e.half_width <= p.target * e.mean.abs()
+        }),
+        PrecisionOn::Difference => {
+            // The baseline's values by replication; a replication without
+            // a value on either side gives no difference.
+            let mut base = vec![f64::NAN; reps as usize];
+            for r in rows(0) {
+                base[r.job.replication as usize] = r.kpis[k];
+            }
+            (1..variants as u32).all(|v| {
+                let e = Estimate::from_values(
+                    rows(v).map(|r| r.kpis[k] - base[r.job.replication as usize]),
+                );
+                e.half_width.is_finite() && e.half_width <= p.target
+            })
+        }
+    }
 }
 
 /// Runs `scenario` according to `plan`.
@@ -115,6 +147,14 @@ pub fn execute(
 ) -> Result<Outcome, String> {
     if !plan.precision.is_empty() && plan.shard != Shard::ALL {
         return Err("--precision decides the number of replications from all results, so it cannot run in shards; pick --replications for sharded runs".into());
+    }
+    if plan
+        .precision
+        .iter()
+        .any(|p| p.on == PrecisionOn::Difference)
+        && scenario.variants.is_empty()
+    {
+        return Err("--precision-on difference: the scenario has no variants, so there is no difference from the baseline to measure; add [[variant]]s or drop --precision-on".into());
     }
     let mut manifest = Manifest::of(scenario);
     if !plan.precision.is_empty() {

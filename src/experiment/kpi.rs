@@ -186,6 +186,47 @@ impl Kpi {
     }
 }
 
+/// The KPIs also measured per product (as in `products.csv`), which an
+/// optimisation constraint may set on one product.
+pub const PRODUCT_KPIS: &[&str] = &[
+    "throughput_per_hour",
+    "good",
+    "on_time_orders",
+    "fill_rate",
+    "revenue",
+];
+
+impl Kpi {
+    /// This KPI of product `product` (its index) in replication `r`: good
+    /// parts per hour and good parts finished in the plant, the share of
+    /// its completed orders delivered on time, its fill rate from stock,
+    /// its revenue. None for a KPI not in [`PRODUCT_KPIS`].
+    pub fn of_product(&self, r: &ReplicationResult, product: usize) -> Option<f64> {
+        let p = r.products.get(product)?;
+        Some(match self.name {
+            "throughput_per_hour" if r.observed_hours > 0.0 => p.good as f64 / r.observed_hours,
+            "throughput_per_hour" => 0.0,
+            "good" => p.good as f64,
+            "on_time_orders" => p.on_time_orders,
+            "fill_rate" => p.fill_rate,
+            "revenue" => p.revenue,
+            _ => return None,
+        })
+    }
+
+    /// Why this KPI has no value for `product` (None: it has one): on-time
+    /// delivery needs customer orders, the fill rate make-to-stock.
+    pub fn undefined_for_product(&self, product: &crate::model::Product) -> Option<&'static str> {
+        match self.name {
+            "on_time_orders" if !product.release_is_orders() => {
+                Some("is not made for customer orders")
+            }
+            "fill_rate" if product.stock_target.is_none() => Some("is not made to stock"),
+            _ => None,
+        }
+    }
+}
+
 /// The KPI called `name`, if any.
 pub fn kpi(name: &str) -> Option<&'static Kpi> {
     KPIS.iter().find(|k| k.name == name)

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, Ranking, compare, rank};
-pub use execute::{Outcome, Plan, Precision, Progress, Silent, execute};
+pub use execute::{Outcome, Plan, Precision, PrecisionOn, Progress, Silent, execute};
 
 use crate::model::{Factory, MachineState, ReplicationResult, simulate};
 use crate::scenario::Scenario;
@@ -214,7 +214,7 @@ pub fn break_even(gain: f64, years: f64) -> f64 {
 /// The investment case of `variant` against `other` (see
 /// [`InvestmentOutcome`]); `kpis` and `other_kpis` are their
 /// per-replication KPI values.
-fn investment_outcome(
+pub(crate) fn investment_outcome(
     compared_with: &str,
     other: &Factory,
     variant: &Factory,

@@ -2,7 +2,8 @@
 //! optimisation resumes where it stopped.
 //!
 //! `OUT/<scenario>/optimize/jobs/manifest.json` pins what the replications
-//! belong to (scenario text and hash, seed, horizon, warm-up, version);
+//! belong to (scenario text and hash, seed, horizon, warm-up, version, the
+//! stress);
 //! `jobs/RUN.jsonl` holds one line per finished (configuration,
 //! replication): its KPI values. With `--resume` the lines are read back
 //! and the optimiser replays the same decisions, simulating only what is
@@ -35,11 +36,14 @@ pub struct Manifest {
     pub warmup_s: f64,
     /// The scenario file's text.
     pub scenario_text: String,
+    /// The demand factor of `--stress` (absent without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress_demand: Option<f64>,
 }
 
 impl Manifest {
-    /// The manifest of optimising `scenario`.
-    pub fn of(scenario: &Scenario) -> Manifest {
+    /// The manifest of optimising `scenario`, under `stress` if any.
+    pub fn of(scenario: &Scenario, stress: Option<super::Stress>) -> Manifest {
         Manifest {
             shopfloor_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: scenario.factory.name.clone(),
@@ -48,6 +52,7 @@ impl Manifest {
             horizon_s: scenario.factory.horizon,
             warmup_s: scenario.factory.warmup,
             scenario_text: scenario.text.clone(),
+            stress_demand: stress.map(|s| s.demand),
         }
     }
 
@@ -60,9 +65,12 @@ impl Manifest {
 /// One finished replication of one configuration.
 #[derive(Serialize, Deserialize)]
 struct Line {
+    /// The configuration's index; the decision space's size for the
+    /// baseline; size + 1 + index for a configuration under stress.
     config: usize,
     replication: u64,
-    /// KPI values in the order of `KPIS` (null: no value).
+    /// KPI values in the order of `KPIS`, then the per-product KPIs of
+    /// the constraints (null: no value).
     kpis: Vec<Option<f64>>,
 }
 
@@ -99,7 +107,7 @@ impl Journal {
                 .is_some_and(|m| &m == manifest);
         if resume && mpath.exists() && !same {
             return Err(format!(
-                "cannot resume: the replications in {} come from a different scenario or settings (seed, horizon, warm-up or version differ); run without --resume to start again",
+                "cannot resume: the replications in {} come from a different scenario or settings (seed, horizon, warm-up, --stress or version differ); run without --resume to start again",
                 jobs.display()
             ));
         }

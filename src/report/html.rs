@@ -103,7 +103,7 @@ fn signed_pct(x: f64) -> String {
 /// How a figure is written: plain, as a share in %, or as money (whole
 /// units with thousands separators).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Style {
+pub(super) enum Style {
     Plain,
     Percent,
     Money,
@@ -122,7 +122,7 @@ fn places_for(hw: f64) -> i32 {
 /// `x` rounded to `places` (see [`places_for`]), with thousands
 /// separators for money, signed with a typographic minus (and a plus when
 /// `signed`).
-fn number(x: f64, places: i32, style: Style, signed: bool) -> String {
+pub(super) fn number(x: f64, places: i32, style: Style, signed: bool) -> String {
     let places = places.clamp(-9, 6);
     let (x, decimals) = if places < 0 {
         let q = 10f64.powi(-places);
@@ -159,14 +159,14 @@ fn number(x: f64, places: i32, style: Style, signed: bool) -> String {
 }
 
 /// The figure scaled as `style` asks (a share × 100 for %).
-fn scaled(e: &Estimate, style: Style) -> Estimate {
+pub(super) fn scaled(e: &Estimate, style: Style) -> Estimate {
     e.scaled(if style == Style::Percent { 100.0 } else { 1.0 })
 }
 
 /// The places a figure is shown to: its half-width's (see
 /// [`places_for`]); without an interval, about four significant digits;
 /// with an interval of zero, whole units for money.
-fn places_of(e: &Estimate, style: Style) -> i32 {
+pub(super) fn places_of(e: &Estimate, style: Style) -> i32 {
     if e.half_width.is_finite() && !negligible(e) {
         places_for(e.half_width)
     } else if e.half_width.is_finite() {
@@ -187,7 +187,7 @@ fn negligible(e: &Estimate) -> bool {
 /// `1,093,000 ± 39,000`, `97.9 ± 1.1`: mean ± half-width in `style`, to
 /// the precision of the interval (the unit is left to the caller). A
 /// figure that is 0 in every replication is written `0`.
-fn styled_pm(e: &Estimate, style: Style, signed: bool) -> String {
+pub(super) fn styled_pm(e: &Estimate, style: Style, signed: bool) -> String {
     let e = scaled(e, style);
     if !e.mean.is_finite() {
         return "—".into();
@@ -205,7 +205,7 @@ fn styled_pm(e: &Estimate, style: Style, signed: bool) -> String {
 }
 
 /// `95% CI +16,000 to +44,000` (empty without an interval).
-fn styled_ci(e: &Estimate, style: Style, signed: bool) -> String {
+pub(super) fn styled_ci(e: &Estimate, style: Style, signed: bool) -> String {
     let e = scaled(e, style);
     if !(e.low.is_finite() && e.high.is_finite()) {
         return String::new();
@@ -221,7 +221,7 @@ fn styled_ci(e: &Estimate, style: Style, signed: bool) -> String {
 /// How a KPI's value is written in the recommendation: shares of the
 /// delivery model in %, sums of money of the cost model with thousands
 /// separators, the rest as in the KPI table.
-fn value_style(k: &Kpi) -> Style {
+pub(super) fn value_style(k: &Kpi) -> Style {
     match k.name {
         "on_time_orders" | "on_time_units" | "fill_rate" => Style::Percent,
         "total_cost" | "revenue" | "profit" => Style::Money,

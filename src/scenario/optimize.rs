@@ -5,7 +5,8 @@
 //! ```toml
 //! [optimize]
 //! objective = { maximize = "profit" }        # or { minimize = "total_cost" }
-//! constraints = [{ kpi = "on_time_orders", at_least = 0.95 }]
+//! constraints = [{ kpi = "on_time_orders", at_least = 0.95 },
+//!                { kpi = "on_time_orders", product = "frame", at_least = 0.9 }]
 //! indifference = 5000        # smaller differences in the objective do not matter
 //! first_replications = 10    # per configuration, before any is dropped
 //! max_replications = 200     # per configuration, at most
@@ -33,7 +34,7 @@ use super::Scenario;
 use super::error::{Locator, ScenarioError, did_you_mean};
 use super::levers::{lever_name, overlap, paths_set};
 use super::raw::RawOverrides;
-use crate::experiment::kpi::{Better, Kpi, kpi, kpi_names};
+use crate::experiment::kpi::{Better, Kpi, PRODUCT_KPIS, kpi, kpi_names};
 
 /// `[optimize]` as written.
 #[derive(Debug, Deserialize)]
@@ -56,11 +57,13 @@ pub struct RawObjective {
     pub minimize: Option<Spanned<String>>,
 }
 
-/// `{ kpi = "on_time_orders", at_least = 0.95 }`.
+/// `{ kpi = "on_time_orders", at_least = 0.95 }`, optionally with
+/// `product = "frame"`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConstraint {
     pub kpi: Spanned<String>,
+    pub product: Option<Spanned<String>>,
     pub at_least: Option<Spanned<f64>>,
     pub at_most: Option<Spanned<f64>>,
 }
@@ -84,10 +87,14 @@ pub enum Bound {
 }
 
 /// A constraint on a KPI's mean, judged on its 95% confidence interval.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Constraint {
     /// The KPI.
     pub kpi: &'static Kpi,
+    /// The product whose KPI is constrained, as its index among the
+    /// plant's products (which no configuration changes) and its name;
+    /// `None`: the plant-wide KPI.
+    pub product: Option<(usize, String)>,
     /// The threshold and its side.
     pub bound: Bound,
 }
@@ -108,11 +115,20 @@ impl Constraint {
         }
     }
 
+    /// The constrained figure: `on_time_orders`, or
+    /// `on_time_orders[frame]` for product "frame"'s.
+    pub fn name(&self) -> String {
+        match &self.product {
+            Some((_, p)) => format!("{}[{p}]", self.kpi.name),
+            None => self.kpi.name.to_string(),
+        }
+    }
+
     /// "on_time_orders ≥ 0.95".
     pub fn describe(&self) -> String {
         match self.bound {
-            Bound::AtLeast(q) => format!("{} ≥ {q}", self.kpi.name),
-            Bound::AtMost(q) => format!("{} ≤ {q}", self.kpi.name),
+            Bound::AtLeast(q) => format!("{} ≥ {q}", self.name()),
+            Bound::AtMost(q) => format!("{} ≤ {q}", self.name()),
         }
     }
 }
@@ -181,6 +197,21 @@ impl OptimizeSpec {
             .zip(self.coordinates(index))
             .map(|(v, c)| (v.path.clone(), v.values[c].clone()))
             .collect()
+    }
+
+    /// The per-product KPIs the constraints name, each once, in the order
+    /// of the constraints: `(KPI, product index)`. The optimiser records
+    /// them beside the plant-wide KPIs.
+    pub fn product_kpis(&self) -> Vec<(&'static Kpi, usize)> {
+        let mut out: Vec<(&'static Kpi, usize)> = Vec::new();
+        for c in &self.constraints {
+            if let Some((p, _)) = &c.product
+                && !out.iter().any(|(k, q)| k.name == c.kpi.name && q == p)
+            {
+                out.push((c.kpi, *p));
+            }
+        }
+        out
     }
 
     /// A short name of configuration `index`, e.g.
@@ -310,7 +341,56 @@ pub(crate) fn validate(
     for (i, c) in o.constraints.iter().enumerate() {
         let field = format!("optimize.constraints[{i}]");
         let r = c.get_ref();
-        let k = find(&r.kpi, &format!("{field}.kpi"), &mut err);
+        let mut k = find(&r.kpi, &format!("{field}.kpi"), &mut err);
+        let mut product = None;
+        if let Some(name) = &r.product {
+            let names: Vec<&str> = scenario
+                .factory
+                .products
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            match names.iter().position(|p| p == name.get_ref()) {
+                None => {
+                    let hint = did_you_mean(name.get_ref(), names.iter().copied())
+                        .map(|s| format!("did you mean \"{s}\"?"))
+                        .unwrap_or_else(|| format!("products: {}", names.join(", ")));
+                    err(
+                        name.span(),
+                        &format!("{field}.product"),
+                        format!("no product is called \"{}\"", name.get_ref()),
+                        Some(hint),
+                    );
+                    k = None;
+                }
+                Some(i) => product = Some((i, name.get_ref().clone())),
+            }
+        }
+        if let (Some(kp), Some((i, pname))) = (k, &product) {
+            if !PRODUCT_KPIS.contains(&kp.name) {
+                err(
+                    r.kpi.span(),
+                    &format!("{field}.kpi"),
+                    format!("\"{}\" is not measured per product", kp.name),
+                    Some(format!(
+                        "per-product KPIs: {}; or leave out `product` to constrain the plant's",
+                        PRODUCT_KPIS.join(", ")
+                    )),
+                );
+                k = None;
+            } else if let Some(why) = kp.undefined_for_product(&scenario.factory.products[*i]) {
+                err(
+                    r.kpi.span(),
+                    &format!("{field}.kpi"),
+                    format!(
+                        "product \"{pname}\" {why}, so \"{}\" has no value for it",
+                        kp.name
+                    ),
+                    Some("constrain a KPI the product defines".into()),
+                );
+                k = None;
+            }
+        }
         let bound = match (&r.at_least, &r.at_most) {
             (Some(q), None) if q.get_ref().is_finite() => Some(Bound::AtLeast(*q.get_ref())),
             (None, Some(q)) if q.get_ref().is_finite() => Some(Bound::AtMost(*q.get_ref())),
@@ -337,7 +417,11 @@ pub(crate) fn validate(
             }
         };
         if let (Some(kpi), Some(bound)) = (k, bound) {
-            constraints.push(Constraint { kpi, bound });
+            constraints.push(Constraint {
+                kpi,
+                product,
+                bound,
+            });
         }
     }
 

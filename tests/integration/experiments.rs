@@ -394,6 +394,171 @@ fn precision_rule_stops_at_the_first_batch_that_meets_the_target() {
     }
 }
 
+/// Rows `(variant, replication, value of column)` of `replications.csv`.
+fn replication_rows(dir: &Path, column: &str) -> Vec<(String, u64, f64)> {
+    let mut rdr = csv::Reader::from_path(dir.join("replications.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (cv, cr, cc) = (col("variant"), col("replication"), col(column));
+    rdr.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (
+                rec[cv].to_string(),
+                rec[cr].parse().unwrap(),
+                rec[cc].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Half-width of the 95% Student-t confidence interval of the mean of
+/// `xs`, computed here from its definition (NaN for fewer than 2 values).
+fn t_half_width(xs: &[f64]) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = xs.len() as f64;
+    if xs.len() < 2 {
+        return f64::NAN;
+    }
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(0.975);
+    t * (var / n).sqrt()
+}
+
+/// `--precision-on difference`: replications grow in batches until every
+/// variant's paired difference from the baseline (computed here from
+/// replications.csv) has a 95% half-width within the target, in the KPI's
+/// units, and stop at the first batch where it does; `--precision-on
+/// level` is the default, to the byte.
+#[test]
+fn precision_on_the_difference_stops_when_the_paired_half_width_is_small() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_plant(tmp.path());
+    let target = 0.5;
+    let o = tmp.path().join("diff");
+    let msg = run_ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--replications",
+        "4",
+        "--precision",
+        &format!("throughput_per_hour={target}"),
+        "--precision-on",
+        "difference",
+        "--max-replications",
+        "64",
+        "--no-plots",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    let rows = replication_rows(&o.join("plant"), "throughput_per_hour");
+    let used = rows.iter().map(|r| r.1).max().unwrap() + 1;
+    assert!(
+        msg.contains(&format!(
+            "precision throughput_per_hour, difference from the baseline: ±{target} reached after {used} replications"
+        )),
+        "{msg}"
+    );
+    assert_eq!(used % 4, 0, "replications grow in batches of 4");
+    let widest = |reps: u64| {
+        let value = |v: &str, r: u64| {
+            rows.iter()
+                .find(|x| x.0 == v && x.1 == r)
+                .map(|x| x.2)
+                .unwrap()
+        };
+        let names: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        names
+            .iter()
+            .filter(|n| **n != "baseline")
+            .map(|n| {
+                let d: Vec<f64> = (0..reps)
+                    .map(|r| value(n, r) - value("baseline", r))
+                    .collect();
+                t_half_width(&d)
+            })
+            .fold(0.0, f64::max)
+    };
+    assert!(
+        widest(used) <= target,
+        "target not met at the reported count"
+    );
+    // The target needs more than the first batch here, so the test says
+    // something about when the rule stops.
+    assert!(used > 4, "met at once: choose a tighter target");
+    assert!(
+        widest(used - 4) > target,
+        "the rule ran a batch more than needed"
+    );
+    // The default is the level rule, byte for byte.
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (dir, extra) in [(&a, vec![]), (&b, vec!["--precision-on", "level"])] {
+        let mut args = vec![
+            "run",
+            file.to_str().unwrap(),
+            "--replications",
+            "4",
+            "--precision",
+            "throughput_per_hour=0.01",
+            "--no-plots",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        run_ok(&args);
+    }
+    for f in ["replications.csv", "variants.csv", "summary.json"] {
+        let x = std::fs::read(a.join("plant").join(f)).unwrap();
+        let y = std::fs::read(b.join("plant").join(f)).unwrap();
+        assert!(x == y, "{f} differs with --precision-on level");
+    }
+    // Without variants there is no difference to measure; without a
+    // target, nothing to aim at.
+    let alone = tmp.path().join("alone.toml");
+    std::fs::write(&alone, &PLANT[..PLANT.find("[[variant]]").unwrap()]).unwrap();
+    for (args, expect) in [
+        (
+            vec![
+                alone.to_str().unwrap(),
+                "--precision",
+                "throughput_per_hour=0.5",
+                "--precision-on",
+                "difference",
+            ],
+            "no variants",
+        ),
+        (
+            vec![file.to_str().unwrap(), "--precision-on", "difference"],
+            "no --precision is given",
+        ),
+        (
+            vec![
+                file.to_str().unwrap(),
+                "--precision",
+                "throughput_per_hour=-1",
+                "--precision-on",
+                "difference",
+            ],
+            "half-width must be a number above 0",
+        ),
+        (
+            vec![file.to_str().unwrap(), "--precision-on", "differences"],
+            "invalid value 'differences'",
+        ),
+    ] {
+        let mut all = vec!["run", "--out", "/nonexistent-never-written"];
+        all.extend(args.iter());
+        let out = run(&all);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
 #[test]
 fn bad_overrides_are_located() {
     let text = PLANT.replacen(

@@ -90,6 +90,7 @@ fn optimise(s: &Scenario, dir: &Path) -> OptimizeResult {
         dir,
         resume: false,
         stop: &stop,
+        stress: None,
     };
     match optimize::optimize(s, &settings, &Silent).unwrap() {
         Outcome::Complete { result, .. } => *result,
@@ -374,7 +375,9 @@ fn identical_across_threads_and_resumes() {
     same_files(&one, &two);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(one.join("optimize.json")).unwrap()).unwrap();
-    let spent = json["replications"].as_u64().unwrap();
+    // The configurations' replications and the baseline's.
+    let spent =
+        json["replications"].as_u64().unwrap() + json["baseline"]["replications"].as_u64().unwrap();
     // Keep half the finished replications and half a line.
     let jobs = std::fs::read_dir(two.join("jobs"))
         .unwrap()
@@ -459,4 +462,410 @@ fn ctrl_c_stops_and_resume_finishes_the_same() {
         let y = std::fs::read(cut.join("decision/optimize").join(f)).unwrap();
         assert!(x == y, "{f} differs after the resume");
     }
+}
+
+/// The job file's values of `kpi` per (configuration, replication), from
+/// `OUT/…/optimize/jobs/*.jsonl` (one line per finished replication).
+fn journal(optimize_dir: &Path, kpi_name: &str) -> std::collections::BTreeMap<(u64, u64), f64> {
+    let col = shopfloor::experiment::kpi::KPIS
+        .iter()
+        .position(|k| k.name == kpi_name)
+        .unwrap();
+    let file = std::fs::read_dir(optimize_dir.join("jobs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                (
+                    v["config"].as_u64().unwrap(),
+                    v["replication"].as_u64().unwrap(),
+                ),
+                v["kpis"][col].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect()
+}
+
+/// Mean and 95% half-width of `xs`, from the definitions (Student t).
+fn mean_and_half_width(xs: &[f64]) -> (f64, f64) {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(0.975);
+    (mean, t * (var / n).sqrt())
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// The optimiser reports the plant as written beside its choice: the
+/// baseline's replications in the job file are those of the scenario's
+/// own plant (simulated here from the library), and the reported paired
+/// difference and runner-up loss are the mean and half-width of the
+/// per-replication differences recomputed from the job file.
+#[test]
+fn the_baseline_and_the_runner_up_are_reported_with_paired_differences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cell.toml");
+    std::fs::write(&file, CELL).unwrap();
+    let stdout = cli(&file, tmp.path(), &["--no-plots"]);
+    let dir = tmp.path().join("cell/optimize");
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("optimize.json")).unwrap()).unwrap();
+    let profit = journal(&dir, "profit");
+    let space = r["space"].as_u64().unwrap();
+    let configs = r["configurations"].as_array().unwrap();
+    let chosen = &configs[r["chosen"].as_u64().unwrap() as usize];
+    let (ci, n) = (
+        chosen["index"].as_u64().unwrap(),
+        chosen["replications"].as_u64().unwrap(),
+    );
+    let b = &r["baseline"];
+    assert_eq!(b["replications"].as_u64().unwrap(), n);
+    // The baseline is the plant as written (pack buffer 4, which no
+    // configuration has): its job-file rows are its own simulations.
+    let s = parse(CELL);
+    for rep in 0..n {
+        let own = simulate(&s.factory, s.seed, rep, false).0;
+        assert_eq!(profit[&(space, rep)], own.costs.profit, "replication {rep}");
+    }
+    let diffs: Vec<f64> = (0..n)
+        .map(|rep| profit[&(ci, rep)] - profit[&(space, rep)])
+        .collect();
+    let (mean, hw) = mean_and_half_width(&diffs);
+    let change = &b["change"]["objective"];
+    assert!(close(change["mean"].as_f64().unwrap(), mean), "{change}");
+    assert!(
+        close(change["half_width"].as_f64().unwrap(), hw),
+        "{change}"
+    );
+    // The constraint's KPI too.
+    let tput = journal(&dir, "throughput_per_hour");
+    let d: Vec<f64> = (0..n)
+        .map(|rep| tput[&(ci, rep)] - tput[&(space, rep)])
+        .collect();
+    let got = b["change"]["constraints"][0]["mean"].as_f64().unwrap();
+    assert!(close(got, mean_and_half_width(&d).0));
+    // No station is automated: no capital, no payback.
+    assert!(b["change"]["automation"].is_null());
+    // The runner-up is the best other configuration on mean profit; its
+    // loss is the mean of chosen − runner-up over their common
+    // replications.
+    let u = &r["runner_up"];
+    let other = &configs[u["configuration"].as_u64().unwrap() as usize];
+    let best_other = configs
+        .iter()
+        .filter(|c| c["index"] != chosen["index"] && c["replications"].as_u64().unwrap() >= 2)
+        .map(|c| c["objective"]["mean"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(other["objective"]["mean"].as_f64().unwrap(), best_other);
+    let oi = other["index"].as_u64().unwrap();
+    let m = n.min(other["replications"].as_u64().unwrap());
+    let loss: Vec<f64> = (0..m)
+        .map(|rep| profit[&(ci, rep)] - profit[&(oi, rep)])
+        .collect();
+    let (mean, hw) = mean_and_half_width(&loss);
+    assert!(close(u["loss"]["mean"].as_f64().unwrap(), mean), "{u}");
+    assert!(close(u["loss"]["half_width"].as_f64().unwrap(), hw), "{u}");
+    // Said in words, and the baseline is a row of the CSV.
+    assert!(
+        stdout.contains("baseline (the scenario as written;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("change to the choice (chosen − baseline"),
+        "{stdout}"
+    );
+    let name = other["name"].as_str().unwrap();
+    assert!(stdout.contains(&format!("runner-up {name}: ")), "{stdout}");
+    let csv = std::fs::read_to_string(dir.join("optimize.csv")).unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with(",baseline,"),
+        "{csv}"
+    );
+    let html = std::fs::read_to_string(dir.join("optimize.html")).unwrap();
+    assert!(html.contains("Against the plant as it is"));
+}
+
+/// An M/M/c queue: releases every 10 min on average (Poisson), one
+/// operation of 6 min (exponential) that needs one of `ops.count`
+/// operators, on three machines: with one operator an M/M/1 queue at
+/// ρ = 0.6 (mean work in process ρ/(1−ρ) = 1.5), with three an M/M/3.
+/// The constraint keeps the mean WIP at most 4; fewer operators cost
+/// less.
+const QUEUE: &str = r#"
+[simulation]
+name = "queue"
+horizon = "1w"
+warmup = "1d"
+seed = 3
+
+[workers.ops]
+count = 1
+stations = ["server"]
+wage = 30.0
+
+[stations.server]
+machines = 3
+
+[products.part]
+release = { interarrival = { dist = "exponential", mean = "10m" } }
+routing = [{ station = "server", process = { dist = "exponential", mean = "6m" }, operators = 1 }]
+
+[optimize]
+objective = { minimize = "total_cost" }
+constraints = [{ kpi = "wip_avg", at_most = 4.0 }]
+indifference = 100.0
+first_replications = 10
+max_replications = 40
+
+[optimize.variables]
+"workers.ops.count" = [1, 2, 3]
+"#;
+
+/// `--stress demand=+0%` leaves the choice's feasibility, and its very
+/// figures, as they are without stress; `demand=+200%` triples the rate
+/// of releases, which makes the M/M/1 choice (ρ = 1.8) explode and leaves
+/// only three operators (an M/M/3 at ρ = 0.6, mean WIP about 2.3; two
+/// give ρ = 0.9 and about 9.5) within the constraint.
+#[test]
+fn a_stress_test_checks_the_choice_and_names_what_stays_feasible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("queue.toml");
+    std::fs::write(&file, QUEUE).unwrap();
+    let read = |out: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join("queue/optimize/optimize.json")).unwrap())
+            .unwrap()
+    };
+    let plain = tmp.path().join("plain");
+    cli(&file, &plain, &["--no-plots"]);
+    let plain = read(&plain);
+    let chosen = &plain["configurations"][plain["chosen"].as_u64().unwrap() as usize];
+    assert_eq!(chosen["name"], "ops.count=1");
+    assert!(plain.get("stress").is_none());
+
+    let zero = tmp.path().join("zero");
+    cli(&file, &zero, &["--no-plots", "--stress", "demand=+0%"]);
+    let zero = read(&zero);
+    assert_eq!(zero["chosen"], plain["chosen"]);
+    let s = &zero["stress"];
+    assert_eq!(s["factor"].as_f64(), Some(1.0));
+    assert_eq!(s["chosen"]["feasibility"], chosen["feasibility"]);
+    assert_eq!(s["chosen"]["replications"], chosen["replications"]);
+    assert_eq!(s["chosen"]["constraints"], chosen["constraints"]);
+    assert_eq!(s["chosen"]["objective"], chosen["objective"]);
+    assert_eq!(s["alternatives"].as_array().unwrap().len(), 0);
+
+    let out = tmp.path().join("triple");
+    let stdout = cli(
+        &file,
+        &out,
+        &["--no-plots", "--stress", "demand=+200%", "--threads", "1"],
+    );
+    let r = read(&out);
+    let s = &r["stress"];
+    assert_eq!(s["factor"].as_f64(), Some(3.0));
+    assert_eq!(s["chosen"]["feasibility"], "infeasible");
+    let wip = s["chosen"]["constraints"][0]["estimate"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(wip > 40.0, "an unstable queue holds {wip} parts on average");
+    let alternatives = s["alternatives"].as_array().unwrap();
+    let name = |a: &serde_json::Value| {
+        r["configurations"][a["configuration"].as_u64().unwrap() as usize]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(alternatives.len(), 2);
+    assert_eq!(name(&alternatives[0]), "ops.count=3");
+    assert_eq!(alternatives[0]["feasibility"], "feasible");
+    assert_eq!(s["best"], alternatives[0]["configuration"]);
+    assert_eq!(name(&alternatives[1]), "ops.count=2");
+    assert_eq!(alternatives[1]["feasibility"], "infeasible");
+    assert!(stdout.contains("stress test, demand +200%"), "{stdout}");
+    assert!(stdout.contains("NOT feasible"), "{stdout}");
+    assert!(
+        stdout.contains("feasible under stress (1 of the 2 other configurations"),
+        "{stdout}"
+    );
+    // The same files on two threads.
+    let two = tmp.path().join("two");
+    cli(
+        &file,
+        &two,
+        &["--no-plots", "--stress", "demand=+200%", "--threads", "2"],
+    );
+    for f in ["optimize.json", "optimize.csv", "optimize.html"] {
+        let x = std::fs::read(out.join("queue/optimize").join(f)).unwrap();
+        let y = std::fs::read(two.join("queue/optimize").join(f)).unwrap();
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+    // Bad values are refused with the fix, before anything runs.
+    for (bad, why) in [
+        ("demand=+15", "in percent"),
+        ("demnd=+15%", "only `demand`"),
+        ("demand=-100%", "above -100%"),
+    ] {
+        let o = optimize_cmd(&file, &tmp.path().join("bad"), &["--stress", bad]);
+        assert!(!o.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(why), "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(!tmp.path().join("bad").exists());
+}
+
+/// Two products share nothing but the order count: many quick "small"
+/// orders, always on time, and few "big" ones at a station whose
+/// operators the decision sets. With one operator the big orders queue
+/// (an M/M/1 at ρ = 0.83: P(sojourn > 3 h) = e^(−0.6) ≈ 55% late), yet
+/// the plant-wide on-time share stays above 90% ((12 + 0.45)/13); with
+/// two, both products are on time.
+const TWO_PRODUCTS: &str = r#"
+[simulation]
+name = "two"
+horizon = "1w"
+warmup = "1d"
+seed = 9
+
+[workers.big_ops]
+count = 1
+stations = ["b"]
+wage = 40.0
+
+[stations.a]
+machines = 3
+
+[stations.b]
+machines = 3
+
+[products.small]
+orders = { interarrival = { dist = "exponential", mean = "5m" }, due_in = "1h" }
+routing = [{ station = "a", process = { dist = "exponential", mean = "5m" } }]
+
+[products.big]
+orders = { interarrival = { dist = "exponential", mean = "1h" }, due_in = "3h" }
+routing = [{ station = "b", process = { dist = "exponential", mean = "50m" }, operators = 1 }]
+
+[optimize]
+objective = { minimize = "total_cost" }
+constraints = [{ kpi = "on_time_orders", at_least = 0.9 }]
+indifference = 100.0
+first_replications = 10
+max_replications = 40
+
+[optimize.variables]
+"workers.big_ops.count" = [1, 2]
+"#;
+
+/// A per-product constraint drops the configuration that the plant-wide
+/// constraint alone accepts: the share of one product's orders on time,
+/// as the optimiser measured it, is the products.csv figure of the
+/// simulation.
+#[test]
+fn a_per_product_constraint_filters_what_the_plant_wide_one_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plant_wide = optimise(&parse(TWO_PRODUCTS), &tmp.path().join("a"));
+    let chosen = &plant_wide.configurations[plant_wide.chosen.unwrap()];
+    assert_eq!(chosen.name, "big_ops.count=1");
+    assert_eq!(chosen.feasibility, optimize::select::Feasibility::Feasible);
+
+    let text = TWO_PRODUCTS.replace(
+        r#"constraints = [{ kpi = "on_time_orders", at_least = 0.9 }]"#,
+        r#"constraints = [{ kpi = "on_time_orders", at_least = 0.9 }, { kpi = "on_time_orders", product = "big", at_least = 0.9 }]"#,
+    );
+    let s = parse(&text);
+    let r = optimise(&s, &tmp.path().join("b"));
+    let one = r
+        .configurations
+        .iter()
+        .find(|c| c.name == "big_ops.count=1")
+        .unwrap();
+    assert_eq!(one.status, optimize::select::Status::Infeasible);
+    // The plant-wide share holds on its lower bound, the product's misses
+    // on its upper one.
+    assert!(
+        one.constraints[0].estimate.low >= 0.9,
+        "{:?}",
+        one.constraints[0]
+    );
+    assert_eq!(one.constraints[1].product.as_deref(), Some("big"));
+    assert!(
+        one.constraints[1].estimate.high < 0.9,
+        "{:?}",
+        one.constraints[1]
+    );
+    assert_eq!(r.configurations[r.chosen.unwrap()].name, "big_ops.count=2");
+    // The figure is the product's own on-time share, replication by
+    // replication.
+    let spec = s.optimize.as_ref().unwrap();
+    let f = s.derive("x", &spec.overrides(one.index)).unwrap().factory;
+    let big = f.products.iter().position(|p| p.name == "big").unwrap();
+    let own = Estimate::from_values(
+        (0..one.replications)
+            .map(|rep| simulate(&f, s.seed, rep, false).0.products[big].on_time_orders),
+    );
+    assert_eq!(one.constraints[1].estimate, own);
+    // Named in the question and the constraint lines.
+    let table = shopfloor::report::optimize_table(&r);
+    assert!(
+        table.contains("subject to on_time_orders ≥ 0.9 and on_time_orders[big] ≥ 0.9"),
+        "{table}"
+    );
+    // Mistakes are located.
+    let constraint = r#"{ kpi = "on_time_orders", product = "big", at_least = 0.9 }"#;
+    for (to, message, hint) in [
+        (
+            r#"{ kpi = "on_time_orders", product = "bgi", at_least = 0.9 }"#,
+            "no product is called \"bgi\"",
+            "did you mean \"big\"?",
+        ),
+        (
+            r#"{ kpi = "wip_avg", product = "big", at_most = 9.0 }"#,
+            "\"wip_avg\" is not measured per product",
+            "per-product KPIs:",
+        ),
+    ] {
+        let bad = text.replace(constraint, to);
+        assert_ne!(bad, text);
+        let e = error_of(&bad);
+        let line = line_of(&bad, to);
+        assert!(e.contains(&format!("test.toml:{line}:")), "{to}: {e}");
+        assert!(e.contains(message), "{to}: {e}");
+        assert!(e.contains(hint), "{to}: {e}");
+    }
+    // A KPI the product does not define: in decision.toml brackets are
+    // made to stock, frames to order.
+    let decision = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decision.toml"),
+    )
+    .unwrap();
+    let to = r#"constraints = [{ kpi = "fill_rate", product = "frame", at_least = 0.9 }]"#;
+    let bad = decision.replace(
+        r#"constraints = [{ kpi = "on_time_orders", at_least = 0.95 }]"#,
+        to,
+    );
+    assert_ne!(bad, decision);
+    let e = error_of(&bad);
+    assert!(
+        e.contains(&format!("test.toml:{}:", line_of(&bad, to))),
+        "{e}"
+    );
+    assert!(
+        e.contains("product \"frame\" is not made to stock, so \"fill_rate\" has no value for it"),
+        "{e}"
+    );
+    assert!(e.contains("optimize.constraints[0].kpi"), "{e}");
 }

@@ -55,7 +55,7 @@ pub fn write_frontier(dir: &Path, result: &OptimizeResult) -> io::Result<Chart> 
     let threshold = result
         .constraints
         .iter()
-        .find(|c| c.kpi == cy)
+        .find(|c| c.kpi == cy && c.product.is_none())
         .map(|c| c.threshold);
     let spec = Spec {
         stem: "frontier",
