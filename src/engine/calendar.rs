@@ -172,7 +172,7 @@ impl<E: Copy> Calendar<E> {
             self.heap.push(entry);
             self.sift_up(self.heap.len() - 1, entry);
             if self.heap.len() > BUCKETS_FROM {
-                self.to_buckets();
+                self.move_to_buckets();
             }
         } else {
             self.buckets.push(entry.key, entry.event, self.now);
@@ -256,7 +256,7 @@ impl<E: Copy> Calendar<E> {
         let earliest = self.buckets.pop()?;
         self.heap[0] = earliest;
         if self.buckets.len() < HEAP_BELOW {
-            self.to_heap();
+            self.move_to_heap();
         }
         Some(())
     }
@@ -265,7 +265,7 @@ impl<E: Copy> Calendar<E> {
     /// keeping one (stale) entry as the vacant root.
     #[cold]
     #[inline(never)]
-    fn to_buckets(&mut self) {
+    fn move_to_buckets(&mut self) {
         debug_assert_eq!(self.state, 0);
         let root = self.heap[0];
         self.buckets.fill(self.now, self.heap.drain(..));
@@ -277,7 +277,7 @@ impl<E: Copy> Calendar<E> {
     /// root holds the earliest.
     #[cold]
     #[inline(never)]
-    fn to_heap(&mut self) {
+    fn move_to_heap(&mut self) {
         debug_assert_eq!(self.heap.len(), 1);
         self.heap.extend(self.buckets.drain());
         self.state = 0;
