@@ -153,6 +153,18 @@ pub const KPIS: &[Kpi] = &[
         better: Better::Lower,
         get: |r| r.costs.per_good_unit,
     },
+    Kpi {
+        name: "wait_mean_min",
+        label: "wait in queue (min)",
+        better: Better::Lower,
+        get: |r| r.wait_mean_min,
+    },
+    Kpi {
+        name: "waited_share",
+        label: "share of operations that waited",
+        better: Better::Lower,
+        get: |r| r.waited_share,
+    },
 ];
 
 impl Kpi {

@@ -112,53 +112,117 @@ pub struct VariantOutcome {
     pub vs_baseline: Vec<Comparison>,
     /// Events processed, summed over its replications.
     pub events: u64,
-    /// What automating stations bought, against the baseline (None unless
-    /// this variant automates a station the baseline does not).
-    pub automation: Option<AutomationOutcome>,
+    /// What the variant's investment buys, against the plant that differs
+    /// from it only by the investment (None unless it automates stations
+    /// or buys machines at a price, see [`InvestmentOutcome`]).
+    pub investment: Option<InvestmentOutcome>,
 }
 
-/// The case for automation: a variant that automates stations, against the
-/// baseline, on the same random numbers.
+/// Machines a variant buys at one station.
 #[derive(Clone, Debug, Serialize)]
-pub struct AutomationOutcome {
-    /// Stations automated here but not in the baseline (including
-    /// stations the variant adds, automated).
+pub struct MachinesBought {
+    /// The station.
+    pub station: String,
+    /// Machines added.
+    pub machines: u32,
+    /// The station's `capital_per_machine`.
+    pub price: f64,
+}
+
+/// The case for an investment: a variant that automates stations or buys
+/// machines at a price, against the plant that differs from it only by the
+/// investment (see `scenario/payback.rs`), on the same random numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct InvestmentOutcome {
+    /// The plant compared with: `baseline` or a variant's name.
+    pub compared_with: String,
+    /// Stations invested in: automated here and not there, then those
+    /// with machines bought.
     pub stations: Vec<String>,
-    /// Their capital cost.
+    /// The machines bought, per station.
+    pub machines_added: Vec<MachinesBought>,
+    /// The capital: the automations' `capital` plus the machines bought ×
+    /// their price.
     pub capital: f64,
-    /// Its straight-line charge over the observed period.
+    /// The automations' straight-line charge over the observed period.
     pub capital_charge: f64,
-    /// Labour cost saved over the observed period (baseline − variant,
+    /// Labour cost saved over the observed period (comparison − variant,
     /// paired).
     pub labour_saved: Estimate,
     /// Operating gain per year of 8 760 h: the paired difference in profit
-    /// before the automation's capital charge, scaled from the observed
+    /// before the automation capital charges, scaled from the observed
     /// period.
     pub operating_gain_per_year: Estimate,
-    /// Capital / operating gain per year, at the mean gain; at the ends of
-    /// its 95% CI (low: the quickest payback). Infinite when the gain is not
-    /// positive.
+    /// Capital / operating gain per year, at the mean gain. Infinite when
+    /// the gain is not positive.
     pub payback_years: f64,
-    /// Payback at the upper and lower ends of the gain's CI.
+    /// Payback at the upper and lower ends of the gain's 95% CI (the
+    /// quickest first).
     pub payback_years_range: (f64, f64),
+    /// The payback the scenario asks of an investment, in years
+    /// (`costs.payback_within_years`).
+    pub payback_within_years: f64,
+    /// The break-even capital: the most the investment could cost and
+    /// still pay back within `payback_within_years` (the operating gain per
+    /// year × those years; 0 when the gain is not positive).
+    pub break_even_capital: f64,
+    /// The break-even capital at the lower and upper ends of the gain's
+    /// 95% CI.
+    pub break_even_capital_range: (f64, f64),
+    /// The break-even price of one machine, for an investment that is
+    /// machines at one station only: the break-even capital / machines
+    /// bought.
+    pub break_even_per_machine: Option<f64>,
+    /// It at the ends of the gain's 95% CI.
+    pub break_even_per_machine_range: Option<(f64, f64)>,
 }
 
-/// The automation case of `variant` against `base` (see
-/// [`AutomationOutcome`]); `kpis` are their per-replication KPI values.
-fn automation_outcome(
-    base: &Factory,
+impl InvestmentOutcome {
+    /// What it buys, in words: `weld automated, 1 machine at cut`.
+    pub fn bought(&self) -> String {
+        let automated = self.stations[..self.stations.len() - self.machines_added.len()]
+            .iter()
+            .map(|s| format!("{s} automated"));
+        let machines = self.machines_added.iter().map(|m| {
+            format!(
+                "{} machine{} at {}",
+                m.machines,
+                if m.machines == 1 { "" } else { "s" },
+                m.station
+            )
+        });
+        automated.chain(machines).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Payback in years of `capital` at an operating gain per year of `gain`
+/// (infinite when the gain is not positive).
+pub fn payback_years(capital: f64, gain: f64) -> f64 {
+    if gain > 0.0 {
+        capital / gain
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// The most an investment may cost to pay back within `years` at an
+/// operating gain per year of `gain` (0 when the gain is not positive).
+pub fn break_even(gain: f64, years: f64) -> f64 {
+    (gain * years).max(0.0)
+}
+
+/// The investment case of `variant` against `other` (see
+/// [`InvestmentOutcome`]); `kpis` and `other_kpis` are their
+/// per-replication KPI values.
+fn investment_outcome(
+    compared_with: &str,
+    other: &Factory,
     variant: &Factory,
-    base_kpis: &[Vec<f64>],
+    other_kpis: &[Vec<f64>],
     kpis: &[Vec<f64>],
-) -> Option<AutomationOutcome> {
-    // Stations are matched by name: a variant may add stations, and a new
-    // one may sort before the baseline's, so indices do not line up.
-    let automated_in_base =
-        |name: &str| base.stations.iter().any(|s| s.name == name && s.automated);
-    let new: Vec<usize> = (0..variant.stations.len())
-        .filter(|&i| variant.stations[i].automated && !automated_in_base(&variant.stations[i].name))
-        .collect();
-    if new.is_empty() {
+) -> Option<InvestmentOutcome> {
+    let inv = variant.investment_over(other);
+    if inv.is_empty() {
         return None;
     }
     let hours = (variant.horizon - variant.warmup) / crate::engine::HOUR;
@@ -167,45 +231,64 @@ fn automation_outcome(
     let column = |name: &str| KPIS.iter().position(|k| k.name == name).expect("a KPI");
     let (labour, profit) = (column("labour_cost"), column("profit"));
     let labour_saved = Estimate::from_values(
-        base_kpis[labour]
+        other_kpis[labour]
             .iter()
             .zip(&kpis[labour])
             .map(|(b, v)| b - v),
     );
-    let (cb, cv) = (charge(base), charge(variant));
+    let (cb, cv) = (charge(other), charge(variant));
     let year = 8760.0 / hours;
-    let operating_gain_per_year = Estimate::from_values(
-        base_kpis[profit]
+    let gain = Estimate::from_values(
+        other_kpis[profit]
             .iter()
             .zip(&kpis[profit])
             .map(|(b, v)| ((v + cv) - (b + cb)) * year),
     );
-    let capital: f64 = new.iter().map(|&i| variant.stations[i].capital).sum();
-    let payback = |gain: f64| {
-        if gain > 0.0 {
-            capital / gain
-        } else {
-            f64::INFINITY
-        }
+    let capital = inv.capital();
+    let years = variant.policies.payback_within_years;
+    let break_even_capital_range = (break_even(gain.low, years), break_even(gain.high, years));
+    let per_machine = match (&inv.automated[..], &inv.machines[..]) {
+        ([], [(_, n, _)]) => Some(f64::from(*n)),
+        _ => None,
     };
-    Some(AutomationOutcome {
-        stations: new
+    let capital_charge = inv
+        .automated
+        .iter()
+        .filter_map(|(name, _)| variant.stations.iter().find(|s| &s.name == name))
+        .map(|s| s.capital_per_hour)
+        .sum::<f64>()
+        * hours;
+    Some(InvestmentOutcome {
+        compared_with: compared_with.to_string(),
+        stations: inv.stations().iter().map(|s| s.to_string()).collect(),
+        machines_added: inv
+            .machines
             .iter()
-            .map(|&i| variant.stations[i].name.clone())
+            .map(|(station, machines, price)| MachinesBought {
+                station: station.clone(),
+                machines: *machines,
+                price: *price,
+            })
             .collect(),
         capital,
-        capital_charge: new
-            .iter()
-            .map(|&i| variant.stations[i].capital_per_hour)
-            .sum::<f64>()
-            * hours,
+        capital_charge,
         labour_saved,
-        payback_years: payback(operating_gain_per_year.mean),
+        payback_years: payback_years(capital, gain.mean),
         payback_years_range: (
-            payback(operating_gain_per_year.high),
-            payback(operating_gain_per_year.low),
+            payback_years(capital, gain.high),
+            payback_years(capital, gain.low),
         ),
-        operating_gain_per_year,
+        payback_within_years: years,
+        break_even_capital: break_even(gain.mean, years),
+        break_even_capital_range,
+        break_even_per_machine: per_machine.map(|n| break_even(gain.mean, years) / n),
+        break_even_per_machine_range: per_machine.map(|n| {
+            (
+                break_even_capital_range.0 / n,
+                break_even_capital_range.1 / n,
+            )
+        }),
+        operating_gain_per_year: gain,
     })
 }
 
@@ -299,13 +382,31 @@ pub fn analyse(
                 summary,
                 vs_baseline: Vec::new(),
                 events,
-                automation: None,
+                investment: None,
             },
         )
         .collect();
     let base = variants[0].kpis.clone();
-    for (v, (_, f)) in variants.iter_mut().zip(&factories) {
-        v.automation = automation_outcome(factories[0].1, f, &base, &v.kpis);
+    // Each investment against the plant its variant names (the file's
+    // variants are 1.. in the job list, after the baseline).
+    let cases: Vec<Option<InvestmentOutcome>> = scenario
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let other = v.compare_with.as_ref()?;
+            let j = factories.iter().position(|(n, _)| n == other)?;
+            investment_outcome(
+                other,
+                factories[j].1,
+                factories[i + 1].1,
+                &variants[j].kpis,
+                &variants[i + 1].kpis,
+            )
+        })
+        .collect();
+    for (v, case) in variants[1..].iter_mut().zip(cases) {
+        v.investment = case;
     }
     for v in &mut variants {
         v.vs_baseline = KPIS
@@ -435,6 +536,10 @@ pub struct StationSummary {
     pub starved_material: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
+    /// Mean wait in the buffer per operation started (Wq), minutes.
+    pub wait_mean_min: Estimate,
+    /// Share of operations whose part waited in the buffer.
+    pub waited_share: Estimate,
     /// Parts scrapped here.
     pub scrapped: Estimate,
     /// Parts sent to rework from here.
@@ -513,6 +618,11 @@ estimates! {
     }
 }
 
+/// A cost line that is 0 in every replication (costs are never negative).
+fn no_cost(e: &Estimate) -> bool {
+    e.mean == 0.0
+}
+
 estimates! {
     /// Every cost line, revenue and profit over replications (see
     /// [`crate::model::CostResult`]).
@@ -527,6 +637,10 @@ estimates! {
         outsourcing: |r| r.outsourcing,
         /// Machine running and energy.
         machine_running: |r| r.machine_running,
+        /// Fixed costs of the machines (absent from `summary.json` when 0
+        /// in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        machine_fixed: |r| r.machine_fixed,
         /// Automation capital charge.
         automation_capital: |r| r.automation_capital,
         /// WIP holding.
@@ -732,6 +846,15 @@ pub struct PoolSummary {
     pub repairs: Estimate,
     /// Labour cost.
     pub labour_cost: Estimate,
+    /// Share of time it was the sole bottleneck (active-period method: the
+    /// pool is active while every worker present is busy).
+    pub bottleneck_sole: Estimate,
+    /// Share of time it was a shifting bottleneck.
+    pub bottleneck_shifting: Estimate,
+    /// Share of time it was a bottleneck, sole or shifting.
+    pub bottleneck: Estimate,
+    /// How many replications named it the primary bottleneck.
+    pub bottleneck_in: usize,
 }
 
 /// KPIs over all replications.
@@ -765,6 +888,11 @@ pub struct Summary {
     pub wip_waiting_avg: Estimate,
     /// Time-average WIP on machines.
     pub wip_on_machines_avg: Estimate,
+    /// Mean wait in a buffer per operation started, all stations pooled
+    /// (the plant's Wq), minutes.
+    pub wait_mean_min: Estimate,
+    /// Share of all operations whose part waited in a buffer.
+    pub waited_share: Estimate,
     /// Per station.
     pub stations: Vec<StationSummary>,
     /// Per worker pool.
@@ -788,10 +916,12 @@ pub struct Summary {
     pub suppliers: Vec<SupplierSummary>,
     /// Station with the highest mean utilisation.
     pub busiest_station: String,
-    /// The primary bottleneck: the station with the largest mean share of
+    /// The primary bottleneck: the station or worker pool with the largest mean share of
     /// time as a bottleneck, sole or shifting (empty when none was ever
     /// active).
     pub bottleneck: String,
+    /// The primary bottleneck is a worker pool (people), not a station.
+    pub bottleneck_is_pool: bool,
     /// How often the momentary bottleneck passes from one station to
     /// another, per day of observed time.
     pub bottleneck_shifts_per_day: Estimate,
@@ -916,7 +1046,7 @@ impl MeanWip {
 /// The scalars a [`Summary`] is made of, for one replication, in the order
 /// in which [`fold`] reads their estimates back: the plant-wide KPIs, good
 /// parts per product, per station its state shares (indexed by state),
-/// queue, scrap and rework, then per visible worker pool its six figures.
+/// queue, wait in queue and share waiting, scrap and rework, then per visible worker pool its six figures.
 fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec<f64>) {
     out.clear();
     out.extend([
@@ -939,12 +1069,15 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
         } else {
             f64::NAN
         },
+        r.wait_mean_min,
+        r.waited_share,
     ]);
     out.extend((0..factory.products.len()).map(|i| r.good_per_product[i] as f64));
     for i in 0..factory.stations.len() {
         let s = &r.stations[i];
         out.extend(s.state_shares);
-        out.extend([s.queue_avg, s.scrapped as f64, s.reworked as f64]);
+        out.extend([s.queue_avg, s.wait_mean_min, s.waited_share]);
+        out.extend([s.scrapped as f64, s.reworked as f64]);
         out.extend([
             s.bottleneck_sole,
             s.bottleneck_shifting,
@@ -959,6 +1092,9 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
             p.overtime_hours,
             p.repairs as f64,
             p.labour_cost,
+            p.bottleneck_sole,
+            p.bottleneck_shifting,
+            p.bottleneck_sole + p.bottleneck_shifting,
         ]);
     }
     DeliverySummary::push(&r.delivery, out);
@@ -1000,6 +1136,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let mut tallies: Vec<TwoPass> = Vec::new();
     let mut busiest_in = vec![0usize; factory.stations.len()];
     let mut bottleneck_in = vec![0usize; factory.stations.len()];
+    let mut pool_bottleneck_in = vec![0usize; pools];
     let mut wip = MeanWip::new();
     let (mut reps, mut events) = (0usize, 0u64);
     each(&mut |r| {
@@ -1012,7 +1149,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             *count += usize::from(r.busiest_station == s.name);
         }
         for (count, s) in bottleneck_in.iter_mut().zip(&factory.stations) {
-            *count += usize::from(r.bottleneck == s.name);
+            *count += usize::from(!r.bottleneck_is_pool && r.bottleneck == s.name);
+        }
+        for (count, p) in pool_bottleneck_in.iter_mut().zip(&r.pools) {
+            *count += usize::from(r.bottleneck_is_pool && r.bottleneck == p.pool);
         }
         wip.add(r);
         reps += 1;
@@ -1044,6 +1184,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let labour_cost = next();
     let labour_cost_per_good = next();
     let bottleneck_shifts_per_day = next();
+    let wait_mean_min = next();
+    let waited_share = next();
     let good_per_product = factory
         .products
         .iter()
@@ -1070,6 +1212,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 off_shift: share(MachineState::OffShift),
                 starved_material: share(MachineState::StarvedMaterial),
                 queue_avg: next(),
+                wait_mean_min: next(),
+                waited_share: next(),
                 scrapped: next(),
                 reworked: next(),
                 busiest_in,
@@ -1080,11 +1224,12 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             }
         })
         .collect();
-    let pools = factory
+    let pools: Vec<PoolSummary> = factory
         .pools
         .iter()
         .filter(|p| !p.hidden)
-        .map(|p| PoolSummary {
+        .zip(pool_bottleneck_in)
+        .map(|(p, bottleneck_in)| PoolSummary {
             pool: p.name.clone(),
             workers: p.count,
             utilisation: next(),
@@ -1093,6 +1238,10 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             overtime_hours: next(),
             repairs: next(),
             labour_cost: next(),
+            bottleneck_sole: next(),
+            bottleneck_shifting: next(),
+            bottleneck: next(),
+            bottleneck_in,
         })
         .collect();
     let delivery = DeliverySummary::read(&mut next);
@@ -1139,18 +1288,32 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         })
         .map(|s| s.station.clone())
         .unwrap_or_default();
-    let bottleneck = stations
+    // The primary bottleneck: the station or worker pool with the largest
+    // mean share (stations first, the first such on a tie).
+    let mut primary: Option<(f64, &str, bool)> = None;
+    let candidates = stations
         .iter()
-        .fold(None::<&StationSummary>, |best, s| match best {
-            Some(b) if b.bottleneck.mean >= s.bottleneck.mean => Some(b),
-            _ if s.bottleneck.mean > 0.0 => Some(s),
-            _ => best,
-        })
-        .map(|s| s.station.clone())
-        .unwrap_or_default();
+        .map(|s| (s.bottleneck.mean, s.station.as_str(), false))
+        .chain(
+            pools
+                .iter()
+                .map(|p| (p.bottleneck.mean, p.pool.as_str(), true)),
+        );
+    for c in candidates {
+        match primary {
+            Some(b) if b.0 >= c.0 => {}
+            _ if c.0 > 0.0 => primary = Some(c),
+            _ => {}
+        }
+    }
+    let (bottleneck, bottleneck_is_pool) = primary
+        .map_or((String::new(), false), |(_, name, pool)| {
+            (name.to_string(), pool)
+        });
     let wip_series = wip.finish();
     let summary = Summary {
         bottleneck,
+        bottleneck_is_pool,
         bottleneck_shifts_per_day,
         replications: reps,
         throughput_per_hour,
@@ -1166,6 +1329,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         wip_avg,
         wip_waiting_avg,
         wip_on_machines_avg,
+        wait_mean_min,
+        waited_share,
         stations,
         pools,
         labour_cost,

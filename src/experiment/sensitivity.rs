@@ -19,8 +19,9 @@ use serde::Serialize;
 use toml::Value;
 
 use super::kpi::{KPIS, kpi};
-use super::{Comparison, Job, RunResults, run_jobs};
+use super::{Comparison, Job, RunResults, break_even, payback_years, run_jobs};
 use crate::scenario::{Lever, LeverKind, Scenario};
+use crate::stats::Estimate;
 
 /// What `--sensitivity` adds.
 #[derive(Clone, Copy, Debug)]
@@ -220,6 +221,60 @@ pub struct SensitivityOutcome {
     /// Paired difference from the baseline on each of [`GAIN_KPIS`] the
     /// scenario defines.
     pub gains: Vec<Comparison>,
+    /// For one machine more: what it is worth against its price (absent
+    /// for other levers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineCase>,
+}
+
+/// What one machine more at a station is worth: its profit gain per year
+/// against its price, and the most it may cost to pay back in time.
+#[derive(Clone, Debug, Serialize)]
+pub struct MachineCase {
+    /// The station's `capital_per_machine` (None when the scenario gives
+    /// none).
+    pub price: Option<f64>,
+    /// The paired profit gain over the baseline, scaled from the observed
+    /// period to a year of 8 760 hours.
+    pub gain_per_year: Estimate,
+    /// price / mean gain per year (None without a price; infinite when the
+    /// gain is not positive).
+    pub payback_years: Option<f64>,
+    /// The payback at the upper and lower ends of the gain's 95% CI.
+    pub payback_years_range: Option<(f64, f64)>,
+    /// The payback asked of an investment (`costs.payback_within_years`).
+    pub payback_within_years: f64,
+    /// The break-even price: the most the machine may cost and still pay
+    /// back within `payback_within_years` (mean gain per year × those
+    /// years; 0 when the gain is not positive).
+    pub break_even_price: f64,
+    /// The break-even price at the lower and upper ends of the gain's CI.
+    pub break_even_price_range: (f64, f64),
+}
+
+/// The case for one machine more, from the profits of the lever's
+/// replications and the baseline's, paired.
+fn machine_case(scenario: &Scenario, lever: &Lever, base: &[f64], with: &[f64]) -> MachineCase {
+    let f = &scenario.factory;
+    let year = 8760.0 / ((f.horizon - f.warmup) / crate::engine::HOUR);
+    let gain = Estimate::from_values(base.iter().zip(with).map(|(b, v)| (v - b) * year));
+    let price = f
+        .stations
+        .iter()
+        .find(|s| s.name == lever.target)
+        .map(|s| s.capital_per_machine)
+        .filter(|p| *p > 0.0);
+    let years = f.policies.payback_within_years;
+    MachineCase {
+        price,
+        payback_years: price.map(|p| payback_years(p, gain.mean)),
+        payback_years_range: price
+            .map(|p| (payback_years(p, gain.high), payback_years(p, gain.low))),
+        payback_within_years: years,
+        break_even_price: break_even(gain.mean, years),
+        break_even_price_range: (break_even(gain.low, years), break_even(gain.high, years)),
+        gain_per_year: gain,
+    }
 }
 
 /// The gains of every lever among `results`' variants, in variant order.
@@ -230,15 +285,25 @@ pub fn outcomes(scenario: &Scenario, results: &RunResults) -> Vec<SensitivityOut
         .filter(|k| k.undefined_in(&scenario.factory).is_none())
         .map(|k| KPIS.iter().position(|x| x.name == k.name).expect("a KPI"))
         .collect();
+    let profit = KPIS.iter().position(|k| k.name == "profit").expect("a KPI");
     scenario
         .variants
         .iter()
         .zip(&results.variants[1..])
         .filter_map(|(v, o)| {
             let lever = v.lever.clone()?;
+            let machine = (lever.kind == LeverKind::Machine).then(|| {
+                machine_case(
+                    scenario,
+                    &lever,
+                    &results.baseline().kpis[profit],
+                    &o.kpis[profit],
+                )
+            });
             Some(SensitivityOutcome {
                 lever,
                 gains: kpis.iter().map(|&k| o.vs_baseline[k].clone()).collect(),
+                machine,
             })
         })
         .collect()
@@ -255,7 +320,7 @@ pub fn add_levers(scenario: &mut Scenario, levers: Vec<Lever>) -> Result<(), Str
         }
         let mut v = scenario.derive(&l.name, &l.overrides)?;
         v.lever = Some(l);
-        scenario.variants.push(v);
+        scenario.add_variant(v)?;
     }
     Ok(())
 }

@@ -260,6 +260,78 @@ pub struct Factory {
     pub max_parts: u32,
 }
 
+/// What one plant invests in beyond another: the stations it automates
+/// that the other runs by hand, and the machines it adds at stations with
+/// a `capital_per_machine`. Stations are matched by name (a plant may add
+/// stations, and their order need not line up).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Investment {
+    /// Stations automated here and not in the other plant, with the
+    /// capital of their automation.
+    pub automated: Vec<(String, f64)>,
+    /// Stations with more machines here than in the other plant (all of
+    /// them, for a station it lacks), not newly automated, priced per
+    /// machine: station, machines added, price of one.
+    pub machines: Vec<(String, u32, f64)>,
+}
+
+impl Investment {
+    /// No investment at all.
+    pub fn is_empty(&self) -> bool {
+        self.automated.is_empty() && self.machines.is_empty()
+    }
+
+    /// The capital invested: the automations' capital plus the machines
+    /// added × their price, summed in station order.
+    pub fn capital(&self) -> f64 {
+        self.automated.iter().map(|(_, c)| c).sum::<f64>()
+            + self
+                .machines
+                .iter()
+                .map(|(_, n, price)| f64::from(*n) * price)
+                .sum::<f64>()
+    }
+
+    /// What it buys, in words: `weld automated, 1 machine at cut`.
+    pub fn describe(&self) -> String {
+        let automated = self.automated.iter().map(|(s, _)| format!("{s} automated"));
+        let machines = self
+            .machines
+            .iter()
+            .map(|(s, n, _)| format!("{n} machine{} at {s}", if *n == 1 { "" } else { "s" }));
+        automated.chain(machines).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The stations invested in, automations first.
+    pub fn stations(&self) -> Vec<&str> {
+        self.automated
+            .iter()
+            .map(|(s, _)| s.as_str())
+            .chain(self.machines.iter().map(|(s, _, _)| s.as_str()))
+            .collect()
+    }
+}
+
+impl Factory {
+    /// What this plant invests in beyond `other` (see [`Investment`]).
+    pub fn investment_over(&self, other: &Factory) -> Investment {
+        let mut inv = Investment::default();
+        for s in &self.stations {
+            let there = other.stations.iter().find(|o| o.name == s.name);
+            if s.automated && !there.is_some_and(|o| o.automated) {
+                inv.automated.push((s.name.clone(), s.capital));
+                continue;
+            }
+            let added = s.machines.saturating_sub(there.map_or(0, |o| o.machines));
+            if added > 0 && s.capital_per_machine > 0.0 {
+                inv.machines
+                    .push((s.name.clone(), added, s.capital_per_machine));
+            }
+        }
+        inv
+    }
+}
+
 /// What a machine does when the part it has finished cannot move on because
 /// the next station's buffer is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,6 +396,13 @@ pub struct Station {
     pub capital: f64,
     /// Its straight-line charge per hour (capital / life).
     pub capital_per_hour: f64,
+    /// Price of one more machine of the station (0: not given). Not a cost
+    /// line: it is the investment whose payback a variant or sensitivity
+    /// that adds machines reports.
+    pub capital_per_machine: f64,
+    /// Fixed cost per machine per week (service contract, floor space,
+    /// depreciation), charged whether the machine works or not.
+    pub fixed_cost_per_week: f64,
     /// The station runs its automated specification.
     pub automated: bool,
 }
@@ -583,6 +662,9 @@ pub struct Policies {
     /// Penalty per unit of a cancelled (lost) order, on top of its lost
     /// revenue.
     pub lost_sale_penalty: f64,
+    /// The payback, in years, within which an investment must pay for
+    /// itself: the horizon of the break-even prices.
+    pub payback_within_years: f64,
 }
 
 /// Index of a raw material in [`Factory::materials`].

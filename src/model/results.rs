@@ -2,10 +2,21 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// Default of a number missing from a result written by an older version:
+/// not measured.
+fn nan() -> f64 {
+    f64::NAN
+}
+
 /// Reads a number written by `serde_json`, which writes NaN (e.g. the cycle
 /// time of a replication that finished no part) as `null`.
 fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// Whether a cost line is exactly 0 (then it is not written).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// The states a machine's time is split into.
@@ -82,6 +93,17 @@ pub struct StationResult {
     /// Largest number of parts waiting in the input buffer.
     #[serde(deserialize_with = "f64_or_nan")]
     pub queue_max: f64,
+    /// Operations started here (a part taken by a machine).
+    #[serde(default)]
+    pub starts: u64,
+    /// Mean time a part waited in the input buffer before its operation
+    /// started (Wq), minutes, over the operations started; NaN if none.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub wait_mean_min: f64,
+    /// Share of the operations started whose part waited in the buffer
+    /// (found no idle machine), 0–1; NaN if none started.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub waited_share: f64,
     /// Operations completed (good, scrapped or sent to rework).
     pub operations: u64,
     /// Parts scrapped after an operation here.
@@ -134,6 +156,14 @@ pub struct PoolResult {
     /// premium.
     #[serde(deserialize_with = "f64_or_nan")]
     pub labour_cost: f64,
+    /// Share of the observed time the pool was the sole bottleneck
+    /// (active-period method; the pool is active while every worker
+    /// present is busy), 0–1.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub bottleneck_sole: f64,
+    /// Share of the observed time it was a shifting bottleneck, 0–1.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub bottleneck_shifting: f64,
 }
 
 /// Everything one replication measures, over the period after warm-up.
@@ -186,6 +216,13 @@ pub struct ReplicationResult {
     /// interrupted by a breakdown).
     #[serde(deserialize_with = "f64_or_nan")]
     pub wip_on_machines_avg: f64,
+    /// Mean wait in a station's buffer per operation started, pooled over
+    /// all stations (Wq of the plant), minutes; NaN if none started.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub wait_mean_min: f64,
+    /// Share of all operations started whose part waited in the buffer.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub waited_share: f64,
     /// Per station, in scenario order.
     pub stations: Vec<StationResult>,
     /// Per worker pool, in scenario order (empty without pools).
@@ -219,10 +256,14 @@ pub struct ReplicationResult {
     pub parts_outsourced: u64,
     /// Station with the highest utilisation (first such on a tie).
     pub busiest_station: String,
-    /// Station with the largest bottleneck share, sole plus shifting
-    /// (first such on a tie; empty when no station was ever active).
+    /// Station or worker pool with the largest bottleneck share, sole plus
+    /// shifting (stations first, then pools, the first such on a tie;
+    /// empty when none was ever active).
     #[serde(default)]
     pub bottleneck: String,
+    /// The bottleneck is a worker pool, not a station.
+    #[serde(default)]
+    pub bottleneck_is_pool: bool,
     /// Times the bottleneck shifted: the momentary bottleneck passed from one
     /// station to another whose active period overlapped its own.
     #[serde(default)]
@@ -413,6 +454,15 @@ pub struct CostResult {
     /// Machine-hours busy or in setup × the station's cost per hour.
     #[serde(deserialize_with = "f64_or_nan")]
     pub machine_running: f64,
+    /// Machines × the station's fixed cost per machine-week × the observed
+    /// weeks. Left out of the job files when 0, so that they stay as they
+    /// were for plants without fixed costs.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub machine_fixed: f64,
     /// Automation capital, amortised straight-line over its life, for the
     /// observed hours.
     #[serde(deserialize_with = "f64_or_nan")]

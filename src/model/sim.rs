@@ -24,10 +24,12 @@ use super::results::{
 };
 
 mod failures;
+mod flow;
 mod orders;
 mod quality;
 mod shifts;
 mod supply;
+mod workforce;
 use crate::engine::Dist;
 use crate::engine::due_by;
 use crate::engine::{
@@ -192,6 +194,8 @@ struct Part {
     latent: bool,
     /// Has gone round a rework loop.
     reworked: bool,
+    /// When the part joined the queue of its current station.
+    queued_at: f64,
 }
 
 struct Machine {
@@ -258,6 +262,11 @@ struct StationState {
     scrapped: u64,
     reworked: u64,
     failures: u64,
+    /// Operations started here, those whose part waited in the queue
+    /// first, and the sum of those waits (minutes).
+    starts: u64,
+    waited: u64,
+    wait_sum: f64,
 }
 
 /// The machine states in which a machine is active for the active-period
@@ -398,6 +407,11 @@ struct PoolState {
     work_day: i64,
     /// When the pool last went off shift.
     last_off: f64,
+    /// Takes part in bottleneck detection (a pool of people, not a
+    /// station's own calendar), and is active now: on shift, with every
+    /// worker present busy.
+    tracked: bool,
+    bn_active: bool,
 }
 
 impl PoolState {
@@ -442,6 +456,11 @@ fn ratio(a: u64, b: u64) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// `a / b`, or NaN when `b` is zero.
+fn ratio_f(a: f64, b: u64) -> f64 {
+    if b == 0 { f64::NAN } else { a / b as f64 }
 }
 
 fn state_index(s: MachineState) -> usize {
@@ -609,6 +628,9 @@ impl<'f> Sim<'f> {
                 setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
                 quality_stream: Stream::new(seed, rep, &format!("quality/{}", st.name)),
                 operations: 0,
+                starts: 0,
+                waited: 0,
+                wait_sum: 0.0,
                 scrapped: 0,
                 reworked: 0,
                 failures: 0,
@@ -697,6 +719,8 @@ impl<'f> Sim<'f> {
                         work_start: 0.0,
                         work_day: -1,
                         last_off: 0.0,
+                        tracked: !p.hidden,
+                        bn_active: false,
                     }
                 })
                 .collect(),
@@ -742,8 +766,14 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
+            // Stations (all their machines active) and then worker pools
+            // (every worker present busy).
             active: ActivePeriods::with_units(
-                &f.stations.iter().map(|s| s.machines).collect::<Vec<_>>(),
+                &f.stations
+                    .iter()
+                    .map(|s| s.machines)
+                    .chain(f.pools.iter().map(|_| 1))
+                    .collect::<Vec<_>>(),
                 f.warmup,
             ),
         }
@@ -1001,81 +1031,13 @@ impl<'f> Sim<'f> {
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
+            s.starts = 0;
+            s.waited = 0;
+            s.wait_sum = 0.0;
             s.scrapped = 0;
             s.reworked = 0;
             s.failures = 0;
         }
-    }
-
-    // ----- parts -------------------------------------------------------
-
-    /// A new part of `product`, made for customer order `order` (or NONE).
-    #[inline(always)]
-    fn new_part(&mut self, product: u32, order: u32) -> u32 {
-        let now = self.cal.now();
-        let due = if order == NONE {
-            f64::INFINITY
-        } else {
-            self.orders[order as usize].due
-        };
-        let part = Part {
-            product,
-            op: self.first_op[product as usize],
-            released_at: now,
-            serial: self.serial,
-            reserved_at: NONE,
-            order,
-            due,
-            defect: NONE,
-            latent: false,
-            reworked: false,
-        };
-        self.serial += 1;
-        self.released += 1;
-        self.in_process += 1;
-        if self.in_process >= self.f.max_parts {
-            self.overload();
-        }
-        self.products[product as usize].released += 1;
-        self.wip.add(now, 1.0);
-        let id = store(&mut self.parts, &mut self.free_parts, part);
-        self.log("release", NONE, NONE, id);
-        id
-    }
-
-    /// The parts in the system reached `Factory::max_parts`: note where
-    /// they are and end the run now (the loops releasing a batch or an
-    /// order's units stop too). Called where a part is made, never per
-    /// event.
-    #[cold]
-    #[inline(never)]
-    fn overload(&mut self) {
-        if self.overloaded.is_some() {
-            return;
-        }
-        let (most, at) = self
-            .stations
-            .iter()
-            .enumerate()
-            .map(|(i, st)| (st.queue.len() + st.waiters.len(), i))
-            .max()
-            .unwrap_or((0, 0));
-        let now = self.cal.now();
-        let station = self.f.stations.get(at).map_or("?", |s| s.name.as_str());
-        self.overloaded = Some(format!(
-            "work in process is exploding: {} parts in the system at {} ({} waiting at station \"{station}\"), the limit of `simulation.max_parts` ({})",
-            u64::from(self.in_process) + self.gate.len() as u64,
-            crate::engine::format_duration(now),
-            most,
-            self.f.max_parts
-        ));
-        self.cal.schedule_at(now, Event::End);
-    }
-
-    fn retire_part(&mut self, part: u32) {
-        self.in_process -= 1;
-        self.wip.add(self.cal.now(), -1.0);
-        self.free_parts.push(part);
     }
 
     /// Operation `i` of the table, borrowed for the whole run.
@@ -1150,886 +1112,6 @@ impl<'f> Sim<'f> {
         }
     }
 
-    // ----- room at a station --------------------------------------------
-
-    /// True if a part arriving at station `s` now could enter it.
-    #[inline]
-    fn has_room(&self, s: u32) -> bool {
-        let st = &self.stations[s as usize];
-        if st.queue.is_empty() && !st.idle.is_empty() {
-            return true;
-        }
-        match st.capacity {
-            None => true,
-            Some(c) => (st.queue.len() as u32 + st.reserved) < c,
-        }
-    }
-
-    /// Puts `part` into station `s`: straight onto an idle machine when the
-    /// buffer is empty, else at the back of the buffer. The caller has
-    /// checked [`Self::has_room`] or holds a reservation.
-    fn enter(&mut self, s: u32, part: u32) {
-        let now = self.cal.now();
-        let st = &mut self.stations[s as usize];
-        if st.queue.is_empty()
-            && let Some(m) = st.idle.pop()
-        {
-            self.begin(m, part);
-        } else {
-            st.queue.push_back(part);
-            st.queue_len.add(now, 1.0);
-            self.waiting.add(now, 1.0);
-            self.log("enqueue", s, NONE, part);
-        }
-    }
-
-    /// Repeats the three moves that room or idleness at station `s` allows,
-    /// until none applies.
-    fn station_changed(&mut self, s: u32) {
-        loop {
-            let st = &mut self.stations[s as usize];
-            // 1. An idle machine takes the first queued part.
-            if !st.queue.is_empty()
-                && let Some(m) = st.idle.pop()
-            {
-                let part = if st.dispatch == Dispatch::Fifo {
-                    st.queue.pop_front().expect("queue is not empty")
-                } else {
-                    self.take_by_rule(s)
-                };
-                let st = &mut self.stations[s as usize];
-                let now = self.cal.now();
-                st.queue_len.add(now, -1.0);
-                self.waiting.add(now, -1.0);
-                self.begin(m, part);
-                continue;
-            }
-            // 2. Room lets the first waiter (not under repair) in.
-            if !st.waiters.is_empty() && self.has_room(s) {
-                let st = &mut self.stations[s as usize];
-                let machines = &self.machines;
-                let live = |w: &Waiter| match *w {
-                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !machines[m as usize].down
-                    }
-                    Waiter::Release(_) => true,
-                };
-                // Usually the first waiter is live: take it without a scan.
-                let w = if st.waiters.front().is_some_and(live) {
-                    st.waiters.pop_front()
-                } else {
-                    let pos = st.waiters.iter().position(live);
-                    pos.and_then(|pos| st.waiters.remove(pos))
-                };
-                if let Some(w) = w {
-                    self.serve(s, w);
-                    continue;
-                }
-            }
-            // 3. A saturated source feeds an idle machine.
-            let st = &mut self.stations[s as usize];
-            if !st.saturated.is_empty() && st.queue.is_empty() && !st.idle.is_empty() {
-                let product = st.saturated[st.next_saturated];
-                st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
-                let m = st.idle.pop().expect("idle is not empty");
-                let part = self.new_part(product, NONE);
-                self.begin(m, part);
-                continue;
-            }
-            break;
-        }
-    }
-
-    /// Lets waiter `w` into station `s`, which has room.
-    fn serve(&mut self, s: u32, w: Waiter) {
-        match w {
-            Waiter::AfterService(m) => {
-                let part = self.machines[m as usize].part;
-                self.log("unblock", self.machines[m as usize].station, m, part);
-                self.release_machine(m);
-                self.enter(s, part);
-                let from = self.machines[m as usize].station;
-                self.station_changed(from);
-            }
-            Waiter::BeforeService(m) => {
-                self.stations[s as usize].reserved += 1;
-                let part = self.machines[m as usize].part;
-                self.parts[part as usize].reserved_at = s;
-                self.start_work(m);
-            }
-            Waiter::Release(part) => {
-                self.waiting.add(self.cal.now(), -1.0);
-                self.enter(s, part);
-            }
-        }
-    }
-
-    /// Takes the part off machine `m` and makes the machine idle.
-    #[inline]
-    fn release_machine(&mut self, m: u32) {
-        let mach = &mut self.machines[m as usize];
-        mach.part = NONE;
-        mach.phase = Phase::Empty;
-        let station = mach.station;
-        let down = mach.down;
-        self.set_state(m);
-        if !down {
-            self.stations[station as usize].idle.push(m);
-        }
-    }
-
-    // ----- operations -----------------------------------------------------
-
-    /// Machine `m` (idle, up) takes `part`: with blocking before service it
-    /// first needs room at the next station.
-    #[inline]
-    fn begin(&mut self, m: u32, part: u32) {
-        let mach = &mut self.machines[m as usize];
-        mach.part = part;
-        let s = mach.station;
-        if self.stations[s as usize].blocking == Blocking::BeforeService {
-            let next = self.ops[self.parts[part as usize].op as usize].next;
-            if next != NONE && self.ops[next as usize].station != NONE {
-                let k = self.ops[next as usize].station;
-                if self.has_room(k) {
-                    self.stations[k as usize].reserved += 1;
-                    self.parts[part as usize].reserved_at = k;
-                } else {
-                    self.machines[m as usize].phase = Phase::AwaitStart;
-                    self.set_state(m);
-                    self.stations[k as usize]
-                        .waiters
-                        .push_back(Waiter::BeforeService(m));
-                    self.log("wait_for_room", s, m, part);
-                    return;
-                }
-            }
-        }
-        self.start_work(m);
-    }
-
-    /// Machine `m` starts the operation of its part: takes its raw
-    /// materials (or waits for them), then [`Self::start_operation`].
-    #[inline]
-    fn start_work(&mut self, m: u32) {
-        let part = self.machines[m as usize].part;
-        let op = self.op(self.parts[part as usize].op);
-        if !op.materials.is_empty() && !self.take_materials(m) {
-            return;
-        }
-        self.start_operation_of(m, op);
-    }
-
-    /// Starts setup (if the product changes and the operation has one) or
-    /// processing of the part on machine `m`.
-    fn start_operation(&mut self, m: u32) {
-        let op = self.op_on(m);
-        self.start_operation_of(m, op);
-    }
-
-    /// [`Self::start_operation`], the part's operation `op` already at hand.
-    #[inline(always)]
-    fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
-        let mach = &self.machines[m as usize];
-        let part = mach.part;
-        let s = mach.station as usize;
-        let p = self.parts[part as usize];
-        let needs_setup = mach.last_product != p.product && op.setup.is_some();
-        let (phase, duration) = match op.setup {
-            Some(setup) if needs_setup => (
-                Phase::Setup,
-                setup.sample(&mut self.stations[s].setup_stream),
-            ),
-            _ => (
-                Phase::Process,
-                op.process.sample(&mut self.stations[s].process_stream),
-            ),
-        };
-        let mach = &mut self.machines[m as usize];
-        mach.last_product = p.product;
-        mach.phase = phase;
-        mach.remaining = duration;
-        mach.fresh = true;
-        mach.walked_away = false;
-        self.run_or_wait(m);
-    }
-
-    /// Machine `m` has a segment (setup or processing) to run: it runs now
-    /// if it has the operators it needs, else it waits for them.
-    fn run_or_wait(&mut self, m: u32) {
-        let mach = &self.machines[m as usize];
-        let part = mach.part;
-        let s = mach.station;
-        let op = self.op(self.parts[part as usize].op);
-        let phase = mach.phase;
-        if op.operators > 0
-            && mach.held == 0
-            && !(mach.walked_away && phase == Phase::Process)
-            && !self.try_staff_from(m, op)
-            && !self.staff(m, op)
-        {
-            return;
-        }
-        if self.any_fatigue
-            && phase == Phase::Process
-            && self.machines[m as usize].held > 0
-            && self.machines[m as usize].fresh
-        {
-            self.apply_fatigue(m);
-        }
-        let mach = &mut self.machines[m as usize];
-        mach.paused = false;
-        mach.fresh = false;
-        let duration = mach.remaining;
-        self.set_state(m);
-        if phase == Phase::Setup {
-            self.log("setup_start", s, m, part);
-        } else {
-            self.log("process_start", s, m, part);
-            self.schedule_walk_away(m, op, duration);
-        }
-        self.run_segment(m);
-    }
-
-    /// Operators late in their working day work slower and less well.
-    #[inline(never)]
-    fn apply_fatigue(&mut self, m: u32) {
-        let now = self.cal.now();
-        let p = self.machines[m as usize].crew;
-        let Some(fatigue) = self.f.pools[p as usize].fatigue else {
-            return;
-        };
-        if now - self.pools[p as usize].work_start >= fatigue.after {
-            let mach = &mut self.machines[m as usize];
-            mach.remaining *= fatigue.process_factor;
-            mach.fatigue_scrap = fatigue.scrap_add;
-        }
-    }
-
-    /// Midnight for pool `p`: draws today's absences and starts the
-    /// working day of a pool without a calendar.
-    fn on_day_start(&mut self, p: u32) {
-        let now = self.cal.now();
-        let absence = self.f.pools[p as usize].absence;
-        let has_calendar = self.f.pools[p as usize].calendar.is_some();
-        let ps = &mut self.pools[p as usize];
-        let mut absent = 0;
-        if absence > 0.0 {
-            for _ in 0..ps.count {
-                if ps.absence_stream.uniform() < absence {
-                    absent += 1;
-                }
-            }
-        }
-        ps.absent = absent;
-        ps.absences += u64::from(absent);
-        if !has_calendar {
-            ps.work_start = now;
-        }
-        if ps.on {
-            // Paid: the workers present, and any drawn absent while busy
-            // until they finish.
-            let present = f64::from(ps.present().max(ps.held));
-            if ps.overtime_now {
-                ps.paid_overtime.set(now, present);
-            } else {
-                ps.paid_regular.set(now, present);
-            }
-            ps.free = ps.present().saturating_sub(ps.held);
-        }
-        if now + DAY < self.f.horizon {
-            self.cal.schedule_at(now + DAY, Event::DayStart { pool: p });
-        }
-        self.dispatch_workers(p);
-    }
-
-    /// Finds the operators machine `m` needs for its segment of `op`;
-    /// without them the machine waits in the operator queue. Returns whether
-    /// the segment may run. Kept out of line: unattended operations never
-    /// come here.
-    #[inline(never)]
-    fn staff(&mut self, m: u32, op: &Op<'_>) -> bool {
-        let mach = &self.machines[m as usize];
-        if (op.need == OperatorNeed::SetupOnly && mach.phase != Phase::Setup)
-            || self.acquire_operators(m, op)
-        {
-            return true;
-        }
-        let mach = &mut self.machines[m as usize];
-        if !mach.paused {
-            mach.paused = true;
-            let (s, part) = (mach.station, mach.part);
-            self.operator_queue.push_back(m);
-            self.set_state(m);
-            self.log("wait_for_operator", s, m, part);
-        }
-        false
-    }
-
-    /// The fast path of [`Self::staff`] for an operation with one qualified
-    /// pool (`op.only_pool`: not setup-only, no "no overrun" rule) that has
-    /// the operators free now: takes them at once. This is what
-    /// [`Self::pick_pool`] and [`Self::acquire_operators`] would do; anything
-    /// else (several pools, people short) is left to them.
-    #[inline]
-    fn try_staff_from(&mut self, m: u32, op: &Op<'_>) -> bool {
-        let p = op.only_pool;
-        if p == NONE {
-            return false;
-        }
-        let n = op.operators;
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        if !ps.on || ps.free < n {
-            return false;
-        }
-        ps.free -= n;
-        ps.held += n;
-        ps.busy.add(now, f64::from(n));
-        let mach = &mut self.machines[m as usize];
-        mach.crew = p;
-        mach.held = n;
-        mach.crew_since = now;
-        mach.crew_gen.bump();
-        true
-    }
-
-    /// With "load and walk away", schedules the operators' release.
-    #[inline]
-    fn schedule_walk_away(&mut self, m: u32, op: &Op<'_>, duration: f64) {
-        // Operators held through the whole operation (the usual case):
-        // nothing to schedule, and no need to look at the machine.
-        if matches!(op.need, OperatorNeed::Whole) {
-            return;
-        }
-        let mach = &self.machines[m as usize];
-        if mach.held == 0 {
-            return;
-        }
-        match op.need {
-            OperatorNeed::Whole => {}
-            OperatorNeed::SetupOnly => self.release_operators(m),
-            OperatorNeed::First(t) => {
-                if t < duration {
-                    let stamp = mach.crew_gen.current();
-                    self.cal
-                        .schedule_in(t, Event::OperatorRelease { machine: m, stamp });
-                }
-            }
-        }
-    }
-
-    // ----- workers ----------------------------------------------------------
-
-    /// The qualified pool, on shift, with `n` free workers, chosen by
-    /// `rule`. Under the "no overrun" shift rule a pool is passed over when
-    /// the work (`work` seconds) would run past the end of its shift,
-    /// unless it is longer than the whole shift.
-    /// The pool (among `op`'s) that gives machine `m` its operators now, if
-    /// any can.
-    fn pick_pool(&self, m: u32, op: &Op<'_>) -> Option<u32> {
-        let (pools, n, rule) = (op.pools, op.operators, op.rule);
-        let now = self.cal.now();
-        let mut best: Option<(u32, f64)> = None;
-        for p in pools {
-            let ps = &self.pools[p.0 as usize];
-            if !ps.on || ps.free < n {
-                continue;
-            }
-            // Work longer than a whole stretch can never fit: it starts
-            // only at the start of one. Work that ends as the stretch ends
-            // fits (see `due_by`).
-            if ps.rule == ShiftEnd::NoOverrun {
-                let work = self.operator_work(m, op, p.0);
-                if !due_by(now + work, ps.shift_end)
-                    && (work <= ps.shift_end - ps.shift_start || now > ps.shift_start)
-                {
-                    continue;
-                }
-            }
-            match rule {
-                PoolRule::FirstListed => return Some(p.0),
-                PoolRule::LeastBusy => {
-                    let busy = f64::from(ps.count - ps.free) / f64::from(ps.count);
-                    if best.is_none_or(|(_, b)| busy < b) {
-                        best = Some((p.0, busy));
-                    }
-                }
-            }
-        }
-        best.map(|(p, _)| p)
-    }
-
-    /// How long operators of pool `p` are needed for the segment left on
-    /// machine `m` (for the "no overrun" rule), processing stretched by the
-    /// pool's fatigue when it will apply.
-    fn operator_work(&self, m: u32, op: &Op<'_>, p: u32) -> f64 {
-        let mach = &self.machines[m as usize];
-        let (rem, phase) = (mach.remaining, mach.phase);
-        // The factor of processing that starts `after` from now.
-        let tired = |after: f64| match self.f.pools[p as usize].fatigue {
-            Some(f) if self.cal.now() + after - self.pools[p as usize].work_start >= f.after => {
-                f.process_factor
-            }
-            _ => 1.0,
-        };
-        match op.need {
-            // Fatigue stretches a processing segment once, at its start.
-            OperatorNeed::First(t) if phase == Phase::Process => {
-                t.min(if mach.fresh { rem * tired(0.0) } else { rem })
-            }
-            OperatorNeed::Whole if phase == Phase::Process && mach.fresh => rem * tired(0.0),
-            // Operators held through setup and processing: the processing
-            // is not drawn yet, so its mean stands in for it.
-            OperatorNeed::Whole if phase == Phase::Setup => rem + op.process.mean() * tired(rem),
-            OperatorNeed::First(t) if phase == Phase::Setup => {
-                rem + t.min(op.process.mean() * tired(rem))
-            }
-            _ => rem,
-        }
-    }
-
-    /// Gives machine `m` the operators `op` needs, if a pool has them free.
-    fn acquire_operators(&mut self, m: u32, op: &Op<'_>) -> bool {
-        let Some(p) = self.pick_pool(m, op) else {
-            return false;
-        };
-        self.take_workers(p, op.operators);
-        let now = self.cal.now();
-        let mach = &mut self.machines[m as usize];
-        mach.crew = p;
-        mach.held = op.operators;
-        mach.crew_since = now;
-        mach.crew_gen.bump();
-        true
-    }
-
-    fn take_workers(&mut self, p: u32, n: u32) {
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        ps.free -= n;
-        ps.held += n;
-        ps.busy.add(now, f64::from(n));
-    }
-
-    /// `n` workers of pool `p` finish: back to the pool when it is on
-    /// shift, home otherwise (ending their paid overtime).
-    fn return_workers(&mut self, p: u32, n: u32) {
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        ps.held -= n;
-        ps.busy.add(now, -f64::from(n));
-        if ps.on {
-            // Back to the pool, unless absences have thinned today's crew
-            // (then the worker goes home and is no longer paid).
-            ps.free = (ps.free + n).min(ps.present().saturating_sub(ps.held));
-            if ps.absent > 0 {
-                let paid = f64::from(ps.present().max(ps.held));
-                if ps.overtime_now {
-                    ps.paid_overtime.set(now, paid);
-                } else {
-                    ps.paid_regular.set(now, paid);
-                }
-            }
-        } else {
-            ps.paid_overtime.add(now, -f64::from(n));
-        }
-    }
-
-    /// Machine `m` lets its operators go; waiting machines may take them.
-    #[inline]
-    fn release_operators(&mut self, m: u32) {
-        if self.machines[m as usize].held > 0 {
-            self.release_held_operators(m);
-        }
-    }
-
-    /// The usual case inline: the pool is on shift with nobody absent, no
-    /// repair or machine waits for people, and no cost of poor quality is
-    /// kept — the operators simply go back to the pool (what
-    /// [`Self::release_held_operators_generally`] does then). Out of line,
-    /// so that unattended models do not carry it in their hot path.
-    #[inline(never)]
-    fn release_held_operators(&mut self, m: u32) {
-        let now = self.cal.now();
-        let p = self.machines[m as usize].crew;
-        let ps = &self.pools[p as usize];
-        if self.track_sunk
-            || !ps.on
-            || ps.absent != 0
-            || !ps.repairs.is_empty()
-            || !self.operator_queue.is_empty()
-        {
-            self.release_held_operators_generally(m);
-            return;
-        }
-        let mach = &mut self.machines[m as usize];
-        let n = mach.held;
-        mach.crew = NONE;
-        mach.held = 0;
-        let ps = &mut self.pools[p as usize];
-        ps.held -= n;
-        ps.busy.sub(now, f64::from(n));
-        // On shift with nobody absent, free + held never exceeds the count
-        // (see `return_workers`): the workers simply go back.
-        debug_assert!(ps.free + n <= ps.count - ps.held);
-        ps.free += n;
-    }
-
-    #[inline(never)]
-    fn release_held_operators_generally(&mut self, m: u32) {
-        if self.track_sunk {
-            self.crew_leaves(m);
-        }
-        let mach = &mut self.machines[m as usize];
-        let (p, n) = (mach.crew, mach.held);
-        mach.crew = NONE;
-        mach.held = 0;
-        let now = self.cal.now();
-        let ps = &mut self.pools[p as usize];
-        if ps.on && ps.absent == 0 {
-            // The usual case, what `return_workers` does for it: back to
-            // the pool, with nobody absent whose pay would change.
-            ps.held -= n;
-            ps.busy.add(now, -f64::from(n));
-            ps.free = (ps.free + n).min(ps.count.saturating_sub(ps.held));
-        } else {
-            self.return_workers(p, n);
-        }
-        // Nothing waits for them (the usual case): no dispatching to do.
-        if !self.pools[p as usize].repairs.is_empty() || !self.operator_queue.is_empty() {
-            self.dispatch_workers(p);
-        }
-    }
-
-    /// Free workers of pool `p` go to queued repairs first, then to
-    /// machines waiting for operators (first come, first served among
-    /// those whose needs can now be met).
-    fn dispatch_workers(&mut self, p: u32) {
-        while self.pools[p as usize].on && self.pools[p as usize].free > 0 {
-            let Some(m) = self.pools[p as usize].repairs.pop_front() else {
-                break;
-            };
-            self.start_repair(m, p);
-        }
-        if !self.operator_queue.is_empty() {
-            self.dispatch_operator_queue();
-        }
-    }
-
-    /// Machines waiting for operators whose needs can now be met resume,
-    /// first come, first served.
-    fn dispatch_operator_queue(&mut self) {
-        let mut i = 0;
-        while i < self.operator_queue.len() {
-            let m = self.operator_queue[i];
-            let mach = &self.machines[m as usize];
-            if mach.down || !mach.paused {
-                i += 1;
-                continue;
-            }
-            let op = self.op(self.parts[mach.part as usize].op);
-            if self.pick_pool(m, op).is_some() {
-                self.operator_queue.remove(i);
-                self.run_or_wait(m);
-                // Starting may have released workers and re-entered this
-                // function; scan again from the front.
-                i = 0;
-            } else {
-                i += 1;
-            }
-        }
-    }
-
-    /// Schedules the end of machine `m`'s current segment, or the breakdown
-    /// that will interrupt it first (operating-time failures).
-    #[inline]
-    fn run_segment(&mut self, m: u32) {
-        let now = self.cal.now();
-        let mach = &mut self.machines[m as usize];
-        mach.seg_start = now;
-        if mach.ttf_left < mach.remaining {
-            // Operating-clock failure strikes before the segment ends.
-            let at = now + mach.ttf_left;
-            let stamp = mach.failure_gen.current();
-            self.cal
-                .schedule_at(at, Event::Failure { machine: m, stamp });
-        } else {
-            let stamp = mach.generation.current();
-            self.cal.schedule_at(
-                now + mach.remaining,
-                Event::SegmentEnd { machine: m, stamp },
-            );
-        }
-    }
-
-    fn on_segment_end(&mut self, m: u32) {
-        let now = self.cal.now();
-        let mach = &mut self.machines[m as usize];
-        if mach.ttf_left.is_finite() {
-            mach.ttf_left -= now - mach.seg_start;
-        }
-        mach.remaining = 0.0;
-        match mach.phase {
-            Phase::Setup => {
-                let part = mach.part;
-                let s = mach.station as usize;
-                let op = &self.ops[self.parts[part as usize].op as usize];
-                let d = op.process.sample(&mut self.stations[s].process_stream);
-                let mach = &mut self.machines[m as usize];
-                mach.phase = Phase::Process;
-                mach.remaining = d;
-                mach.fresh = true;
-                self.run_or_wait(m);
-            }
-            Phase::Process => self.complete(m),
-            _ => unreachable!("segment end without work"),
-        }
-    }
-
-    /// Machine `m` has processed its part: quality draw, then the part
-    /// moves on (or the machine blocks).
-    fn complete(&mut self, m: u32) {
-        let now = self.cal.now();
-        let s = self.machines[m as usize].station;
-        let part = self.machines[m as usize].part;
-        let p = self.parts[part as usize];
-        let op = self.op(p.op);
-        self.log("process_end", s, m, part);
-        self.release_operators(m);
-        if self.track_sunk {
-            self.operation_cost(m, part, p.op);
-        }
-        // Work done by tired operators is scrapped more often, and so is a
-        // part built with a defective raw-material unit.
-        let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
-        let mut extra_scrap = tired_scrap;
-        if p.defect != NONE {
-            extra_scrap += self.defect_scrap(p.defect);
-            self.parts[part as usize].defect = NONE;
-        }
-        let st = &mut self.stations[s as usize];
-        st.operations += 1;
-
-        // Quality: one uniform draw splits scrap / rework / pass.
-        let mut next_op = op.next;
-        let mut scrapped = false;
-        let mut reworked = false;
-        let mut defect_hit = false;
-        if op.quality || extra_scrap > 0.0 {
-            let u = st.quality_stream.uniform();
-            if u < op.scrap + extra_scrap {
-                scrapped = true;
-                st.scrapped += 1;
-                defect_hit = p.defect != NONE && u >= op.scrap + tired_scrap;
-            } else if u < op.scrap + extra_scrap + op.rework {
-                // Always back to this operation or an earlier one.
-                next_op = op.rework_to;
-                reworked = true;
-                st.reworked += 1;
-                self.reworked += 1;
-            }
-            if !scrapped && !reworked && (op.defect_rate > 0.0 || op.inspect > 0.0) {
-                (scrapped, reworked) = self.inspect(s, part, op);
-                if reworked {
-                    next_op = op.rework_to;
-                }
-            }
-        }
-        if reworked {
-            self.parts[part as usize].reworked = true;
-            if self.track_sunk {
-                self.rework_visit(part, p.op);
-            }
-        }
-        // A reservation made for the nominal next station is used only if
-        // the part goes there.
-        let reserved_at = p.reserved_at;
-        self.parts[part as usize].reserved_at = NONE;
-        let goes_on = !scrapped && !reworked && next_op != NONE;
-        if reserved_at != NONE && !goes_on {
-            self.stations[reserved_at as usize].reserved -= 1;
-        }
-
-        if defect_hit {
-            self.defect_scrapped(p.defect, p.op);
-        }
-        if scrapped {
-            self.scrapped += 1;
-            self.scrap_sunk(part, op.raw_sunk);
-            self.log("scrap", s, m, part);
-            self.release_machine(m);
-            self.retire_part(part);
-            self.products[p.product as usize].scrapped += 1;
-            if self.f.products[p.product as usize].release_is_orders() {
-                self.replace_scrapped(p.product, p.order);
-            }
-        } else if next_op == NONE {
-            self.good += 1;
-            self.good_per_product[p.product as usize] += 1;
-            self.cycle.record(now - p.released_at);
-            self.finished_quality(part);
-            self.log("finish", s, m, part);
-            self.release_machine(m);
-            self.retire_part(part);
-            if self.products[p.product as usize].plain {
-                self.products[p.product as usize].delivered += 1;
-            } else {
-                self.unit_done(p.product, p.order, 1);
-            }
-        } else {
-            if reworked {
-                self.log("rework", s, m, part);
-            }
-            self.parts[part as usize].op = next_op;
-            let k = self.ops[next_op as usize].station;
-            if k == NONE {
-                // A subcontracted step.
-                self.release_machine(m);
-                self.send_part_out(part);
-            } else if reserved_at == k && goes_on {
-                self.stations[k as usize].reserved -= 1;
-                self.release_machine(m);
-                self.enter(k, part);
-            } else if reworked || self.has_room(k) {
-                // A part sent back for rework is carried to its station's
-                // queue even when the buffer is full: otherwise a loop of
-                // full buffers would deadlock the line.
-                self.release_machine(m);
-                self.enter(k, part);
-            } else if self.stations[k as usize].overflow != NONE && self.overflow(k, part) {
-                self.release_machine(m);
-            } else {
-                self.machines[m as usize].phase = Phase::Finished;
-                self.set_state(m);
-                self.stations[k as usize]
-                    .waiters
-                    .push_back(Waiter::AfterService(m));
-                self.log("blocked", s, m, part);
-            }
-        }
-        if reserved_at != NONE && !goes_on {
-            self.station_changed(reserved_at);
-        }
-        self.station_changed(s);
-        if self.wip_cap != u32::MAX {
-            self.pump_gate();
-        }
-    }
-
-    // ----- arrivals -------------------------------------------------------
-
-    fn on_arrival(&mut self, product: u32) {
-        let Release::Arrivals {
-            interarrival,
-            batch,
-        } = &self.f.products[product as usize].release
-        else {
-            unreachable!("arrival of a saturated product")
-        };
-        let gap = interarrival.sample(&mut self.arrival_streams[product as usize]);
-        self.cal.schedule_in(gap, Event::Arrival(product));
-        for _ in 0..*batch {
-            if self.overloaded.is_some() {
-                break;
-            }
-            self.release_unit(product, NONE);
-        }
-    }
-
-    /// Releases one part of `product` (for `order`, or NONE) — at once, or
-    /// through the CONWIP gate.
-    #[inline]
-    fn release_unit(&mut self, product: u32, order: u32) {
-        if self.wip_cap == u32::MAX {
-            self.place_new_part(product, order);
-        } else {
-            self.gate.push_back((product, order));
-            if self.gate.len() >= self.f.max_parts as usize {
-                self.overload();
-            }
-            self.pump_gate();
-        }
-    }
-
-    /// Creates a part and puts it into its first station: into the buffer
-    /// if there is room, to the station's overflow contractor if not, else
-    /// held at release until room appears.
-    #[inline]
-    fn place_new_part(&mut self, product: u32, order: u32) {
-        let part = self.new_part(product, order);
-        self.route(part);
-    }
-
-    /// Moves `part` to the station of its current operation: into the
-    /// buffer if there is room, to the station's overflow contractor if
-    /// not, else held until room appears; or out to the contractor of a
-    /// subcontracted step.
-    #[inline(always)]
-    fn route(&mut self, part: u32) {
-        let s = self.station_of(part);
-        if s == NONE {
-            self.send_part_out(part);
-        } else if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
-            self.enter(s, part);
-        } else if self.stations[s as usize].overflow == NONE || !self.overflow(s, part) {
-            self.waiting.add(self.cal.now(), 1.0);
-            self.stations[s as usize]
-                .waiters
-                .push_back(Waiter::Release(part));
-            self.log("held_at_release", s, NONE, part);
-        }
-    }
-
-    /// Releases parts through the CONWIP gate while the plant holds fewer
-    /// than the cap: first units of orders waiting, then saturated
-    /// products.
-    fn pump_gate(&mut self) {
-        while self.in_process < self.wip_cap {
-            if let Some((product, order)) = self.gate.pop_front() {
-                if order != NONE {
-                    self.orders[order as usize].released_any = true;
-                }
-                self.place_new_part(product, order);
-            } else if !self.gate_saturated.is_empty() {
-                let i = self.next_gate_saturated;
-                self.next_gate_saturated = (i + 1) % self.gate_saturated.len();
-                self.place_new_part(self.gate_saturated[i], NONE);
-            } else {
-                break;
-            }
-        }
-    }
-
-    /// The part a freed machine at station `s` takes under a dispatching
-    /// rule other than FIFO: the best key, the earliest queued on a tie.
-    #[inline(never)]
-    fn take_by_rule(&mut self, s: u32) -> u32 {
-        let st = &self.stations[s as usize];
-        let key = |part: u32| -> f64 {
-            let p = &self.parts[part as usize];
-            match st.dispatch {
-                Dispatch::Fifo => 0.0,
-                Dispatch::EarliestDue => p.due,
-                Dispatch::ShortestProcessing => self.ops[p.op as usize].mean_process,
-                Dispatch::Priority => -(self.f.products[p.product as usize].priority as f64),
-            }
-        };
-        let mut best = 0;
-        let mut best_key = f64::INFINITY;
-        for (i, &part) in st.queue.iter().enumerate() {
-            let k = key(part);
-            if k < best_key || i == 0 {
-                best = i;
-                best_key = k;
-            }
-        }
-        self.stations[s as usize]
-            .queue
-            .remove(best)
-            .expect("the queue is not empty")
-    }
-
     // ----- results --------------------------------------------------------
 
     fn result(&self, replication: u64) -> ReplicationResult {
@@ -2064,6 +1146,9 @@ impl<'f> Sim<'f> {
                 state_shares: shares,
                 queue_avg: st.queue_len.average(now),
                 queue_max: st.queue_len.max(),
+                starts: st.starts,
+                wait_mean_min: ratio_f(st.wait_sum / MINUTE, st.starts),
+                waited_share: ratio(st.waited, st.starts),
                 operations: st.operations,
                 scrapped: st.scrapped,
                 reworked: st.reworked,
@@ -2072,18 +1157,6 @@ impl<'f> Sim<'f> {
                 bottleneck_shifting: share(bottleneck.shifting[si]),
             });
         }
-        let primary = stations
-            .iter()
-            .fold(None::<&StationResult>, |best, s| {
-                let total = |s: &StationResult| s.bottleneck_sole + s.bottleneck_shifting;
-                match best {
-                    Some(b) if total(b) >= total(s) => Some(b),
-                    _ if total(s) > 0.0 => Some(s),
-                    _ => best,
-                }
-            })
-            .map(|s| s.station.clone())
-            .unwrap_or_default();
         let busiest = stations
             .iter()
             .fold(None::<&StationResult>, |best, s| match best {
@@ -2100,8 +1173,10 @@ impl<'f> Sim<'f> {
             .pools
             .iter()
             .zip(&self.f.pools)
-            .filter(|(_, def)| !def.hidden)
-            .map(|(ps, def)| {
+            .enumerate()
+            .filter(|(_, (_, def))| !def.hidden)
+            .map(|(pi, (ps, def))| {
+                let r = self.stations.len() + pi;
                 let busy_hours = ps.busy.average(now) * hours;
                 let regular_hours = ps.paid_regular.average(now) * hours;
                 let overtime_hours = ps.paid_overtime.average(now) * hours;
@@ -2125,11 +1200,46 @@ impl<'f> Sim<'f> {
                     absences: ps.absences,
                     labour_cost: (regular_hours + overtime_hours * def.overtime_premium)
                         * def.wage_per_hour,
+                    bottleneck_sole: share(bottleneck.sole[r]),
+                    bottleneck_shifting: share(bottleneck.shifting[r]),
                 }
             })
             .collect();
+        // The primary bottleneck: the station or pool with the largest
+        // share, sole plus shifting (a station on a tie).
+        let mut primary: Option<(f64, &str, bool)> = None;
+        let candidates = stations
+            .iter()
+            .map(|s| {
+                (
+                    s.bottleneck_sole + s.bottleneck_shifting,
+                    s.station.as_str(),
+                    false,
+                )
+            })
+            .chain(pools.iter().map(|p| {
+                (
+                    p.bottleneck_sole + p.bottleneck_shifting,
+                    p.pool.as_str(),
+                    true,
+                )
+            }));
+        for c in candidates {
+            match primary {
+                Some(b) if b.0 >= c.0 => {}
+                _ if c.0 > 0.0 => primary = Some(c),
+                _ => {}
+            }
+        }
+        let (primary, primary_is_pool) = primary
+            .map_or((String::new(), false), |(_, name, pool)| {
+                (name.to_string(), pool)
+            });
         let products = self.product_results(now);
         let costs = self.costs(now, hours, &busy_hours, labour, &products);
+        let (starts, waited, wait_sum) = self.stations.iter().fold((0, 0, 0.0), |a, s| {
+            (a.0 + s.starts, a.1 + s.waited, a.2 + s.wait_sum)
+        });
         ReplicationResult {
             overloaded: self.overloaded.clone(),
             replication,
@@ -2153,6 +1263,8 @@ impl<'f> Sim<'f> {
             wip_avg,
             wip_waiting_avg: waiting,
             wip_on_machines_avg: wip_avg - waiting,
+            wait_mean_min: ratio_f(wait_sum / MINUTE, starts),
+            waited_share: ratio(waited, starts),
             stations,
             labour_cost: pools.iter().fold(0.0, |a, p| a + p.labour_cost),
             labour_cost_per_good: if self.good > 0 {
@@ -2171,6 +1283,7 @@ impl<'f> Sim<'f> {
             parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
             bottleneck: primary,
+            bottleneck_is_pool: primary_is_pool,
             bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),

@@ -91,6 +91,23 @@ pub struct Configuration {
     pub kpis: BTreeMap<&'static str, Estimate>,
     /// On the cost against on-time delivery frontier.
     pub frontier: bool,
+    /// What it invests beyond the baseline (stations automated, machines
+    /// bought at a `capital_per_machine`), absent when nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investment: Option<InvestmentNote>,
+}
+
+/// A configuration's investment beyond the baseline.
+#[derive(Clone, Debug, Serialize)]
+pub struct InvestmentNote {
+    /// What it buys, e.g. `weld automated, 1 machine at cut`.
+    pub buys: String,
+    /// The capital: the automations' `capital` plus the machines bought ×
+    /// their price.
+    pub capital: f64,
+    /// The part of it that is machines bought, which no cost line charges
+    /// (the automations' is written off in `automation_capital`).
+    pub machines_capital: f64,
 }
 
 /// A runner-up: a configuration the data cannot tell from the chosen one.
@@ -503,6 +520,21 @@ fn assemble(
                     .map(|k| (k.name, estimate(i, column(k))))
                     .collect(),
                 frontier: false,
+                investment: match runs.factories.get(&i) {
+                    Some(Ok(f)) => {
+                        let inv = f.investment_over(&scenario.factory);
+                        (!inv.is_empty()).then(|| InvestmentNote {
+                            buys: inv.describe(),
+                            capital: inv.capital(),
+                            machines_capital: inv
+                                .machines
+                                .iter()
+                                .map(|(_, n, price)| f64::from(*n) * price)
+                                .sum(),
+                        })
+                    }
+                    _ => None,
+                },
             }
         })
         .collect();

@@ -88,10 +88,13 @@ pub fn write_replication_tables(
         "wip_avg",
         "wip_waiting_avg",
         "wip_on_machines_avg",
+        "wait_mean_min",
+        "waited_share",
         "labour_cost",
         "labour_cost_per_good",
         "busiest_station",
         "bottleneck",
+        "bottleneck_kind",
         "bottleneck_shifts",
         "events",
     ]);
@@ -125,6 +128,9 @@ pub fn write_replication_tables(
             "starved_material",
             "queue_avg",
             "queue_max",
+            "starts",
+            "wait_mean_min",
+            "waited_share",
             "operations",
             "scrapped",
             "reworked",
@@ -156,14 +162,27 @@ pub fn write_replication_tables(
                 "overtime_authorised",
                 "absences",
                 "labour_cost",
+                "bottleneck_sole",
+                "bottleneck_shifting",
             ]),
         )?)
     } else {
         None
     };
+    // The fixed costs of machines get a column only where some variant has
+    // them, so that the file of a plant without them stays as it was.
+    let fixed = results
+        .variants
+        .iter()
+        .any(|v| v.summary.costs.machine_fixed.mean != 0.0);
     let mut costs = AtomicCsv::create(dir.join("costs.csv"), &{
         let mut h = strings(&["variant", "replication"]);
-        h.extend(strings(&COST_COLUMNS));
+        h.extend(
+            COST_COLUMNS
+                .iter()
+                .filter(|c| fixed || **c != "machine_fixed")
+                .map(|c| c.to_string()),
+        );
         h
     })?;
     let mut products = AtomicCsv::create(
@@ -253,7 +272,7 @@ pub fn write_replication_tables(
     results.records.all(|v, r| {
         let name = &results.variants[v].name;
         replications.row(replication_row(name, r))?;
-        costs.row(cost_row(name, r))?;
+        costs.row(cost_row(name, r, fixed))?;
         for p in &r.products {
             products.row([
                 name.to_string(),
@@ -355,10 +374,19 @@ fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         r.wip_avg.to_string(),
         r.wip_waiting_avg.to_string(),
         r.wip_on_machines_avg.to_string(),
+        r.wait_mean_min.to_string(),
+        r.waited_share.to_string(),
         r.labour_cost.to_string(),
         r.labour_cost_per_good.to_string(),
         r.busiest_station.clone(),
         r.bottleneck.clone(),
+        if r.bottleneck.is_empty() {
+            String::new()
+        } else if r.bottleneck_is_pool {
+            "pool".to_string()
+        } else {
+            "station".to_string()
+        },
         r.bottleneck_shifts.to_string(),
         r.events.to_string(),
     ];
@@ -408,12 +436,14 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-pub const COST_COLUMNS: [&str; 22] = [
+/// `machine_fixed` is written only when some variant has fixed costs.
+pub const COST_COLUMNS: [&str; 23] = [
     "labour_regular",
     "labour_overtime",
     "materials",
     "outsourcing",
     "machine_running",
+    "machine_fixed",
     "automation_capital",
     "wip_holding",
     "stock_holding",
@@ -535,8 +565,8 @@ fn supplier_row(variant: &str, replication: u64, s: &SupplierResult) -> Vec<Stri
     ]
 }
 
-/// One row of `costs.csv`.
-fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
+/// One row of `costs.csv`, with the `machine_fixed` column if `fixed`.
+fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
     let c = &r.costs;
     let mut row = vec![variant.to_string(), r.replication.to_string()];
     row.extend(
@@ -566,6 +596,10 @@ fn cost_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
         ]
         .map(|x| x.to_string()),
     );
+    if fixed {
+        // After `machine_running`, as in [`COST_COLUMNS`].
+        row.insert(7, c.machine_fixed.to_string());
+    }
     row
 }
 
@@ -583,6 +617,9 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
         row.extend([
             s.queue_avg.to_string(),
             s.queue_max.to_string(),
+            s.starts.to_string(),
+            s.wait_mean_min.to_string(),
+            s.waited_share.to_string(),
             s.operations.to_string(),
             s.scrapped.to_string(),
             s.reworked.to_string(),
@@ -612,6 +649,8 @@ fn pool_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Res
             p.overtime_authorised.to_string(),
             p.absences.to_string(),
             p.labour_cost.to_string(),
+            p.bottleneck_sole.to_string(),
+            p.bottleneck_shifting.to_string(),
         ])?;
     }
     Ok(())

@@ -5,9 +5,10 @@
 //!
 //! With customer orders the page adds a section on delivery, with a cost
 //! model beyond labour one on costs, revenue and profit, and when a variant
-//! automates a station one on the case for automation; the recommendation
-//! then weighs profit and on-time delivery too. A scenario without them gets
-//! the page it got before orders and costs were modelled.
+//! automates a station or buys machines at a price one on the case for
+//! investing; the recommendation then weighs profit and on-time delivery
+//! too. A scenario without them gets the page it got before orders and
+//! costs were modelled.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -715,13 +716,14 @@ type CostFigure = fn(&CostSummary) -> &Estimate;
 
 /// The cost lines of the costs table: words and the figure (those of
 /// [`crate::model::CostResult`] that add up to the total).
-const COST_LINES: [(&str, CostFigure); 12] = [
+const COST_LINES: [(&str, CostFigure); 13] = [
     ("labour, regular", |c| &c.labour_regular),
     ("labour, overtime", |c| &c.labour_overtime),
     ("materials", |c| &c.materials),
     ("raw materials", |c| &c.raw_materials),
     ("outsourcing", |c| &c.outsourcing),
     ("machine running", |c| &c.machine_running),
+    ("machines' fixed costs", |c| &c.machine_fixed),
     ("automation capital charge", |c| &c.automation_capital),
     ("WIP holding", |c| &c.wip_holding),
     ("stock holding", |c| &c.stock_holding),
@@ -933,41 +935,67 @@ fn payback(years: f64, (quick, slow): (f64, f64)) -> String {
     }
 }
 
-/// The automation section: for each variant that automates a station,
-/// what it costs, the labour it saves and when it pays back.
-fn automation_section(results: &RunResults) -> String {
-    let mut h = String::from("<h2 id=\"automation\">The case for automation</h2>\n");
-    h.push_str(
-        "<p class=\"note\">Each variant that automates a station the baseline runs by hand, \
-         against the baseline on the same random numbers. Labour saved is over the observed \
-         period. The operating gain per year is the paired difference in profit before the \
-         automation's capital charge, scaled to a year of 8,760 hours; payback is the capital \
-         over that gain, with its range at the ends of the gain's 95% confidence interval \
-         (never when the gain is not positive).</p>\n",
+/// The investment section: for each variant that automates a station or
+/// buys machines at a price, what it costs, what it is compared with, the
+/// labour it saves, when it pays back and the most it could cost.
+fn investment_section(results: &RunResults) -> String {
+    let mut h = String::from("<h2 id=\"investment\">The case for investing</h2>\n");
+    let years = results
+        .variants
+        .iter()
+        .find_map(|v| v.investment.as_ref())
+        .map_or(0.0, |a| a.payback_within_years);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Each variant that automates a station or buys machines at a price, \
+         against the plant that differs from it only by that investment (the variant without the \
+         overrides that make it, or the one it names in <code>compare_with</code>), on the same \
+         random numbers. Labour saved is over the observed period. The operating gain per year \
+         is the paired difference in profit before the automation's capital charge, scaled to a \
+         year of 8,760 hours; payback is the capital over that gain, with its range at the ends \
+         of the gain's 95% confidence interval (never when the gain is not positive). The \
+         break-even capital is the most the investment could cost and still pay back within {} \
+         years (<code>costs.payback_within_years</code>).</p>",
+        esc(&years.to_string())
     );
     h.push_str(
-        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>stations<br>automated</th>\
-         <th>capital</th><th>capital charge<br>(observed period)</th>\
+        "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>investment</th>\
+         <th>compared with</th><th>capital</th><th>capital charge<br>(observed period)</th>\
          <th>labour saved<br>(observed period)</th><th>operating gain<br>per year</th>\
-         <th>payback</th></tr></thead>\n<tbody>\n",
+         <th>payback</th><th>break-even capital</th></tr></thead>\n<tbody>\n",
     );
     for (i, v) in results.variants.iter().enumerate() {
-        let Some(a) = &v.automation else {
+        let Some(a) = &v.investment else {
             continue;
         };
         let exact = |x: f64| number(x, 0, Style::Money, false);
+        let (low, high) = a.break_even_capital_range;
+        let per_machine = match (a.break_even_per_machine, a.break_even_per_machine_range) {
+            (Some(m), Some((l, u))) => {
+                format!("; {} per machine ({} to {})", exact(m), exact(l), exact(u))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             h,
-            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td class=\"name\">{}</td></tr>",
+            "<tr{}><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+             <td class=\"name\">{}</td></tr>",
             row_class(results, i),
             esc(&v.name),
-            esc(&a.stations.join(", ")),
+            esc(&a.bought()),
+            esc(&a.compared_with),
             exact(a.capital),
             exact(a.capital_charge),
             esc(&styled_pm(&a.labour_saved, Style::Money, false)),
             esc(&styled_pm(&a.operating_gain_per_year, Style::Money, true)),
             esc(&payback(a.payback_years, a.payback_years_range)),
+            esc(&format!(
+                "{} (95% CI {} to {}){per_machine}",
+                exact(a.break_even_capital),
+                exact(low),
+                exact(high)
+            )),
         );
     }
     h.push_str("</tbody>\n</table>\n");
@@ -979,16 +1007,42 @@ fn automation_section(results: &RunResults) -> String {
 fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
     let s = &results.baseline().summary;
     let mut h = String::from("<h2 id=\"bottleneck\">Bottleneck</h2>\n");
-    if let Some(b) = s.stations.iter().find(|st| st.station == s.bottleneck) {
+    let verdict = if s.bottleneck_is_pool {
+        s.pools.iter().find(|p| p.pool == s.bottleneck).map(|p| {
+            (
+                format!(
+                    "the worker pool <b>{}</b> — people, not machines: its machines wait for \
+                     its workers",
+                    esc(&p.pool)
+                ),
+                (&p.bottleneck_sole, &p.bottleneck_shifting, p.bottleneck_in),
+            )
+        })
+    } else {
+        s.stations
+            .iter()
+            .find(|st| st.station == s.bottleneck)
+            .map(|st| {
+                (
+                    format!("the station <b>{}</b>", esc(&st.station)),
+                    (
+                        &st.bottleneck_sole,
+                        &st.bottleneck_shifting,
+                        st.bottleneck_in,
+                    ),
+                )
+            })
+    };
+    if let Some((name, (sole, shifting, primary_in))) = verdict {
         let _ = writeln!(
             h,
-            "<p>The baseline's primary bottleneck is <b>{}</b>: the sole bottleneck {}% and a \
+            "<p>The baseline's primary bottleneck is {}: the sole bottleneck {}% and a \
              shifting one {}% of the time, the primary bottleneck in {} of {} replications. The \
-             bottleneck passes from one station to another {} times a day.{}</p>",
-            esc(&b.station),
-            esc(&styled_pm(&b.bottleneck_sole, Style::Percent, false)),
-            esc(&styled_pm(&b.bottleneck_shifting, Style::Percent, false)),
-            b.bottleneck_in,
+             bottleneck passes from one station or pool to another {} times a day.{}</p>",
+            name,
+            esc(&styled_pm(sole, Style::Percent, false)),
+            esc(&styled_pm(shifting, Style::Percent, false)),
+            primary_in,
             s.replications,
             esc(&styled_pm(
                 &s.bottleneck_shifts_per_day,
@@ -1004,19 +1058,23 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
         "<p class=\"note\">Active-period method: at each moment the station whose current \
          uninterrupted active period (busy, in setup or under repair; all its machines at once) is \
          the longest is the bottleneck; while the periods of the stations it passes between \
-         overlap, both are shifting bottlenecks. Utilisation, blocked and starved shares \
-         beside it, as the simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\
-         <th>station</th><th>sole<br>bottleneck (%)</th><th>shifting<br>bottleneck (%)</th>\
+         overlap, both are shifting bottlenecks. Worker pools take part as people: a pool is \
+         active while every worker present is busy, and a machine waiting for an operator or a \
+         technician is not active (it is not the machine that holds the plant back). \
+         Utilisation, blocked and starved shares and the wait in the buffer beside it, as the \
+         simpler indicators.</p>\n<table class=\"kpis\">\n<thead><tr>\
+         <th>station or pool</th><th>sole<br>bottleneck (%)</th><th>shifting<br>bottleneck (%)</th>\
          <th>bottleneck<br>in all (%)</th><th>primary in<br>replications</th><th>busy (%)</th>\
-         <th>blocked (%)</th><th>starved (%)</th></tr></thead>\n<tbody>\n",
+         <th>blocked (%)</th><th>starved (%)</th><th>queue<br>(parts)</th>\
+         <th>wait in<br>queue (min)</th><th>parts that<br>waited (%)</th></tr></thead>\n<tbody>\n",
     );
     for st in &s.stations {
         let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
         let _ = writeln!(
             h,
             "<tr{}><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td></tr>",
-            if st.station == s.bottleneck {
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if !s.bottleneck_is_pool && st.station == s.bottleneck {
                 " class=\"best\""
             } else {
                 ""
@@ -1029,6 +1087,72 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
             pc(&st.utilisation),
             pc(&st.blocked),
             pc(&st.starved),
+            esc(&styled_pm(&st.queue_avg, Style::Plain, false)),
+            esc(&styled_pm(&st.wait_mean_min, Style::Plain, false)),
+            pc(&st.waited_share),
+        );
+    }
+    for p in &s.pools {
+        let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"name\">{} (people ×{})</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>—</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>",
+            if s.bottleneck_is_pool && p.pool == s.bottleneck {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            esc(&p.pool),
+            p.workers,
+            pc(&p.bottleneck_sole),
+            pc(&p.bottleneck_shifting),
+            pc(&p.bottleneck),
+            p.bottleneck_in,
+            pc(&p.utilisation),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    if !s.pools.is_empty() {
+        h.push_str(&pools_table(s, charts));
+    }
+    h
+}
+
+/// The baseline's worker pools: how their paid time was spent, what they
+/// cost, and how often they held the plant back.
+fn pools_table(s: &crate::experiment::Summary, charts: &[Chart]) -> String {
+    let mut h = String::from("<h3 id=\"pools\">Worker pools</h3>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Per pool of people (operators, technicians): busy is the share of \
+         paid time spent operating machines or repairing them; idle paid hours were paid \
+         and present without work.{}</p>",
+        chart_link(charts, "pool_states", "Chart")
+            .map(|l| format!(" {l}."))
+            .unwrap_or_default()
+    );
+    h.push_str(
+        "<table class=\"kpis\">\n<thead><tr><th>pool</th><th>workers</th><th>busy (%)</th>\
+         <th>busy hours</th><th>idle paid<br>hours</th><th>overtime<br>hours</th>\
+         <th>repairs</th><th>labour cost</th><th>bottleneck<br>in all (%)</th></tr></thead>\n\
+         <tbody>\n",
+    );
+    for p in &s.pools {
+        let plain = |e: &Estimate| esc(&styled_pm(e, Style::Plain, false));
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.pool),
+            p.workers,
+            esc(&styled_pm(&p.utilisation, Style::Percent, false)),
+            plain(&p.busy_hours),
+            plain(&p.idle_paid_hours),
+            plain(&p.overtime_hours),
+            plain(&p.repairs),
+            esc(&styled_pm(&p.labour_cost, Style::Money, false)),
+            esc(&styled_pm(&p.bottleneck, Style::Percent, false)),
         );
     }
     h.push_str("</tbody>\n</table>\n");
@@ -1080,6 +1204,44 @@ fn sensitivity_section(scenario: &Scenario, results: &RunResults, charts: &[Char
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    let machines: Vec<_> = all
+        .iter()
+        .filter_map(|o| o.machine.as_ref().map(|m| (&o.lever.target, m)))
+        .collect();
+    if let Some((_, first)) = machines.first() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">One machine more: its profit gain per year (the paired gain over \
+             the observed period, scaled to 8,760 hours), its payback at the station's \
+             <code>capital_per_machine</code>, and the break-even price: the most it may cost \
+             and still pay back within {} years (<code>costs.payback_within_years</code>).</p>",
+            esc(&first.payback_within_years.to_string())
+        );
+        h.push_str(
+            "<table class=\"kpis\">\n<thead><tr><th>station</th><th>price</th>\
+             <th>profit gain per year</th><th>payback</th><th>break-even price</th></tr></thead>\n<tbody>\n",
+        );
+        for (station, m) in machines {
+            let exact = |x: f64| number(x, 0, Style::Money, false);
+            let (lo, hi) = m.break_even_price_range;
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td class=\"name\">{}</td>\
+                 <td>{} (95% CI {} to {})</td></tr>",
+                esc(station),
+                m.price.map_or("—".into(), exact),
+                esc(&styled_pm(&m.gain_per_year, Style::Money, true)),
+                esc(&match (m.payback_years, m.payback_years_range) {
+                    (Some(y), Some(r)) => payback(y, r),
+                    _ => "— (no price given)".into(),
+                }),
+                exact(m.break_even_price),
+                exact(lo),
+                exact(hi),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
     h
 }
 
@@ -1149,7 +1311,7 @@ pub fn report_html(
     );
     let orders = has_orders(results);
     let costs = has_cost_model(results);
-    let automation = results.variants.iter().any(|v| v.automation.is_some());
+    let investment = results.variants.iter().any(|v| v.investment.is_some());
     h.push_str(
         "<nav><a href=\"#recommendation\">Recommendation</a><a href=\"#comparison\">Comparison</a>\
          <a href=\"#kpis\">KPIs</a>",
@@ -1160,8 +1322,8 @@ pub fn report_html(
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
     }
-    if automation {
-        h.push_str("<a href=\"#automation\">Automation</a>");
+    if investment {
+        h.push_str("<a href=\"#investment\">Investment</a>");
     }
     h.push_str("<a href=\"#bottleneck\">Bottleneck</a>");
     let levers = !outcomes(scenario, results).is_empty();
@@ -1210,8 +1372,8 @@ pub fn report_html(
     if costs {
         h.push_str(&costs_section(scenario, results, charts));
     }
-    if automation {
-        h.push_str(&automation_section(results));
+    if investment {
+        h.push_str(&investment_section(results));
     }
     h.push_str(&bottleneck_section(results, charts));
     if levers {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::write_atomic;
 use crate::engine::HOUR;
 use crate::experiment::sensitivity::{SensitivityOutcome, outcomes};
-use crate::experiment::{AutomationOutcome, Comparison, RunResults, Summary};
+use crate::experiment::{Comparison, InvestmentOutcome, RunResults, Summary};
 use crate::scenario::Scenario;
 
 /// One variant in `summary.json`.
@@ -28,10 +28,10 @@ pub struct VariantJson<'a> {
     pub summary: &'a Summary,
     /// Paired differences from the baseline, per KPI.
     pub vs_baseline: &'a [Comparison],
-    /// The case for the stations this variant automates (absent when it
-    /// automates none beyond the baseline's).
+    /// The case for its investment, against the plant without it (absent
+    /// when it automates no station and buys no machine at a price).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub automation: Option<&'a AutomationOutcome>,
+    pub investment: Option<&'a InvestmentOutcome>,
 }
 
 /// The ranking in `summary.json`.
@@ -123,7 +123,7 @@ pub fn write_summary_json(
                 indistinguishable_from_best: results.ranking.indistinguishable_from_best[i],
                 summary: &v.summary,
                 vs_baseline: &v.vs_baseline,
-                automation: v.automation.as_ref(),
+                investment: v.investment.as_ref(),
             })
             .collect(),
         sensitivity: outcomes(scenario, results),

@@ -119,6 +119,23 @@ pub fn optimize_table(r: &OptimizeResult) -> String {
             for line in constraint_lines(r, c) {
                 let _ = writeln!(t, "  {line}");
             }
+            if let Some(inv) = &c.investment {
+                let _ = writeln!(
+                    t,
+                    "  {:<26} {} beyond the baseline: capital {:.0}{}",
+                    "invests",
+                    inv.buys,
+                    inv.capital,
+                    if inv.machines_capital > 0.0 {
+                        format!(
+                            " ({:.0} of it for machines, which the profit does not charge: give their write-off as fixed_cost_per_week to weigh it)",
+                            inv.machines_capital
+                        )
+                    } else {
+                        " (written off in the profit as the automation capital charge)".to_string()
+                    }
+                );
+            }
             if r.runners_up.is_empty() {
                 let _ = writeln!(
                     t,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::write_atomic;
 use crate::experiment::RunResults;
-use crate::experiment::sensitivity::outcomes;
+use crate::experiment::sensitivity::{MachineCase, outcomes};
 use crate::scenario::{LeverKind, Scenario};
 
 /// What a lever adds, in words.
@@ -48,10 +48,35 @@ pub fn write_sensitivity_csv(
             "gain_high",
             "relative",
             "replications",
+            "price",
+            "gain_per_year",
+            "payback_years",
+            "payback_years_low",
+            "payback_years_high",
+            "payback_within_years",
+            "break_even_price",
+            "break_even_price_low",
+            "break_even_price_high",
         ])?;
         for o in &all {
+            // What one machine more is worth, on each of its rows.
+            let opt = |x: Option<f64>| x.map_or(String::new(), |x| x.to_string());
+            let machine: [String; 9] = match &o.machine {
+                None => Default::default(),
+                Some(m) => [
+                    opt(m.price),
+                    m.gain_per_year.mean.to_string(),
+                    opt(m.payback_years),
+                    opt(m.payback_years_range.map(|r| r.0)),
+                    opt(m.payback_years_range.map(|r| r.1)),
+                    m.payback_within_years.to_string(),
+                    m.break_even_price.to_string(),
+                    m.break_even_price_range.0.to_string(),
+                    m.break_even_price_range.1.to_string(),
+                ],
+            };
             for g in &o.gains {
-                csv.write_record([
+                let mut row = vec![
                     o.lever.name.clone(),
                     kind_name(o.lever.kind).to_string(),
                     o.lever.target.clone(),
@@ -62,7 +87,9 @@ pub fn write_sensitivity_csv(
                     g.diff.high.to_string(),
                     g.relative.to_string(),
                     g.diff.n.to_string(),
-                ])?;
+                ];
+                row.extend(machine.iter().cloned());
+                csv.write_record(row)?;
             }
         }
         csv.flush()
@@ -121,6 +148,44 @@ pub fn sensitivity_table(scenario: &Scenario, results: &RunResults) -> String {
             let _ = write!(out, " {cell:>30}");
         }
         let _ = writeln!(out);
+    }
+    let machines: Vec<(&str, &MachineCase)> = all
+        .iter()
+        .filter_map(|o| o.machine.as_ref().map(|m| (o.lever.target.as_str(), m)))
+        .collect();
+    if let Some((_, first)) = machines.first() {
+        let _ = writeln!(
+            out,
+            "\n  one machine more: profit gain per year, payback at the station's capital_per_machine, and the break-even price that pays back within {} years (mean [95% CI])",
+            first.payback_within_years
+        );
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>10} {:>32} {:>24} {:>32}",
+            "station", "price", "gain per year", "payback (years)", "break-even price"
+        );
+        for (station, m) in machines {
+            let g = &m.gain_per_year;
+            let years = |y: f64| {
+                if y.is_finite() {
+                    format!("{y:.1}")
+                } else {
+                    "never".into()
+                }
+            };
+            let payback = match (m.payback_years, m.payback_years_range) {
+                (Some(y), Some((q, s))) => format!("{} [{}, {}]", years(y), years(q), years(s)),
+                _ => "— (no price)".into(),
+            };
+            let (lo, hi) = m.break_even_price_range;
+            let _ = writeln!(
+                out,
+                "  {station:<24} {:>10} {:>32} {payback:>24} {:>32}",
+                m.price.map_or("—".into(), |p| format!("{p:.0}")),
+                format!("{:+.0} [{:+.0}, {:+.0}]", g.mean, g.low, g.high),
+                format!("{:.0} [{lo:.0}, {hi:.0}]", m.break_even_price),
+            );
+        }
     }
     out
 }

@@ -46,7 +46,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         }
     );
     let _ = writeln!(out, "means ± half-width of the 95% confidence interval\n");
-    let rows: [(&str, String); 10] = [
+    let rows: [(&str, String); 11] = [
         ("throughput (good parts/h)", est(&s.throughput_per_hour, 2)),
         ("good parts", est(&s.good, 1)),
         ("scrapped parts", est(&s.scrapped, 1)),
@@ -64,6 +64,14 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 est(&s.wip_on_machines_avg, 2)
             ),
         ),
+        (
+            "wait in queue (min) / waited",
+            format!(
+                "{} / {}",
+                est(&s.wait_mean_min, 2),
+                pct(&s.waited_share).trim()
+            ),
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(out, "  {k:<28} {v}");
@@ -76,7 +84,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12} {:>9} {:>9}",
+        "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>13} {:>16} {:>7} {:>9} {:>9}",
         "station",
         "m",
         "busy",
@@ -85,11 +93,14 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         "down",
         "setup",
         "queue",
+        "wait (min)",
+        "waited",
         "bn sole",
         "bn shift"
     );
     for st in &s.stations {
-        let mark = match (st.station == s.bottleneck, st.station == s.busiest_station) {
+        let is_bottleneck = !s.bottleneck_is_pool && st.station == s.bottleneck;
+        let mark = match (is_bottleneck, st.station == s.busiest_station) {
             (true, true) => " ◀ bottleneck, busiest",
             (true, false) => " ◀ bottleneck",
             (false, true) => " ◀ busiest",
@@ -97,7 +108,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>12} {:>9} {:>9}{}",
+            "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>13} {:>16} {:>7} {:>9} {:>9}{}",
             st.station,
             st.machines,
             pct(&st.utilisation),
@@ -106,19 +117,43 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             pct(&st.down),
             pct(&st.setup),
             est(&st.queue_avg, 2),
+            est(&st.wait_mean_min, 2),
+            pct(&st.waited_share),
             pct(&st.bottleneck_sole),
             pct(&st.bottleneck_shifting),
             mark
         );
     }
-    if let Some(b) = s.stations.iter().find(|st| st.station == s.bottleneck) {
+    let verdict = if s.bottleneck_is_pool {
+        s.pools.iter().find(|p| p.pool == s.bottleneck).map(|p| {
+            (
+                format!("worker pool {} (people, not machines)", p.pool),
+                (&p.bottleneck_sole, &p.bottleneck_shifting, p.bottleneck_in),
+            )
+        })
+    } else {
+        s.stations
+            .iter()
+            .find(|st| st.station == s.bottleneck)
+            .map(|st| {
+                (
+                    format!("station {}", st.station),
+                    (
+                        &st.bottleneck_sole,
+                        &st.bottleneck_shifting,
+                        st.bottleneck_in,
+                    ),
+                )
+            })
+    };
+    if let Some((name, (sole, shifting, primary_in))) = verdict {
         let _ = writeln!(
             out,
             "  bottleneck (active-period method): {} — sole {}, shifting {} of the time, primary in {} of {} replications; the bottleneck shifts {} times a day",
-            b.station,
-            pct(&b.bottleneck_sole).trim(),
-            pct(&b.bottleneck_shifting).trim(),
-            b.bottleneck_in,
+            name,
+            pct(sole).trim(),
+            pct(shifting).trim(),
+            primary_in,
             s.replications,
             est(&s.bottleneck_shifts_per_day, 1)
         );
@@ -138,20 +173,36 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     if !s.pools.is_empty() {
         let _ = writeln!(
             out,
-            "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14}",
-            "worker pool", "workers", "busy", "busy hours", "overtime h", "repairs", "labour cost"
+            "\n  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14} {:>9} {:>9}",
+            "worker pool",
+            "workers",
+            "busy",
+            "busy hours",
+            "overtime h",
+            "repairs",
+            "labour cost",
+            "bn sole",
+            "bn shift"
         );
         for p in &s.pools {
+            let mark = if s.bottleneck_is_pool && p.pool == s.bottleneck {
+                " ◀ bottleneck"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14}",
+                "  {:<14} {:>7} {:>7} {:>14} {:>14} {:>12} {:>14} {:>9} {:>9}{}",
                 p.pool,
                 p.workers,
                 pct(&p.utilisation),
                 est(&p.busy_hours, 1),
                 est(&p.overtime_hours, 1),
                 est(&p.repairs, 1),
-                est(&p.labour_cost, 0)
+                est(&p.labour_cost, 0),
+                pct(&p.bottleneck_sole),
+                pct(&p.bottleneck_shifting),
+                mark
             );
         }
         let _ = writeln!(
@@ -323,6 +374,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("materials", &c.materials),
             ("outsourcing", &c.outsourcing),
             ("machine running", &c.machine_running),
+            ("machines' fixed costs", &c.machine_fixed),
             ("automation capital charge", &c.automation_capital),
             ("WIP holding", &c.wip_holding),
             ("stock holding", &c.stock_holding),
@@ -355,17 +407,22 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         out.push_str(&comparison_table(results));
     }
     for v in &results.variants {
-        let Some(a) = &v.automation else {
+        let Some(a) = &v.investment else {
             continue;
         };
         let (quick, slow) = a.payback_years_range;
-        let _ = writeln!(
+        let charged = if a.capital_charge > 0.0 {
+            format!(", charged {:.0} over the observed period", a.capital_charge)
+        } else {
+            String::new()
+        };
+        let _ = write!(
             out,
-            "\n  automation in {}: {} — capital {:.0}, charged {:.0} over the observed period; labour saved {}; operating gain per year {} → payback {}",
+            "\n  investment in {}: {} — capital {:.0}{charged}\n    against {}: labour saved {}; operating gain per year {} → payback {}",
             v.name,
-            a.stations.join(", "),
+            a.bought(),
             a.capital,
-            a.capital_charge,
+            a.compared_with,
             est(&a.labour_saved, 0),
             est(&a.operating_gain_per_year, 0),
             if a.payback_years.is_finite() {
@@ -381,6 +438,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 )
             } else {
                 "never (no operating gain)".to_string()
+            }
+        );
+        let (low, high) = a.break_even_capital_range;
+        let _ = writeln!(
+            out,
+            "\n    pays back within {} years at a capital of at most {:.0} (95% CI {low:.0} to {high:.0}){}",
+            a.payback_within_years,
+            a.break_even_capital,
+            match (a.break_even_per_machine, a.break_even_per_machine_range) {
+                (Some(m), Some((l, u))) => format!(": {m:.0} per machine ({l:.0} to {u:.0})"),
+                _ => String::new(),
             }
         );
     }

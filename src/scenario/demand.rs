@@ -17,6 +17,13 @@ use crate::model::{
     ProductId, RateProfile,
 };
 
+/// The payback within which an investment must pay for itself, in years,
+/// when `[costs]` does not say (`payback_within_years`).
+pub const DEFAULT_PAYBACK_YEARS: f64 = 3.0;
+
+/// The longest payback horizon a scenario may give, in years.
+const MAX_PAYBACK_YEARS: f64 = 100.0;
+
 impl Validator<'_> {
     /// A money amount or rate: a finite number of at least 0 (0 if absent).
     pub(super) fn money(&mut self, x: &Option<Spanned<f64>>, field: &str) -> f64 {
@@ -307,7 +314,10 @@ impl Validator<'_> {
         raw: &RawScenario,
         products: &[&str],
     ) -> (Policies, Option<Vec<u8>>) {
-        let mut p = Policies::default();
+        let mut p = Policies {
+            payback_within_years: DEFAULT_PAYBACK_YEARS,
+            ..Policies::default()
+        };
         let mut bytes = None;
         if let Some(o) = &raw.orders {
             let o = o.get_ref();
@@ -365,6 +375,21 @@ impl Validator<'_> {
                 "costs.late_penalty_per_unit_day",
             );
             p.lost_sale_penalty = self.money(&c.lost_sale_penalty, "costs.lost_sale_penalty");
+            if let Some(y) = &c.payback_within_years {
+                let years = *y.get_ref();
+                if years.is_finite() && years > 0.0 && years <= MAX_PAYBACK_YEARS {
+                    p.payback_within_years = years;
+                } else {
+                    self.err_hint(
+                        y.span(),
+                        "costs.payback_within_years",
+                        format!(
+                            "must be a number of years above 0 and at most {MAX_PAYBACK_YEARS}, got {years}"
+                        ),
+                        "the payback an investment must reach, e.g. 3 for three years",
+                    );
+                }
+            }
         }
         (p, bytes)
     }

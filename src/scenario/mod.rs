@@ -8,9 +8,11 @@ mod demand;
 mod duration;
 mod error;
 mod input;
+mod levers;
 pub mod limits;
 mod names;
 mod optimize;
+mod payback;
 mod raw;
 mod supply;
 mod validate;
@@ -21,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub use duration::parse_duration;
 pub use error::{ScenarioError, ScenarioErrors, did_you_mean};
 pub use input::{Books, MAX_BOOK_BYTES, MAX_SCENARIO_BYTES, kind as file_kind, read_regular};
+pub use levers::{LeverLevel, NamedLever};
 pub use names::{MAX_NAME, folder_name_problem, name_problem};
 pub use optimize::{
     Bound, Constraint, DecisionVariable, Objective, OptimizeSpec, short_path, value_text,
@@ -51,6 +54,8 @@ pub struct Scenario {
     /// The `[optimize]` section, if any (used by `shopfloor optimize`
     /// only).
     pub optimize: Option<OptimizeSpec>,
+    /// The `[levers.NAME]` tables: what each lever setting stands for.
+    pub levers: Vec<NamedLever>,
     /// The file's text, kept so that shards can be merged without it.
     pub text: String,
     /// True when the file sets `simulation.period` (otherwise it follows
@@ -288,23 +293,51 @@ impl Scenario {
             .map(|p| p.name.clone())
             .collect();
         let shelf = input::Shelf::with(self.books.clone());
-        let mut factory =
-            variants::derive(&self.source, &self.text, overrides, &products, &|p, t| {
-                parse_baseline(p, t, &shelf).map(|(s, _)| s.factory)
-            })
-            .map_err(|e| format!("variant \"{name}\": {e}"))?;
+        let mut factory = variants::derive(
+            &self.source,
+            &self.text,
+            overrides,
+            &self.levers,
+            &products,
+            &|p, t| parse_baseline(p, t, &shelf).map(|(s, _)| s.factory),
+        )
+        .map_err(|e| format!("variant \"{name}\": {e}"))?;
         factory.horizon = self.factory.horizon;
         factory.warmup = self.factory.warmup;
         factory.period = self.factory.period;
+        let shown = levers::expand(&self.levers, overrides)
+            .map_err(|_| format!("variant \"{name}\": conflicting overrides"))?;
         Ok(Variant {
             name: name.to_string(),
-            overrides: overrides
+            overrides: shown
                 .iter()
-                .map(|(p, v)| (p.clone(), variants::show(v)))
+                .map(|(p, v, _)| (p.clone(), variants::show(v)))
                 .collect(),
+            written: overrides.to_vec(),
             factory,
             lever: None,
+            compare_with: None,
         })
+    }
+
+    /// Adds a variant made in code (by [`Scenario::derive`]) after the
+    /// others: with the plant its investment is compared with, if it
+    /// invests, added before it when it is not among the variants yet (see
+    /// `scenario/payback.rs`).
+    pub fn add_variant(&mut self, mut v: Variant) -> Result<(), String> {
+        if v.name == "baseline" || self.variants.iter().any(|u| u.name == v.name) {
+            return Err(format!("the name \"{}\" is already taken", v.name));
+        }
+        match payback::comparison(self, &v, &mut payback::Known::default()) {
+            payback::Comparison::None => {}
+            payback::Comparison::Existing(name) => v.compare_with = Some(name),
+            payback::Comparison::New(c) => {
+                v.compare_with = Some(c.name.clone());
+                self.variants.push(*c);
+            }
+        }
+        self.variants.push(v);
+        Ok(())
     }
 }
 
@@ -335,12 +368,6 @@ fn parse_on_shelf(
         text,
         books: shelf,
     };
-    if let Some(o) = &raw.optimize {
-        scenario.optimize = Some(optimize::validate(&loc, o, &scenario).map_err(ScenarioErrors)?);
-    }
-    if raw.variant.is_empty() && raw.sweep.is_empty() {
-        return Ok(scenario);
-    }
     let parse_one = |p: &Path, t: &str| parse_baseline(p, t, shelf).map(|(s, _)| s.factory);
     let products: Vec<String> = scenario
         .factory
@@ -348,9 +375,30 @@ fn parse_on_shelf(
         .iter()
         .map(|p| p.name.clone())
         .collect();
-    scenario.variants =
-        variants::expand(&loc, text, &raw.variant, &raw.sweep, &parse_one, &products)
+    if !raw.levers.is_empty() {
+        let base = variants::base_document(text)
+            .map_err(|(span, msg)| ScenarioErrors(vec![loc.error(span, "", msg, None)]))?;
+        scenario.levers = levers::validate(&loc, &raw.levers, &base, &parse_one, &products)
             .map_err(ScenarioErrors)?;
+    }
+    if let Some(o) = &raw.optimize {
+        scenario.optimize = Some(optimize::validate(&loc, o, &scenario).map_err(ScenarioErrors)?);
+    }
+    if raw.variant.is_empty() && raw.sweep.is_empty() {
+        return Ok(scenario);
+    }
+    let (expanded, compare_spans) = variants::expand(
+        &loc,
+        text,
+        &raw.variant,
+        &raw.sweep,
+        &scenario.levers,
+        &parse_one,
+        &products,
+    )
+    .map_err(ScenarioErrors)?;
+    scenario.variants = expanded;
+    payback::assign(&loc, &mut scenario, &compare_spans).map_err(ScenarioErrors)?;
     if let Err(msg) = scenario.check_jobs() {
         let span = raw
             .simulation

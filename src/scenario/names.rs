@@ -1,8 +1,8 @@
 //! Checks on the names a scenario gives things: the scenario's own name
 //! (which becomes a folder under `--out`) and the names of stations,
-//! products, pools, calendars, contractors, materials, suppliers, variants
-//! and sweeps (which become cells of the CSV files, words on the terminal
-//! and parts of file names).
+//! products, pools, calendars, contractors, materials, suppliers, levers,
+//! variants and sweeps (which become cells of the CSV files, words on the
+//! terminal and parts of file names).
 //!
 //! A name is refused when it is empty, longer than [`MAX_NAME`]
 //! characters, holds a control character (ESC, BEL, a newline, a tab…),
@@ -109,7 +109,7 @@ pub(crate) fn check(v: &mut Validator<'_>, raw: &RawScenario, default_name: &str
             }
         }
     }
-    let sections: [(&str, Named<'_>); 7] = [
+    let sections: [(&str, Named<'_>); 8] = [
         (
             "stations",
             spans(raw.stations.iter().map(|(k, s)| (k, s.span()))),
@@ -137,6 +137,10 @@ pub(crate) fn check(v: &mut Validator<'_>, raw: &RawScenario, default_name: &str
         (
             "suppliers",
             spans(raw.suppliers.iter().map(|(k, s)| (k, s.span()))),
+        ),
+        (
+            "levers",
+            spans(raw.levers.iter().map(|(k, s)| (k, s.span()))),
         ),
     ];
     for (section, names) in sections {

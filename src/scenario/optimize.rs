@@ -31,6 +31,7 @@ use toml::{Spanned, Value};
 
 use super::Scenario;
 use super::error::{Locator, ScenarioError, did_you_mean};
+use super::levers::{lever_name, overlap, paths_set};
 use super::raw::RawOverrides;
 use crate::experiment::kpi::{Better, Kpi, kpi, kpi_names};
 
@@ -410,6 +411,10 @@ pub(crate) fn validate(
         Some(vars) if !vars.get_ref().is_empty() => {
             for (path, value) in vars.get_ref() {
                 if let Some(v) = variable(loc, scenario, path, value, &mut errors) {
+                    if let Some(e) = conflict(loc, scenario, &variables, path) {
+                        errors.push(e);
+                        continue;
+                    }
                     variables.push(v);
                 }
             }
@@ -456,6 +461,44 @@ pub(crate) fn validate(
         )]);
     }
     Ok(spec)
+}
+
+/// A lever variable and another variable that set the same field (or one
+/// inside the other): every configuration would have conflicting
+/// overrides. Reported at the later one's path.
+fn conflict(
+    loc: &Locator<'_>,
+    scenario: &Scenario,
+    earlier: &[DecisionVariable],
+    path: &Spanned<String>,
+) -> Option<ScenarioError> {
+    let p = path.get_ref();
+    let mine = paths_set(&scenario.levers, p);
+    earlier.iter().find_map(|v| {
+        if lever_name(&v.path).is_none() && lever_name(p).is_none() {
+            return None;
+        }
+        let theirs = paths_set(&scenario.levers, &v.path);
+        let (a, b) = mine
+            .iter()
+            .find_map(|a| theirs.iter().find(|b| overlap(a, b)).map(|b| (a, b)))?;
+        Some(loc.error(
+            path.span(),
+            format!("optimize.variables.\"{p}\""),
+            if a == b {
+                format!(
+                    "conflicting overrides: the variables \"{}\" and \"{p}\" both set `{a}`",
+                    v.path
+                )
+            } else {
+                format!(
+                    "conflicting overrides: the variable \"{}\" sets `{b}` and \"{p}\" sets `{a}`, one inside the other",
+                    v.path
+                )
+            },
+            Some("let one variable decide each field: leave the field out of the lever, or drop one of the variables".into()),
+        ))
+    })
 }
 
 /// One decision variable: its path and values checked, each value tried

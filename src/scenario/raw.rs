@@ -45,6 +45,10 @@ pub struct RawScenario {
     /// `[optimize]`: decision variables, objective and constraints for
     /// `shopfloor optimize` (see `scenario/optimize.rs`).
     pub optimize: Option<Spanned<super::optimize::RawOptimize>>,
+    /// `[levers.NAME]`: named bundles of overrides (see
+    /// `scenario/levers.rs`).
+    #[serde(default)]
+    pub levers: IndexMap<String, Spanned<RawOverrides>>,
 }
 
 /// The body of a `[[variant]]` or `[[sweep]]`: `name = "…"` and
@@ -78,6 +82,8 @@ pub struct RawStation {
     pub dispatch: Option<Spanned<String>>,
     pub overflow: Option<Spanned<String>>,
     pub cost_per_hour: Option<Spanned<f64>>,
+    pub capital_per_machine: Option<Spanned<f64>>,
+    pub fixed_cost_per_week: Option<Spanned<f64>>,
     /// Run the `automated` specification instead.
     pub automate: Option<Spanned<bool>>,
     pub automated: Option<Spanned<RawAutomation>>,
@@ -123,6 +129,7 @@ pub struct RawCosts {
     pub stock_holding_per_hour: Option<Spanned<f64>>,
     pub late_penalty_per_unit_day: Option<Spanned<f64>>,
     pub lost_sale_penalty: Option<Spanned<f64>>,
+    pub payback_within_years: Option<Spanned<f64>>,
 }
 
 /// `orders = { interarrival = …, quantity = …, due_in = … }` of a product.

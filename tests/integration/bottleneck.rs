@@ -84,6 +84,107 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } 
     );
 }
 
+/// People are resources too. Four welding tables share two welders (one
+/// per operation, for all of it): at most two tables ever work at once, so
+/// the station (active only while all four machines are) is never active,
+/// and a table loaded but waiting for a welder is waiting, not working.
+/// The welder pool is active while both welders are busy: it is an M/M/2
+/// queue whose servers are the welders (Poisson arrivals every 6.25 min,
+/// exponential 10 min welds, a = 1.6), so its sole bottleneck share is
+/// Erlang C(2, 1.6) = 0.711, and it is named the bottleneck in every
+/// replication — not the station, whose tables are only 40% busy.
+#[test]
+fn a_worker_pool_that_holds_the_machines_back_is_the_bottleneck() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "12w"
+warmup = "1d"
+replications = 20
+seed = 5
+
+[workers.welders]
+count = 2
+stations = ["weld"]
+
+[stations.weld]
+machines = 4
+
+[products.frame]
+release = { interarrival = { dist = "exponential", mean = "6.25m" } }
+routing = [{ station = "weld", process = { dist = "exponential", mean = "10m" }, operators = 1 }]
+"#,
+    );
+    let reps = replicate(&s);
+    for r in &reps {
+        assert_eq!(r.bottleneck, "welders");
+        assert!(r.bottleneck_is_pool);
+        assert_eq!(r.stations[0].bottleneck_sole, 0.0);
+        assert_eq!(r.stations[0].bottleneck_shifting, 0.0);
+        assert_eq!(r.pools[0].bottleneck_shifting, 0.0);
+    }
+    assert_agrees(
+        "welders (M/M/2 of people) sole bottleneck share",
+        reps.iter().map(|r| r.pools[0].bottleneck_sole),
+        erlang_c(2, 1.6),
+        1e-3,
+    );
+    let summary = experiment::summarise(&s.factory, &reps);
+    assert_eq!(summary.bottleneck, "welders");
+    assert!(summary.bottleneck_is_pool);
+    assert_eq!(summary.pools[0].bottleneck_in, reps.len());
+}
+
+/// A saturated line of a staffed station and an unattended one, traced by
+/// hand: one welder serves four tables (10 min a weld) and is never idle,
+/// so the pool's one active period spans the whole run (a worker who
+/// finishes and takes the next table at the same instant does not end it)
+/// and it is the sole bottleneck all the time; the packing machine (5 min
+/// a part, one part every 10 min) is active half the time in periods
+/// inside the pool's, and the tables, never all four working, never are.
+#[test]
+fn a_welder_never_idle_is_the_sole_bottleneck_all_the_time() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "2d"
+warmup = "1h"
+replications = 2
+
+[workers.welder]
+count = 1
+stations = ["weld"]
+
+[stations.weld]
+machines = 4
+[stations.pack]
+
+[products.p]
+release = "saturated"
+routing = [
+  { station = "weld", process = "10m", operators = 1 },
+  { station = "pack", process = "5m" },
+]
+"#,
+    );
+    for r in replicate(&s) {
+        assert_eq!(r.bottleneck, "welder");
+        assert!(r.bottleneck_is_pool);
+        assert_eq!(r.pools[0].bottleneck_sole, 1.0);
+        assert_eq!(r.pools[0].bottleneck_shifting, 0.0);
+        assert_eq!(
+            r.stations[0].bottleneck_sole + r.stations[0].bottleneck_shifting,
+            0.0
+        );
+        assert_eq!(
+            r.stations[1].bottleneck_sole + r.stations[1].bottleneck_shifting,
+            0.0
+        );
+        assert_eq!(r.bottleneck_shifts, 0);
+        assert!((r.pools[0].utilisation - 1.0).abs() < 1e-12);
+    }
+}
+
 /// A line of three exponential stations at loads 0.5, 0.9 and 0.5: the
 /// loaded one is named the primary bottleneck in every replication, and
 /// its share is larger than each other station's beyond their confidence

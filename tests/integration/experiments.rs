@@ -859,8 +859,10 @@ fn a_variant_that_adds_an_automated_station_reports_its_payback() {
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("robot/summary.json")).unwrap()).unwrap();
     let variants = summary["variants"].as_array().unwrap();
-    assert!(variants[0]["automation"].is_null());
-    let a = &variants[1]["automation"];
+    assert!(variants[0]["investment"].is_null());
+    let a = &variants[1]["investment"];
+    // Without the new station its routing is no plant: against the baseline.
+    assert_eq!(a["compared_with"], "baseline");
     assert_eq!(variants[1]["name"], "add-robot");
     assert_eq!(a["stations"], serde_json::json!(["b"]));
     let num = |v: &serde_json::Value| v.as_f64().unwrap();

@@ -10,6 +10,7 @@ mod experiments;
 mod fit;
 mod fuzz;
 mod invariants;
+mod levers;
 mod limits;
 mod optimize;
 mod orders;

@@ -2,7 +2,7 @@
 //! scenario with the expected size and real content, SVGs parse, the report
 //! is self-contained and links only to files that exist, drawing is
 //! deterministic, and `shopfloor report DIR` re-draws from saved jobs. The
-//! charts and sections of orders, costs and automation appear exactly for
+//! charts and sections of orders, costs and investment appear exactly for
 //! the scenarios that model them.
 
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ const DECISION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/decision.
 
 /// Every chart with its size in pixels, in the order drawn.
 /// Every chart a run without `--sensitivity` can draw, in report order.
-const SIZES: [(&str, (u32, u32)); 11] = [
+const SIZES: [(&str, (u32, u32)); 12] = [
     ("output_over_time", (1200, 600)),
     ("cumulative_output", (1200, 600)),
     ("kpi_comparison", (1400, 720)),
@@ -29,6 +29,7 @@ const SIZES: [(&str, (u32, u32)); 11] = [
     ("on_time_delivery", (1400, 720)),
     ("cost_breakdown", (1400, 720)),
     ("station_states", (1200, 640)),
+    ("pool_states", (1200, 640)),
     ("bottleneck_shares", (1200, 640)),
     ("wip_over_time", (1200, 600)),
     ("backlog_over_time", (1200, 600)),
@@ -44,16 +45,25 @@ const DELIVERY: [&str; 2] = ["on_time_delivery", "backlog_over_time"];
 /// Charts that need a cost model beyond labour.
 const COSTS: [&str; 1] = ["cost_breakdown"];
 
+/// Charts that need worker pools.
+const POOLS: [&str; 1] = ["pool_states"];
+
 /// Charts drawn for a scenario with or without variants, orders and costs,
 /// in the order drawn.
-fn expected_charts(variants: bool, orders: bool, costs: bool) -> Vec<&'static str> {
+fn expected_charts(variants: bool, orders: bool, costs: bool, pools: bool) -> Vec<&'static str> {
     SIZES
         .iter()
         .map(|(stem, _)| *stem)
         .filter(|stem| variants || !COMPARISONS.contains(stem))
         .filter(|stem| orders || !DELIVERY.contains(stem))
         .filter(|stem| costs || !COSTS.contains(stem))
+        .filter(|stem| pools || !POOLS.contains(stem))
         .collect()
+}
+
+/// Whether the baseline of `s` has worker pools of people.
+fn staffed(s: &Scenario) -> bool {
+    s.factory.pools.iter().any(|p| !p.hidden)
 }
 
 /// Whether some variant of `s` takes customer orders.
@@ -252,7 +262,7 @@ fn every_chart_for_every_example_scenario() {
         let name = file.file_name().unwrap().to_str().unwrap().to_string();
         let (orders, costs) = (takes_orders(&s), costed(&s));
         seen.push((name.clone(), orders, costs));
-        let expected = expected_charts(!s.variants.is_empty(), orders, costs);
+        let expected = expected_charts(!s.variants.is_empty(), orders, costs, staffed(&s));
         let drawn: Vec<&str> = charts.iter().map(|c| c.stem).collect();
         assert_eq!(drawn, expected, "{}", file.display());
         for c in &charts {
@@ -308,7 +318,7 @@ fn every_chart_for_every_example_scenario() {
                 !s.variants.is_empty(),
                 "{name}"
             );
-            assert!(!html.contains("id=\"automation\""), "{name}");
+            assert!(!html.contains("id=\"investment\""), "{name}");
         }
     }
     // The examples cover both kinds of page.
@@ -349,11 +359,11 @@ fn body_rows(html: &str) -> Vec<&str> {
     html[start..end].split("<tr").skip(1).collect()
 }
 
-/// decision.toml: the orders, costs and automation sections hold what the
+/// decision.toml: the orders, costs and investment sections hold what the
 /// results say, the recommendation weighs profit and on-time delivery
 /// with confidence intervals, and the new charts are linked.
 #[test]
-fn orders_costs_and_automation_in_the_report() {
+fn orders_costs_and_investment_in_the_report() {
     let s = shortened(DECISION, 3.0 * 168.0);
     let results = experiment::run(&s);
     let tmp = tempfile::tempdir().unwrap();
@@ -361,7 +371,7 @@ fn orders_costs_and_automation_in_the_report() {
     let dir = tmp.path();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let names: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 8);
 
     for stem in ["on_time_delivery", "cost_breakdown", "backlog_over_time"] {
         assert!(charts.iter().any(|c| c.stem == stem), "{stem} not drawn");
@@ -373,7 +383,7 @@ fn orders_costs_and_automation_in_the_report() {
             );
         }
     }
-    for anchor in ["#orders", "#costs", "#automation"] {
+    for anchor in ["#orders", "#costs", "#investment"] {
         assert!(
             html.contains(&format!("href=\"{anchor}\"")),
             "nav lacks {anchor}"
@@ -444,27 +454,36 @@ fn orders_costs_and_automation_in_the_report() {
     }
     assert!(html.contains("href=\"#cost_breakdown\""));
 
-    // Automation: exactly the variants that automate the weld station.
-    let automating: Vec<&str> = results
+    // Investment: exactly the variants that automate the weld station,
+    // each against the plant without the robots.
+    let automating: Vec<(&str, &str)> = results
         .variants
         .iter()
-        .filter(|v| v.automation.is_some())
-        .map(|v| v.name.as_str())
+        .filter_map(|v| {
+            Some((
+                v.name.as_str(),
+                v.investment.as_ref()?.compared_with.as_str(),
+            ))
+        })
         .collect();
     assert_eq!(
         automating,
         [
-            "automate-weld",
-            "automate-weld-5-operators",
-            "automate+outsource"
+            ("automate-weld", "baseline"),
+            ("automate-weld-5-operators", "5-operators"),
+            ("automate+outsource", "outsource"),
         ]
     );
-    let auto = section(&html, "automation");
+    let auto = section(&html, "investment");
     let rows = body_rows(auto);
     assert_eq!(rows.len(), automating.len());
-    for (row, name) in rows.iter().zip(&automating) {
+    for (row, (name, against)) in rows.iter().zip(&automating) {
         assert!(row.contains(&format!(">{}</td>", escaped(name))), "{row}");
-        assert!(row.contains(">weld</td>"), "{row}");
+        assert!(row.contains(">weld automated</td>"), "{row}");
+        assert!(
+            row.contains(&format!(">{}</td>", escaped(against))),
+            "{row}"
+        );
         assert!(row.contains("450,000"), "{row}");
         assert!(row.contains("years") || row.contains("never"), "{row}");
     }
@@ -526,7 +545,7 @@ fn same_results_give_identical_files() {
     let files = listing(a.path());
     assert_eq!(
         files.len(),
-        2 * expected_charts(true, false, false).len() + 1
+        2 * expected_charts(true, false, false, false).len() + 1
     );
     assert_eq!(files, listing(b.path()));
 }
@@ -632,7 +651,7 @@ fn cli_run_report_merge_and_no_plots() {
     shopfloor(&args);
     let dir = run_out.join("line_study");
     let drawn = listing(&dir);
-    let charts = expected_charts(true, false, false).len();
+    let charts = expected_charts(true, false, false, false).len();
     assert_eq!(drawn.len(), 2 * charts + 1);
     let s = scenario::load(Path::new(STUDY)).unwrap();
     let names: Vec<String> = s
@@ -756,7 +775,7 @@ fn report_loads_in_headless_chromium() {
         return;
     };
     // line_study, and decision for the sections of orders, costs and
-    // automation.
+    // investment.
     for (path, name, hours) in [(STUDY, "line_study", 30.0), (DECISION, "decision", 96.0)] {
         let s = shortened(path, hours);
         let tmp = tempfile::tempdir().unwrap();

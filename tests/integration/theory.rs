@@ -247,6 +247,26 @@ routing = [{ station = "server", process = { dist = "exponential", mean = "60s" 
         w,
         w * wb,
     );
+    // The wait in the queue, Wq = Lq/λ = 4 min, measured per part taken
+    // by the machine; an arrival finds the server busy with probability ρ
+    // (PASTA), so that share of the parts waits.
+    let wq = lq / lambda;
+    assert_agrees(
+        "M/M/1 wait in queue Wq",
+        reps.iter().map(|r| r.stations[0].wait_mean_min),
+        wq,
+        wq * wb,
+    );
+    assert_agrees(
+        "M/M/1 share of parts that wait",
+        reps.iter().map(|r| r.stations[0].waited_share),
+        rho,
+        2.0 * l / (lambda * t),
+    );
+    for r in &reps {
+        assert_eq!(r.wait_mean_min, r.stations[0].wait_mean_min);
+        assert_eq!(r.waited_share, r.stations[0].waited_share);
+    }
     for (name, q, f) in [
         (
             "p50",
@@ -350,6 +370,21 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "5m" } 
         reps.iter().map(|r| r.cycle_time_mean_min),
         w,
         w * cycle_bias_rel(l, delta, lambda, t),
+    );
+    // Wq = Lq/λ; an arrival waits when it finds all c machines busy, with
+    // probability C(c, a) (PASTA).
+    let wq = lq / lambda;
+    assert_agrees(
+        "M/M/c wait in queue Wq",
+        reps.iter().map(|r| r.stations[0].wait_mean_min),
+        wq,
+        wq * cycle_bias_rel(l, delta, lambda, t),
+    );
+    assert_agrees(
+        "M/M/c share of parts that wait",
+        reps.iter().map(|r| r.stations[0].waited_share),
+        cw,
+        2.0 * l / (lambda * t),
     );
 }
 

@@ -774,6 +774,11 @@ impl Sim<'_> {
             .iter()
             .zip(&self.f.stations)
             .map(|(h, s)| h * s.cost_per_hour));
+        let machine_fixed = sum(&mut self
+            .f
+            .stations
+            .iter()
+            .map(|s| f64::from(s.machines) * s.fixed_cost_per_week * hours / (WEEK / HOUR)));
         let automation_capital =
             sum(&mut self.f.stations.iter().map(|s| s.capital_per_hour * hours));
         let wip_holding = self.wip.average(now) * hours * pol.wip_holding_per_hour;
@@ -787,6 +792,7 @@ impl Sim<'_> {
             + materials
             + outsourcing
             + machine_running
+            + machine_fixed
             + automation_capital
             + wip_holding
             + stock_holding
@@ -807,6 +813,7 @@ impl Sim<'_> {
             materials,
             outsourcing,
             machine_running,
+            machine_fixed,
             automation_capital,
             wip_holding,
             stock_holding,

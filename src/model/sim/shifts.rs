@@ -117,6 +117,7 @@ impl<'f> Sim<'f> {
                 ps.paid_overtime.add(now, -finishing);
                 ps.paid_regular.set(now, present);
             }
+            self.pool_changed(p);
             self.cal.schedule_at(
                 iv.end,
                 Event::Shift {
@@ -149,6 +150,7 @@ impl<'f> Sim<'f> {
                     },
                 );
             }
+            self.pool_changed(p);
             self.log("shift_end", NONE, NONE, NONE);
             if self.pools[p as usize].rule == ShiftEnd::Pause {
                 for m in 0..self.machines.len() as u32 {

@@ -62,6 +62,14 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         return None;
     }
     let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let pools = s.pools.iter().map(|p| Bar {
+        label: format!("{} (people ×{})", p.pool, p.workers),
+        sole: finite(p.bottleneck_sole.mean),
+        shifting: finite(p.bottleneck_shifting.mean),
+        low: p.bottleneck.low,
+        high: p.bottleneck.high,
+        primary: s.bottleneck_is_pool && p.pool == s.bottleneck,
+    });
     let bars = s
         .stations
         .iter()
@@ -75,8 +83,9 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
             shifting: finite(st.bottleneck_shifting.mean),
             low: st.bottleneck.low,
             high: st.bottleneck.high,
-            primary: st.station == s.bottleneck,
+            primary: !s.bottleneck_is_pool && st.station == s.bottleneck,
         })
+        .chain(pools)
         .collect();
     let subtitle = format!(
         "baseline, after the warm-up, mean over {} replication{} with the 95% CI of the total; the bottleneck shifts {:.1} times a day",
@@ -89,9 +98,10 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         title: "Where the bottleneck is (baseline)".into(),
         about: "The active-period method: at each moment the station whose current \
                 uninterrupted active period (busy, in setup or under repair; for a station of \
-                several machines, all of them) is the longest is the bottleneck. Dark: the share of \
-                time a station was the sole bottleneck; light: the share it was a shifting \
-                one, while the bottleneck passed between it and another station. The whisker \
+                several machines, all of them; for a pool of people, every worker present \
+                busy) is the longest is the bottleneck. Dark: the share of \
+                time a station or pool was the sole bottleneck; light: the share it was a \
+                shifting one, while the bottleneck passed between it and another. The whisker \
                 is the 95% CI of the sum; the primary bottleneck is outlined. Relieving it \
                 (`run --sensitivity`) is what raises output; relieving another station is not."
             .into(),

@@ -36,7 +36,7 @@ type Line = (
 /// The cost lines in stacking order (those of [`crate::model::CostResult`]
 /// that add up to the total): people, then what is bought, then the
 /// plant, then holding, then the penalties of poor delivery.
-const LINES: [Line; 12] = [
+const LINES: [Line; 13] = [
     ("labour, regular", RGBColor(0, 114, 178), WHITE, |c| {
         &c.labour_regular
     }),
@@ -52,6 +52,9 @@ const LINES: [Line; 12] = [
     }),
     ("machine running", RGBColor(0, 158, 115), WHITE, |c| {
         &c.machine_running
+    }),
+    ("machines' fixed costs", RGBColor(0, 100, 75), WHITE, |c| {
+        &c.machine_fixed
     }),
     ("automation capital", RGBColor(148, 103, 189), WHITE, |c| {
         &c.automation_capital

@@ -206,6 +206,7 @@ fn specs(
     out.extend(delivery::on_time_delivery(results));
     out.extend(costs::cost_breakdown(scenario, results));
     out.extend(stations::station_states(results));
+    out.extend(stations::pool_states(scenario, results));
     out.extend(bottleneck::bottleneck_shares(results));
     out.extend(lines::wip_over_time(scenario, results, &series));
     out.extend(lines::backlog_over_time(scenario, results, &series));

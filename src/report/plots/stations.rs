@@ -34,6 +34,14 @@ pub(super) fn state_style(name: &str) -> (RGBColor, RGBColor, &'static str) {
         "waiting" => (RGBColor(148, 103, 189), WHITE, "waiting for people"),
         "off" => (RGBColor(90, 90, 90), WHITE, "off (shift, planned stop)"),
         "unlogged" => (RGBColor(245, 245, 245), BLACK, "not in the log"),
+        // A worker pool's time.
+        "working" => (
+            RGBColor(0, 158, 115),
+            WHITE,
+            "working (operating, repairing)",
+        ),
+        "present_idle" => (RGBColor(215, 215, 215), BLACK, "present, idle"),
+        "absent_off" => (RGBColor(90, 90, 90), WHITE, "off shift or absent"),
         _ => (RGBColor(204, 121, 167), BLACK, "other"),
     }
 }
@@ -109,6 +117,73 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
             states: MachineState::ALL.iter().map(|m| m.name()).collect(),
             stations,
             busiest,
+        }),
+    })
+}
+
+/// Where the baseline's worker pools' time goes: per pool, the share of
+/// its workers' calendar time spent working, present and idle, and off
+/// (off shift or absent). None without visible pools.
+pub(super) fn pool_states(
+    scenario: &crate::scenario::Scenario,
+    results: &RunResults,
+) -> Option<Spec> {
+    let s = &results.baseline().summary;
+    if s.pools.is_empty() {
+        return None;
+    }
+    let f = &scenario.factory;
+    let hours = (f.horizon - f.warmup) / crate::engine::HOUR;
+    let finite = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
+    let rows: Vec<(String, Vec<f64>)> = s
+        .pools
+        .iter()
+        .map(|p| {
+            let all = f64::from(p.workers) * hours;
+            let (busy, idle) = if all > 0.0 {
+                (
+                    finite(p.busy_hours.mean / all),
+                    finite(p.idle_paid_hours.mean / all),
+                )
+            } else {
+                (0.0, 0.0)
+            };
+            let busy = busy.min(1.0);
+            let idle = idle.min(1.0 - busy);
+            (
+                format!("{} ×{}", p.pool, p.workers),
+                vec![busy, idle, 1.0 - busy - idle],
+            )
+        })
+        .collect();
+    let outlined = if s.bottleneck_is_pool {
+        s.pools.iter().position(|p| p.pool == s.bottleneck)
+    } else {
+        None
+    };
+    let subtitle = format!(
+        "baseline: share of the workers' time after the warm-up, mean over {} replication{}; a pool that is the bottleneck outlined",
+        s.replications,
+        if s.replications == 1 { "" } else { "s" }
+    );
+    Some(Spec {
+        stem: "pool_states",
+        title: "Where people's time goes (baseline)".into(),
+        about: "One bar per worker pool (×N: its head count): the share of its workers' time \
+                spent working (operating machines or repairing them), present but idle (paid, \
+                waiting for work), and off (off shift or absent), averaged over the \
+                replications; overtime counts as present. A pool that is busy nearly all the \
+                time it is present holds machines back: they wait for operators or \
+                technicians. The pool named the bottleneck is outlined."
+            .into(),
+        size: SIZE,
+        plot: Plot::Stations(StationPlot {
+            title: "Where people's time goes (baseline)".into(),
+            subtitle,
+            outlined_as: "bottleneck",
+            states: vec!["working", "present_idle", "absent_off"],
+            stations: rows,
+            busiest: outlined,
         }),
     })
 }

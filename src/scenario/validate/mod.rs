@@ -561,6 +561,7 @@ pub(crate) fn validate(
         hash,
         variants: Vec::new(),
         optimize: None,
+        levers: Vec::new(),
         text: text.to_string(),
         source: v.loc.file.to_path_buf(),
         books: Default::default(),

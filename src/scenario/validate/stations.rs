@@ -163,6 +163,8 @@ pub(super) fn stations(
             cost_per_hour: v.money(&s.cost_per_hour, &field("cost_per_hour")),
             capital: 0.0,
             capital_per_hour: 0.0,
+            capital_per_machine: v.money(&s.capital_per_machine, &field("capital_per_machine")),
+            fixed_cost_per_week: v.money(&s.fixed_cost_per_week, &field("fixed_cost_per_week")),
             automated: false,
         };
         let automate = s.automate.as_ref().is_some_and(|a| *a.get_ref());
