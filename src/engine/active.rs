@@ -50,8 +50,22 @@ use super::Time;
 
 const NONE: u32 = u32::MAX;
 
+/// A resource's running period: when it started and its place among the
+/// running ones, in one 16-byte record. A period that starts or ends reads
+/// and writes both, so in a plant of thousands of resources this costs one
+/// cache line rather than two.
+#[derive(Clone, Copy, Debug)]
+struct Resource {
+    /// Start of its running active period (infinite when inactive).
+    since: Time,
+    /// The previous and the next running resource in [`Running`]'s list
+    /// (`NONE`: none, or not running).
+    links: [u32; 2],
+}
+
 /// The running periods, oldest first: a doubly linked list through the
-/// resources, ordered by (start of their running period, resource).
+/// resources ([`Resource::links`]), ordered by (start of their running
+/// period, resource).
 ///
 /// A period that starts now is never older than a running one (calls come
 /// in time order), so it joins at the tail — past the few that started at
@@ -62,17 +76,13 @@ const NONE: u32 = u32::MAX;
 /// the plant.
 #[derive(Clone, Debug)]
 struct Running {
-    /// Per resource: the previous and the next running resource (`NONE`:
-    /// none, or not running).
-    links: Vec<[u32; 2]>,
     head: u32,
     tail: u32,
 }
 
 impl Running {
-    fn new(resources: usize) -> Running {
+    fn new() -> Running {
         Running {
-            links: vec![[NONE; 2]; resources],
             head: NONE,
             tail: NONE,
         }
@@ -80,8 +90,8 @@ impl Running {
 
     /// True if resource `a`'s running period comes before `b`'s.
     #[inline]
-    fn before(since: &[Time], a: u32, b: u32) -> bool {
-        let (sa, sb) = (since[a as usize], since[b as usize]);
+    fn before(res: &[Resource], a: u32, b: u32) -> bool {
+        let (sa, sb) = (res[a as usize].since, res[b as usize].since);
         sa < sb || (sa == sb && a < b)
     }
 
@@ -91,22 +101,22 @@ impl Running {
         (self.head != NONE).then_some(self.head)
     }
 
-    /// Resource `r` starts running (`since[r]` already set, not earlier
+    /// Resource `r` starts running (its `since` already set, not earlier
     /// than any running period's start).
     #[inline]
-    fn push(&mut self, since: &[Time], r: u32) {
+    fn push(&mut self, res: &mut [Resource], r: u32) {
         let tail = self.tail;
-        if tail == NONE || Self::before(since, tail, r) {
+        if tail == NONE || Self::before(res, tail, r) {
             // The usual case: r joins at the tail.
             if tail == NONE {
                 self.head = r;
             } else {
-                self.links[tail as usize][1] = r;
+                res[tail as usize].links[1] = r;
             }
-            self.links[r as usize] = [tail, NONE];
+            res[r as usize].links = [tail, NONE];
             self.tail = r;
         } else {
-            self.push_tied(since, r);
+            self.push_tied(res, r);
         }
     }
 
@@ -115,37 +125,37 @@ impl Running {
     /// with a higher number.
     #[cold]
     #[inline(never)]
-    fn push_tied(&mut self, since: &[Time], r: u32) {
+    fn push_tied(&mut self, res: &mut [Resource], r: u32) {
         let mut after = self.tail;
         // Only periods that started at the same moment can come after r.
-        while after != NONE && Self::before(since, r, after) {
-            after = self.links[after as usize][0];
+        while after != NONE && Self::before(res, r, after) {
+            after = res[after as usize].links[0];
         }
-        debug_assert!(after == NONE || Self::before(since, after, r));
+        debug_assert!(after == NONE || Self::before(res, after, r));
         let next = if after == NONE {
             std::mem::replace(&mut self.head, r)
         } else {
-            std::mem::replace(&mut self.links[after as usize][1], r)
+            std::mem::replace(&mut res[after as usize].links[1], r)
         };
         debug_assert_ne!(next, NONE, "r does not join at the tail");
-        self.links[next as usize][0] = r;
-        self.links[r as usize] = [after, next];
+        res[next as usize].links[0] = r;
+        res[r as usize].links = [after, next];
     }
 
     /// Resource `r` stops running.
     #[inline]
-    fn remove(&mut self, r: u32) {
-        let [prev, next] = std::mem::replace(&mut self.links[r as usize], [NONE; 2]);
+    fn remove(&mut self, res: &mut [Resource], r: u32) {
+        let [prev, next] = std::mem::replace(&mut res[r as usize].links, [NONE; 2]);
         if prev == NONE {
             debug_assert_eq!(self.head, r, "a running resource is in the list");
             self.head = next;
         } else {
-            self.links[prev as usize][1] = next;
+            res[prev as usize].links[1] = next;
         }
         if next == NONE {
             self.tail = prev;
         } else {
-            self.links[next as usize][0] = prev;
+            res[next as usize].links[0] = prev;
         }
     }
 }
@@ -194,9 +204,9 @@ pub struct BottleneckTimes {
 /// `window_start` on.
 #[derive(Clone, Debug)]
 pub struct ActivePeriods {
-    /// Per resource: start of its running active period (infinite when
-    /// inactive).
-    since: Vec<Time>,
+    /// Per resource: its running period's start and its place among the
+    /// running ones.
+    res: Vec<Resource>,
     /// The resources with a running period, oldest first.
     running: Running,
     /// Finished periods not inside a longer one, ordered by start (and so
@@ -220,7 +230,10 @@ pub struct ActivePeriods {
     ending_more: Vec<u32>,
     ending_at: Time,
     /// Per resource: units (machines) active now, and how many make the
-    /// resource active (see [`ActivePeriods::unit_changed`]).
+    /// resource active (see [`ActivePeriods::unit_changed`]). Apart from
+    /// [`ActivePeriods::res`]: most unit changes end and start a period at
+    /// the same moment (a machine takes its next part), which needs only
+    /// this.
     units: Vec<[u32; 2]>,
     /// The chain's current period and the end of its overlap with the one
     /// before it (its shifting prefix; ≤ its start when none).
@@ -242,8 +255,14 @@ impl ActivePeriods {
     pub fn with_units(units: &[u32], window_start: Time) -> ActivePeriods {
         let resources = units.len();
         ActivePeriods {
-            since: vec![Time::INFINITY; resources],
-            running: Running::new(resources),
+            res: vec![
+                Resource {
+                    since: Time::INFINITY,
+                    links: [NONE; 2],
+                };
+                resources
+            ],
+            running: Running::new(),
             done: VecDeque::with_capacity(resources + 1),
             admitted: 0,
             candidates: VecDeque::with_capacity(resources + 1),
@@ -280,8 +299,8 @@ impl ActivePeriods {
                 self.flush();
             }
         }
-        self.since[r as usize] = now;
-        self.running.push(&self.since, r);
+        self.res[r as usize].since = now;
+        self.running.push(&mut self.res, r);
     }
 
     /// One unit of resource `r` becomes active (`active`) or inactive at
@@ -335,7 +354,7 @@ impl ActivePeriods {
         let mut ending = std::mem::take(&mut self.ending_more);
         ending.push(first);
         ending.sort_by(|&a, &b| {
-            let (sa, sb) = (self.since[a as usize], self.since[b as usize]);
+            let (sa, sb) = (self.res[a as usize].since, self.res[b as usize].since);
             sb.total_cmp(&sa).then(b.cmp(&a))
         });
         for &r in &ending {
@@ -347,8 +366,8 @@ impl ActivePeriods {
 
     /// Resource `r`'s active period ends at `now`, for good.
     fn close(&mut self, r: u32, now: Time) {
-        self.running.remove(r);
-        let start = std::mem::replace(&mut self.since[r as usize], Time::INFINITY);
+        self.running.remove(&mut self.res, r);
+        let start = std::mem::replace(&mut self.res[r as usize].since, Time::INFINITY);
         // The oldest running period is the frontier. A period running since
         // before this one's start contains it; one running since the same
         // moment does too, but it counts as containing it only when its
@@ -356,7 +375,7 @@ impl ActivePeriods {
         // Both questions are about the oldest running period alone.
         let (oldest, contained) = match self.running.oldest() {
             Some(q) => {
-                let s = self.since[q as usize];
+                let s = self.res[q as usize].since;
                 (s, s < start || (s == start && q < r))
             }
             None => (Time::INFINITY, false),
@@ -375,8 +394,8 @@ impl ActivePeriods {
     /// everything and returns the bottleneck times.
     pub fn finish(mut self, now: Time) -> BottleneckTimes {
         self.flush();
-        let running: Vec<u32> = (0..self.since.len() as u32)
-            .filter(|&r| self.since[r as usize].is_finite())
+        let running: Vec<u32> = (0..self.res.len() as u32)
+            .filter(|&r| self.res[r as usize].since.is_finite())
             .collect();
         for r in running {
             self.end(r, now);

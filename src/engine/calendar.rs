@@ -3,14 +3,32 @@
 //!
 //! Simultaneous events therefore run first-scheduled-first, which makes a run
 //! a pure function of its inputs. Events are small `Copy` values chosen by
-//! the model; the calendar never allocates per event once its heap has grown
-//! to the largest number of pending events.
+//! the model; the calendar never allocates per event once its storage has
+//! grown to the largest number of pending events.
+//!
+//! The cost of an event does not grow with the number pending: a few
+//! pending events (a small plant) sit in a binary heap, whose depth is then
+//! small; past a few hundred of them (a plant of hundreds of busy machines)
+//! they move to a calendar queue (`buckets.rs`), which files an event in
+//! O(1) by its time. Both pop in exactly the same order.
 //!
 //! Cancelling an event costs no search: the model keeps a [`Generation`] on
 //! the entity the event concerns, stamps the event with it when scheduling,
 //! and bumps it to cancel. A stale event is simply ignored when it is popped.
 
+mod buckets;
+
+use self::buckets::Buckets;
 use super::time::Time;
+
+/// Pending events beyond which they move from the heap to the calendar
+/// queue, and below which they move back. The heap is cheaper while it is
+/// shallow (it runs fewer instructions per event up to about a hundred
+/// pending, in a pop-and-push loop of exponential delays); the gap between
+/// the two keeps a plant whose number of pending events hovers around one
+/// of them from moving back and forth.
+const BUCKETS_FROM: usize = 256;
+const HEAP_BELOW: usize = 64;
 
 /// One scheduled event.
 #[derive(Clone, Copy, Debug)]
@@ -35,19 +53,41 @@ impl<E> Entry<E> {
     /// The scheduled time.
     #[inline(always)]
     fn time(&self) -> Time {
-        f64::from_bits((self.key >> 64) as u64)
+        time_of(self.key)
     }
 }
 
+/// The time of a sort key.
+#[inline(always)]
+fn time_of(key: u128) -> Time {
+    f64::from_bits((key >> 64) as u64)
+}
+
+/// `Calendar::state` bits: `heap[0]` is stale (popped and not refilled).
+const ROOT_VACANT: u8 = 1;
+/// `Calendar::state` bits: the pending events are in the calendar queue.
+/// The heap then holds one stale entry, the root, through which pops pass,
+/// so [`ROOT_VACANT`] is always set with this bit.
+const BUCKETED: u8 = 2 | ROOT_VACANT;
+
 /// The simulation clock and its future-event list.
 ///
-/// The list is a binary min-heap on `(time, seq)` kept in a `Vec`, with one
-/// twist that suits discrete-event simulation: almost every pop is followed
-/// by a push (an operation ends, the next one is scheduled). So [`pop`]
-/// leaves the root slot *vacant* instead of refilling it at once; the next
-/// [`schedule_at`] drops its entry into the vacant root and sifts it down —
-/// one sift instead of the two (pop's sift-down, push's sift-up) of a plain
-/// heap. If another pop comes first, the root is refilled then, as usual.
+/// With few events pending, the list is a binary min-heap on `(time, seq)`
+/// kept in a `Vec`, with one twist that suits discrete-event simulation:
+/// almost every pop is followed by a push (an operation ends, the next one
+/// is scheduled). So [`pop`] leaves the root slot *vacant* instead of
+/// refilling it at once; the next [`schedule_at`] drops its entry into the
+/// vacant root and sifts it down — one sift instead of the two (pop's
+/// sift-down, push's sift-up) of a plain heap. If another pop comes first,
+/// the root is refilled then, as usual.
+///
+/// With many pending, a sift would cross log2(pending) levels of a heap
+/// too big for the L1 cache, so they move to a calendar queue
+/// (`calendar/buckets.rs`) instead, and each pop refills the heap's root
+/// from it. Which store holds them and whether the root is vacant are one
+/// small state, tested once on each of the heap's usual paths where the
+/// vacant root alone was tested before, so a small plant pays next to
+/// nothing for the calendar queue.
 ///
 /// [`pop`]: Calendar::pop
 /// [`schedule_at`]: Calendar::schedule_at
@@ -55,10 +95,11 @@ impl<E> Entry<E> {
 pub struct Calendar<E> {
     now: Time,
     seq: u64,
-    /// Heap-ordered entries; `heap[0]` is stale when `vacant_root` is set.
+    /// [`ROOT_VACANT`], [`BUCKETED`] or neither.
+    state: u8,
+    /// Heap-ordered entries; only the stale root while [`BUCKETED`].
     heap: Vec<Entry<E>>,
-    /// The root was popped and not yet refilled.
-    vacant_root: bool,
+    buckets: Buckets<E>,
     popped: u64,
 }
 
@@ -74,8 +115,9 @@ impl<E: Copy> Calendar<E> {
         Calendar {
             now: 0.0,
             seq: 0,
+            state: 0,
             heap: Vec::with_capacity(64),
-            vacant_root: false,
+            buckets: Buckets::new(),
             popped: 0,
         }
     }
@@ -107,12 +149,33 @@ impl<E: Copy> Calendar<E> {
             event,
         };
         self.seq += 1;
-        if self.vacant_root {
-            self.vacant_root = false;
-            self.sift_down(0, entry);
+        if self.state == ROOT_VACANT {
+            // The usual case with few events: a pop left the root vacant.
+            self.fill_root(entry);
         } else {
+            self.push(entry);
+        }
+    }
+
+    /// Drops `entry` into the vacant root of the heap and sifts it down.
+    #[inline(never)]
+    fn fill_root(&mut self, entry: Entry<E>) {
+        self.state = 0;
+        self.sift_down(0, entry);
+    }
+
+    /// Adds `entry` to the heap (whose root is not vacant) or to the
+    /// calendar queue.
+    #[inline(never)]
+    fn push(&mut self, entry: Entry<E>) {
+        if self.state == 0 {
             self.heap.push(entry);
             self.sift_up(self.heap.len() - 1, entry);
+            if self.heap.len() > BUCKETS_FROM {
+                self.move_to_buckets();
+            }
+        } else {
+            self.buckets.push(entry.key, entry.event, self.now);
         }
     }
 
@@ -120,11 +183,11 @@ impl<E: Copy> Calendar<E> {
     /// returns it; `None` when nothing is scheduled.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        if self.vacant_root {
-            self.refill_root();
+        if self.state != 0 {
+            self.refill_root()?;
         }
         let entry = *self.heap.first()?;
-        self.vacant_root = true;
+        self.state |= ROOT_VACANT;
         self.now = entry.time();
         self.popped += 1;
         Some((self.now, entry.event))
@@ -132,9 +195,10 @@ impl<E: Copy> Calendar<E> {
 
     /// Time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Time> {
-        let first = if self.vacant_root {
+        let first = match self.state {
+            BUCKETED => return self.buckets.peek().map(time_of),
             // With the root gone, the earliest entry is one of its children.
-            match self.heap.get(1..).unwrap_or_default() {
+            ROOT_VACANT => match self.heap.get(1..).unwrap_or_default() {
                 [] => return None,
                 [a] => a,
                 [a, b, ..] => {
@@ -144,16 +208,19 @@ impl<E: Copy> Calendar<E> {
                         b
                     }
                 }
-            }
-        } else {
-            self.heap.first()?
+            },
+            _ => self.heap.first()?,
         };
         Some(first.time())
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len() - usize::from(self.vacant_root)
+        match self.state {
+            BUCKETED => self.buckets.len(),
+            ROOT_VACANT => self.heap.len() - 1,
+            _ => self.heap.len(),
+        }
     }
 
     /// True when no event is pending.
@@ -166,13 +233,59 @@ impl<E: Copy> Calendar<E> {
         self.popped
     }
 
-    /// Removes the stale root: the last entry takes its place and sinks.
+    /// Puts the earliest pending event in the vacant root: from the heap
+    /// (its last entry takes the root's place and sinks), or from the
+    /// calendar queue. `None` when no event is pending.
     #[inline]
-    fn refill_root(&mut self) {
-        self.vacant_root = false;
+    fn refill_root(&mut self) -> Option<()> {
+        if self.state == BUCKETED {
+            return self.refill_root_from_buckets();
+        }
+        self.state = 0;
         let last = self.heap.pop().expect("a vacant root is in the heap");
         if !self.heap.is_empty() {
             self.sift_down(0, last);
+        }
+        Some(())
+    }
+
+    /// [`Calendar::refill_root`] from the calendar queue; back to the heap
+    /// when few events are left.
+    #[inline(never)]
+    fn refill_root_from_buckets(&mut self) -> Option<()> {
+        let earliest = self.buckets.pop()?;
+        self.heap[0] = earliest;
+        if self.buckets.len() < HEAP_BELOW {
+            self.move_to_heap();
+        }
+        Some(())
+    }
+
+    /// Moves the pending events from the heap to the calendar queue,
+    /// keeping one (stale) entry as the vacant root.
+    #[cold]
+    #[inline(never)]
+    fn move_to_buckets(&mut self) {
+        debug_assert_eq!(self.state, 0);
+        let root = self.heap[0];
+        self.buckets.fill(self.now, self.heap.drain(..));
+        self.heap.push(root);
+        self.state = BUCKETED;
+    }
+
+    /// Moves the pending events from the calendar queue to the heap, whose
+    /// root holds the earliest.
+    #[cold]
+    #[inline(never)]
+    fn move_to_heap(&mut self) {
+        debug_assert_eq!(self.heap.len(), 1);
+        self.heap.extend(self.buckets.drain());
+        self.state = 0;
+        // Heapify: sift down every parent, the last first (the root, the
+        // earliest of all, stays).
+        for pos in (0..self.heap.len() / 2).rev() {
+            let entry = self.heap[pos];
+            self.sift_down(pos, entry);
         }
     }
 
@@ -315,6 +428,66 @@ mod tests {
         assert_eq!(cal.pop(), None);
         assert!(cal.is_empty());
         assert_eq!(cal.peek_time(), None);
+    }
+
+    /// Pops agree with a sorted reference while the pending events grow
+    /// past the point where they move to the calendar queue, spread over
+    /// very different scales (ties, sub-second gaps, hours, a far end),
+    /// and shrink back to the heap.
+    #[test]
+    fn matches_a_sorted_reference_through_both_stores() {
+        let mut cal = Calendar::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut seq = 0u64;
+        let mut x = 987_654_321u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        cal.schedule_at(1e7, u64::MAX);
+        reference.insert((1e7f64.to_bits(), seq, u64::MAX));
+        seq += 1;
+        // Phases (steps, pushes in eighths): grow to about 4 500 pending,
+        // hold, shrink to one, grow again; then drain.
+        let phases: [(u32, u64); 4] = [(6_000, 7), (30_000, 4), (8_000, 1), (5_000, 6)];
+        let (mut popped, mut bucketed, mut back_to_heap) = (0u64, false, false);
+        for (round, &(steps, pushes)) in phases.iter().enumerate() {
+            for i in 0..steps {
+                let r = next();
+                if r % 8 < pushes || reference.len() <= 1 {
+                    let delay = match (r >> 8) % 8 {
+                        0 => 0.0,
+                        1 => ((r >> 16) % 4) as f64,
+                        2 => 3600.0 * ((r >> 16) % 5) as f64,
+                        3 => ((r >> 16) % 1000) as f64 * 1e-3,
+                        _ => ((r >> 16) % 1_000_000) as f64 * 1e-4,
+                    };
+                    let at = cal.now() + delay;
+                    let ev = (round as u64) << 32 | u64::from(i);
+                    cal.schedule_at(at, ev);
+                    reference.insert((at.to_bits(), seq, ev));
+                    seq += 1;
+                } else {
+                    let first = *reference.iter().next().unwrap();
+                    reference.remove(&first);
+                    assert_eq!(cal.peek_time(), Some(f64::from_bits(first.0)));
+                    assert_eq!(cal.pop(), Some((f64::from_bits(first.0), first.2)));
+                    popped += 1;
+                }
+                assert_eq!(cal.len(), reference.len());
+                bucketed |= cal.state == BUCKETED;
+                back_to_heap |= bucketed && cal.state != BUCKETED;
+            }
+        }
+        assert!(bucketed && back_to_heap);
+        for (key, _, ev) in std::mem::take(&mut reference) {
+            assert_eq!(cal.pop(), Some((f64::from_bits(key), ev)));
+        }
+        assert!(popped > 10_000);
+        assert_eq!(cal.pop(), None);
+        assert!(cal.is_empty());
     }
 
     #[test]
