@@ -30,6 +30,13 @@
 //! Run with `cargo bench --bench scale`; a first argument that is not a flag
 //! selects the plants whose name contains it (`cargo bench --bench scale --
 //! serial/500`).
+//!
+//! On a shared machine wall-clock timings follow the load. With
+//! `SCALE_REPEAT=K` set, the bench skips criterion, runs each selected plant
+//! K times and prints the operations per second of *CPU time* of the thread
+//! (user + system time from `/proc/thread-self/stat`, 10 ms ticks), which
+//! leaves out the time spent waiting for a core:
+//! `SCALE_REPEAT=10 cargo bench --bench scale`.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -142,6 +149,21 @@ fn run(factory: &Factory) -> (u64, u64) {
     (r.stations.iter().map(|s| s.operations).sum(), r.events)
 }
 
+/// User + system CPU time of the calling thread, in seconds (Linux).
+fn thread_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // Fields after the command name in parentheses; utime and stime are
+    // fields 14 and 15 of the whole line, 12 and 13 after the name.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
 fn main() {
     let filter = std::env::args()
         .skip(1)
@@ -160,6 +182,9 @@ fn main() {
     }
     plants.push(("jobshop/50x200p".into(), Box::new(|| jobshop(50, 200))));
 
+    let repeat: Option<u32> = std::env::var("SCALE_REPEAT")
+        .ok()
+        .and_then(|k| k.parse().ok());
     let mut c = Criterion::default()
         .without_plots()
         .sample_size(10)
@@ -184,6 +209,18 @@ fn main() {
             "{id:<18} {:>10.1} {ops:>12} {events:>12} {peak:>16}",
             factory.horizon / 3600.0
         );
+        if let Some(k) = repeat {
+            let start = thread_cpu_seconds();
+            for _ in 0..k {
+                black_box(run(black_box(&factory)));
+            }
+            let cpu = thread_cpu_seconds() - start;
+            println!(
+                "{id:<18} {k} runs in {cpu:.2} s of CPU: {:.3} M operations/s",
+                ops as f64 * f64::from(k) / cpu / 1e6
+            );
+            continue;
+        }
         g.throughput(Throughput::Elements(ops));
         g.bench_function(id.as_str(), |b| b.iter(|| run(black_box(&factory))));
     }
