@@ -13,11 +13,14 @@ impl<'f> Sim<'f> {
         if !mach.down && !mach.paused && matches!(mach.phase, Phase::Setup | Phase::Process) {
             let elapsed = now - mach.seg_start;
             mach.remaining = (mach.remaining - elapsed).max(0.0);
+            mach.generation.bump();
+            // A pending operating-clock failure is cancelled (it is drawn
+            // again when the segment resumes); a calendar-clock failure
+            // (`ttf_left` infinite) stays due.
             if mach.ttf_left.is_finite() {
                 mach.ttf_left -= elapsed;
+                mach.failure_gen.bump();
             }
-            mach.generation.bump();
-            mach.failure_gen.bump();
         }
         if self.track_sunk && mach.held > 0 {
             self.crew_leaves(m);
