@@ -534,6 +534,10 @@ pub struct StationSummary {
     pub off_shift: Estimate,
     /// Share of machine time loaded but waiting for raw materials.
     pub starved_material: Estimate,
+    /// Share of machine time under preventive maintenance. Absent from
+    /// `summary.json` when 0.
+    #[serde(default, skip_serializing_if = "no_cost")]
+    pub maintenance: Estimate,
     /// Time-average buffer content.
     pub queue_avg: Estimate,
     /// Mean wait in the buffer per operation started (Wq), minutes.
@@ -641,6 +645,10 @@ estimates! {
         /// in every replication).
         #[serde(skip_serializing_if = "no_cost")]
         machine_fixed: |r| r.machine_fixed,
+        /// Preventive maintenance jobs' cost (absent from `summary.json`
+        /// when 0 in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        maintenance: |r| r.maintenance,
         /// Automation capital charge.
         automation_capital: |r| r.automation_capital,
         /// WIP holding.
@@ -949,6 +957,7 @@ impl StationSummary {
             MachineState::WaitingTechnician => &self.waiting_technician,
             MachineState::OffShift => &self.off_shift,
             MachineState::StarvedMaterial => &self.starved_material,
+            MachineState::Maintenance => &self.maintenance,
         }
     }
 }
@@ -1211,6 +1220,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 waiting_technician: share(MachineState::WaitingTechnician),
                 off_shift: share(MachineState::OffShift),
                 starved_material: share(MachineState::StarvedMaterial),
+                maintenance: share(MachineState::Maintenance),
                 queue_avg: next(),
                 wait_mean_min: next(),
                 waited_share: next(),

@@ -368,6 +368,37 @@ pub struct Failures {
     pub repair_crew: Option<PoolId>,
 }
 
+/// What makes a machine's preventive maintenance due.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MaintenanceTrigger {
+    /// Every this many seconds of calendar time, counted from the end of
+    /// the machine's previous maintenance (the first one staggered over the
+    /// station's machines: machine i of n is first due at interval·(i+1)/n).
+    Calendar(f64),
+    /// After every this many parts processed on the machine.
+    Parts(u32),
+    /// After every this many seconds of operating time (setup and
+    /// processing) on the machine.
+    Operating(f64),
+}
+
+/// Preventive maintenance of every machine of a station.
+#[derive(Clone, Debug)]
+pub struct Maintenance {
+    /// When it falls due. A machine that is working then finishes its part
+    /// first; it takes no new part while maintenance is due.
+    pub trigger: MaintenanceTrigger,
+    /// How long one maintenance takes once started.
+    pub duration: Dist,
+    /// Pool whose technicians do it (one per job); `None`: starts at once.
+    pub crew: Option<PoolId>,
+    /// It makes the machine as good as new: the time to failure is drawn
+    /// again when it ends.
+    pub renews: bool,
+    /// Cost of one maintenance (parts, contractor), besides the crew's time.
+    pub cost: f64,
+}
+
 /// A station: `machines` identical parallel machines fed by one FIFO buffer.
 #[derive(Clone, Debug)]
 pub struct Station {
@@ -384,6 +415,8 @@ pub struct Station {
     pub operator_rule: PoolRule,
     /// Breakdowns, if the machines fail.
     pub failures: Option<Failures>,
+    /// Preventive maintenance, if any.
+    pub maintenance: Option<Maintenance>,
     /// Order in which the buffer's parts are taken.
     pub dispatch: Dispatch,
     /// Contractor that takes the parts arriving to a full buffer (they

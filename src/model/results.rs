@@ -42,11 +42,14 @@ pub enum MachineState {
     OffShift,
     /// Loaded, waiting for raw materials its operation needs.
     StarvedMaterial,
+    /// Under preventive maintenance (waiting for its crew to start it is
+    /// `WaitingTechnician`).
+    Maintenance,
 }
 
 impl MachineState {
     /// All states in the order of [`StationResult::state_shares`].
-    pub const ALL: [MachineState; 9] = [
+    pub const ALL: [MachineState; 10] = [
         MachineState::Busy,
         MachineState::Blocked,
         MachineState::Starved,
@@ -56,6 +59,7 @@ impl MachineState {
         MachineState::WaitingTechnician,
         MachineState::OffShift,
         MachineState::StarvedMaterial,
+        MachineState::Maintenance,
     ];
 
     /// Lower-case name used in outputs.
@@ -70,6 +74,7 @@ impl MachineState {
             MachineState::WaitingTechnician => "waiting_technician",
             MachineState::OffShift => "off_shift",
             MachineState::StarvedMaterial => "starved_material",
+            MachineState::Maintenance => "maintenance",
         }
     }
 }
@@ -86,7 +91,8 @@ pub struct StationResult {
     pub utilisation: f64,
     /// Share of machine time per state, in the order of
     /// [`MachineState::ALL`]; sums to 1.
-    pub state_shares: [f64; 9],
+    #[serde(deserialize_with = "state_shares")]
+    pub state_shares: [f64; 10],
     /// Time-average number of parts waiting in the input buffer.
     #[serde(deserialize_with = "f64_or_nan")]
     pub queue_avg: f64,
@@ -112,6 +118,9 @@ pub struct StationResult {
     pub reworked: u64,
     /// Breakdowns that started here.
     pub failures: u64,
+    /// Preventive maintenance jobs finished here.
+    #[serde(default)]
+    pub maintenance_jobs: u64,
     /// Share of the observed time this station was the sole bottleneck
     /// (active-period method: its active period was the longest, and did
     /// not overlap the bottleneck before or after it), 0–1.
@@ -463,6 +472,14 @@ pub struct CostResult {
         deserialize_with = "f64_or_nan"
     )]
     pub machine_fixed: f64,
+    /// Preventive maintenance jobs finished × their cost per job. Left out
+    /// of the job files when 0, as `machine_fixed`.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub maintenance: f64,
     /// Automation capital, amortised straight-line over its life, for the
     /// observed hours.
     #[serde(deserialize_with = "f64_or_nan")]
@@ -627,4 +644,15 @@ pub struct TraceRecord {
     pub order: Option<u64>,
     /// Product name, or empty.
     pub product: String,
+}
+
+/// Reads `state_shares` of a job file, NaN-tolerant, padding with zeros the
+/// states that job files written before them lack.
+fn state_shares<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; 10], D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    let mut out = [0.0; 10];
+    for (o, x) in out.iter_mut().zip(v) {
+        *o = x.unwrap_or(f64::NAN);
+    }
+    Ok(out)
 }

@@ -25,6 +25,7 @@ use super::results::{
 
 mod failures;
 mod flow;
+mod maintenance;
 mod orders;
 mod quality;
 mod shifts;
@@ -62,6 +63,10 @@ enum Event {
     },
     /// A machine's repair is complete.
     RepairEnd { machine: u32 },
+    /// A machine's calendar preventive maintenance falls due.
+    MaintenanceDue { machine: u32 },
+    /// A machine's preventive maintenance is complete.
+    MaintenanceEnd { machine: u32 },
     /// "Load and walk away": the operators of the part with this serial
     /// (low 32 bits) on this machine may leave.
     OperatorRelease { machine: u32, stamp: u32 },
@@ -215,6 +220,9 @@ struct Machine {
     held: u32,
     /// Broken and waiting for a technician.
     awaiting_technician: bool,
+    /// Under preventive maintenance or waiting for it to start (`down` is
+    /// set too).
+    maint: bool,
     /// The current segment has not run yet (fatigue applies once, at its
     /// start), and the operation was done by tired operators.
     fresh: bool,
@@ -237,7 +245,7 @@ struct Machine {
     /// part on it, so the time since then is the current operation's).
     crew_since: f64,
     op_mark: f64,
-    timer: StateTimer<9>,
+    timer: StateTimer<10>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
@@ -262,6 +270,7 @@ struct StationState {
     scrapped: u64,
     reworked: u64,
     failures: u64,
+    maintenance_jobs: u64,
     /// Operations started here, those whose part waited in the queue
     /// first, and the sum of those waits (minutes).
     starts: u64,
@@ -276,7 +285,8 @@ struct StationState {
 /// would otherwise look like the plant's constraint all night.
 const ACTIVE: u32 = 1 << MachineState::Busy as u32
     | 1 << MachineState::Setup as u32
-    | 1 << MachineState::Down as u32;
+    | 1 << MachineState::Down as u32
+    | 1 << MachineState::Maintenance as u32;
 
 #[derive(Clone, Copy)]
 struct RawTrace {
@@ -319,6 +329,8 @@ struct Sim<'f> {
     operator_queue: VecDeque<u32>,
     /// Some pool has a fatigue effect (else its check is skipped).
     any_fatigue: bool,
+    /// Preventive maintenance per machine (empty: no station has any).
+    pm: Vec<maintenance::PmMachine>,
     /// Time series: totals since time 0 that survive the warm-up reset
     /// (what the reset removed), and one point per finished period.
     before_warmup: SeriesTotals,
@@ -595,6 +607,7 @@ impl<'f> Sim<'f> {
                     crew: NONE,
                     held: 0,
                     awaiting_technician: false,
+                    maint: false,
                     fresh: false,
                     fatigue_scrap: 0.0,
                     crew_gen: Generation::default(),
@@ -634,6 +647,7 @@ impl<'f> Sim<'f> {
                 scrapped: 0,
                 reworked: 0,
                 failures: 0,
+                maintenance_jobs: 0,
             });
         }
         let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
@@ -726,6 +740,7 @@ impl<'f> Sim<'f> {
                 .collect(),
             operator_queue: VecDeque::new(),
             any_fatigue: f.pools.iter().any(|p| p.fatigue.is_some()),
+            pm: maintenance::PmMachine::all(f, seed, rep),
             orders: Vec::new(),
             free_orders: Vec::new(),
             order_serial: 0,
@@ -873,6 +888,9 @@ impl<'f> Sim<'f> {
         }
         self.start_orders();
         self.start_supply();
+        if !self.pm.is_empty() {
+            self.start_maintenance();
+        }
         if self.f.warmup > 0.0 {
             self.cal.schedule_at(self.f.warmup, Event::WarmupEnd);
         }
@@ -930,6 +948,8 @@ impl<'f> Sim<'f> {
                     extended,
                 } => self.on_shift(pool, index, on, extended),
                 Event::RepairEnd { machine } => self.on_repair_end(machine),
+                Event::MaintenanceDue { machine } => self.on_maintenance_due(machine),
+                Event::MaintenanceEnd { machine } => self.on_maintenance_end(machine),
                 Event::OperatorRelease { machine, stamp } => {
                     let mach = &self.machines[machine as usize];
                     // Only the operators this timer was set for: a breakdown
@@ -1012,6 +1032,9 @@ impl<'f> Sim<'f> {
         self.good_per_product.iter_mut().for_each(|g| *g = 0);
         self.scrapped = 0;
         self.reworked = 0;
+        if !self.pm.is_empty() {
+            self.reset_maintenance_marks();
+        }
         for m in &mut self.machines {
             m.timer.reset(now);
         }
@@ -1037,6 +1060,7 @@ impl<'f> Sim<'f> {
             s.scrapped = 0;
             s.reworked = 0;
             s.failures = 0;
+            s.maintenance_jobs = 0;
         }
     }
 
@@ -1067,7 +1091,11 @@ impl<'f> Sim<'f> {
         let s = if mach.awaiting_technician {
             MachineState::WaitingTechnician
         } else if mach.down {
-            MachineState::Down
+            if mach.maint {
+                MachineState::Maintenance
+            } else {
+                MachineState::Down
+            }
         } else if mach.paused {
             self.paused_state(m)
         } else {
@@ -1124,7 +1152,7 @@ impl<'f> Sim<'f> {
         let share = |t: f64| if observed > 0.0 { t / observed } else { 0.0 };
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
-            let mut totals = [0.0; 9];
+            let mut totals = [0.0; 10];
             for _ in 0..def.machines {
                 let t = self.machines[mi].timer.totals(now);
                 for (a, b) in totals.iter_mut().zip(t) {
@@ -1153,6 +1181,7 @@ impl<'f> Sim<'f> {
                 scrapped: st.scrapped,
                 reworked: st.reworked,
                 failures: st.failures,
+                maintenance_jobs: st.maintenance_jobs,
                 bottleneck_sole: share(bottleneck.sole[si]),
                 bottleneck_shifting: share(bottleneck.shifting[si]),
             });

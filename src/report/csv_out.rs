@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::write_atomic;
 use crate::experiment::RunResults;
 use crate::experiment::kpi::KPIS;
-use crate::model::{MaterialResult, ReplicationResult, SupplierResult, TraceRecord};
+use crate::model::{MachineState, MaterialResult, ReplicationResult, SupplierResult, TraceRecord};
 use crate::scenario::Scenario;
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -109,36 +109,50 @@ pub fn write_replication_tables(
         "cost_per_good_unit",
     ]));
     let mut replications = AtomicCsv::create(dir.join("replications.csv"), &header)?;
-    let mut stations = AtomicCsv::create(
-        dir.join("stations.csv"),
-        &strings(&[
-            "variant",
-            "replication",
-            "station",
-            "machines",
-            "utilisation",
-            "busy",
-            "blocked",
-            "starved",
-            "down",
-            "setup",
-            "waiting_operator",
-            "waiting_technician",
-            "off_shift",
-            "starved_material",
-            "queue_avg",
-            "queue_max",
-            "starts",
-            "wait_mean_min",
-            "waited_share",
-            "operations",
-            "scrapped",
-            "reworked",
-            "failures",
-            "bottleneck_sole",
-            "bottleneck_shifting",
-        ]),
-    )?;
+    // Preventive maintenance gets its columns (the state's share and the
+    // jobs done) only in plants that have it, so that the file of a plant
+    // without it stays as it was.
+    let pm = scenario
+        .factory
+        .stations
+        .iter()
+        .any(|s| s.maintenance.is_some())
+        || results
+            .variants
+            .iter()
+            .any(|v| v.summary.stations.iter().any(|s| s.maintenance.mean != 0.0));
+    let mut station_header = strings(&[
+        "variant",
+        "replication",
+        "station",
+        "machines",
+        "utilisation",
+        "busy",
+        "blocked",
+        "starved",
+        "down",
+        "setup",
+        "waiting_operator",
+        "waiting_technician",
+        "off_shift",
+        "starved_material",
+        "queue_avg",
+        "queue_max",
+        "starts",
+        "wait_mean_min",
+        "waited_share",
+        "operations",
+        "scrapped",
+        "reworked",
+        "failures",
+        "bottleneck_sole",
+        "bottleneck_shifting",
+    ]);
+    if pm {
+        station_header.insert(14, "maintenance".into());
+        station_header.push("maintenance_jobs".into());
+    }
+    let mut stations = AtomicCsv::create(dir.join("stations.csv"), &station_header)?;
     // A replication reports the scenario's visible pools, which its
     // variant's summary lists.
     let any_pools = results
@@ -175,12 +189,17 @@ pub fn write_replication_tables(
         .variants
         .iter()
         .any(|v| v.summary.costs.machine_fixed.mean != 0.0);
+    let pm_cost = results
+        .variants
+        .iter()
+        .any(|v| v.summary.costs.maintenance.mean != 0.0);
     let mut costs = AtomicCsv::create(dir.join("costs.csv"), &{
         let mut h = strings(&["variant", "replication"]);
         h.extend(
             COST_COLUMNS
                 .iter()
                 .filter(|c| fixed || **c != "machine_fixed")
+                .filter(|c| pm_cost || **c != "maintenance")
                 .map(|c| c.to_string()),
         );
         h
@@ -272,7 +291,7 @@ pub fn write_replication_tables(
     results.records.all(|v, r| {
         let name = &results.variants[v].name;
         replications.row(replication_row(name, r))?;
-        costs.row(cost_row(name, r, fixed))?;
+        costs.row(cost_row(name, r, fixed, pm_cost))?;
         for p in &r.products {
             products.row([
                 name.to_string(),
@@ -321,7 +340,7 @@ pub fn write_replication_tables(
                 c.row(supplier_row(name, r.replication, s))?;
             }
         }
-        station_rows(&mut stations, name, r)?;
+        station_rows(&mut stations, name, r, pm)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
@@ -436,14 +455,16 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 ];
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
-/// `machine_fixed` is written only when some variant has fixed costs.
-pub const COST_COLUMNS: [&str; 23] = [
+/// `machine_fixed` is written only when some variant has fixed costs, and
+/// `maintenance` only when some variant pays for maintenance.
+pub const COST_COLUMNS: [&str; 24] = [
     "labour_regular",
     "labour_overtime",
     "materials",
     "outsourcing",
     "machine_running",
     "machine_fixed",
+    "maintenance",
     "automation_capital",
     "wip_holding",
     "stock_holding",
@@ -565,8 +586,9 @@ fn supplier_row(variant: &str, replication: u64, s: &SupplierResult) -> Vec<Stri
     ]
 }
 
-/// One row of `costs.csv`, with the `machine_fixed` column if `fixed`.
-fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
+/// One row of `costs.csv`, with the `machine_fixed` column if `fixed` and
+/// the `maintenance` one if `pm`.
+fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool, pm: bool) -> Vec<String> {
     let c = &r.costs;
     let mut row = vec![variant.to_string(), r.replication.to_string()];
     row.extend(
@@ -596,15 +618,25 @@ fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
         ]
         .map(|x| x.to_string()),
     );
+    // After `machine_running`, as in [`COST_COLUMNS`].
+    if pm {
+        row.insert(7, c.maintenance.to_string());
+    }
     if fixed {
-        // After `machine_running`, as in [`COST_COLUMNS`].
         row.insert(7, c.machine_fixed.to_string());
     }
     row
 }
 
 /// The rows of `stations.csv` for one replication.
-fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+/// The rows of `stations.csv` for one replication, with the maintenance
+/// columns if `pm`.
+fn station_rows(
+    c: &mut AtomicCsv,
+    variant: &str,
+    r: &ReplicationResult,
+    pm: bool,
+) -> io::Result<()> {
     for s in &r.stations {
         let mut row = vec![
             variant.to_string(),
@@ -613,7 +645,12 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
             s.machines.to_string(),
             s.utilisation.to_string(),
         ];
-        row.extend(s.state_shares.iter().map(|x| x.to_string()));
+        let states = if pm {
+            &s.state_shares[..]
+        } else {
+            &s.state_shares[..MachineState::Maintenance as usize]
+        };
+        row.extend(states.iter().map(|x| x.to_string()));
         row.extend([
             s.queue_avg.to_string(),
             s.queue_max.to_string(),
@@ -627,6 +664,9 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
             s.bottleneck_sole.to_string(),
             s.bottleneck_shifting.to_string(),
         ]);
+        if pm {
+            row.push(s.maintenance_jobs.to_string());
+        }
         c.row(&row)?;
     }
     Ok(())

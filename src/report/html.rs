@@ -716,7 +716,7 @@ type CostFigure = fn(&CostSummary) -> &Estimate;
 
 /// The cost lines of the costs table: words and the figure (those of
 /// [`crate::model::CostResult`] that add up to the total).
-const COST_LINES: [(&str, CostFigure); 13] = [
+const COST_LINES: [(&str, CostFigure); 14] = [
     ("labour, regular", |c| &c.labour_regular),
     ("labour, overtime", |c| &c.labour_overtime),
     ("materials", |c| &c.materials),
@@ -724,6 +724,7 @@ const COST_LINES: [(&str, CostFigure); 13] = [
     ("outsourcing", |c| &c.outsourcing),
     ("machine running", |c| &c.machine_running),
     ("machines' fixed costs", |c| &c.machine_fixed),
+    ("preventive maintenance", |c| &c.maintenance),
     ("automation capital charge", |c| &c.automation_capital),
     ("WIP holding", |c| &c.wip_holding),
     ("stock holding", |c| &c.stock_holding),

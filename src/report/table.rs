@@ -158,6 +158,19 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             est(&s.bottleneck_shifts_per_day, 1)
         );
     }
+    let maintained: Vec<String> = s
+        .stations
+        .iter()
+        .filter(|st| st.maintenance.mean > 0.0)
+        .map(|st| format!("{} {}", st.station, pct(&st.maintenance).trim()))
+        .collect();
+    if !maintained.is_empty() {
+        let _ = writeln!(
+            out,
+            "  machine time in preventive maintenance: {}",
+            maintained.join("; ")
+        );
+    }
     // Warn only when the suggestion exceeds the warm-up by more than one
     // MSER batch (5 periods): a smaller gap is within the method's noise.
     if let Some(h) = s.mser5_warmup_hours
@@ -375,6 +388,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("outsourcing", &c.outsourcing),
             ("machine running", &c.machine_running),
             ("machines' fixed costs", &c.machine_fixed),
+            ("preventive maintenance", &c.maintenance),
             ("automation capital charge", &c.automation_capital),
             ("WIP holding", &c.wip_holding),
             ("stock holding", &c.stock_holding),

@@ -79,6 +79,7 @@ pub struct RawStation {
     pub operator_rule: Option<Spanned<String>>,
     pub calendar: Option<Spanned<String>>,
     pub failures: Option<Spanned<RawFailures>>,
+    pub maintenance: Option<Spanned<RawMaintenance>>,
     pub dispatch: Option<Spanned<String>>,
     pub overflow: Option<Spanned<String>>,
     pub cost_per_hour: Option<Spanned<f64>>,
@@ -236,6 +237,19 @@ pub struct RawFailures {
     pub repair: Spanned<RawDist>,
     pub clock: Option<Spanned<String>>,
     pub repair_crew: Option<Spanned<String>>,
+}
+
+/// `[stations.NAME.maintenance]`: preventive maintenance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaintenance {
+    pub every: Option<Spanned<RawDuration>>,
+    pub every_parts: Option<Spanned<i64>>,
+    pub every_operating: Option<Spanned<RawDuration>>,
+    pub duration: Spanned<RawDist>,
+    pub crew: Option<Spanned<String>>,
+    pub as_good_as_new: Option<Spanned<bool>>,
+    pub cost: Option<Spanned<f64>>,
 }
 
 /// `[products.NAME]`.

@@ -12,6 +12,7 @@ mod fuzz;
 mod invariants;
 mod levers;
 mod limits;
+mod maintenance;
 mod optimize;
 mod orders;
 mod plant_data;

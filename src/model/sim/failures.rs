@@ -6,6 +6,11 @@ use super::*;
 
 impl<'f> Sim<'f> {
     pub(super) fn on_failure(&mut self, m: u32) {
+        if self.machines[m as usize].maint {
+            // Only a calendar-clock failure can fall due now.
+            self.failure_during_maintenance(m);
+            return;
+        }
         let now = self.cal.now();
         let mach = &mut self.machines[m as usize];
         let s = mach.station;
@@ -78,13 +83,11 @@ impl<'f> Sim<'f> {
             .sample(&mut self.machines[m as usize].failure_stream);
         match fl.clock {
             FailureClock::Operating => self.machines[m as usize].ttf_left = ttf,
-            FailureClock::Calendar => self.cal.schedule_at(
-                now + ttf,
-                Event::Failure {
-                    machine: m,
-                    stamp: 0,
-                },
-            ),
+            FailureClock::Calendar => {
+                let stamp = self.machines[m as usize].failure_gen.current();
+                self.cal
+                    .schedule_at(now + ttf, Event::Failure { machine: m, stamp })
+            }
         }
         let mach = &mut self.machines[m as usize];
         mach.down = false;
@@ -99,8 +102,10 @@ impl<'f> Sim<'f> {
             }
             Phase::Setup | Phase::Process => self.run_or_wait(m),
             Phase::Empty => {
-                self.stations[s as usize].idle.push(m);
-                self.station_changed(s);
+                if !self.maintenance_after_repair(m) {
+                    self.stations[s as usize].idle.push(m);
+                    self.station_changed(s);
+                }
             }
             Phase::AwaitMaterial => self.material_repaired(),
             Phase::Finished | Phase::AwaitStart => {
@@ -123,7 +128,8 @@ impl<'f> Sim<'f> {
         }
     }
 
-    /// A technician of pool `p` starts repairing machine `m`.
+    /// A technician of pool `p` starts repairing machine `m`, or its
+    /// preventive maintenance.
     pub(super) fn start_repair(&mut self, m: u32, p: u32) {
         self.take_workers(p, 1);
         let mach = &mut self.machines[m as usize];
@@ -131,9 +137,16 @@ impl<'f> Sim<'f> {
         let repair = mach.repair_time;
         let s = mach.station;
         let part = mach.part;
+        let maint = mach.maint;
         self.set_state(m);
-        self.log("repair_start", s, m, part);
-        self.cal
-            .schedule_in(repair, Event::RepairEnd { machine: m });
+        if maint {
+            self.log("maintenance_start", s, m, part);
+            self.cal
+                .schedule_in(repair, Event::MaintenanceEnd { machine: m });
+        } else {
+            self.log("repair_start", s, m, part);
+            self.cal
+                .schedule_in(repair, Event::RepairEnd { machine: m });
+        }
     }
 }

@@ -208,7 +208,7 @@ impl<'f> Sim<'f> {
         let station = mach.station;
         let down = mach.down;
         self.set_state(m);
-        if !down {
+        if !down && (self.pm.is_empty() || !self.maintenance_after_part(m)) {
             self.stations[station as usize].idle.push(m);
         }
     }

@@ -779,6 +779,13 @@ impl Sim<'_> {
             .stations
             .iter()
             .map(|s| f64::from(s.machines) * s.fixed_cost_per_week * hours / (WEEK / HOUR)));
+        let maintenance = sum(
+            &mut self.stations.iter().zip(&self.f.stations).map(|(st, s)| {
+                s.maintenance
+                    .as_ref()
+                    .map_or(0.0, |pm| st.maintenance_jobs as f64 * pm.cost)
+            }),
+        );
         let automation_capital =
             sum(&mut self.f.stations.iter().map(|s| s.capital_per_hour * hours));
         let wip_holding = self.wip.average(now) * hours * pol.wip_holding_per_hour;
@@ -793,6 +800,7 @@ impl Sim<'_> {
             + outsourcing
             + machine_running
             + machine_fixed
+            + maintenance
             + automation_capital
             + wip_holding
             + stock_holding
@@ -814,6 +822,7 @@ impl Sim<'_> {
             outsourcing,
             machine_running,
             machine_fixed,
+            maintenance,
             automation_capital,
             wip_holding,
             stock_holding,

@@ -222,6 +222,6 @@ impl Sim<'_> {
 }
 
 /// Busy and setup time out of a machine's state totals.
-fn busy_or_setup(t: &[f64; 9]) -> f64 {
+fn busy_or_setup(t: &[f64; 10]) -> f64 {
     t[MachineState::Busy as usize] + t[MachineState::Setup as usize]
 }

@@ -29,6 +29,7 @@ pub(super) fn state_style(name: &str) -> (RGBColor, RGBColor, &'static str) {
         ),
         "off_shift" => (RGBColor(90, 90, 90), WHITE, "off shift"),
         "starved_material" => (RGBColor(140, 86, 75), WHITE, "waiting for raw material"),
+        "maintenance" => (RGBColor(86, 180, 233), BLACK, "preventive maintenance"),
         // The classes of a plant's machine state log (`shopfloor bottlenecks`).
         "idle" => (RGBColor(215, 215, 215), BLACK, "idle (no work)"),
         "waiting" => (RGBColor(148, 103, 189), WHITE, "waiting for people"),

@@ -8,6 +8,7 @@
 //! [`validate`] calls them in file-section order.
 
 mod calendars;
+mod maintenance;
 mod orders;
 mod products;
 mod routing;

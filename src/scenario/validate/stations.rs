@@ -117,6 +117,10 @@ pub(super) fn stations(
             .failures
             .as_ref()
             .and_then(|fl| read_failures(v, names, fl.get_ref(), &field("failures")));
+        let maintenance = s
+            .maintenance
+            .as_ref()
+            .and_then(|m| super::maintenance::maintenance(v, names, m, &field("maintenance")));
         let operator_rule = v.keyword(
             &s.operator_rule,
             &field("operator_rule"),
@@ -158,6 +162,7 @@ pub(super) fn stations(
             blocking,
             operator_rule,
             failures,
+            maintenance,
             dispatch,
             overflow,
             cost_per_hour: v.money(&s.cost_per_hour, &field("cost_per_hour")),
