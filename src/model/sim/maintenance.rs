@@ -97,7 +97,8 @@ impl<'f> Sim<'f> {
 
     /// Machine `m` (up) has just released its part: counts the part, and
     /// starts maintenance instead of taking a new part if it is due. True
-    /// if it did.
+    /// if it did. Out of line: plants without maintenance never call it.
+    #[inline(never)]
     pub(super) fn maintenance_after_part(&mut self, m: u32) -> bool {
         let Some(pm) = self.maintenance_of(m) else {
             return false;
