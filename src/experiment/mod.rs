@@ -714,6 +714,10 @@ estimates! {
         rework_cost: |r| r.rework_cost,
         /// Machine-hours of rework visits.
         rework_hours: |r| r.rework_hours,
+        /// Mean order lead time, hours.
+        lead_time_mean_h: |r| r.lead_time_mean_h,
+        /// Late-delivery penalty of its orders.
+        late_penalty: |r| r.late_penalty,
     }
 }
 

@@ -623,7 +623,7 @@ fn chart_link(charts: &[Chart], stem: &str, words: &str) -> Option<String> {
 
 /// The class attribute of variant `i`'s row (or column): shaded when it
 /// is the recommended one.
-fn row_class(results: &RunResults, i: usize) -> &'static str {
+pub(super) fn row_class(results: &RunResults, i: usize) -> &'static str {
     if results.ranking.order.first() == Some(&i) && results.variants.len() > 1 {
         " class=\"best\""
     } else {
@@ -1318,6 +1318,9 @@ pub fn report_html(
     );
     if orders {
         h.push_str("<a href=\"#orders\">Orders</a>");
+        if super::service::shown(f) {
+            h.push_str("<a href=\"#service\">Service by product</a>");
+        }
     }
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
@@ -1368,6 +1371,9 @@ pub fn report_html(
     h.push_str(&kpi_table(results));
     if orders {
         h.push_str(&orders_section(results, charts));
+        if super::service::shown(f) {
+            h.push_str(&super::service::service_section(scenario, results));
+        }
     }
     if costs {
         h.push_str(&costs_section(scenario, results, charts));

@@ -16,7 +16,9 @@ mod json;
 mod optimize;
 pub mod plots;
 mod sensitivity;
+mod service;
 mod table;
+mod units;
 
 use std::io::Write;
 use std::path::Path;

@@ -364,6 +364,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             );
         }
     }
+    out.push_str(&super::service::service_block(scenario, results));
     let c = &s.costs;
     // Labour alone is in the pool table already.
     if beyond_labour(c) {
