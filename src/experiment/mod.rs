@@ -18,6 +18,7 @@
 mod compare;
 mod execute;
 pub mod kpi;
+pub mod risk;
 pub mod sensitivity;
 pub mod store;
 

@@ -1325,6 +1325,7 @@ pub fn report_html(
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
     }
+    h.push_str("<a href=\"#risk\">Risk</a>");
     if investment {
         h.push_str("<a href=\"#investment\">Investment</a>");
     }
@@ -1378,6 +1379,7 @@ pub fn report_html(
     if costs {
         h.push_str(&costs_section(scenario, results, charts));
     }
+    h.push_str(&super::risk::risk_section(scenario, results));
     if investment {
         h.push_str(&investment_section(results));
     }

@@ -72,6 +72,8 @@ pub struct SummaryFile<'a> {
     /// without the flag).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sensitivity: Vec<SensitivityOutcome>,
+    /// Per variant and KPI, the spread over replications (as `risk.csv`).
+    pub risk: Vec<crate::experiment::risk::Risk>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -127,6 +129,7 @@ pub fn write_summary_json(
             })
             .collect(),
         sensitivity: outcomes(scenario, results),
+        risk: crate::experiment::risk::risks(results),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;

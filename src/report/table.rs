@@ -407,6 +407,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     if results.variants.len() > 1 {
         out.push_str(&comparison_table(results));
     }
+    out.push_str(&super::risk::risk_block(scenario, results));
     for v in &results.variants {
         let Some(a) = &v.investment else {
             continue;

@@ -17,6 +17,7 @@ mod orders;
 mod plant_data;
 mod plots;
 mod safety;
+mod service;
 mod supply;
 mod theory;
 mod trace;

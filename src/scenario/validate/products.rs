@@ -156,9 +156,10 @@ pub(super) fn products(
                 stock_target,
                 patience,
                 outsource,
-                late_penalty_per_unit_day: p.late_penalty_per_unit_day.as_ref().map(|x| {
-                    v.money(&Some(x.clone()), &field("late_penalty_per_unit_day"))
-                }),
+                late_penalty_per_unit_day: p
+                    .late_penalty_per_unit_day
+                    .as_ref()
+                    .map(|x| v.money(&Some(x.clone()), &field("late_penalty_per_unit_day"))),
             });
         }
     }
