@@ -16,6 +16,7 @@ mod optimize;
 mod orders;
 mod plant_data;
 mod plots;
+mod report;
 mod safety;
 mod service;
 mod supply;
