@@ -315,6 +315,7 @@ fn judge(d: &Estimate, better: Better) -> &'static str {
 fn comparison_sentence(
     v: &VariantOutcome,
     more: &[(&'static str, &'static str, &'static str, Style)],
+    ct: TimeUnit,
 ) -> String {
     // A variant that changes nothing that matters (say, a sweep point equal
     // to the baseline) sees the same random numbers and gives exactly the
@@ -355,9 +356,15 @@ fn comparison_sentence(
             } else {
                 ""
             };
+            // Cycle time in the unit the baseline's mean reads best in.
+            let (d, unit) = if name == "cycle_time_mean_min" {
+                (c.diff.scaled(ct.per_minute()), ct.name())
+            } else {
+                (c.diff, unit)
+            };
             let diff = match style {
-                Style::Plain => signed_pm(&c.diff),
-                _ => styled_pm(&c.diff, style, true),
+                Style::Plain => signed_pm(&d),
+                _ => styled_pm(&d, style, true),
             };
             let unit = if unit.is_empty() {
                 String::new()
@@ -374,7 +381,7 @@ fn comparison_sentence(
 }
 
 /// The recommendation paragraph.
-fn recommendation(results: &RunResults) -> String {
+fn recommendation(results: &RunResults, currency: String) -> String {
     let r = &results.ranking;
     let Some(&best) = r.order.first() else {
         return "<p>No results.</p>".into();
@@ -465,7 +472,7 @@ fn recommendation(results: &RunResults) -> String {
     }
     let weighed: Vec<String> = money
         .into_iter()
-        .map(|k| (k, Style::Money, ""))
+        .map(|k| (k, Style::Money, currency.as_str()))
         .chain(
             kpi("on_time_orders")
                 .filter(|_| orders)
@@ -669,8 +676,8 @@ fn kpi_table(results: &RunResults) -> String {
             esc(&v.name),
             pm(&s.throughput_per_hour),
             pm(&s.good),
-            pm(&s.cycle_time_mean_min.scaled(ct.from_minutes())),
-            pm(&s.cycle_time_p90_min.scaled(ct.from_minutes())),
+            pm(&s.cycle_time_mean_min.scaled(ct.per_minute())),
+            pm(&s.cycle_time_p90_min.scaled(ct.per_minute())),
             pm(&s.wip_avg),
             pm(&s.scrapped),
             esc(&s.busiest_station),
@@ -772,7 +779,7 @@ fn orders_section(results: &RunResults, charts: &[Chart]) -> String {
             pct(&d.on_time_units),
             pm(&d.tardiness_mean_h),
             pm(&d.tardiness_p90_h),
-            pm(&d.lead_time_mean_h.scaled(lt.from_hours())),
+            pm(&d.lead_time_mean_h.scaled(lt.per_hour())),
             pm(&d.backlog_avg),
         );
         if fill {
@@ -1355,7 +1362,7 @@ nav a { margin-right: 1em; display: inline-block; }
 .scroll > table { margin: 0; }
 .chart > svg { min-width: 900px; }
 h1, h2, h3, p, li, figcaption { overflow-wrap: anywhere; }
-table td.name { overflow-wrap: anywhere; }
+table td.name { overflow-wrap: break-word; }
 @media (max-width: 700px) {
   body { margin: 1em auto; padding: 0 0.7em; }
   table.kpis { font-size: 0.82em; }
@@ -1438,7 +1445,13 @@ pub fn report_html(
     h.push_str("<a href=\"#charts\">Charts</a><a href=\"#files\">Files</a></nav>\n");
 
     h.push_str("<h2 id=\"recommendation\">Recommendation</h2>\n");
-    h.push_str(&recommendation(results));
+    h.push_str(&recommendation(
+        results,
+        f.policies
+            .currency
+            .as_ref()
+            .map_or(String::new(), |c| format!(" {}", esc(c))),
+    ));
 
     if results.variants.len() > 1 {
         h.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n");
@@ -1450,11 +1463,12 @@ pub fn report_html(
              <span class=\"same\">grey</span>: no significant difference.</p>\n<ul class=\"cmp\">\n",
         );
         let more = said_more(results);
+        let ct = TimeUnit::for_minutes(base.summary.cycle_time_mean_min.mean);
         for &i in results.ranking.order.iter().filter(|&&i| i != 0) {
             let _ = writeln!(
                 h,
                 "<li>{}</li>",
-                comparison_sentence(&results.variants[i], &more)
+                comparison_sentence(&results.variants[i], &more, ct)
             );
         }
         h.push_str("</ul>\n");

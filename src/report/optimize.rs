@@ -814,8 +814,15 @@ table { border-collapse: collapse; font-size: 0.9em; }
 table th, table td { border: 1px solid #ddd; padding: 0.3em 0.6em; vertical-align: top; }
 table th { background: #f4f4f4; }
 table td { white-space: nowrap; text-align: right; }
-table td:first-child { white-space: normal; overflow-wrap: anywhere; text-align: left; min-width: 12em; }
+table td:first-child { white-space: normal; overflow-wrap: break-word; text-align: left; min-width: 12em; }
 ";
+
+/// A configuration's name, escaped, with a line-break opportunity after
+/// each comma between its settings, so that a table cell wraps it between
+/// settings rather than inside one.
+fn breakable(name: &str) -> String {
+    esc(name).replace(',', ",<wbr>")
+}
 
 fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
     let mut h = String::new();
@@ -865,7 +872,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
                     let _ = writeln!(
                         h,
                         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        esc(&c.name),
+                        breakable(&c.name),
                         c.replications,
                         esc(&signed_pm(&u.difference)),
                         status_word(c)
@@ -920,7 +927,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.name),
+            breakable(&c.name),
             status_word(c),
             c.replications,
             esc(&pm(&c.objective)),

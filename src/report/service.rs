@@ -81,7 +81,7 @@ pub fn service_block(scenario: &Scenario, results: &RunResults) -> String {
             p.product,
             na(&x.orders_completed, 1),
             na(&x.on_time_orders.scaled(100.0), 1),
-            na(&x.lead_time_mean_h.scaled(unit.from_hours()), 2),
+            na(&x.lead_time_mean_h.scaled(unit.per_hour()), 2),
             est(&x.fill_rate.scaled(100.0), 1),
             na(&x.late_penalty, 0),
         );
@@ -158,7 +158,7 @@ pub fn service_section(scenario: &Scenario, results: &RunResults) -> String {
                 } else {
                     "—".into()
                 },
-                cell(&x.lead_time_mean_h.scaled(unit.from_hours()), Style::Plain),
+                cell(&x.lead_time_mean_h.scaled(unit.per_hour()), Style::Plain),
                 if x.fill_rate.mean.is_finite() {
                     esc(&styled_pm(&x.fill_rate, Style::Percent, false))
                 } else {

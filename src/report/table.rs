@@ -65,7 +65,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     let _ = writeln!(out, "means ± half-width of the 95% confidence interval\n");
     // Cycle times in the unit their mean reads best in (all four alike).
     let ct = TimeUnit::for_minutes(s.cycle_time_mean_min.mean);
-    let cycle = |e: &Estimate| est(&e.scaled(ct.from_minutes()), 2);
+    let cycle = |e: &Estimate| est(&e.scaled(ct.per_minute()), 2);
     let ct_label = |what: &str| format!("cycle time {what} ({})", ct.name());
     let mut rows: Vec<(String, String)> = vec![(
         "throughput (good parts/h)".into(),
@@ -365,7 +365,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ),
             (
                 lead_label.as_str(),
-                est(&d.lead_time_mean_h.scaled(lt.from_hours()), 2),
+                est(&d.lead_time_mean_h.scaled(lt.per_hour()), 2),
             ),
             ("backlog (units, time-avg)", est(&d.backlog_avg, 1)),
         ];
@@ -598,8 +598,8 @@ fn comparison_table(results: &RunResults, currency: &str) -> String {
             let (scale, digits, unit) = match (k.name, time_unit(k.name)) {
                 ("on_time_orders" | "on_time_units" | "fill_rate", _) => (100.0, 1, "%"),
                 ("profit" | "total_cost" | "revenue" | "labour_cost", _) => (1.0, 0, ""),
-                ("cycle_time_mean_min", Some(u)) => (u.from_minutes(), 2, ""),
-                ("lead_time_mean_h", Some(u)) => (u.from_hours(), 2, ""),
+                ("cycle_time_mean_min", Some(u)) => (u.per_minute(), 2, ""),
+                ("lead_time_mean_h", Some(u)) => (u.per_hour(), 2, ""),
                 _ => (1.0, 2, ""),
             };
             let d = &v.vs_baseline[ki].diff;

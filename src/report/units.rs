@@ -53,12 +53,12 @@ impl TimeUnit {
     }
 
     /// Factor from minutes to this unit.
-    pub fn from_minutes(self) -> f64 {
+    pub fn per_minute(self) -> f64 {
         1.0 / self.minutes()
     }
 
     /// Factor from hours to this unit.
-    pub fn from_hours(self) -> f64 {
+    pub fn per_hour(self) -> f64 {
         60.0 / self.minutes()
     }
 }
@@ -95,7 +95,7 @@ mod tests {
         assert_eq!(TimeUnit::for_hours(71.9), TimeUnit::Hours);
         assert_eq!(TimeUnit::for_hours(72.0), TimeUnit::Days);
         assert_eq!(TimeUnit::for_minutes(f64::NAN), TimeUnit::Min);
-        assert_eq!(2258.71 * TimeUnit::Hours.from_minutes(), 2258.71 / 60.0);
-        assert_eq!(36.0 * TimeUnit::Days.from_hours(), 1.5);
+        assert!((2258.71 * TimeUnit::Hours.per_minute() - 37.645_166_666).abs() < 1e-6);
+        assert_eq!(36.0 * TimeUnit::Days.per_hour(), 1.5);
     }
 }
