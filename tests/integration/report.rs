@@ -226,6 +226,7 @@ fn the_decision_report_has_every_section_and_file() {
         assert!(p["late_penalty"]["mean"].is_f64(), "{p}");
     }
     assert_eq!(json["risk"].as_array().unwrap().len(), 8 * 3);
+    assert_eq!(json["currency"], "EUR");
 }
 
 /// optimize.html sets the plant as written beside the choice, names the
