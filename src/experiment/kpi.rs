@@ -165,7 +165,23 @@ pub const KPIS: &[Kpi] = &[
         better: Better::Lower,
         get: |r| r.waited_share,
     },
+    Kpi {
+        name: "delivered_per_hour",
+        label: "delivered (units/h)",
+        better: Better::Higher,
+        get: delivered_per_hour,
+    },
 ];
+
+/// Units delivered to customers per hour: plant-made and outsourced (for a
+/// product without orders, its good parts), over the observed hours.
+fn delivered_per_hour(r: &ReplicationResult) -> f64 {
+    if r.observed_hours > 0.0 {
+        r.products.iter().map(|p| p.delivered).sum::<u64>() as f64 / r.observed_hours
+    } else {
+        0.0
+    }
+}
 
 impl Kpi {
     /// Why this KPI has no value in `factory` (None: it has one): the

@@ -18,6 +18,7 @@
 mod compare;
 mod execute;
 pub mod kpi;
+pub mod risk;
 pub mod sensitivity;
 pub mod store;
 
@@ -722,6 +723,10 @@ estimates! {
         rework_cost: |r| r.rework_cost,
         /// Machine-hours of rework visits.
         rework_hours: |r| r.rework_hours,
+        /// Mean order lead time, hours.
+        lead_time_mean_h: |r| r.lead_time_mean_h,
+        /// Late-delivery penalty of its orders.
+        late_penalty: |r| r.late_penalty,
     }
 }
 

@@ -279,20 +279,27 @@ fn machine_case(scenario: &Scenario, lever: &Lever, base: &[f64], with: &[f64]) 
 
 /// The gains of every lever among `results`' variants, in variant order.
 pub fn outcomes(scenario: &Scenario, results: &RunResults) -> Vec<SensitivityOutcome> {
+    let profit = KPIS.iter().position(|k| k.name == "profit").expect("a KPI");
+    // A plant without costs (no wages, prices or cost rates) has a profit
+    // of 0 in every replication: no profit gain and no machine case.
+    let money = results
+        .variants
+        .iter()
+        .any(|v| v.kpis[profit].iter().any(|x| *x != 0.0 && !x.is_nan()));
     let kpis: Vec<usize> = GAIN_KPIS
         .iter()
         .filter_map(|n| kpi(n))
         .filter(|k| k.undefined_in(&scenario.factory).is_none())
+        .filter(|k| money || k.name != "profit")
         .map(|k| KPIS.iter().position(|x| x.name == k.name).expect("a KPI"))
         .collect();
-    let profit = KPIS.iter().position(|k| k.name == "profit").expect("a KPI");
     scenario
         .variants
         .iter()
         .zip(&results.variants[1..])
         .filter_map(|(v, o)| {
             let lever = v.lever.clone()?;
-            let machine = (lever.kind == LeverKind::Machine).then(|| {
+            let machine = (money && lever.kind == LeverKind::Machine).then(|| {
                 machine_case(
                     scenario,
                     &lever,

@@ -538,9 +538,20 @@ pub struct Product {
     pub patience: Option<Time>,
     /// Orders sent to a contractor instead of being made in the plant.
     pub outsource: Option<OrderOutsourcing>,
+    /// Penalty per unit per day one of its orders is late, overriding
+    /// `costs.late_penalty_per_unit_day` (`None`: that one applies).
+    pub late_penalty_per_unit_day: Option<f64>,
 }
 
 impl Product {
+    /// The penalty per unit per day late of this product's orders: its own,
+    /// else the plant's.
+    #[inline]
+    pub fn late_penalty_rate(&self, policies: &Policies) -> f64 {
+        self.late_penalty_per_unit_day
+            .unwrap_or(policies.late_penalty_per_unit_day)
+    }
+
     /// Customer orders release this product's parts.
     #[inline]
     pub fn release_is_orders(&self) -> bool {
@@ -698,6 +709,9 @@ pub struct Policies {
     /// The payback, in years, within which an investment must pay for
     /// itself: the horizon of the break-even prices.
     pub payback_within_years: f64,
+    /// The currency money is given in (`costs.currency`, e.g. `EUR`), for
+    /// display only; `None`: not named.
+    pub currency: Option<String>,
 }
 
 /// Index of a raw material in [`Factory::materials`].

@@ -422,6 +422,15 @@ pub struct ProductResult {
     /// Machine-hours (setup and processing) of rework visits.
     #[serde(default, deserialize_with = "f64_or_nan")]
     pub rework_hours: f64,
+    /// Mean order lead time (arrival to delivery) of its completed orders,
+    /// hours (NaN without any).
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub lead_time_mean_h: f64,
+    /// Late-delivery penalty of its orders completed late: units × days
+    /// late × its penalty rate (`products.NAME.late_penalty_per_unit_day`,
+    /// else `costs.late_penalty_per_unit_day`); 0 without late orders.
+    #[serde(default = "nan", deserialize_with = "f64_or_nan")]
+    pub late_penalty: f64,
 }
 
 /// Per-contractor measurements of one replication (after warm-up).

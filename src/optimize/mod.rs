@@ -291,6 +291,9 @@ pub struct OptimizeResult {
     pub frontier_axes: (&'static str, &'static str),
     /// Every evaluated configuration, by index.
     pub configurations: Vec<Configuration>,
+    /// The currency money is in (`costs.currency`), when named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// How to run an optimisation.
@@ -987,6 +990,7 @@ fn assemble(
         closest = order.into_iter().take(3).collect();
     }
     OptimizeResult {
+        currency: scenario.factory.policies.currency.clone(),
         scenario: scenario.factory.name.clone(),
         scenario_hash: scenario.hash.clone(),
         seed: scenario.seed,

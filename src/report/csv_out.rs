@@ -227,6 +227,8 @@ pub fn write_replication_tables(
             "poor_quality",
             "rework_cost",
             "rework_hours",
+            "lead_time_mean_h",
+            "late_penalty",
         ]),
     )?;
     // Any variant may add contractors.
@@ -314,6 +316,8 @@ pub fn write_replication_tables(
                 p.poor_quality.to_string(),
                 p.rework_cost.to_string(),
                 p.rework_hours.to_string(),
+                p.lead_time_mean_h.to_string(),
+                p.late_penalty.to_string(),
             ])?;
         }
         if let Some(c) = &mut contractors {

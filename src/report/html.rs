@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::plots::{Chart, has_cost_model, has_orders, shown_variants};
+use super::units::{TimeUnit, currency_suffix};
 use super::write_atomic;
 use crate::engine::format_duration;
 use crate::experiment::kpi::{Better, KPIS, Kpi, kpi};
@@ -22,19 +23,54 @@ use crate::experiment::{CostSummary, RunResults, VariantOutcome, compare, rank};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
-/// Results files the report links to when they exist beside it.
-const DATA_FILES: [(&str, &str); 6] = [
+/// Results files the report links to when they exist beside it: every
+/// file a run writes into its folder, with what it holds.
+const DATA_FILES: [(&str, &str); 13] = [
     (
         "summary.json",
-        "every KPI with its confidence interval, the comparisons and the ranking",
+        "every KPI with its confidence interval, per variant, product, station and pool; the comparisons, the ranking and the risk",
     ),
-    ("variants.csv", "one row per variant"),
+    (
+        "variants.csv",
+        "one row per variant: every KPI's mean, half-width and paired difference from the baseline",
+    ),
     ("replications.csv", "one row per variant and replication"),
+    (
+        "risk.csv",
+        "per variant and KPI, p5, p50, p95, min, max and the worst replication",
+    ),
     (
         "stations.csv",
         "one row per variant, replication and station",
     ),
-    ("timeseries.csv", "the time series behind the charts"),
+    (
+        "pools.csv",
+        "one row per variant, replication and worker pool",
+    ),
+    (
+        "products.csv",
+        "one row per variant, replication and product: output, service, yield, lead time and late penalty",
+    ),
+    (
+        "costs.csv",
+        "one row per variant and replication: every cost line, revenue and profit",
+    ),
+    (
+        "contractors.csv",
+        "one row per variant, replication and contractor",
+    ),
+    (
+        "materials.csv",
+        "one row per variant, replication and raw material",
+    ),
+    (
+        "suppliers.csv",
+        "one row per variant, replication and supplier",
+    ),
+    (
+        "timeseries.csv",
+        "one row per variant, replication and reporting period: the series behind the charts",
+    ),
     (
         "sensitivity.csv",
         "one row per sensitivity lever and KPI: its marginal gain",
@@ -279,6 +315,7 @@ fn judge(d: &Estimate, better: Better) -> &'static str {
 fn comparison_sentence(
     v: &VariantOutcome,
     more: &[(&'static str, &'static str, &'static str, Style)],
+    ct: TimeUnit,
 ) -> String {
     // A variant that changes nothing that matters (say, a sweep point equal
     // to the baseline) sees the same random numbers and gives exactly the
@@ -319,9 +356,15 @@ fn comparison_sentence(
             } else {
                 ""
             };
+            // Cycle time in the unit the baseline's mean reads best in.
+            let (d, unit) = if name == "cycle_time_mean_min" {
+                (c.diff.scaled(ct.per_minute()), ct.name())
+            } else {
+                (c.diff, unit)
+            };
             let diff = match style {
-                Style::Plain => signed_pm(&c.diff),
-                _ => styled_pm(&c.diff, style, true),
+                Style::Plain => signed_pm(&d),
+                _ => styled_pm(&d, style, true),
             };
             let unit = if unit.is_empty() {
                 String::new()
@@ -338,7 +381,7 @@ fn comparison_sentence(
 }
 
 /// The recommendation paragraph.
-fn recommendation(results: &RunResults) -> String {
+fn recommendation(results: &RunResults, currency: String) -> String {
     let r = &results.ranking;
     let Some(&best) = r.order.first() else {
         return "<p>No results.</p>".into();
@@ -389,10 +432,17 @@ fn recommendation(results: &RunResults) -> String {
         .map(|&i| results.variants[i].name.as_str())
         .collect();
     if ties.is_empty() {
+        // Per-comparison intervals, not simultaneous ones: say what they
+        // show, and how far the joint claim may be trusted (Bonferroni's
+        // bound on the chance that any of the comparisons is wrong).
+        let others = results.variants.len() - 1;
         let _ = write!(
             out,
-            "<p>It is better than every other variant with 95% confidence (paired \
-             comparison on common random numbers).</p>"
+            "<p>In each paired comparison with another variant (on common random numbers) its \
+             95% confidence interval of the difference lies wholly on its side of zero. These \
+             are {others} separate 95% intervals, not one joint statement: the chance that at \
+             least one of them is wrong may reach {}% (Bonferroni's bound, {others} × 5%).</p>",
+            (5 * others).min(100)
         );
     } else {
         let shown: Vec<String> = ties.iter().take(20).map(|t| esc(t)).collect();
@@ -422,7 +472,7 @@ fn recommendation(results: &RunResults) -> String {
     }
     let weighed: Vec<String> = money
         .into_iter()
-        .map(|k| (k, Style::Money, ""))
+        .map(|k| (k, Style::Money, currency.as_str()))
         .chain(
             kpi("on_time_orders")
                 .filter(|_| orders)
@@ -566,12 +616,28 @@ fn kpi_table(results: &RunResults) -> String {
             .map_or(0, |p| p + 1)
     };
     let best = results.ranking.order.first().copied();
-    let mut out = String::from(
+    // Cycle times in the unit the longest mean reads best in.
+    let ct = TimeUnit::for_minutes(
+        results
+            .variants
+            .iter()
+            .map(|v| v.summary.cycle_time_mean_min.mean)
+            .filter(|x| x.is_finite())
+            .fold(f64::NAN, f64::max),
+    );
+    let delivered = super::table::delivered_differs(results);
+    let mut out = format!(
         "<table class=\"kpis\">\n<thead><tr><th>rank</th><th>variant</th>\
-         <th>throughput<br>(good parts/h)</th><th>good parts</th>\
-         <th>cycle time<br>mean (min)</th><th>cycle time<br>p90 (min)</th>\
+         <th>throughput<br>(good parts/h)</th>{}<th>good parts</th>\
+         <th>cycle time<br>mean ({u})</th><th>cycle time<br>p90 ({u})</th>\
          <th>WIP<br>(parts)</th><th>scrapped<br>parts</th><th>busiest<br>station</th>\
          <th>changes from the baseline</th></tr></thead>\n<tbody>\n",
+        if delivered {
+            "<th>delivered<br>(units/h)</th>"
+        } else {
+            ""
+        },
+        u = ct.name()
     );
     for (i, v) in results.variants.iter().enumerate() {
         let s = &v.summary;
@@ -594,16 +660,24 @@ fn kpi_table(results: &RunResults) -> String {
         } else {
             ""
         };
+        let delivered = if delivered {
+            format!(
+                "<td>{}</td>",
+                pm(&v.estimate(kpi("delivered_per_hour").expect("a KPI")))
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "<tr{mark}><td>{}{tie}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr{mark}><td>{}{tie}</td><td class=\"name\">{}</td><td>{}</td>{delivered}<td>{}</td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"changes\">{changes}</td></tr>",
             rank_of(i),
             esc(&v.name),
             pm(&s.throughput_per_hour),
             pm(&s.good),
-            pm(&s.cycle_time_mean_min),
-            pm(&s.cycle_time_p90_min),
+            pm(&s.cycle_time_mean_min.scaled(ct.per_minute())),
+            pm(&s.cycle_time_p90_min.scaled(ct.per_minute())),
             pm(&s.wip_avg),
             pm(&s.scrapped),
             esc(&s.busiest_station),
@@ -623,7 +697,7 @@ fn chart_link(charts: &[Chart], stem: &str, words: &str) -> Option<String> {
 
 /// The class attribute of variant `i`'s row (or column): shaded when it
 /// is the recommended one.
-fn row_class(results: &RunResults, i: usize) -> &'static str {
+pub(super) fn row_class(results: &RunResults, i: usize) -> &'static str {
     if results.ranking.order.first() == Some(&i) && results.variants.len() > 1 {
         " class=\"best\""
     } else {
@@ -660,11 +734,22 @@ fn orders_section(results: &RunResults, charts: &[Chart]) -> String {
             .as_ref()
             .is_some_and(|d| d.fill_rate.mean.is_finite())
     });
-    h.push_str(
+    let lt = TimeUnit::for_hours(
+        results
+            .variants
+            .iter()
+            .filter_map(|v| v.summary.delivery.as_ref())
+            .map(|d| d.lead_time_mean_h.mean)
+            .filter(|x| x.is_finite())
+            .fold(f64::NAN, f64::max),
+    );
+    let _ = write!(
+        h,
         "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>orders<br>completed</th>\
          <th>on time<br>(% of orders)</th><th>on time<br>(% of units)</th>\
          <th>tardiness<br>mean (h)</th><th>tardiness<br>p90 (h)</th>\
-         <th>lead time<br>mean (h)</th><th>backlog<br>(units)</th>",
+         <th>lead time<br>mean ({})</th><th>backlog<br>(units)</th>",
+        lt.name()
     );
     if fill {
         h.push_str("<th>fill rate<br>from stock (%)</th>");
@@ -694,7 +779,7 @@ fn orders_section(results: &RunResults, charts: &[Chart]) -> String {
             pct(&d.on_time_units),
             pm(&d.tardiness_mean_h),
             pm(&d.tardiness_p90_h),
-            pm(&d.lead_time_mean_h),
+            pm(&d.lead_time_mean_h.scaled(lt.per_hour())),
             pm(&d.backlog_avg),
         );
         if fill {
@@ -777,9 +862,13 @@ fn costs_section(scenario: &Scenario, results: &RunResults, charts: &[Chart]) ->
     let _ = writeln!(
         h,
         "<p class=\"note\">Over the observed period ({} after the warm-up); means over the \
-         replications ± half-width of the 95% confidence interval, in the scenario's currency; \
+         replications ± half-width of the 95% confidence interval, in {}; \
          variants in ranking order.{paired}{more}{chart}</p>",
-        esc(&format_duration(f.horizon - f.warmup))
+        esc(&format_duration(f.horizon - f.warmup)),
+        f.policies
+            .currency
+            .as_ref()
+            .map_or("the scenario's currency".to_string(), |c| esc(c))
     );
     // The half-width goes under the mean, so that nine columns of large
     // sums fit the page.
@@ -939,7 +1028,8 @@ fn payback(years: f64, (quick, slow): (f64, f64)) -> String {
 /// The investment section: for each variant that automates a station or
 /// buys machines at a price, what it costs, what it is compared with, the
 /// labour it saves, when it pays back and the most it could cost.
-fn investment_section(results: &RunResults) -> String {
+fn investment_section(scenario: &Scenario, results: &RunResults) -> String {
+    let cur = esc(&currency_suffix(&scenario.factory));
     let mut h = String::from("<h2 id=\"investment\">The case for investing</h2>\n");
     let years = results
         .variants
@@ -959,11 +1049,12 @@ fn investment_section(results: &RunResults) -> String {
          years (<code>costs.payback_within_years</code>).</p>",
         esc(&years.to_string())
     );
-    h.push_str(
+    let _ = write!(
+        h,
         "<table class=\"kpis\">\n<thead><tr><th>variant</th><th>investment</th>\
-         <th>compared with</th><th>capital</th><th>capital charge<br>(observed period)</th>\
+         <th>compared with</th><th>capital{cur}</th><th>capital charge<br>(observed period)</th>\
          <th>labour saved<br>(observed period)</th><th>operating gain<br>per year</th>\
-         <th>payback</th><th>break-even capital</th></tr></thead>\n<tbody>\n",
+         <th>payback</th><th>break-even capital{cur}</th></tr></thead>\n<tbody>\n",
     );
     for (i, v) in results.variants.iter().enumerate() {
         let Some(a) = &v.investment else {
@@ -1267,8 +1358,25 @@ ul.cmp li { margin: 0.25em 0; }
 figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #444; max-width: 60em; }
-nav a { margin-right: 1em; }
+nav a { margin-right: 1em; display: inline-block; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll > table { margin: 0; }
+.chart > svg { min-width: 900px; }
+h1, h2, h3, p, li, figcaption { overflow-wrap: anywhere; }
+table td.name { overflow-wrap: break-word; }
+@media (max-width: 700px) {
+  body { margin: 1em auto; padding: 0 0.7em; }
+  table.kpis { font-size: 0.82em; }
+}
 ";
+
+/// `html` with every table in a container that scrolls sideways, so that a
+/// table wider than a phone's screen scrolls instead of overflowing the
+/// page (pure CSS, no scripts).
+pub(super) fn scrolling(html: &str) -> String {
+    html.replace("<table", "<div class=\"scroll\"><table")
+        .replace("</table>", "</table></div>")
+}
 
 /// The report as HTML. `links` says which relative paths exist (the chart
 /// files and the data files), so that the page links only to those.
@@ -1319,10 +1427,14 @@ pub fn report_html(
     );
     if orders {
         h.push_str("<a href=\"#orders\">Orders</a>");
+        if super::service::shown(f) {
+            h.push_str("<a href=\"#service\">Service by product</a>");
+        }
     }
     if costs {
         h.push_str("<a href=\"#costs\">Costs</a>");
     }
+    h.push_str("<a href=\"#risk\">Risk</a>");
     if investment {
         h.push_str("<a href=\"#investment\">Investment</a>");
     }
@@ -1334,7 +1446,13 @@ pub fn report_html(
     h.push_str("<a href=\"#charts\">Charts</a><a href=\"#files\">Files</a></nav>\n");
 
     h.push_str("<h2 id=\"recommendation\">Recommendation</h2>\n");
-    h.push_str(&recommendation(results));
+    h.push_str(&recommendation(
+        results,
+        f.policies
+            .currency
+            .as_ref()
+            .map_or(String::new(), |c| format!(" {}", esc(c))),
+    ));
 
     if results.variants.len() > 1 {
         h.push_str("<h2 id=\"comparison\">Comparison with the baseline</h2>\n");
@@ -1346,11 +1464,12 @@ pub fn report_html(
              <span class=\"same\">grey</span>: no significant difference.</p>\n<ul class=\"cmp\">\n",
         );
         let more = said_more(results);
+        let ct = TimeUnit::for_minutes(base.summary.cycle_time_mean_min.mean);
         for &i in results.ranking.order.iter().filter(|&&i| i != 0) {
             let _ = writeln!(
                 h,
                 "<li>{}</li>",
-                comparison_sentence(&results.variants[i], &more)
+                comparison_sentence(&results.variants[i], &more, ct)
             );
         }
         h.push_str("</ul>\n");
@@ -1369,12 +1488,16 @@ pub fn report_html(
     h.push_str(&kpi_table(results));
     if orders {
         h.push_str(&orders_section(results, charts));
+        if super::service::shown(f) {
+            h.push_str(&super::service::service_section(scenario, results));
+        }
     }
     if costs {
         h.push_str(&costs_section(scenario, results, charts));
     }
+    h.push_str(&super::risk::risk_section(scenario, results));
     if investment {
-        h.push_str(&investment_section(results));
+        h.push_str(&investment_section(scenario, results));
     }
     h.push_str(&bottleneck_section(results, charts));
     if levers {
@@ -1391,7 +1514,7 @@ pub fn report_html(
     for c in charts {
         let _ = write!(
             h,
-            "<figure id=\"{stem}\">\n<h3>{title}</h3>\n{svg}\n<figcaption>{about}",
+            "<figure id=\"{stem}\">\n<h3>{title}</h3>\n<div class=\"scroll chart\">{svg}</div>\n<figcaption>{about}",
             stem = c.stem,
             title = esc(&c.title),
             svg = c.svg.trim(),
@@ -1423,7 +1546,7 @@ pub fn report_html(
          files in <code>docs/outputs.md</code> of the shopfloor sources. Re-draw this page \
          from the saved jobs with <code>shopfloor report DIR</code>.</p>\n</body>\n</html>\n",
     );
-    h
+    scrolling(&h)
 }
 
 /// Writes `dir/report.html` (atomically), linking only to files that exist

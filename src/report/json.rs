@@ -64,6 +64,10 @@ pub struct SummaryFile<'a> {
     pub horizon_hours: f64,
     /// Warm-up, hours.
     pub warmup_hours: f64,
+    /// The currency every amount of money is in (`costs.currency`); absent
+    /// when the scenario names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<&'a str>,
     /// Ranking of the variants.
     pub ranking: RankingJson<'a>,
     /// Baseline first, then the variants in file order.
@@ -72,6 +76,8 @@ pub struct SummaryFile<'a> {
     /// without the flag).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sensitivity: Vec<SensitivityOutcome>,
+    /// Per variant and KPI, the spread over replications (as `risk.csv`).
+    pub risk: Vec<crate::experiment::risk::Risk>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -98,6 +104,7 @@ pub fn write_summary_json(
         replications: results.baseline().summary.replications,
         horizon_hours: scenario.factory.horizon / HOUR,
         warmup_hours: scenario.factory.warmup / HOUR,
+        currency: scenario.factory.policies.currency.as_deref(),
         ranking: RankingJson {
             kpi: results.ranking.kpi,
             better: results.ranking.better,
@@ -127,6 +134,7 @@ pub fn write_summary_json(
             })
             .collect(),
         sensitivity: outcomes(scenario, results),
+        risk: crate::experiment::risk::risks(results),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;

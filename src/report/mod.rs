@@ -15,8 +15,11 @@ mod html;
 mod json;
 mod optimize;
 pub mod plots;
+mod risk;
 mod sensitivity;
+mod service;
 mod table;
+mod units;
 
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +39,7 @@ pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::
     write_summary_json(dir, scenario, results)?;
     write_variants_csv(dir, results)?;
     write_sensitivity_csv(dir, scenario, results)?;
+    risk::write_risk_csv(dir, results)?;
     write_replication_tables(dir, scenario, results)
 }
 pub use table::summary_table;

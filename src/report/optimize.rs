@@ -29,7 +29,17 @@ fn question(r: &OptimizeResult) -> String {
             .collect();
         let _ = write!(q, " subject to {}", cs.join(" and "));
     }
+    if let Some(c) = &r.currency {
+        let _ = write!(q, " (money in {c})");
+    }
     q
+}
+
+/// ` EUR` after an amount of money when the scenario names its currency.
+fn money_unit(r: &OptimizeResult) -> String {
+    r.currency
+        .as_ref()
+        .map_or(String::new(), |c| format!(" {c}"))
 }
 
 fn method(r: &OptimizeResult) -> String {
@@ -330,13 +340,14 @@ fn baseline_lines(r: &OptimizeResult) -> Vec<String> {
     }
     out.extend(money_lines(
         &b.change.as_ref().and_then(|c| c.automation.clone()),
+        &money_unit(r),
     ));
     out
 }
 
 /// The capital a change needs and its payback.
-fn money_lines(a: &Option<crate::experiment::InvestmentOutcome>) -> Vec<String> {
-    let money = |x: f64| number(x, 0, Style::Money, false);
+fn money_lines(a: &Option<crate::experiment::InvestmentOutcome>, cur: &str) -> Vec<String> {
+    let money = |x: f64| format!("{}{cur}", number(x, 0, Style::Money, false));
     let Some(a) = a else {
         return vec![format!(
             "  {:<26} none (no investment beyond the baseline)",
@@ -359,7 +370,7 @@ fn money_lines(a: &Option<crate::experiment::InvestmentOutcome>) -> Vec<String> 
     };
     out.push(if a.payback_years.is_finite() {
         format!(
-            "  {:<26} {} years on an operating gain of {} a year{}",
+            "  {:<26} {} years on an operating gain of {}{cur} a year{}",
             "payback",
             years(a.payback_years),
             super::html::styled_pm(gain, Style::Money, false),
@@ -375,7 +386,7 @@ fn money_lines(a: &Option<crate::experiment::InvestmentOutcome>) -> Vec<String> 
         )
     } else {
         format!(
-            "  {:<26} never: the operating gain is {} a year",
+            "  {:<26} never: the operating gain is {}{cur} a year",
             "payback",
             super::html::styled_pm(gain, Style::Money, true)
         )
@@ -503,10 +514,11 @@ pub fn optimize_table(r: &OptimizeResult) -> String {
             if let Some(inv) = &c.investment {
                 let _ = writeln!(
                     t,
-                    "  {:<26} {} beyond the baseline: capital {:.0}{}",
+                    "  {:<26} {} beyond the baseline: capital {:.0}{}{}",
                     "invests",
                     inv.buys,
                     inv.capital,
+                    money_unit(r),
                     if inv.machines_capital > 0.0 {
                         format!(
                             " ({:.0} of it for machines, which the profit does not charge: give their write-off as fixed_cost_per_week to weigh it)",
@@ -794,12 +806,31 @@ fn html_block(lines: &[String]) -> String {
     h
 }
 
+/// The optimisation page's own rules: its tables are plain ones, whose
+/// configuration names (every variable's value) are long — they wrap
+/// rather than widen the table past the page.
+const OPTIMIZE_STYLE: &str = "
+table { border-collapse: collapse; font-size: 0.9em; }
+table th, table td { border: 1px solid #ddd; padding: 0.3em 0.6em; vertical-align: top; }
+table th { background: #f4f4f4; }
+table td { white-space: nowrap; text-align: right; }
+table td:first-child { white-space: normal; overflow-wrap: break-word; text-align: left; min-width: 12em; }
+";
+
+/// A configuration's name, escaped, with a line-break opportunity after
+/// each comma between its settings, so that a table cell wraps it between
+/// settings rather than inside one.
+fn breakable(name: &str) -> String {
+    esc(name).replace(',', ",<wbr>")
+}
+
 fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>shopfloor optimize: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>shopfloor optimize: {name}</title>\n<style>{STYLE}{OPTIMIZE_STYLE}</style>\n</head>\n<body>\n\
          <h1>{name}: optimisation</h1>\n<p class=\"desc\">{q}</p>\n<p class=\"meta\">{m} · seed {seed} · scenario hash <code>{hash}</code></p>\n",
         name = esc(&r.scenario),
         q = esc(&question(r)),
@@ -841,7 +872,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
                     let _ = writeln!(
                         h,
                         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        esc(&c.name),
+                        breakable(&c.name),
                         c.replications,
                         esc(&signed_pm(&u.difference)),
                         status_word(c)
@@ -877,7 +908,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
     if let Some(c) = chart {
         let _ = writeln!(
             h,
-            "<h2>{}</h2>\n<figure>{}<figcaption>{}</figcaption></figure>",
+            "<h2>{}</h2>\n<figure><div class=\"scroll chart\">{}</div><figcaption>{}</figcaption></figure>",
             esc(&c.title),
             c.svg,
             esc(&c.about)
@@ -896,7 +927,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.name),
+            breakable(&c.name),
             status_word(c),
             c.replications,
             esc(&pm(&c.objective)),
@@ -909,7 +940,7 @@ fn html(r: &OptimizeResult, chart: Option<&Chart>) -> String {
         h,
         "</table>\n<p>Data: <a href=\"optimize.json\">optimize.json</a>, <a href=\"optimize.csv\">optimize.csv</a>.</p>\n</body>\n</html>"
     );
-    h
+    super::html::scrolling(&h)
 }
 
 /// Writes `optimize.json`, `optimize.csv`, the frontier chart (unless

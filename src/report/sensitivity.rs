@@ -117,8 +117,14 @@ pub fn sensitivity_table(scenario: &Scenario, results: &RunResults) -> String {
         "\nsensitivities: marginal gain over the baseline, paired on the same random numbers (mean [95% CI]; * the CI excludes 0)"
     );
     let _ = write!(out, "  {:<40}", "lever");
+    let currency = super::units::currency_suffix(&scenario.factory);
     for g in &first.gains {
-        let _ = write!(out, " {:>30}", g.kpi);
+        let heading = if g.kpi == "profit" {
+            format!("profit{currency}")
+        } else {
+            g.kpi.to_string()
+        };
+        let _ = write!(out, " {heading:>30}");
     }
     let _ = writeln!(out);
     for o in &all {
@@ -156,8 +162,14 @@ pub fn sensitivity_table(scenario: &Scenario, results: &RunResults) -> String {
     if let Some((_, first)) = machines.first() {
         let _ = writeln!(
             out,
-            "\n  one machine more: profit gain per year, payback at the station's capital_per_machine, and the break-even price that pays back within {} years (mean [95% CI])",
-            first.payback_within_years
+            "\n  one machine more: profit gain per year, payback at the station's capital_per_machine, and the break-even price that pays back within {} years (mean [95% CI]{})",
+            first.payback_within_years,
+            scenario
+                .factory
+                .policies
+                .currency
+                .as_ref()
+                .map_or(String::new(), |c| format!("; money in {c}"))
         );
         let _ = writeln!(
             out,

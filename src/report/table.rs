@@ -8,6 +8,23 @@ use crate::experiment::kpi::{KPIS, kpi};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
+use super::units::{TimeUnit, currency_after, currency_suffix};
+
+/// Whether units delivered per hour differ from good parts per hour in some
+/// variant (outsourcing delivers parts the plant did not make; stock and
+/// orders delay delivery): then both are shown.
+pub(super) fn delivered_differs(results: &RunResults) -> bool {
+    let (Some(t), Some(d)) = (kpi("throughput_per_hour"), kpi("delivered_per_hour")) else {
+        return false;
+    };
+    results.variants.iter().any(|v| {
+        v.values(t)
+            .iter()
+            .zip(v.values(d))
+            .any(|(a, b)| a.to_bits() != b.to_bits())
+    })
+}
+
 fn est(e: &Estimate, digits: usize) -> String {
     if e.mean.is_nan() {
         "—".to_string()
@@ -46,18 +63,30 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         }
     );
     let _ = writeln!(out, "means ± half-width of the 95% confidence interval\n");
-    let rows: [(&str, String); 11] = [
-        ("throughput (good parts/h)", est(&s.throughput_per_hour, 2)),
-        ("good parts", est(&s.good, 1)),
-        ("scrapped parts", est(&s.scrapped, 1)),
-        ("rework loops", est(&s.reworked, 1)),
-        ("cycle time mean (min)", est(&s.cycle_time_mean_min, 2)),
-        ("cycle time p50 (min)", est(&s.cycle_time_p50_min, 2)),
-        ("cycle time p90 (min)", est(&s.cycle_time_p90_min, 2)),
-        ("cycle time p95 (min)", est(&s.cycle_time_p95_min, 2)),
-        ("WIP (parts, time-avg)", est(&s.wip_avg, 2)),
+    // Cycle times in the unit their mean reads best in (all four alike).
+    let ct = TimeUnit::for_minutes(s.cycle_time_mean_min.mean);
+    let cycle = |e: &Estimate| est(&e.scaled(ct.per_minute()), 2);
+    let ct_label = |what: &str| format!("cycle time {what} ({})", ct.name());
+    let mut rows: Vec<(String, String)> = vec![(
+        "throughput (good parts/h)".into(),
+        est(&s.throughput_per_hour, 2),
+    )];
+    if delivered_differs(results) {
+        let b = results.baseline();
+        let delivered = b.estimate(kpi("delivered_per_hour").expect("a KPI"));
+        rows.push(("delivered (units/h)".into(), est(&delivered, 2)));
+    }
+    let rows = rows.into_iter().chain([
+        ("good parts".into(), est(&s.good, 1)),
+        ("scrapped parts".into(), est(&s.scrapped, 1)),
+        ("rework loops".into(), est(&s.reworked, 1)),
+        (ct_label("mean"), cycle(&s.cycle_time_mean_min)),
+        (ct_label("p50"), cycle(&s.cycle_time_p50_min)),
+        (ct_label("p90"), cycle(&s.cycle_time_p90_min)),
+        (ct_label("p95"), cycle(&s.cycle_time_p95_min)),
+        ("WIP (parts, time-avg)".into(), est(&s.wip_avg, 2)),
         (
-            "  waiting / on machines",
+            "  waiting / on machines".into(),
             format!(
                 "{} / {}",
                 est(&s.wip_waiting_avg, 2),
@@ -65,14 +94,14 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ),
         ),
         (
-            "wait in queue (min) / waited",
+            "wait in queue (min) / waited".into(),
             format!(
                 "{} / {}",
                 est(&s.wait_mean_min, 2),
                 pct(&s.waited_share).trim()
             ),
         ),
-    ];
+    ]);
     for (k, v) in rows {
         let _ = writeln!(out, "  {k:<28} {v}");
     }
@@ -193,7 +222,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             "busy hours",
             "overtime h",
             "repairs",
-            "labour cost",
+            format!("labour cost{}", currency_suffix(f)),
             "bn sole",
             "bn shift"
         );
@@ -220,8 +249,9 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         }
         let _ = writeln!(
             out,
-            "  labour cost per good part: {}",
-            est(&s.labour_cost_per_good, 2)
+            "  labour cost per good part: {}{}",
+            est(&s.labour_cost_per_good, 2),
+            currency_after(f)
         );
     }
     let waits: Vec<String> = s
@@ -324,6 +354,8 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         }
     }
     if let Some(d) = &s.delivery {
+        let lt = TimeUnit::for_hours(d.lead_time_mean_h.mean);
+        let lead_label = format!("order lead time ({})", lt.name());
         let _ = writeln!(out, "\n  customer orders");
         let rows = [
             ("orders completed", est(&d.orders_completed, 1)),
@@ -344,7 +376,10 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                     est(&d.tardiness_max_h, 2)
                 ),
             ),
-            ("order lead time (h)", est(&d.lead_time_mean_h, 2)),
+            (
+                lead_label.as_str(),
+                est(&d.lead_time_mean_h.scaled(lt.per_hour()), 2),
+            ),
             ("backlog (units, time-avg)", est(&d.backlog_avg, 1)),
         ];
         for (k, v) in rows {
@@ -377,10 +412,15 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             );
         }
     }
+    out.push_str(&super::service::service_block(scenario, results));
     let c = &s.costs;
     // Labour alone is in the pool table already.
     if beyond_labour(c) {
-        let _ = writeln!(out, "\n  costs over the observed period");
+        let _ = writeln!(
+            out,
+            "\n  costs over the observed period{}",
+            currency_suffix(f)
+        );
         let lines = [
             ("labour, regular", &c.labour_regular),
             ("labour, overtime", &c.labour_overtime),
@@ -418,21 +458,26 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         poor_quality_block(&mut out, s);
     }
     if results.variants.len() > 1 {
-        out.push_str(&comparison_table(results));
+        out.push_str(&comparison_table(results, &currency_suffix(f)));
     }
+    out.push_str(&super::risk::risk_block(scenario, results));
     for v in &results.variants {
         let Some(a) = &v.investment else {
             continue;
         };
         let (quick, slow) = a.payback_years_range;
+        let cur = currency_after(f);
         let charged = if a.capital_charge > 0.0 {
-            format!(", charged {:.0} over the observed period", a.capital_charge)
+            format!(
+                ", charged {:.0}{cur} over the observed period",
+                a.capital_charge
+            )
         } else {
             String::new()
         };
         let _ = write!(
             out,
-            "\n  investment in {}: {} — capital {:.0}{charged}\n    against {}: labour saved {}; operating gain per year {} → payback {}",
+            "\n  investment in {}: {} — capital {:.0}{cur}{charged}\n    against {}: labour saved {}{cur}; operating gain per year {}{cur} → payback {}",
             v.name,
             a.bought(),
             a.capital,
@@ -457,7 +502,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         let (low, high) = a.break_even_capital_range;
         let _ = writeln!(
             out,
-            "\n    pays back within {} years at a capital of at most {:.0} (95% CI {low:.0} to {high:.0}){}",
+            "\n    pays back within {} years at a capital of at most {:.0}{cur} (95% CI {low:.0} to {high:.0}){}",
             a.payback_within_years,
             a.break_even_capital,
             match (a.break_even_per_machine, a.break_even_per_machine_range) {
@@ -467,6 +512,11 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         );
     }
     out
+}
+
+/// The baseline's mean of KPI `name`.
+fn base_kpi(results: &RunResults, name: &str) -> f64 {
+    kpi(name).map_or(f64::NAN, |k| results.baseline().estimate(k).mean)
 }
 
 /// Whether the plant has revenue or costs other than labour.
@@ -488,10 +538,13 @@ fn signed(e: &Estimate, digits: usize) -> String {
 
 /// Variants against the baseline: the ranking KPI and the main KPIs with
 /// paired differences.
-fn comparison_table(results: &RunResults) -> String {
+fn comparison_table(results: &RunResults, currency: &str) -> String {
     let mut out = String::new();
     let base = &results.baseline().summary;
     let mut shown = vec!["throughput_per_hour"];
+    if delivered_differs(results) {
+        shown.push("delivered_per_hour");
+    }
     if base.delivery.is_some() {
         shown.extend(["on_time_orders", "lead_time_mean_h"]);
     } else {
@@ -517,9 +570,27 @@ fn comparison_table(results: &RunResults) -> String {
         .unwrap_or(7)
         .max(7);
     let _ = write!(out, "  {:>4}  {:<w$}", "rank", "variant");
+    // Times in the unit the baseline's mean reads best in; money with
+    // the scenario's currency.
+    let time_unit = |name: &str| -> Option<TimeUnit> {
+        let e = base_kpi(results, name);
+        match name {
+            "cycle_time_mean_min" => Some(TimeUnit::for_minutes(e)),
+            "lead_time_mean_h" => Some(TimeUnit::for_hours(e)),
+            _ => None,
+        }
+    };
     for &k in &shown {
         let k = kpi(k).expect("known KPI");
-        let _ = write!(out, " {:>30}", k.label);
+        let label = match (k.name, time_unit(k.name)) {
+            ("cycle_time_mean_min", Some(u)) => format!("cycle time mean ({})", u.name()),
+            ("lead_time_mean_h", Some(u)) => format!("order lead time ({})", u.name()),
+            ("profit" | "total_cost" | "revenue" | "labour_cost", _) => {
+                format!("{}{}", k.label, currency)
+            }
+            _ => k.label.to_string(),
+        };
+        let _ = write!(out, " {label:>30}");
     }
     let _ = writeln!(out);
     for (pos, &i) in results.ranking.order.iter().enumerate() {
@@ -538,9 +609,11 @@ fn comparison_table(results: &RunResults) -> String {
                 .position(|x| x.name == k.name)
                 .expect("known KPI");
             // Shares as percentages, money in whole units.
-            let (scale, digits, unit) = match k.name {
-                "on_time_orders" | "on_time_units" | "fill_rate" => (100.0, 1, "%"),
-                "profit" | "total_cost" | "revenue" | "labour_cost" => (1.0, 0, ""),
+            let (scale, digits, unit) = match (k.name, time_unit(k.name)) {
+                ("on_time_orders" | "on_time_units" | "fill_rate", _) => (100.0, 1, "%"),
+                ("profit" | "total_cost" | "revenue" | "labour_cost", _) => (1.0, 0, ""),
+                ("cycle_time_mean_min", Some(u)) => (u.per_minute(), 2, ""),
+                ("lead_time_mean_h", Some(u)) => (u.per_hour(), 2, ""),
                 _ => (1.0, 2, ""),
             };
             let d = &v.vs_baseline[ki].diff;

@@ -24,6 +24,9 @@ pub const DEFAULT_PAYBACK_YEARS: f64 = 3.0;
 /// The longest payback horizon a scenario may give, in years.
 const MAX_PAYBACK_YEARS: f64 = 100.0;
 
+/// The longest `costs.currency`, in characters.
+const MAX_CURRENCY_CHARS: usize = 8;
+
 impl Validator<'_> {
     /// A money amount or rate: a finite number of at least 0 (0 if absent).
     pub(super) fn money(&mut self, x: &Option<Spanned<f64>>, field: &str) -> f64 {
@@ -375,6 +378,7 @@ impl Validator<'_> {
                 "costs.late_penalty_per_unit_day",
             );
             p.lost_sale_penalty = self.money(&c.lost_sale_penalty, "costs.lost_sale_penalty");
+            p.currency = c.currency.as_ref().and_then(|x| self.currency(x));
             if let Some(y) = &c.payback_within_years {
                 let years = *y.get_ref();
                 if years.is_finite() && years > 0.0 && years <= MAX_PAYBACK_YEARS {
@@ -392,6 +396,29 @@ impl Validator<'_> {
             }
         }
         (p, bytes)
+    }
+
+    /// `costs.currency`: a short name or symbol printed beside money (1 to
+    /// 8 characters, no spaces or control characters, not a formula).
+    fn currency(&mut self, x: &Spanned<String>) -> Option<String> {
+        let s = x.get_ref();
+        let n = s.chars().count();
+        let ok = (1..=MAX_CURRENCY_CHARS).contains(&n)
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !s.starts_with(['=', '+', '-', '@']);
+        if ok {
+            Some(s.clone())
+        } else {
+            self.err_hint(
+                x.span(),
+                "costs.currency",
+                format!("must be a short currency name, got {s:?}"),
+                format!(
+                    "1 to {MAX_CURRENCY_CHARS} characters without spaces, e.g. \"EUR\", \"USD\" or \"€\""
+                ),
+            );
+            None
+        }
     }
 
     /// `[stations.NAME.automated]`'s capital and its charge per hour.

@@ -131,6 +131,7 @@ pub struct RawCosts {
     pub late_penalty_per_unit_day: Option<Spanned<f64>>,
     pub lost_sale_penalty: Option<Spanned<f64>>,
     pub payback_within_years: Option<Spanned<f64>>,
+    pub currency: Option<Spanned<String>>,
 }
 
 /// `orders = { interarrival = …, quantity = …, due_in = … }` of a product.
@@ -265,6 +266,7 @@ pub struct RawProduct {
     pub stock: Option<Spanned<i64>>,
     pub patience: Option<Spanned<RawDuration>>,
     pub outsource: Option<Spanned<RawOutsource>>,
+    pub late_penalty_per_unit_day: Option<Spanned<f64>>,
 }
 
 /// One entry of `routing`.

@@ -161,3 +161,45 @@ mod mser_tests {
         assert_eq!(mser5(&[1.0, 2.0, 3.0]), None);
     }
 }
+
+/// The `p`-quantile (0 ≤ p ≤ 1) of `sorted` (ascending, no NaN) by linear
+/// interpolation between order statistics: Hyndman and Fan's type 7, the
+/// default of R and NumPy. With `n` values, the position is
+/// `h = (n − 1) p` (0-based) and the quantile is `x[⌊h⌋] + (h − ⌊h⌋) ×
+/// (x[⌊h⌋ + 1] − x[⌊h⌋])`. NaN without values.
+pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod quantile_tests {
+    use super::quantile_type7;
+
+    /// Against a hand computation: for 1..=10, type 7 puts p5 at position
+    /// 0.45 (1.45), p50 at 4.5 (5.5), p95 at 8.55 (9.55); R's
+    /// `quantile(1:10, c(.05, .5, .95))` gives the same.
+    #[test]
+    fn matches_hand_computation() {
+        let x: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert!((quantile_type7(&x, 0.05) - 1.45).abs() < 1e-12);
+        assert!((quantile_type7(&x, 0.5) - 5.5).abs() < 1e-12);
+        assert!((quantile_type7(&x, 0.95) - 9.55).abs() < 1e-12);
+        assert_eq!(quantile_type7(&x, 0.0), 1.0);
+        assert_eq!(quantile_type7(&x, 1.0), 10.0);
+        // Uneven values: 2, 3, 7, 20 → p5 at 0.15: 2 + 0.15 × 1 = 2.15;
+        // p50 at 1.5: 5; p95 at 2.85: 7 + 0.85 × 13 = 18.05.
+        let y = [2.0, 3.0, 7.0, 20.0];
+        assert!((quantile_type7(&y, 0.05) - 2.15).abs() < 1e-12);
+        assert!((quantile_type7(&y, 0.5) - 5.0).abs() < 1e-12);
+        assert!((quantile_type7(&y, 0.95) - 18.05).abs() < 1e-12);
+        assert_eq!(quantile_type7(&[4.0], 0.95), 4.0);
+        assert!(quantile_type7(&[], 0.5).is_nan());
+    }
+}

@@ -45,6 +45,10 @@ pub(super) struct ProductState {
     pub delivered: u64,
     pub orders_completed: u64,
     pub orders_on_time: u64,
+    /// Sum of the lead times of its completed orders, and their units ×
+    /// days late.
+    pub lead_sum: f64,
+    pub late_unit_days: f64,
     /// Make-to-stock: units demanded, and of those filled from stock at once.
     pub demanded: u64,
     pub filled: u64,
@@ -86,6 +90,8 @@ impl ProductState {
             delivered: 0,
             orders_completed: 0,
             orders_on_time: 0,
+            lead_sum: 0.0,
+            late_unit_days: 0.0,
             demanded: 0,
             filled: 0,
             reworked_good: 0,
@@ -418,6 +424,8 @@ impl Sim<'_> {
         if on_time {
             ps.orders_on_time += 1;
         }
+        ps.lead_sum += now - order.arrival;
+        ps.late_unit_days += f64::from(order.quantity) * tardiness / DAY;
         self.log_order("order_complete", o, order.product);
         self.orders[o as usize].live = false;
         self.free_orders.push(o);
@@ -644,6 +652,8 @@ impl Sim<'_> {
             ps.delivered = 0;
             ps.orders_completed = 0;
             ps.orders_on_time = 0;
+            ps.lead_sum = 0.0;
+            ps.late_unit_days = 0.0;
             ps.demanded = 0;
             ps.filled = 0;
             ps.reworked_good = 0;
@@ -729,6 +739,12 @@ impl Sim<'_> {
                     + ps.rework_cost,
                 rework_cost: ps.rework_cost,
                 rework_hours: ps.rework_hours,
+                lead_time_mean_h: if ps.orders_completed == 0 {
+                    f64::NAN
+                } else {
+                    ps.lead_sum / ps.orders_completed as f64 / HOUR
+                },
+                late_penalty: ps.late_unit_days * def.late_penalty_rate(&self.f.policies),
             })
             .collect()
     }
@@ -791,7 +807,18 @@ impl Sim<'_> {
         let wip_holding = self.wip.average(now) * hours * pol.wip_holding_per_hour;
         let stock_units = sum(&mut self.products.iter().map(|p| p.stock_avg.average(now)));
         let stock_holding = stock_units * hours * pol.stock_holding_per_hour;
-        let late_penalty = self.delivery.late_unit_days * pol.late_penalty_per_unit_day;
+        // One rate for every product: the plant's units × days late at it
+        // (as before products could have their own); else each product's.
+        let late_penalty = if self
+            .f
+            .products
+            .iter()
+            .all(|p| p.late_penalty_per_unit_day.is_none())
+        {
+            self.delivery.late_unit_days * pol.late_penalty_per_unit_day
+        } else {
+            sum(&mut products.iter().map(|p| p.late_penalty))
+        };
         let lost_sales = self.delivery.lost_units as f64 * pol.lost_sale_penalty;
         let (raw_materials, raw_holding) = self.raw_costs(now, hours);
         let total = labour.0

@@ -111,6 +111,10 @@ impl Sim<'_> {
     // ----- cost of poor quality (only when `track_sunk`) ----------------
 
     /// The record of `part`, fresh if its slot last held another part.
+    /// Inlined into its callers, as the compiler chose before products
+    /// carried their own late penalty (it stopped doing so then, which
+    /// cost a call per operation).
+    #[inline(always)]
     fn cost_of(&mut self, part: u32) -> &mut PartCost {
         let i = part as usize;
         if i >= self.part_costs.len() {

@@ -37,6 +37,44 @@ const COMPARED: [(&str, &str, &str); 3] = [
     ("wip_avg", "work in process", "parts"),
 ];
 
+/// The KPIs of the comparison chart: those of [`COMPARED`], then the
+/// ranking KPI and profit (with revenue) when not among them.
+fn compared(results: &RunResults) -> Vec<(&'static str, String, String)> {
+    let mut out: Vec<(&'static str, String, String)> = COMPARED
+        .iter()
+        .map(|&(n, w, u)| (n, w.to_string(), u.to_string()))
+        .collect();
+    let revenue = has_cost_model(results)
+        && results.variants.iter().any(|v| {
+            v.summary.costs.revenue.mean.is_finite() && v.summary.costs.revenue.mean != 0.0
+        });
+    let extra = kpi(results.ranking.kpi)
+        .into_iter()
+        .chain(kpi("profit").filter(|_| revenue));
+    for k in extra {
+        if out.iter().any(|(n, _, _)| *n == k.name) {
+            continue;
+        }
+        let unit = match k.name {
+            "on_time_orders" | "on_time_units" | "fill_rate" | "waited_share" => "share, 0–1",
+            "profit"
+            | "total_cost"
+            | "revenue"
+            | "labour_cost"
+            | "cost_per_good_unit"
+            | "labour_cost_per_good" => "money",
+            _ => "",
+        };
+        let what = if out.len() == COMPARED.len() && k.name == results.ranking.kpi {
+            format!("{} (ranked by)", k.label)
+        } else {
+            k.label.to_string()
+        };
+        out.push((k.name, what, unit.to_string()));
+    }
+    out
+}
+
 /// Whether a difference is an improvement, a deterioration or neither at
 /// 95% confidence.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,7 +174,8 @@ pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
     if results.variants.len() < 2 {
         return None;
     }
-    let idx: Vec<usize> = COMPARED
+    let compared = compared(results);
+    let idx: Vec<usize> = compared
         .iter()
         .map(|(name, _, _)| KPIS.iter().position(|k| k.name == *name))
         .collect::<Option<_>>()?;
@@ -178,7 +217,8 @@ pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
         stem: "kpi_comparison",
         title: "Difference from the baseline".into(),
         about: "For each variant, how much its throughput, mean cycle time and work in process \
-                differ from the baseline's, replication by replication (common random \
+                — and the KPI the variants are ranked by, and profit when the scenario has \
+                revenue — differ from the baseline's, replication by replication (common random \
                 numbers), with the 95% confidence interval of the difference as a bar. Green: \
                 better than the baseline with 95% confidence; orange: worse; grey: the \
                 interval contains zero, so the data cannot tell the two apart."
@@ -187,7 +227,7 @@ pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
         plot: Plot::Kpis(KpiPlot {
             title: "Difference from the baseline".into(),
             subtitle,
-            columns: COMPARED
+            columns: compared
                 .iter()
                 .map(|(_, what, unit)| (what.to_string(), unit.to_string()))
                 .collect(),

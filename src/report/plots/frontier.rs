@@ -65,8 +65,13 @@ pub fn write_frontier(dir: &Path, result: &OptimizeResult) -> io::Result<Chart> 
              95% confidence intervals. Filled dots meet the constraints on their confidence \
              bounds, rings miss them (orange) or were not settled either way (grey: \
              eliminated on the objective first, or at the replication cap); blue rings, joined \
-             by a line, mark the frontier, where no other configuration is both cheaper and better on {cy}; \
-             the large black ring is the chosen configuration."
+             by a line, mark the frontier, where no other configuration is at least as cheap \
+             and at least as good on {cy}, and better on one of the two; the large black ring \
+             is the chosen configuration{}.",
+            result
+                .chosen
+                .map(|p| format!(", {}", result.configurations[p].name))
+                .unwrap_or_default()
         ),
         size: SIZE,
         plot: Plot::Frontier(FrontierPlot {
@@ -179,7 +184,8 @@ impl FrontierPlot {
         entries.push((
             Mark::Ring(BLACK),
             match &self.chosen_name {
-                Some(n) => format!("chosen: {n}"),
+                // The name is in the caption: a long one would not fit.
+                Some(_) => "chosen (named below)".into(),
                 None => "no configuration meets the constraints".into(),
             },
         ));

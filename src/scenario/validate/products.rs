@@ -1,5 +1,5 @@
 //! `[products.NAME]`: release, routing (see [`super::routing`]), orders,
-//! stock, patience, outsourcing, price and priority.
+//! stock, patience, outsourcing, price, priority and late penalty.
 
 use super::routing::routing;
 use super::{Names, Validator, at_most};
@@ -126,6 +126,10 @@ pub(super) fn products(
             ("stock", p.stock.as_ref().map(|x| x.span())),
             ("patience", p.patience.as_ref().map(|x| x.span())),
             ("outsource", p.outsource.as_ref().map(|x| x.span())),
+            (
+                "late_penalty_per_unit_day",
+                p.late_penalty_per_unit_day.as_ref().map(|x| x.span()),
+            ),
         ];
         if release.is_some() && !by_orders {
             for (k, span) in order_only {
@@ -152,6 +156,10 @@ pub(super) fn products(
                 stock_target,
                 patience,
                 outsource,
+                late_penalty_per_unit_day: p
+                    .late_penalty_per_unit_day
+                    .as_ref()
+                    .map(|x| v.money(&Some(x.clone()), &field("late_penalty_per_unit_day"))),
             });
         }
     }
