@@ -11,7 +11,7 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
+    BatchRule, Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
     Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Material, MaterialId, Operation,
     OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger,
     Policies, PoolId, PoolRule, Product, ProductId, RateProfile, Release, Restock, ShiftCalendar,

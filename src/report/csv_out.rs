@@ -109,9 +109,13 @@ pub fn write_replication_tables(
         "cost_per_good_unit",
     ]));
     let mut replications = AtomicCsv::create(dir.join("replications.csv"), &header)?;
-    let mut stations = AtomicCsv::create(
-        dir.join("stations.csv"),
-        &strings(&[
+    // Batch stations add their columns (a plant without any keeps the
+    // table as it was).
+    let any_batch = results
+        .variants
+        .iter()
+        .any(|v| v.summary.stations.iter().any(|s| s.batches.is_some()));
+    let mut station_header = strings(&[
             "variant",
             "replication",
             "station",
@@ -137,8 +141,11 @@ pub fn write_replication_tables(
             "failures",
             "bottleneck_sole",
             "bottleneck_shifting",
-        ]),
-    )?;
+        ]);
+    if any_batch {
+        station_header.extend(strings(&["batches", "batch_size_mean"]));
+    }
+    let mut stations = AtomicCsv::create(dir.join("stations.csv"), &station_header)?;
     // A replication reports the scenario's visible pools, which its
     // variant's summary lists.
     let any_pools = results
@@ -321,7 +328,7 @@ pub fn write_replication_tables(
                 c.row(supplier_row(name, r.replication, s))?;
             }
         }
-        station_rows(&mut stations, name, r)?;
+        station_rows(&mut stations, name, r, any_batch)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
@@ -604,7 +611,12 @@ fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
 }
 
 /// The rows of `stations.csv` for one replication.
-fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+fn station_rows(
+    c: &mut AtomicCsv,
+    variant: &str,
+    r: &ReplicationResult,
+    batch_columns: bool,
+) -> io::Result<()> {
     for s in &r.stations {
         let mut row = vec![
             variant.to_string(),
@@ -627,6 +639,12 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
             s.bottleneck_sole.to_string(),
             s.bottleneck_shifting.to_string(),
         ]);
+        if batch_columns {
+            row.extend([
+                s.batches.to_string(),
+                crate::experiment::batch_size_mean(s).to_string(),
+            ]);
+        }
         c.row(&row)?;
     }
     Ok(())

@@ -71,7 +71,10 @@ pub struct SummaryFile<'a> {
     /// The levers of `run --sensitivity` and their marginal gains (absent
     /// without the flag).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sensitivity: Vec<SensitivityOutcome>,
+    pub sensitivity: Vec<SensitivityOutcome>,    /// Warnings on the results (a variant's setup share jumping against
+    /// the baseline's); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -127,6 +130,7 @@ pub fn write_summary_json(
             })
             .collect(),
         sensitivity: outcomes(scenario, results),
+        notes: crate::experiment::setup_warnings(results),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;
