@@ -127,6 +127,9 @@ enum Waiter {
     BeforeService(u32),
     /// A released part that found the first buffer full.
     Release(u32),
+    /// A batch machine holding the processed parts of its batch (see
+    /// `batch.rs`).
+    BatchAfterService(u32),
 }
 
 /// One operation of one product's routing. The routings of all products
@@ -144,6 +147,8 @@ struct Op<'f> {
     /// Scrap, rework, a hidden defect or an inspection is possible: a
     /// quality draw follows the operation.
     quality: bool,
+    /// Done at a batch station (see `batch.rs`).
+    batch: bool,
     scrap: f64,
     rework: f64,
     /// Probability of leaving a hidden defect; inspection's detection
@@ -217,10 +222,6 @@ struct Machine {
     generation: Generation,
     /// Family of the last operation started (setups go by family).
     last_family: u32,
-    /// Campaign dispatching: the family of the current campaign and the
-    /// parts of it taken from the queue in a row.
-    campaign_family: u32,
-    campaign_run: u32,
     /// Pool whose operators this machine holds (NONE: none held).
     crew: u32,
     /// Number of operators held.
@@ -384,6 +385,9 @@ struct Sim<'f> {
     active: ActivePeriods,
     /// Batch stations (most plants have none).
     batches: Vec<batch::BatchStation>,
+    /// By machine, the campaign it is running (empty when no station
+    /// dispatches by campaign).
+    campaigns: Vec<dispatch::Campaign>,
 }
 
 /// A worker pool during the run.
@@ -509,6 +513,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     || op.rework > 0.0
                     || op.defect_rate > 0.0
                     || op.inspect > 0.0,
+                batch: f
+                    .stations
+                    .get(op.station.0 as usize)
+                    .is_some_and(|s| s.batch.is_some()),
                 scrap: op.scrap,
                 rework: op.rework,
                 defect_rate: op.defect_rate,
@@ -611,8 +619,6 @@ impl<'f> Sim<'f> {
                     ttf_left: f64::INFINITY,
                     generation: Generation::default(),
                     last_family: NONE,
-                    campaign_family: NONE,
-                    campaign_run: 0,
                     crew: NONE,
                     held: 0,
                     awaiting_technician: false,
@@ -814,6 +820,18 @@ impl<'f> Sim<'f> {
                 f.warmup,
             ),
             batches,
+            campaigns: if f
+                .stations
+                .iter()
+                .any(|s| matches!(s.dispatch, Dispatch::Campaign { .. }))
+            {
+                vec![
+                    dispatch::Campaign::default();
+                    f.stations.iter().map(|s| s.machines as usize).sum()
+                ]
+            } else {
+                Vec::new()
+            },
         }
     }
 

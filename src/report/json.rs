@@ -71,7 +71,8 @@ pub struct SummaryFile<'a> {
     /// The levers of `run --sensitivity` and their marginal gains (absent
     /// without the flag).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sensitivity: Vec<SensitivityOutcome>,    /// Warnings on the results (a variant's setup share jumping against
+    pub sensitivity: Vec<SensitivityOutcome>,
+    /// Warnings on the results (a variant's setup share jumping against
     /// the baseline's); absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

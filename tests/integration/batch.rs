@@ -103,7 +103,11 @@ routing = [{{ station = "oven", process = "2m" }}]
     assert_eq!(r.good, 57);
     assert_eq!(r.stations[0].batches, 19);
     assert_eq!(r.stations[0].batch_parts, 57);
-    assert!((r.cycle_time_mean_min - 3.0).abs() < 1e-9, "{}", r.cycle_time_mean_min);
+    assert!(
+        (r.cycle_time_mean_min - 3.0).abs() < 1e-9,
+        "{}",
+        r.cycle_time_mean_min
+    );
     let busy = r.stations[0].state_shares[MachineState::Busy as usize];
     assert!((busy - 38.0 / 60.0).abs() < 1e-9, "{busy}");
 }
@@ -183,7 +187,11 @@ routing = [{{ station = "oven", process = "4m" }}]
     let (r, _) = simulate(&s.factory, s.seed, 0, false);
     assert_eq!(r.good, 16);
     assert_eq!((r.stations[0].batches, r.stations[0].batch_parts), (9, 18));
-    assert!((r.cycle_time_mean_min - 7.5).abs() < 1e-9, "{}", r.cycle_time_mean_min);
+    assert!(
+        (r.cycle_time_mean_min - 7.5).abs() < 1e-9,
+        "{}",
+        r.cycle_time_mean_min
+    );
 
     // A full batch does not wait for the limit: with a part a minute,
     // 4 = max wait at minute 4, long before p0's 5 minutes are up.
@@ -195,7 +203,9 @@ routing = [{{ station = "oven", process = "4m" }}]
         .collect();
     assert_eq!(
         loads,
-        (0..4).map(|p| ev(4.0, "batch_load", "oven", p)).collect::<Vec<_>>()
+        (0..4)
+            .map(|p| ev(4.0, "batch_load", "oven", p))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -367,7 +377,10 @@ routing = [{{ station = "coat", process = "1m", setup = "1m" }}]
         starts
     };
     let fifo = setups("", "");
-    assert_eq!(fifo, (0..30).map(|k| 1.0 + 120.0 * k as f64).collect::<Vec<_>>());
+    assert_eq!(
+        fifo,
+        (0..30).map(|k| 1.0 + 120.0 * k as f64).collect::<Vec<_>>()
+    );
     let campaign = setups("dispatch = \"campaign\"\ncampaign_limit = 3", "");
     let mut want = vec![1.0];
     want.extend((0..14).map(|k| 301.0 + 240.0 * k as f64));
@@ -440,4 +453,214 @@ routing = [{ station = "press", process = { dist = "exponential", mean = "4m" },
     // another family waited when the rule avoided one.
     assert!(setups > 50, "{setups}");
     assert!(waited_with_choice > 50, "{waited_with_choice}");
+}
+
+/// The run's note on a setup share that jumps against the baseline's
+/// (more than 5 points and more than 1.5 × as high). The stream of
+/// `campaign_cuts_setups_by_the_hand_count`, whose machine is in setup
+/// 1 minute per setup over the hour: with campaigns of 3 (baseline) 15
+/// setups, 25%. Campaigns of 1: a0 (set up at 1 s) and a1 run, then the
+/// families alternate, a setup every 120 s from 181 s; the one at 3541 s
+/// is cut by the horizon after 59 s: 29 × 60 + 59 s of setup, 49.97% — a
+/// jump. Campaigns of 2 set up at 1 s and then every 180 s from 241 s, 20
+/// whole setups, 33.3% — 8.3 points more but only 1.33 × as high: no
+/// note.
+#[test]
+fn setup_share_jump_is_noted() {
+    let s = scenario(
+        r#"
+[simulation]
+horizon = "1h"
+replications = 2
+[stations.coat]
+dispatch = "campaign"
+campaign_limit = 3
+[products.a]
+release = { interarrival = "1s" }
+routing = [{ station = "coat", process = "1m", setup = "1m" }]
+[products.b]
+release = { interarrival = "1s" }
+routing = [{ station = "coat", process = "1m", setup = "1m" }]
+[[variant]]
+name = "campaigns-of-1"
+"stations.coat.campaign_limit" = 1
+[[variant]]
+name = "campaigns-of-2"
+"stations.coat.campaign_limit" = 2
+"#,
+    );
+    let r = shopfloor::experiment::run(&s);
+    let setup = |v: usize| r.variants[v].summary.stations[0].setup.mean;
+    assert!((setup(0) - 0.25).abs() < 1e-9, "{}", setup(0));
+    assert!(
+        (setup(1) - (29.0 * 60.0 + 59.0) / 3600.0).abs() < 1e-9,
+        "{}",
+        setup(1)
+    );
+    assert!((setup(2) - 20.0 / 60.0).abs() < 1e-9, "{}", setup(2));
+    let notes = shopfloor::experiment::setup_warnings(&r);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("variant \"campaigns-of-1\": machines at station \"coat\" spend 50.0% of their time in setup against 25.0% in the baseline"),
+        "{}",
+        notes[0]
+    );
+}
+
+fn int(rng: &mut shopfloor::engine::Stream, lo: u32, hi: u32) -> u32 {
+    lo + ((rng.uniform() * f64::from(hi - lo + 1)) as u32).min(hi - lo)
+}
+
+/// A random plant around a batch station: its batch rule, dispatching,
+/// buffer, breakdowns and setups drawn at random, with two families,
+/// finite buffers downstream (so finished batches block), scrap, rework
+/// and operators. Returns the text and the batch rule (min, max).
+fn random_batch_plant(rng: &mut shopfloor::engine::Stream, case: u32) -> (String, u32, u32) {
+    let min = int(rng, 1, 6);
+    let max = min + int(rng, 0, 6);
+    let mut t = format!(
+        "[simulation]\nhorizon = \"{}d\"\nreplications = 1\nseed = {case}\n",
+        int(rng, 1, 4)
+    );
+    t += &format!(
+        "[workers.ops]\ncount = {}\nstations = [\"pre\", \"oven\", \"post\"]\nwage = 20.0\n",
+        int(rng, 1, 3)
+    );
+    t += &format!("[stations.pre]\nmachines = {}\n", int(rng, 1, 2));
+    t += &format!(
+        "[stations.oven]\nmachines = {}\ncost_per_hour = 10\nbatch = {{ min = {min}, max = {max}{} }}\ndispatch = \"{}\"\n",
+        int(rng, 1, 3),
+        if rng.uniform() < 0.5 {
+            format!(", wait_up_to = \"{}m\"", int(rng, 5, 60))
+        } else {
+            String::new()
+        },
+        ["fifo", "min_setup", "campaign"][int(rng, 0, 2) as usize]
+    );
+    if rng.uniform() < 0.5 {
+        t += &format!("buffer = {}\n", max + int(rng, 0, 10));
+    }
+    if rng.uniform() < 0.5 {
+        t += "failures = { time_to_failure = { dist = \"exponential\", mean = \"5h\" }, repair = { dist = \"exponential\", mean = \"20m\" } }\n";
+    }
+    t += &format!(
+        "[stations.post]\nmachines = {}\nbuffer = {}\n",
+        int(rng, 1, 2),
+        int(rng, 0, 3)
+    );
+    for p in 0..int(rng, 1, 3) {
+        let family = if rng.uniform() < 0.5 { "red" } else { "blue" };
+        let oven = format!(
+            "{{ station = \"oven\", process = {{ dist = \"gamma\", mean = \"{}m\", cv = 0.3 }}{}{}{} }}",
+            int(rng, 5, 30),
+            if rng.uniform() < 0.5 {
+                ", setup = \"10m\""
+            } else {
+                ""
+            },
+            if rng.uniform() < 0.5 {
+                ", scrap = 0.05"
+            } else {
+                ""
+            },
+            if rng.uniform() < 0.4 {
+                ", operators = 1"
+            } else {
+                ""
+            },
+        );
+        let post = format!(
+            "{{ station = \"post\", process = \"{}m\"{} }}",
+            int(rng, 1, 4),
+            if rng.uniform() < 0.4 {
+                ", rework = 0.1, rework_to = \"oven\""
+            } else {
+                ""
+            }
+        );
+        t += &format!(
+            "[products.p{p}]\nfamily = \"{family}\"\nrelease = {{ interarrival = {{ dist = \"exponential\", mean = \"{}m\" }} }}\nrouting = [{{ station = \"pre\", process = {{ dist = \"exponential\", mean = \"1m\" }} }}, {oven}, {post}]\n",
+            int(rng, 3, 10)
+        );
+    }
+    (t, min, max)
+}
+
+/// Invariants over random batch plants: parts are conserved, every batch
+/// holds `min` to `max` parts of one family, machine states add up, the
+/// cost of poor quality stays within the running cost, and a run is
+/// reproducible.
+#[test]
+fn random_batch_plants_keep_their_invariants() {
+    let mut rng = shopfloor::engine::Stream::new(2026, 0, "batch invariants");
+    let (mut batches, mut blocked) = (0u64, 0usize);
+    for case in 0..150 {
+        let (text, min, max) = random_batch_plant(&mut rng, case);
+        let s = scenario(&text);
+        let families: Vec<u32> = s.factory.products.iter().map(|p| p.family).collect();
+        let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+        assert!(r.overloaded.is_none(), "case {case}\n{text}");
+        let trace = trace.unwrap();
+        let count = |e: &str| trace.iter().filter(|t| t.event == e).count() as u64;
+        assert_eq!(r.released, count("release"), "case {case}\n{text}");
+        assert_eq!(r.good, count("finish"), "case {case}\n{text}");
+        assert_eq!(r.scrapped, count("scrap"), "case {case}\n{text}");
+        assert!(r.good + r.scrapped <= r.released, "case {case}\n{text}");
+        for st in &r.stations {
+            let sum: f64 = st.state_shares.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-9, "case {case}: {sum}\n{text}");
+        }
+        // Each batch: the batch_load lines of one machine at one instant.
+        let product = |name: &str| s.factory.products.iter().position(|p| p.name == name);
+        let mut i = 0;
+        while i < trace.len() {
+            let t = &trace[i];
+            if t.event != "batch_load" {
+                i += 1;
+                continue;
+            }
+            let same = |u: &TraceRecord| {
+                u.event == "batch_load" && u.time_s == t.time_s && u.machine == t.machine
+            };
+            let n = trace[i..].iter().take_while(|u| same(u)).count();
+            let fams: Vec<u32> = trace[i..i + n]
+                .iter()
+                .map(|u| families[product(&u.product).unwrap()])
+                .collect();
+            assert!(
+                (min as usize..=max as usize).contains(&n),
+                "case {case}: batch of {n} at {} s\n{text}",
+                t.time_s
+            );
+            assert!(
+                fams.iter().all(|f| *f == fams[0]),
+                "case {case}: mixed batch\n{text}"
+            );
+            batches += 1;
+            i += n;
+        }
+        let oven = &r.stations[1];
+        assert!(
+            oven.batch_parts >= u64::from(min) * oven.batches
+                && oven.batch_parts <= u64::from(max) * oven.batches,
+            "case {case}: {oven:?}"
+        );
+        blocked += usize::from(oven.state_shares[MachineState::Blocked as usize] > 0.0);
+        let c = &r.costs;
+        assert!(
+            c.poor_quality_machines <= c.machine_running + 1e-9 * c.total.max(1.0),
+            "case {case}: {c:?}\n{text}"
+        );
+        let (again, _) = simulate(&s.factory, s.seed, 0, false);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            serde_json::to_string(&again).unwrap(),
+            "case {case} is not reproducible"
+        );
+    }
+    // Not vacuous: many batches, and finished batches often blocked.
+    assert!(
+        batches > 5_000 && blocked > 20,
+        "batches {batches}, blocked {blocked}"
+    );
 }

@@ -47,7 +47,12 @@ pub(super) struct BatchStation {
 }
 
 impl BatchStation {
-    pub(super) fn new(rule: &BatchRule, first_machine: u32, machines: u32, families: usize) -> Self {
+    pub(super) fn new(
+        rule: &BatchRule,
+        first_machine: u32,
+        machines: u32,
+        families: usize,
+    ) -> Self {
         BatchStation {
             min: rule.min,
             max: rule.max,
@@ -75,7 +80,8 @@ impl BatchStation {
     /// Family `f` may start a batch now.
     fn ready(&self, f: u32, now: f64) -> bool {
         let n = self.counts[f as usize];
-        n >= self.max || (n >= self.min && self.oldest[f as usize] + self.wait_up_to <= now)
+        n >= self.max
+            || (n >= self.min && self.oldest[f as usize] + self.wait_up_to <= now)
             || (n >= self.min && self.wait_up_to.is_infinite())
     }
 }
@@ -90,7 +96,9 @@ impl<'f> Sim<'f> {
         }
     }
 
-    /// A part joined the queue of batch station `s`.
+    /// A part joined the queue of batch station `s`. Cold: kept out of
+    /// the way of the flow of single-part stations.
+    #[cold]
     #[inline(never)]
     pub(super) fn batch_arrival(&mut self, s: u32) {
         let b = self.stations[s as usize].batch as usize;
@@ -99,6 +107,8 @@ impl<'f> Sim<'f> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(super) fn on_batch_wake(&mut self, s: u32) {
         let b = self.stations[s as usize].batch as usize;
         if self.batches[b].wake_at <= self.cal.now() {
@@ -121,9 +131,9 @@ impl<'f> Sim<'f> {
                 let st = &mut self.stations[s as usize];
                 let machines = &self.machines;
                 let live = |w: &Waiter| match *w {
-                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !machines[m as usize].down
-                    }
+                    Waiter::AfterService(m)
+                    | Waiter::BeforeService(m)
+                    | Waiter::BatchAfterService(m) => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 let pos = st.waiters.iter().position(live);
@@ -173,15 +183,16 @@ impl<'f> Sim<'f> {
         let last = mach.last_family;
         let bs = &self.batches[b];
         let last_ready = last != NONE && bs.counts[last as usize] > 0 && bs.ready(last, now);
-        let first_ready = |skip: u32| bs.seen.iter().copied().find(|&f| f != skip && bs.ready(f, now));
+        let first_ready = |skip: u32| {
+            bs.seen
+                .iter()
+                .copied()
+                .find(|&f| f != skip && bs.ready(f, now))
+        };
         let pick = match self.stations[s as usize].dispatch {
             Dispatch::MinSetup if last_ready => Some(last),
             Dispatch::Campaign { limit } => {
-                let run = if mach.campaign_family == last {
-                    mach.campaign_run
-                } else {
-                    0
-                };
+                let run = self.campaigns[m as usize].run_of(last);
                 if last_ready && run < limit {
                     Some(last)
                 } else {
@@ -258,14 +269,15 @@ impl<'f> Sim<'f> {
         }
         let lead = self.batches[b].loads[slot][0];
         self.machines[m as usize].part = lead;
-        let op = self.op(self.parts[lead as usize].op);
-        self.start_operation_of(m, op);
+        self.start_operation(m);
     }
 
     /// Machine `m` of a batch station has processed its batch: a quality
     /// draw per part; scrapped and finished parts leave the plant, parts
     /// sent back for rework or out to a contractor go at once, the others
     /// leave one by one as room allows.
+    #[cold]
+    #[inline(never)]
     pub(super) fn complete_batch(&mut self, m: u32) {
         let now = self.cal.now();
         let s = self.machines[m as usize].station;
@@ -275,8 +287,15 @@ impl<'f> Sim<'f> {
         self.log("batch_end", s, m, lead);
         self.release_operators(m);
         if self.track_sunk {
-            // The batch's machine and labour time goes to its first part.
-            self.operation_cost(m, lead, self.parts[lead as usize].op);
+            // The batch's machine and labour cost, shared equally by its
+            // parts.
+            let (labour, machine, time) = self.batch_cost(m, lead);
+            let n = self.batches[b].loads[slot].len() as f64;
+            for i in 0..self.batches[b].loads[slot].len() {
+                let part = self.batches[b].loads[slot][i];
+                let op = self.parts[part as usize].op;
+                self.charge_share(part, op, labour / n, machine / n, time / n);
+            }
         }
         let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
         // Not free for a new batch while its parts are handed on.
@@ -386,7 +405,7 @@ impl<'f> Sim<'f> {
                 self.set_state(m);
                 self.stations[k as usize]
                     .waiters
-                    .push_back(Waiter::AfterService(m));
+                    .push_back(Waiter::BatchAfterService(m));
                 self.log("blocked", s, m, part);
                 return;
             }
@@ -401,6 +420,7 @@ impl<'f> Sim<'f> {
 
     /// Station `k` has room for the part batch machine `m` is blocked on:
     /// it goes in, and the rest of the batch follows as room allows.
+    #[inline(never)]
     pub(super) fn batch_unblocked(&mut self, m: u32, k: u32) {
         let s = self.machines[m as usize].station;
         let b = self.stations[s as usize].batch as usize;

@@ -31,13 +31,7 @@ impl<'f> Sim<'f> {
                 })
                 .unwrap_or(0),
             Dispatch::Campaign { limit } => {
-                // A start straight from an empty queue may have changed the
-                // machine's family since the campaign was counted.
-                let run = if mach.campaign_family == last {
-                    mach.campaign_run
-                } else {
-                    0
-                };
+                let run = self.campaigns[m as usize].run_of(last);
                 match st.queue.iter().position(|&p| family(p) == last) {
                     Some(i) if run < limit => i,
                     _ => st
@@ -63,12 +57,40 @@ impl<'f> Sim<'f> {
     /// Machine `m` takes `n` parts of family `f` from its queue under
     /// campaign dispatching: the campaign goes on or a new one starts.
     pub(super) fn count_campaign(&mut self, m: u32, f: u32, n: u32) {
-        let mach = &mut self.machines[m as usize];
-        if mach.campaign_family == f && mach.last_family == f {
-            mach.campaign_run = mach.campaign_run.saturating_add(n);
+        let last = self.machines[m as usize].last_family;
+        let c = &mut self.campaigns[m as usize];
+        if c.family == f && last == f {
+            c.run = c.run.saturating_add(n);
         } else {
-            mach.campaign_family = f;
-            mach.campaign_run = n;
+            c.family = f;
+            c.run = n;
         }
+    }
+}
+
+/// The campaign a machine is running under campaign dispatching.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Campaign {
+    /// Its family (NONE before the first).
+    family: u32,
+    /// Parts of it taken from the queue in a row.
+    run: u32,
+}
+
+impl Default for Campaign {
+    fn default() -> Self {
+        Campaign {
+            family: NONE,
+            run: 0,
+        }
+    }
+}
+
+impl Campaign {
+    /// Parts run in the campaign of family `last`, the machine's last: 0
+    /// when a start straight from an empty queue changed the family since
+    /// the campaign was counted.
+    pub(super) fn run_of(&self, last: u32) -> u32 {
+        if self.family == last { self.run } else { 0 }
     }
 }

@@ -107,9 +107,10 @@ impl<'f> Sim<'f> {
             self.parts[part as usize].queued_at = now;
             st.queue.push_back(part);
             st.queue_len.add(now, 1.0);
+            let batch = st.batch;
             self.waiting.add(now, 1.0);
             self.log("enqueue", s, NONE, part);
-            if self.stations[s as usize].batch != NONE {
+            if batch != NONE {
                 self.batch_arrival(s);
             }
         }
@@ -149,9 +150,9 @@ impl<'f> Sim<'f> {
                 let st = &mut self.stations[s as usize];
                 let machines = &self.machines;
                 let live = |w: &Waiter| match *w {
-                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !machines[m as usize].down
-                    }
+                    Waiter::AfterService(m)
+                    | Waiter::BeforeService(m)
+                    | Waiter::BatchAfterService(m) => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 // Usually the first waiter is live: take it without a scan.
@@ -181,14 +182,12 @@ impl<'f> Sim<'f> {
         }
     }
 
-    /// Lets waiter `w` into station `s`, which has room.
+    /// Lets waiter `w` into station `s`, which has room. Inlined into
+    /// [`Self::station_changed`], as it always was (a second caller, the
+    /// batch stations' loop, would otherwise keep it out of line).
+    #[inline(always)]
     pub(super) fn serve(&mut self, s: u32, w: Waiter) {
         match w {
-            Waiter::AfterService(m)
-                if self.stations[self.machines[m as usize].station as usize].batch != NONE =>
-            {
-                self.batch_unblocked(m, s);
-            }
             Waiter::AfterService(m) => {
                 let part = self.machines[m as usize].part;
                 self.log("unblock", self.machines[m as usize].station, m, part);
@@ -207,6 +206,7 @@ impl<'f> Sim<'f> {
                 self.waiting.add(self.cal.now(), -1.0);
                 self.enter(s, part);
             }
+            Waiter::BatchAfterService(m) => self.batch_unblocked(m, s),
         }
     }
 
@@ -376,9 +376,6 @@ impl<'f> Sim<'f> {
                 mach.fresh = true;
                 self.run_or_wait(m);
             }
-            Phase::Process if self.stations[mach.station as usize].batch != NONE => {
-                self.complete_batch(m)
-            }
             Phase::Process => self.complete(m),
             _ => unreachable!("segment end without work"),
         }
@@ -392,6 +389,9 @@ impl<'f> Sim<'f> {
         let part = self.machines[m as usize].part;
         let p = self.parts[part as usize];
         let op = self.op(p.op);
+        if op.batch {
+            return self.complete_batch(m);
+        }
         self.log("process_end", s, m, part);
         self.release_operators(m);
         if self.track_sunk {
