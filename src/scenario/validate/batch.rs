@@ -12,7 +12,9 @@ use crate::scenario::limits::MAX_BATCH;
 use crate::scenario::raw::*;
 
 /// `campaign_limit` of a station: parts of one family in a row under
-/// `dispatch = "campaign"` (no limit when absent).
+/// `dispatch = "campaign"` (no limit when absent). Under another rule it
+/// is checked and unused, so that a variant may switch a campaign station
+/// to another rule (an override cannot remove a key).
 pub(super) fn campaign_limit(
     v: &mut Validator<'_>,
     s: &RawStation,
@@ -22,20 +24,9 @@ pub(super) fn campaign_limit(
     let Some(c) = &s.campaign_limit else {
         return dispatch;
     };
-    match dispatch {
-        Dispatch::Campaign { .. } => match v.count(c, field, 1) {
-            Some(limit) => Dispatch::Campaign { limit },
-            None => dispatch,
-        },
-        _ => {
-            v.err_hint(
-                c.span(),
-                field,
-                "`campaign_limit` applies to campaign dispatching only",
-                "add dispatch = \"campaign\" to the station, or remove campaign_limit",
-            );
-            dispatch
-        }
+    match (dispatch, v.count(c, field, 1)) {
+        (Dispatch::Campaign { .. }, Some(limit)) => Dispatch::Campaign { limit },
+        _ => dispatch,
     }
 }
 
