@@ -101,6 +101,10 @@ impl<'f> Sim<'f> {
     #[cold]
     #[inline(never)]
     pub(super) fn batch_arrival(&mut self, s: u32) {
+        // A batch station's `starts` counts parts taken into batches (see
+        // `start_batch`), not parts entering, so that its waits and the
+        // share that waited are over the same parts.
+        self.stations[s as usize].starts -= 1;
         let b = self.stations[s as usize].batch as usize;
         if !self.batches[b].busy {
             self.batch_station_changed(s);
@@ -262,6 +266,7 @@ impl<'f> Sim<'f> {
             self.log("batch_load", s, m, part);
         }
         let st = &mut self.stations[s as usize];
+        st.starts += n as u64;
         st.queue_len.add(now, -(n as f64));
         self.waiting.add(now, -(n as f64));
         if let Dispatch::Campaign { .. } = st.dispatch {
