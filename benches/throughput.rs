@@ -49,6 +49,13 @@
 //! replenishment orders and deliveries are on the hot path. Events and
 //! simulated weeks per second, as for `decision`.
 //!
+//! A sixth, `coating_line`, is a powder-coating line and curing oven
+//! ([`COATING_LINE`]): two colour families (three products) dispatched in
+//! campaigns at the coating booth, then a batch oven (10 to 30 parts of one
+//! colour, waiting up to 30 minutes for a full batch, a setup when the
+//! colour changes): the cost of batch forming and setup-aware dispatching.
+//! Parts and events per second, as for `mm1`.
+//!
 //! Run with `cargo bench --bench throughput`.
 
 use std::hint::black_box;
@@ -156,6 +163,66 @@ fn decision(horizon: f64) -> Factory {
 /// The baseline of the supply study (materials, stores, suppliers).
 fn supply(horizon: f64) -> Factory {
     load("supply", horizon)
+}
+
+/// A powder-coating line and curing oven: two colour families, campaign
+/// dispatching at the booth, a batch oven.
+const COATING_LINE: &str = r#"
+[simulation]
+name = "coating_line"
+horizon = "4w"
+seed = 1
+
+[stations.coat]
+buffer = 200
+dispatch = "campaign"
+campaign_limit = 50
+
+[stations.oven]
+buffer = 400
+batch = { min = 10, max = 30, wait_up_to = "30m", by = "family" }
+dispatch = "min_setup"
+
+[stations.unload]
+
+[products.panel_red]
+family = "red"
+release = { interarrival = { dist = "exponential", mean = "4m" } }
+routing = [
+  { station = "coat", process = { dist = "lognormal", mean = "1.2m", cv = 0.2 }, setup = "15m" },
+  { station = "oven", process = "30m", setup = "10m" },
+  { station = "unload", process = "30s" },
+]
+
+[products.frame_red]
+family = "red"
+release = { interarrival = { dist = "exponential", mean = "8m" } }
+routing = [
+  { station = "coat", process = { dist = "lognormal", mean = "1.2m", cv = 0.2 }, setup = "15m" },
+  { station = "oven", process = "30m", setup = "10m" },
+  { station = "unload", process = "30s" },
+]
+
+[products.panel_blue]
+family = "blue"
+release = { interarrival = { dist = "exponential", mean = "6m" } }
+routing = [
+  { station = "coat", process = { dist = "lognormal", mean = "1.2m", cv = 0.2 }, setup = "15m" },
+  { station = "oven", process = "30m", setup = "10m" },
+  { station = "unload", process = "30s" },
+]
+"#;
+
+/// The coating line and batch oven of [`COATING_LINE`].
+fn coating_line(horizon: f64) -> Factory {
+    let path = Path::new("coating_line.toml");
+    let mut factory = shopfloor::scenario::parse(path, COATING_LINE)
+        .unwrap_or_else(|e| panic!("coating line: {e}"))
+        .factory;
+    factory.horizon = horizon;
+    factory.warmup = 0.0;
+    factory.period = shopfloor::scenario::default_period(horizon);
+    factory
 }
 
 /// Benchmarks the decision plant: events and simulated weeks per second.
@@ -344,6 +411,7 @@ fn main() {
     memory_check("serial_line", serial_line);
     memory_check("decision", decision);
     memory_check("supply", supply);
+    memory_check("coating_line", coating_line);
 
     // No plots: criterion's plotting backend finds no system fonts here.
     let mut wall = Criterion::default().without_plots().configure_from_args();
@@ -352,6 +420,7 @@ fn main() {
     bench_model(&mut wall, "staffed_line", staffed_line);
     bench_decision(&mut wall, "decision");
     bench_plant(&mut wall, "supply", supply);
+    bench_model(&mut wall, "coating_line", coating_line);
 
     #[cfg(target_os = "linux")]
     {
@@ -364,6 +433,7 @@ fn main() {
         bench_model(&mut cpu, "cpu/staffed_line", staffed_line);
         bench_decision(&mut cpu, "cpu/decision");
         bench_plant(&mut cpu, "cpu/supply", supply);
+        bench_model(&mut cpu, "cpu/coating_line", coating_line);
     }
 
     Criterion::default()

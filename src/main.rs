@@ -639,7 +639,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                 if let Some(c) = &calibration {
                     print!("{}", data::calibrate::table(c));
                 }
-                for n in &notes {
+                for n in notes.iter().chain(&experiment::setup_warnings(&results)) {
                     println!("  note: {n}");
                 }
                 for (p, met) in precision.iter().zip(&precision_met) {

@@ -559,6 +559,13 @@ pub struct StationSummary {
     pub bottleneck: Estimate,
     /// How many replications named it the primary bottleneck.
     pub bottleneck_in: usize,
+    /// A batch station: batches started per replication, and the mean
+    /// batch size (parts per batch); absent for other stations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batches: Option<Estimate>,
+    /// Mean parts per batch (see `batches`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size_mean: Option<Estimate>,
 }
 
 /// A struct of estimates, one per figure of a per-replication result, with
@@ -1097,6 +1104,9 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
             s.bottleneck_shifting,
             s.bottleneck_sole + s.bottleneck_shifting,
         ]);
+        if factory.stations[i].batch.is_some() {
+            out.extend([s.batches as f64, batch_size_mean(s)]);
+        }
     }
     for p in &r.pools[..pools] {
         out.extend([
@@ -1124,6 +1134,50 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
     }
     for s in &r.suppliers {
         SupplierFigures::push(s, out);
+    }
+}
+
+/// A variant's setup share at a station counts as a jump from the
+/// baseline's when it is this many points higher …
+pub const SETUP_JUMP_POINTS: f64 = 0.05;
+/// … and this many times as high.
+pub const SETUP_JUMP_FACTOR: f64 = 1.5;
+
+/// Warnings for the run's notes: each variant whose machines spend a much
+/// larger share of their time in setup at a station than the baseline's
+/// (more than [`SETUP_JUMP_POINTS`] higher and [`SETUP_JUMP_FACTOR`] times
+/// as high) — often an artefact of dispatching that alternates product
+/// families, which setup-aware dispatching or batching avoids.
+pub fn setup_warnings(results: &RunResults) -> Vec<String> {
+    let base = &results.baseline().summary;
+    let mut notes = Vec::new();
+    for v in results.variants.iter().skip(1) {
+        for st in &v.summary.stations {
+            let Some(b) = base.stations.iter().find(|b| b.station == st.station) else {
+                continue;
+            };
+            let (was, now) = (b.setup.mean, st.setup.mean);
+            if now > was + SETUP_JUMP_POINTS && now > SETUP_JUMP_FACTOR * was {
+                notes.push(format!(
+                    "variant \"{}\": machines at station \"{}\" spend {:.1}% of their time in setup against {:.1}% in the baseline; if families now alternate, try dispatch = \"campaign\" or \"min_setup\", or batches",
+                    v.name,
+                    st.station,
+                    100.0 * now,
+                    100.0 * was
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// Mean parts per batch of a batch station in one replication (NaN
+/// without batches).
+pub fn batch_size_mean(s: &crate::model::StationResult) -> f64 {
+    if s.batches == 0 {
+        f64::NAN
+    } else {
+        s.batch_parts as f64 / s.batches as f64
     }
 }
 
@@ -1236,6 +1290,8 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 bottleneck_shifting: next(),
                 bottleneck: next(),
                 bottleneck_in,
+                batches: s.batch.map(|_| next()),
+                batch_size_mean: s.batch.map(|_| next()),
             }
         })
         .collect();

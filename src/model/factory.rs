@@ -238,6 +238,9 @@ pub struct Factory {
     pub stations: Vec<Station>,
     /// Products, in the order the scenario lists them.
     pub products: Vec<Product>,
+    /// Product families (recipes), in order of first mention by a product;
+    /// see [`Product::family`].
+    pub families: Vec<String>,
     /// Worker pools, in the order the scenario lists them.
     pub pools: Vec<WorkerPool>,
     /// Contract manufacturers, in scenario order.
@@ -438,6 +441,30 @@ pub struct Station {
     pub fixed_cost_per_week: f64,
     /// The station runs its automated specification.
     pub automated: bool,
+    /// A batch station: each machine processes several parts of one
+    /// product family together (see [`BatchRule`]); `None` for a station
+    /// that takes one part at a time.
+    pub batch: Option<BatchRule>,
+}
+
+/// How a batch station forms its batches (`batch = { … }` of a station).
+///
+/// A machine processes a batch of `min` to `max` parts of one product
+/// family at once; the process time (and any setup) is drawn once per
+/// batch, from the operation of the batch's first part. A free machine
+/// starts a batch of a family as soon as `max` of its parts wait; with
+/// `wait_up_to`, also once the family's oldest waiting part has waited
+/// that long and at least `min` wait; without it, as soon as `min` wait
+/// ("start with what is there").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchRule {
+    /// Fewest parts a batch starts with (≥ 1).
+    pub min: u32,
+    /// Most parts in one batch (≥ `min`).
+    pub max: u32,
+    /// Longest wait for a full batch, measured from the family's oldest
+    /// waiting part; `None`: no waiting for a full batch (start with `min`).
+    pub wait_up_to: Option<Time>,
 }
 
 /// Which waiting part a freed machine takes.
@@ -452,6 +479,24 @@ pub enum Dispatch {
     ShortestProcessing,
     /// Highest product priority, then FIFO.
     Priority,
+    /// Setup-aware: prefer a part that needs no setup (its family is the
+    /// one the machine last ran, or its operation has no setup), then FIFO.
+    MinSetup,
+    /// Setup-aware campaigns: keep taking parts of the family the machine
+    /// last ran while any wait, up to `limit` parts in a row taken from the
+    /// queue (`u32::MAX`: no limit), then switch to the family whose part
+    /// has waited longest.
+    Campaign {
+        /// Parts of one family taken in a row before switching.
+        limit: u32,
+    },
+}
+
+impl Dispatch {
+    /// A setup-aware rule (`min_setup` or `campaign`).
+    pub fn setup_aware(self) -> bool {
+        matches!(self, Dispatch::MinSetup | Dispatch::Campaign { .. })
+    }
 }
 
 /// One step of a routing.
@@ -465,7 +510,7 @@ pub struct Operation {
     pub subcontract: Option<Subcontract>,
     /// Process time per part.
     pub process: Dist,
-    /// Changeover time when the machine last ran another product.
+    /// Changeover time when the machine last ran another product family.
     pub setup: Option<Dist>,
     /// Probability the part is scrapped after this operation.
     pub scrap: f64,
@@ -527,6 +572,10 @@ pub struct Product {
     pub material_cost: f64,
     /// Dispatching priority (higher first, with `dispatch = "priority"`).
     pub priority: i64,
+    /// Product family (recipe): index into [`Factory::families`]. Setups,
+    /// campaigns and batches go by family; a product without a `family`
+    /// is a family of its own (named after it).
+    pub family: u32,
     /// A random stream of customer orders.
     pub orders: Option<OrderProcess>,
     /// Make-to-stock: the finished-goods target (and initial) stock.

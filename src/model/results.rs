@@ -130,6 +130,14 @@ pub struct StationResult {
     /// overlapped the one the bottleneck shifted from or to), 0–1.
     #[serde(default, deserialize_with = "f64_or_nan")]
     pub bottleneck_shifting: f64,
+    /// A batch station: batches started, and parts in them (0 for a
+    /// station that takes one part at a time).
+    #[serde(default)]
+    pub batches: u64,
+    /// Parts in the batches started here (mean batch size: this over
+    /// `batches`).
+    #[serde(default)]
+    pub batch_parts: u64,
 }
 
 /// Per-pool measurements of one replication (after warm-up).

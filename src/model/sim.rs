@@ -23,6 +23,8 @@ use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
 
+mod batch;
+mod dispatch;
 mod failures;
 mod flow;
 mod maintenance;
@@ -91,6 +93,9 @@ enum Event {
     Review(u32),
     /// Supplier `0` restocks.
     Restock(u32),
+    /// A batch station looks again at its queue: a family's oldest part
+    /// may have waited its `wait_up_to`.
+    BatchWake(u32),
     /// End of the warm-up period: statistics restart.
     WarmupEnd,
     /// End of a reporting period of the time series.
@@ -127,6 +132,9 @@ enum Waiter {
     BeforeService(u32),
     /// A released part that found the first buffer full.
     Release(u32),
+    /// A batch machine holding the processed parts of its batch (see
+    /// `batch.rs`).
+    BatchAfterService(u32),
 }
 
 /// One operation of one product's routing. The routings of all products
@@ -144,6 +152,8 @@ struct Op<'f> {
     /// Scrap, rework, a hidden defect or an inspection is possible: a
     /// quality draw follows the operation.
     quality: bool,
+    /// Done at a batch station (see `batch.rs`).
+    batch: bool,
     scrap: f64,
     rework: f64,
     /// Probability of leaving a hidden defect; inspection's detection
@@ -153,6 +163,8 @@ struct Op<'f> {
     inspect_rework: bool,
     process: &'f Dist,
     setup: Option<&'f Dist>,
+    /// The product's family (setups, campaigns and batches go by family).
+    family: u32,
     /// Operators needed (0: unattended), from which pools, for how long.
     operators: u32,
     pools: &'f [PoolId],
@@ -213,7 +225,8 @@ struct Machine {
     seg_start: f64,
     ttf_left: f64,
     generation: Generation,
-    last_product: u32,
+    /// Family of the last operation started (setups go by family).
+    last_family: u32,
     /// Pool whose operators this machine holds (NONE: none held).
     crew: u32,
     /// Number of operators held.
@@ -260,6 +273,8 @@ struct StationState {
     saturated: Vec<u32>,
     next_saturated: usize,
     dispatch: Dispatch,
+    /// Index in [`Sim::batches`] of a batch station, or NONE.
+    batch: u32,
     /// Contractor taking parts that find the buffer full, or NONE.
     overflow: u32,
     queue_len: TimeAverage,
@@ -380,6 +395,11 @@ struct Sim<'f> {
     material_queue: VecDeque<u32>,
     /// The stations' active periods, for bottleneck detection.
     active: ActivePeriods,
+    /// Batch stations (most plants have none).
+    batches: Vec<batch::BatchStation>,
+    /// By machine, the campaign it is running (empty when no station
+    /// dispatches by campaign).
+    campaigns: Vec<dispatch::Campaign>,
 }
 
 /// A worker pool during the run.
@@ -505,6 +525,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     || op.rework > 0.0
                     || op.defect_rate > 0.0
                     || op.inspect > 0.0,
+                batch: f
+                    .stations
+                    .get(op.station.0 as usize)
+                    .is_some_and(|s| s.batch.is_some()),
                 scrap: op.scrap,
                 rework: op.rework,
                 defect_rate: op.defect_rate,
@@ -512,6 +536,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 inspect_rework: op.inspect_rework,
                 process: &op.process,
                 setup: op.setup.as_ref(),
+                family: p.family,
                 operators: op.operators,
                 pools: &op.operator_pools,
                 only_pool: match op.operator_pools.as_slice() {
@@ -589,7 +614,9 @@ impl<'f> Sim<'f> {
     ) -> Sim<'f> {
         let mut machines = Vec::new();
         let mut stations = Vec::with_capacity(f.stations.len());
+        let mut batches = Vec::new();
         for (si, st) in f.stations.iter().enumerate() {
+            let first_machine = machines.len() as u32;
             let mut idle = Vec::with_capacity(st.machines as usize);
             for mi in 0..st.machines {
                 let id = machines.len() as u32;
@@ -603,7 +630,7 @@ impl<'f> Sim<'f> {
                     seg_start: 0.0,
                     ttf_left: f64::INFINITY,
                     generation: Generation::default(),
-                    last_product: NONE,
+                    last_family: NONE,
                     crew: NONE,
                     held: 0,
                     awaiting_technician: false,
@@ -625,6 +652,21 @@ impl<'f> Sim<'f> {
             }
             // Machine 0 is taken first.
             idle.reverse();
+            // A batch station's machines are never in `idle`: only the
+            // batch rule starts them (see `batch.rs`).
+            let batch = match &st.batch {
+                Some(rule) => {
+                    idle.clear();
+                    batches.push(batch::BatchStation::new(
+                        rule,
+                        first_machine,
+                        st.machines,
+                        f.families.len(),
+                    ));
+                    (batches.len() - 1) as u32
+                }
+                None => NONE,
+            };
             stations.push(StationState {
                 queue: VecDeque::with_capacity(16),
                 idle,
@@ -635,6 +677,7 @@ impl<'f> Sim<'f> {
                 saturated: Vec::new(),
                 next_saturated: 0,
                 dispatch: st.dispatch,
+                batch,
                 overflow: st.overflow.map_or(NONE, |c| c.0),
                 queue_len: TimeAverage::new(0.0),
                 process_stream: Stream::new(seed, rep, &format!("process/{}", st.name)),
@@ -791,6 +834,19 @@ impl<'f> Sim<'f> {
                     .collect::<Vec<_>>(),
                 f.warmup,
             ),
+            batches,
+            campaigns: if f
+                .stations
+                .iter()
+                .any(|s| matches!(s.dispatch, Dispatch::Campaign { .. }))
+            {
+                vec![
+                    dispatch::Campaign::default();
+                    f.stations.iter().map(|s| s.machines as usize).sum()
+                ]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -972,6 +1028,7 @@ impl<'f> Sim<'f> {
                 Event::SupplyDelivery(i) => self.on_supply_delivery(i),
                 Event::Review(m) => self.on_review(m),
                 Event::Restock(s) => self.on_restock(s),
+                Event::BatchWake(s) => self.on_batch_wake(s),
                 Event::WarmupEnd => self.reset_statistics(),
                 Event::Period => {
                     self.close_period();
@@ -1061,6 +1118,9 @@ impl<'f> Sim<'f> {
             s.reworked = 0;
             s.failures = 0;
             s.maintenance_jobs = 0;
+        }
+        for b in &mut self.batches {
+            b.reset_statistics();
         }
     }
 
@@ -1184,6 +1244,8 @@ impl<'f> Sim<'f> {
                 maintenance_jobs: st.maintenance_jobs,
                 bottleneck_sole: share(bottleneck.sole[si]),
                 bottleneck_shifting: share(bottleneck.shifting[si]),
+                batches: self.batch_count(st.batch).0,
+                batch_parts: self.batch_count(st.batch).1,
             });
         }
         let busiest = stations

@@ -121,6 +121,12 @@ pub fn write_replication_tables(
             .variants
             .iter()
             .any(|v| v.summary.stations.iter().any(|s| s.maintenance.mean != 0.0));
+    // Batch stations add their columns (a plant without any keeps the
+    // table as it was).
+    let any_batch = results
+        .variants
+        .iter()
+        .any(|v| v.summary.stations.iter().any(|s| s.batches.is_some()));
     let mut station_header = strings(&[
         "variant",
         "replication",
@@ -151,6 +157,9 @@ pub fn write_replication_tables(
     if pm {
         station_header.insert(14, "maintenance".into());
         station_header.push("maintenance_jobs".into());
+    }
+    if any_batch {
+        station_header.extend(strings(&["batches", "batch_size_mean"]));
     }
     let mut stations = AtomicCsv::create(dir.join("stations.csv"), &station_header)?;
     // A replication reports the scenario's visible pools, which its
@@ -344,7 +353,7 @@ pub fn write_replication_tables(
                 c.row(supplier_row(name, r.replication, s))?;
             }
         }
-        station_rows(&mut stations, name, r, pm)?;
+        station_rows(&mut stations, name, r, pm, any_batch)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
@@ -632,14 +641,14 @@ fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool, pm: bool) -> Vec<
     row
 }
 
-/// The rows of `stations.csv` for one replication.
 /// The rows of `stations.csv` for one replication, with the maintenance
-/// columns if `pm`.
+/// columns if `pm` and the batch columns if `batch_columns`.
 fn station_rows(
     c: &mut AtomicCsv,
     variant: &str,
     r: &ReplicationResult,
     pm: bool,
+    batch_columns: bool,
 ) -> io::Result<()> {
     for s in &r.stations {
         let mut row = vec![
@@ -670,6 +679,12 @@ fn station_rows(
         ]);
         if pm {
             row.push(s.maintenance_jobs.to_string());
+        }
+        if batch_columns {
+            row.extend([
+                s.batches.to_string(),
+                crate::experiment::batch_size_mean(s).to_string(),
+            ]);
         }
         c.row(&row)?;
     }

@@ -78,6 +78,10 @@ pub struct SummaryFile<'a> {
     pub sensitivity: Vec<SensitivityOutcome>,
     /// Per variant and KPI, the spread over replications (as `risk.csv`).
     pub risk: Vec<crate::experiment::risk::Risk>,
+    /// Warnings on the results (a variant's setup share jumping against
+    /// the baseline's); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Writes `summary.json` into `dir`.
@@ -135,6 +139,7 @@ pub fn write_summary_json(
             .collect(),
         sensitivity: outcomes(scenario, results),
         risk: crate::experiment::risk::risks(results),
+        notes: crate::experiment::setup_warnings(results),
     };
     write_atomic(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &file)?;

@@ -153,6 +153,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             mark
         );
     }
+    for st in &s.stations {
+        if let (Some(b), Some(size)) = (&st.batches, &st.batch_size_mean) {
+            let _ = writeln!(
+                out,
+                "  batch station {}: {} batches started, {} parts per batch",
+                st.station,
+                est(b, 1),
+                est(size, 2)
+            );
+        }
+    }
     let verdict = if s.bottleneck_is_pool {
         s.pools.iter().find(|p| p.pool == s.bottleneck).map(|p| {
             (

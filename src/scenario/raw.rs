@@ -81,6 +81,10 @@ pub struct RawStation {
     pub failures: Option<Spanned<RawFailures>>,
     pub maintenance: Option<Spanned<RawMaintenance>>,
     pub dispatch: Option<Spanned<String>>,
+    /// Parts of one family in a row under `dispatch = "campaign"`.
+    pub campaign_limit: Option<Spanned<i64>>,
+    /// A batch station: `batch = { min = 10, max = 30, wait_up_to = "30m" }`.
+    pub batch: Option<Spanned<RawBatch>>,
     pub overflow: Option<Spanned<String>>,
     pub cost_per_hour: Option<Spanned<f64>>,
     pub capital_per_machine: Option<Spanned<f64>>,
@@ -88,6 +92,17 @@ pub struct RawStation {
     /// Run the `automated` specification instead.
     pub automate: Option<Spanned<bool>>,
     pub automated: Option<Spanned<RawAutomation>>,
+}
+
+/// `batch = { … }` of a station.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBatch {
+    pub min: Option<Spanned<i64>>,
+    pub max: Spanned<i64>,
+    pub wait_up_to: Option<Spanned<RawDuration>>,
+    /// What parts sharing a batch have in common: only "family".
+    pub by: Option<Spanned<String>>,
 }
 
 /// `[stations.NAME.automated]`: the station once automated.
@@ -262,6 +277,8 @@ pub struct RawProduct {
     pub price: Option<Spanned<f64>>,
     pub material_cost: Option<Spanned<f64>>,
     pub priority: Option<Spanned<i64>>,
+    /// Product family (recipe) for setups, campaigns and batches.
+    pub family: Option<Spanned<String>>,
     pub orders: Option<Spanned<RawOrderProcess>>,
     pub stock: Option<Spanned<i64>>,
     pub patience: Option<Spanned<RawDuration>>,

@@ -103,7 +103,11 @@ impl<'f> Sim<'f> {
             Phase::Setup | Phase::Process => self.run_or_wait(m),
             Phase::Empty => {
                 if !self.maintenance_after_repair(m) {
-                    self.stations[s as usize].idle.push(m);
+                    // A batch station's machines are found by the batch
+                    // rule, not through `idle`.
+                    if self.stations[s as usize].batch == NONE {
+                        self.stations[s as usize].idle.push(m);
+                    }
                     self.station_changed(s);
                 }
             }

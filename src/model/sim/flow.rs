@@ -107,14 +107,21 @@ impl<'f> Sim<'f> {
             self.parts[part as usize].queued_at = now;
             st.queue.push_back(part);
             st.queue_len.add(now, 1.0);
+            let batch = st.batch;
             self.waiting.add(now, 1.0);
             self.log("enqueue", s, NONE, part);
+            if batch != NONE {
+                self.batch_arrival(s);
+            }
         }
     }
 
     /// Repeats the three moves that room or idleness at station `s` allows,
     /// until none applies.
     pub(super) fn station_changed(&mut self, s: u32) {
+        if self.stations[s as usize].batch != NONE {
+            return self.batch_station_changed(s);
+        }
         loop {
             let st = &mut self.stations[s as usize];
             // 1. An idle machine takes the first queued part.
@@ -124,7 +131,7 @@ impl<'f> Sim<'f> {
                 let part = if st.dispatch == Dispatch::Fifo {
                     st.queue.pop_front().expect("queue is not empty")
                 } else {
-                    self.take_by_rule(s)
+                    self.take_by_rule(s, m)
                 };
                 let st = &mut self.stations[s as usize];
                 let now = self.cal.now();
@@ -143,9 +150,9 @@ impl<'f> Sim<'f> {
                 let st = &mut self.stations[s as usize];
                 let machines = &self.machines;
                 let live = |w: &Waiter| match *w {
-                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !machines[m as usize].down
-                    }
+                    Waiter::AfterService(m)
+                    | Waiter::BeforeService(m)
+                    | Waiter::BatchAfterService(m) => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 // Usually the first waiter is live: take it without a scan.
@@ -175,7 +182,10 @@ impl<'f> Sim<'f> {
         }
     }
 
-    /// Lets waiter `w` into station `s`, which has room.
+    /// Lets waiter `w` into station `s`, which has room. Inlined into
+    /// [`Self::station_changed`], as it always was (a second caller, the
+    /// batch stations' loop, would otherwise keep it out of line).
+    #[inline(always)]
     pub(super) fn serve(&mut self, s: u32, w: Waiter) {
         match w {
             Waiter::AfterService(m) => {
@@ -196,6 +206,7 @@ impl<'f> Sim<'f> {
                 self.waiting.add(self.cal.now(), -1.0);
                 self.enter(s, part);
             }
+            Waiter::BatchAfterService(m) => self.batch_unblocked(m, s),
         }
     }
 
@@ -266,10 +277,8 @@ impl<'f> Sim<'f> {
     #[inline(always)]
     pub(super) fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
         let mach = &self.machines[m as usize];
-        let part = mach.part;
         let s = mach.station as usize;
-        let p = self.parts[part as usize];
-        let needs_setup = mach.last_product != p.product && op.setup.is_some();
+        let needs_setup = mach.last_family != op.family && op.setup.is_some();
         let (phase, duration) = match op.setup {
             Some(setup) if needs_setup => (
                 Phase::Setup,
@@ -281,7 +290,7 @@ impl<'f> Sim<'f> {
             ),
         };
         let mach = &mut self.machines[m as usize];
-        mach.last_product = p.product;
+        mach.last_family = op.family;
         mach.phase = phase;
         mach.remaining = duration;
         mach.fresh = true;
@@ -380,6 +389,9 @@ impl<'f> Sim<'f> {
         let part = self.machines[m as usize].part;
         let p = self.parts[part as usize];
         let op = self.op(p.op);
+        if op.batch {
+            return self.complete_batch(m);
+        }
         self.log("process_end", s, m, part);
         self.release_operators(m);
         if self.track_sunk {
@@ -586,10 +598,13 @@ impl<'f> Sim<'f> {
         }
     }
 
-    /// The part a freed machine at station `s` takes under a dispatching
+    /// The part freed machine `m` at station `s` takes under a dispatching
     /// rule other than FIFO: the best key, the earliest queued on a tie.
     #[inline(never)]
-    pub(super) fn take_by_rule(&mut self, s: u32) -> u32 {
+    pub(super) fn take_by_rule(&mut self, s: u32, m: u32) -> u32 {
+        if self.stations[s as usize].dispatch.setup_aware() {
+            return self.take_setup_aware(s, m);
+        }
         let st = &self.stations[s as usize];
         let key = |part: u32| -> f64 {
             let p = &self.parts[part as usize];
@@ -598,6 +613,7 @@ impl<'f> Sim<'f> {
                 Dispatch::EarliestDue => p.due,
                 Dispatch::ShortestProcessing => self.ops[p.op as usize].mean_process,
                 Dispatch::Priority => -(self.f.products[p.product as usize].priority as f64),
+                Dispatch::MinSetup | Dispatch::Campaign { .. } => 0.0,
             }
         };
         let mut best = 0;

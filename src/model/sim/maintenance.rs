@@ -217,7 +217,11 @@ impl<'f> Sim<'f> {
         if std::mem::take(&mut self.pm[m as usize].failure_pending) {
             self.on_failure(m);
         } else if !self.maintenance_after_repair(m) {
-            self.stations[s as usize].idle.push(m);
+            // A batch station's machines are found by the batch rule, not
+            // through `idle`.
+            if self.stations[s as usize].batch == NONE {
+                self.stations[s as usize].idle.push(m);
+            }
             self.station_changed(s);
         }
         if let Some(crew) = pm.crew {

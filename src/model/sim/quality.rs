@@ -173,6 +173,48 @@ impl Sim<'_> {
         }
     }
 
+    /// Batch machine `m` has done a batch whose first part is `lead`
+    /// (which its crew's time was charged to): the batch's labour and
+    /// machine cost and its machine time, to be shared by its parts with
+    /// [`Self::charge_share`].
+    #[inline(never)]
+    pub(super) fn batch_cost(&mut self, m: u32, lead: u32) -> (f64, f64, f64) {
+        let now = self.cal.now();
+        let mach = &mut self.machines[m as usize];
+        let busy = busy_or_setup(&mach.timer.totals(now));
+        let time = busy - std::mem::replace(&mut mach.op_mark, busy);
+        let rate = self.f.stations[mach.station as usize].cost_per_hour;
+        let labour = std::mem::take(&mut self.cost_of(lead).op_labour);
+        (labour, time / HOUR * rate, time)
+    }
+
+    /// `part` took `labour` and `machine` cost and `time` of machine time
+    /// in operation `op` (its share of a batch): as [`Self::operation_cost`]
+    /// charges a single part.
+    #[inline(never)]
+    pub(super) fn charge_share(
+        &mut self,
+        part: u32,
+        op: u32,
+        labour: f64,
+        machine: f64,
+        time: f64,
+    ) {
+        let product = self.parts[part as usize].product as usize;
+        let pc = self.cost_of(part);
+        if pc.rework_until == NONE {
+            pc.labour += labour;
+            pc.machine += machine;
+        } else {
+            if op >= pc.rework_until {
+                pc.rework_until = NONE;
+            }
+            let ps = &mut self.products[product];
+            ps.rework_cost += labour + machine;
+            ps.rework_hours += time / HOUR;
+        }
+    }
+
     /// `part` is sent back for rework by operation `op`: the operations up
     /// to `op` that it goes through again are a rework visit.
     #[inline(never)]

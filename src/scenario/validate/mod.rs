@@ -7,6 +7,7 @@
 //! the scenario file is validated by one function in its own module, and
 //! [`validate`] calls them in file-section order.
 
+mod batch;
 mod calendars;
 mod maintenance;
 mod orders;
@@ -529,6 +530,8 @@ pub(crate) fn validate(
     let (materials, suppliers) = v.supply(raw);
     let stations = stations::stations(v, raw, &names);
     let mut products = products::products(v, raw, &names, &pools, &contractors);
+    let families = batch::families(raw, &mut products);
+    batch::batch_operations(v, raw, &stations, &products);
     stations::automated_operations(v, raw, &stations, &pools, &mut products);
     calendars::station_calendars(v, raw, &calendars, &stations, &mut pools, &mut products);
     stations::overflow_prices(v, raw, &stations, &contractors, &products);
@@ -545,6 +548,7 @@ pub(crate) fn validate(
             name: simulation.name,
             stations,
             products,
+            families,
             pools,
             contractors,
             materials,

@@ -152,6 +152,8 @@ pub(super) fn products(
                 price: v.money(&p.price, &field("price")),
                 material_cost: v.money(&p.material_cost, &field("material_cost")),
                 priority,
+                // Set once every product is read (see `batch::families`).
+                family: 0,
                 orders,
                 stock_target,
                 patience,

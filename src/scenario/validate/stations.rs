@@ -1,5 +1,6 @@
 //! `[stations.NAME]`: machines, buffer, blocking, failures, dispatching,
-//! overflow, running cost and the automated specification; and what an
+//! overflow, running cost and the automated specification (a batch
+//! station's `batch` and `campaign_limit` in [`super::batch`]); and what an
 //! automated station or an overflow contractor changes in the products
 //! that visit it.
 
@@ -140,9 +141,19 @@ pub(super) fn stations(
                 ("earliest_due", Dispatch::EarliestDue),
                 ("shortest_processing", Dispatch::ShortestProcessing),
                 ("priority", Dispatch::Priority),
+                ("min_setup", Dispatch::MinSetup),
+                ("campaign", Dispatch::Campaign { limit: u32::MAX }),
             ],
             Dispatch::Fifo,
         );
+        let dispatch = super::batch::campaign_limit(v, s, dispatch, &field("campaign_limit"));
+        let batch = s
+            .batch
+            .as_ref()
+            .and_then(|b| super::batch::read_batch(v, b, buffer, &field("batch")));
+        if let Some(b) = &s.batch {
+            super::batch::batch_station_rules(v, s, b.span(), dispatch, blocking, &field);
+        }
         let overflow = s
             .overflow
             .as_ref()
@@ -171,6 +182,7 @@ pub(super) fn stations(
             capital_per_machine: v.money(&s.capital_per_machine, &field("capital_per_machine")),
             fixed_cost_per_week: v.money(&s.fixed_cost_per_week, &field("fixed_cost_per_week")),
             automated: false,
+            batch,
         };
         let automate = s.automate.as_ref().is_some_and(|a| *a.get_ref());
         match (&s.automated, &s.automate) {
