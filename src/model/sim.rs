@@ -20,7 +20,8 @@ use super::factory::{
     PoolRule, Release, ShiftEnd, WorkInterval,
 };
 use super::results::{
-    MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
+    MachineState, MoverResult, PeriodPoint, PoolResult, ReplicationResult, StationResult,
+    TraceRecord,
 };
 
 mod failures;
@@ -29,6 +30,7 @@ mod orders;
 mod quality;
 mod shifts;
 mod supply;
+mod transport;
 mod workforce;
 use crate::engine::Dist;
 use crate::engine::due_by;
@@ -80,6 +82,8 @@ enum Event {
     /// A part waiting for its subcontracted step tries again (the
     /// contractor was full last week).
     SendOut(u32),
+    /// Mover `0` arrives where it was going (to fetch or unload a part).
+    MoverArrival(u32),
     /// A supplier delivers supply order `0`.
     SupplyDelivery(u32),
     /// Periodic review of material `0`'s store.
@@ -122,6 +126,10 @@ enum Waiter {
     BeforeService(u32),
     /// A released part that found the first buffer full.
     Release(u32),
+    /// A machine holding a finished part that goes on by a mover of
+    /// `pool` (room is reserved when it is let in, then a mover is
+    /// called).
+    Transport { machine: u32, pool: u32 },
 }
 
 /// One operation of one product's routing. The routings of all products
@@ -164,6 +172,9 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
+    /// Mover pool carrying the part when it leaves this operation for
+    /// another station, or NONE.
+    mover: u32,
     /// Raw materials taken when the operation starts (empty for most).
     materials: &'f [(MaterialId, u32)],
     /// Material value sunk in a part scrapped here: the product's material
@@ -368,6 +379,9 @@ struct Sim<'f> {
     material_queue: VecDeque<u32>,
     /// The stations' active periods, for bottleneck detection.
     active: ActivePeriods,
+    /// Movers and their pools (empty without movers).
+    mover_units: Vec<transport::MoverUnit>,
+    mover_pools: Vec<transport::MoverPoolState>,
 }
 
 /// A worker pool during the run.
@@ -521,6 +535,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 mean_process: op.process.mean(),
                 subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
                 transport: op.subcontract.map_or(0.0, |c| c.transport),
+                mover: op
+                    .mover
+                    .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
+                    .map_or(NONE, |m| m.0),
                 materials: &op.materials,
                 raw_sunk: sunk,
             });
@@ -636,6 +654,7 @@ impl<'f> Sim<'f> {
                 failures: 0,
             });
         }
+        let (mover_units, mover_pools) = transport::build(f, seed, rep);
         let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
         let mut gate_saturated = Vec::new();
         for (pi, p) in f.products.iter().enumerate() {
@@ -766,16 +785,20 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
-            // Stations (all their machines active) and then worker pools
-            // (every worker present busy).
+            // Stations (all their machines active), then worker pools
+            // (every worker present busy), then mover pools (every mover
+            // travelling).
             active: ActivePeriods::with_units(
                 &f.stations
                     .iter()
                     .map(|s| s.machines)
                     .chain(f.pools.iter().map(|_| 1))
+                    .chain(f.movers.iter().map(|m| m.count))
                     .collect::<Vec<_>>(),
                 f.warmup,
             ),
+            mover_units,
+            mover_pools,
         }
     }
 
@@ -949,6 +972,7 @@ impl<'f> Sim<'f> {
                 Event::Patience { order, stamp } => self.on_patience(order, stamp),
                 Event::Delivery(c) => self.on_delivery(c),
                 Event::SendOut(part) => self.send_part_out(part),
+                Event::MoverArrival(u) => self.on_mover_arrival(u),
                 Event::SupplyDelivery(i) => self.on_supply_delivery(i),
                 Event::Review(m) => self.on_review(m),
                 Event::Restock(s) => self.on_restock(s),
@@ -1028,6 +1052,9 @@ impl<'f> Sim<'f> {
             self.reset_sunk_costs(now);
         }
         self.reset_supply_statistics(now);
+        if !self.mover_pools.is_empty() {
+            self.reset_mover_statistics(now);
+        }
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
@@ -1205,23 +1232,32 @@ impl<'f> Sim<'f> {
                 }
             })
             .collect();
-        // The primary bottleneck: the station or pool with the largest
-        // share, sole plus shifting (a station on a tie).
-        let mut primary: Option<(f64, &str, bool)> = None;
+        let movers = self.mover_results(now, hours, &share, &bottleneck);
+        // The primary bottleneck: the station, worker pool or mover pool
+        // with the largest share, sole plus shifting (a station on a tie,
+        // then a worker pool); kind 0, 1, 2.
+        let mut primary: Option<(f64, &str, u8)> = None;
         let candidates = stations
             .iter()
             .map(|s| {
                 (
                     s.bottleneck_sole + s.bottleneck_shifting,
                     s.station.as_str(),
-                    false,
+                    0,
                 )
             })
             .chain(pools.iter().map(|p| {
                 (
                     p.bottleneck_sole + p.bottleneck_shifting,
                     p.pool.as_str(),
-                    true,
+                    1,
+                )
+            }))
+            .chain(movers.iter().map(|m| {
+                (
+                    m.bottleneck_sole + m.bottleneck_shifting,
+                    m.mover.as_str(),
+                    2,
                 )
             }));
         for c in candidates {
@@ -1231,12 +1267,12 @@ impl<'f> Sim<'f> {
                 _ => {}
             }
         }
-        let (primary, primary_is_pool) = primary
-            .map_or((String::new(), false), |(_, name, pool)| {
-                (name.to_string(), pool)
-            });
+        let (primary, primary_kind) = primary.map_or((String::new(), 0), |(_, name, kind)| {
+            (name.to_string(), kind)
+        });
         let products = self.product_results(now);
-        let costs = self.costs(now, hours, &busy_hours, labour, &products);
+        let transport = movers.iter().fold(0.0, |a, m| a + m.cost);
+        let costs = self.costs(now, hours, &busy_hours, labour, transport, &products);
         let (starts, waited, wait_sum) = self.stations.iter().fold((0, 0, 0.0), |a, s| {
             (a.0 + s.starts, a.1 + s.waited, a.2 + s.wait_sum)
         });
@@ -1273,6 +1309,7 @@ impl<'f> Sim<'f> {
                 f64::NAN
             },
             pools,
+            movers,
             delivery: self.delivery_result(now),
             contractors: self.contractor_results(),
             costs,
@@ -1283,7 +1320,8 @@ impl<'f> Sim<'f> {
             parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
             bottleneck: primary,
-            bottleneck_is_pool: primary_is_pool,
+            bottleneck_is_pool: primary_kind == 1,
+            bottleneck_is_mover: primary_kind == 2,
             bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),

@@ -20,4 +20,5 @@ mod safety;
 mod supply;
 mod theory;
 mod trace;
+mod transport;
 mod workforce;

@@ -143,21 +143,36 @@ impl<'f> Sim<'f> {
                 let st = &mut self.stations[s as usize];
                 let machines = &self.machines;
                 let live = |w: &Waiter| match *w {
-                    Waiter::AfterService(m) | Waiter::BeforeService(m) => {
-                        !machines[m as usize].down
-                    }
+                    Waiter::AfterService(m)
+                    | Waiter::BeforeService(m)
+                    | Waiter::Transport { machine: m, .. } => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 // Usually the first waiter is live: take it without a scan.
-                let w = if st.waiters.front().is_some_and(live) {
-                    st.waiters.pop_front()
+                let pos = if st.waiters.front().is_some_and(live) {
+                    Some(0)
                 } else {
-                    let pos = st.waiters.iter().position(live);
-                    pos.and_then(|pos| st.waiters.remove(pos))
+                    st.waiters.iter().position(live)
                 };
-                if let Some(w) = w {
-                    self.serve(s, w);
-                    continue;
+                if let Some(pos) = pos {
+                    // A part going by mover needs a place it can reserve.
+                    if let Waiter::Transport { machine, pool } = st.waiters[pos] {
+                        if self.room_for_move(s) {
+                            self.stations[s as usize].waiters.remove(pos);
+                            self.serve_transport(s, machine, pool);
+                            continue;
+                        }
+                    } else {
+                        let w = if pos == 0 {
+                            st.waiters.pop_front()
+                        } else {
+                            st.waiters.remove(pos)
+                        };
+                        if let Some(w) = w {
+                            self.serve(s, w);
+                            continue;
+                        }
+                    }
                 }
             }
             // 3. A saturated source feeds an idle machine.
@@ -196,6 +211,7 @@ impl<'f> Sim<'f> {
                 self.waiting.add(self.cal.now(), -1.0);
                 self.enter(s, part);
             }
+            Waiter::Transport { machine, pool } => self.serve_transport(s, machine, pool),
         }
     }
 
@@ -472,6 +488,8 @@ impl<'f> Sim<'f> {
                 // A subcontracted step.
                 self.release_machine(m);
                 self.send_part_out(part);
+            } else if op.mover != NONE {
+                self.leave_by_mover(m, part, k, op.mover, reworked, reserved_at == k && goes_on);
             } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);

@@ -36,7 +36,7 @@ type Line = (
 /// The cost lines in stacking order (those of [`crate::model::CostResult`]
 /// that add up to the total): people, then what is bought, then the
 /// plant, then holding, then the penalties of poor delivery.
-const LINES: [Line; 13] = [
+const LINES: [Line; 14] = [
     ("labour, regular", RGBColor(0, 114, 178), WHITE, |c| {
         &c.labour_regular
     }),
@@ -55,6 +55,9 @@ const LINES: [Line; 13] = [
     }),
     ("machines' fixed costs", RGBColor(0, 100, 75), WHITE, |c| {
         &c.machine_fixed
+    }),
+    ("transport (movers)", RGBColor(90, 90, 160), WHITE, |c| {
+        &c.transport
     }),
     ("automation capital", RGBColor(148, 103, 189), WHITE, |c| {
         &c.automation_capital
