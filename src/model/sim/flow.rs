@@ -80,7 +80,7 @@ impl<'f> Sim<'f> {
     // ----- room at a station --------------------------------------------
 
     /// True if a part arriving at station `s` now could enter it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn has_room(&self, s: u32) -> bool {
         let st = &self.stations[s as usize];
         if st.queue.is_empty() && !st.idle.is_empty() {
@@ -149,29 +149,22 @@ impl<'f> Sim<'f> {
                     Waiter::Release(_) => true,
                 };
                 // Usually the first waiter is live: take it without a scan.
-                let pos = if st.waiters.front().is_some_and(live) {
-                    Some(0)
+                let (w, pos) = if st.waiters.front().is_some_and(live) {
+                    (st.waiters.pop_front(), 0)
                 } else {
-                    st.waiters.iter().position(live)
+                    match st.waiters.iter().position(live) {
+                        Some(pos) => (st.waiters.remove(pos), pos),
+                        None => (None, 0),
+                    }
                 };
-                if let Some(pos) = pos {
-                    // A part going by mover needs a place it can reserve.
-                    if let Waiter::Transport { machine, pool } = st.waiters[pos] {
-                        if self.room_for_move(s) {
-                            self.stations[s as usize].waiters.remove(pos);
-                            self.serve_transport(s, machine, pool);
-                            continue;
-                        }
+                if let Some(w) = w {
+                    // A part going on by mover needs a place it can
+                    // reserve; without one it keeps its place in line.
+                    if matches!(w, Waiter::Transport { .. }) && !self.room_for_move(s) {
+                        self.stations[s as usize].waiters.insert(pos, w);
                     } else {
-                        let w = if pos == 0 {
-                            st.waiters.pop_front()
-                        } else {
-                            st.waiters.remove(pos)
-                        };
-                        if let Some(w) = w {
-                            self.serve(s, w);
-                            continue;
-                        }
+                        self.serve(s, w);
+                        continue;
                     }
                 }
             }

@@ -126,6 +126,7 @@ impl<'f> Sim<'f> {
     /// True if a part carried to station `k` can have a place reserved
     /// there: a free place in its buffer, or an idle machine not yet
     /// promised to another part on its way.
+    #[inline(never)]
     pub(super) fn room_for_move(&self, k: u32) -> bool {
         let st = &self.stations[k as usize];
         match st.capacity {
