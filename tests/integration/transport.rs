@@ -79,6 +79,8 @@ fn one_mover_by_hand() {
                 .collect()
         };
         assert_eq!(at("finish"), vec![4.0, 8.0, 12.0, 16.0]);
+        // Each part asks for the cart when `a` finishes it.
+        assert_eq!(at("wait_for_mover"), vec![1.0, 2.0, 6.0, 10.0, 14.0, 18.0]);
         assert_eq!(at("pickup"), vec![1.0, 5.0, 9.0, 13.0, 17.0]);
         assert_eq!(at("dropoff"), vec![3.0, 7.0, 11.0, 15.0, 19.0]);
         assert_eq!(r.good, 4);

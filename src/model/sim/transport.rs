@@ -174,9 +174,7 @@ impl<'f> Sim<'f> {
     /// Room appeared at station `k` for the part blocked on machine `m`,
     /// which goes by a mover of `pool`: reserve it and call a mover.
     pub(super) fn serve_transport(&mut self, k: u32, m: u32, pool: u32) {
-        let mach = &self.machines[m as usize];
-        let (from, part) = (mach.station, mach.part);
-        self.log("unblock", from, m, part);
+        let part = self.machines[m as usize].part;
         self.stations[k as usize].reserved += 1;
         self.call_mover(pool, m, part, k, true);
     }
@@ -197,6 +195,7 @@ impl<'f> Sim<'f> {
             queued: false,
             since: now,
         };
+        self.log("wait_for_mover", from, m, part);
         match self.nearest_free_mover(pool, from) {
             Some(u) => self.dispatch_mover(u, request),
             None => {
@@ -204,7 +203,6 @@ impl<'f> Sim<'f> {
                 let ps = &mut self.mover_pools[pool as usize];
                 ps.queue.push_back(request);
                 ps.queue_len.add(now, 1.0);
-                self.log("wait_for_mover", from, m, part);
             }
         }
     }
