@@ -82,7 +82,7 @@ pub(super) fn movers(
     products: &[Product],
 ) -> Vec<MoverPool> {
     let n = stations.len();
-    let legs = read_legs(v, raw, names, n);
+    let (legs, broken) = read_legs(v, raw, names, n);
     let mut pools = Vec::new();
     for (mi, (mname, m)) in raw.movers.iter().enumerate() {
         let field = |k: &str| format!("movers.{mname}.{k}");
@@ -193,8 +193,9 @@ pub(super) fn movers(
         }
         let mut travel: Vec<Option<Dist>> = vec![None; n * n];
         let mut speed_missing = false;
-        // Missing legs reported, either way (one leg given holds both).
-        let mut reported: Vec<(usize, usize)> = Vec::new();
+        // Missing legs reported, either way (one leg given holds both);
+        // a leg given but refused is not reported again as missing.
+        let mut reported = broken.clone();
         for (a, b, is_loaded) in needed {
             match &legs[a * n + b] {
                 Some((Leg::Distance(d), _)) => match speed {
@@ -269,16 +270,18 @@ pub(super) fn movers(
 
 /// The legs of `[transport]`, by (from, to) over the `n` stations: a leg
 /// given one way holds the other way too, unless that is given itself.
+/// Also the station pairs (lower index first) of the legs refused.
 #[allow(clippy::type_complexity)]
 fn read_legs(
     v: &mut Validator<'_>,
     raw: &RawScenario,
     names: &Names<'_>,
     n: usize,
-) -> Vec<Option<(Leg, bool)>> {
+) -> (Vec<Option<(Leg, bool)>>, Vec<(usize, usize)>) {
     let mut table: Vec<Option<(Leg, bool)>> = vec![None; n * n];
+    let mut broken = Vec::new();
     let Some(t) = &raw.transport else {
-        return table;
+        return (table, broken);
     };
     let mut given: Vec<(usize, usize, Leg)> = Vec::new();
     let mut seen: Vec<(usize, usize, Range<usize>)> = Vec::new();
@@ -335,6 +338,9 @@ fn read_legs(
             }
         };
         let (Some(a), Some(b), Some(value)) = (a, b, value) else {
+            if let (Some(a), Some(b)) = (a, b) {
+                broken.push((a.min(b), a.max(b)));
+            }
             continue;
         };
         if a == b {
@@ -370,5 +376,5 @@ fn read_legs(
             table[b * n + a] = Some((leg, false));
         }
     }
-    table
+    (table, broken)
 }
