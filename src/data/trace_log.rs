@@ -211,8 +211,8 @@ pub fn states(trace: &[TraceLine], stations: &[(String, u32)], horizon: f64) -> 
         match line.event.as_str() {
             "setup_start" => m.phase = TraceState::Setup,
             "process_start" => m.phase = TraceState::Busy,
-            "process_end" | "unblock" => m.phase = TraceState::Idle,
-            "blocked" | "wait_for_room" => m.phase = TraceState::Blocked,
+            "process_end" | "unblock" | "pickup" => m.phase = TraceState::Idle,
+            "blocked" | "wait_for_room" | "wait_for_mover" => m.phase = TraceState::Blocked,
             "wait_for_operator" => m.phase = TraceState::WaitingOperator,
             "pause" => m.phase = TraceState::OffShift,
             "wait_for_material" => m.phase = TraceState::WaitingMaterial,

@@ -630,6 +630,11 @@ estimates! {
     }
 }
 
+/// An unset flag (left out of `summary.json`).
+fn is_false(x: &bool) -> bool {
+    !*x
+}
+
 /// A cost line that is 0 in every replication (costs are never negative).
 fn no_cost(e: &Estimate) -> bool {
     e.mean == 0.0
@@ -657,6 +662,10 @@ estimates! {
         /// when 0 in every replication).
         #[serde(skip_serializing_if = "no_cost")]
         maintenance: |r| r.maintenance,
+        /// Mover pools (absent from `summary.json` when 0 in every
+        /// replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        transport: |r| r.transport,
         /// Automation capital charge.
         automation_capital: |r| r.automation_capital,
         /// WIP holding.
@@ -847,6 +856,54 @@ pub struct ContractorSummary {
     pub figures: ContractorFigures,
 }
 
+estimates! {
+    /// One mover pool's figures over replications (see
+    /// [`crate::model::MoverResult`]).
+    MoverFigures from crate::model::MoverResult {
+        /// Share of mover time travelling loaded.
+        loaded: |r| r.loaded,
+        /// Share of mover time travelling empty.
+        empty: |r| r.empty,
+        /// Share of mover time idle.
+        idle: |r| r.idle,
+        /// Share of mover time travelling, loaded or empty.
+        busy: |r| r.loaded + r.empty,
+        /// Moves completed.
+        moves: |r| r.moves as f64,
+        /// Mean wait from a part's request to its pickup, minutes.
+        wait_mean_min: |r| r.wait_mean_min,
+        /// Share of pickups whose part found no mover free.
+        waited_share: |r| r.waited_share,
+        /// Time-average requests waiting for a mover.
+        queue_avg: |r| r.queue_avg,
+        /// Time-average parts in transport.
+        in_transport_avg: |r| r.in_transport_avg,
+        /// Cost of the pool.
+        cost: |r| r.cost,
+        /// Share of time it was the sole bottleneck (active while every
+        /// mover travels).
+        bottleneck_sole: |r| r.bottleneck_sole,
+        /// Share of time it was a shifting bottleneck.
+        bottleneck_shifting: |r| r.bottleneck_shifting,
+        /// Share of time it was a bottleneck, sole or shifting.
+        bottleneck: |r| r.bottleneck_sole + r.bottleneck_shifting,
+    }
+}
+
+/// Per mover pool KPIs over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct MoverSummary {
+    /// Pool name.
+    pub mover: String,
+    /// Number of movers.
+    pub movers: u32,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: MoverFigures,
+    /// How many replications named it the primary bottleneck.
+    pub bottleneck_in: usize,
+}
+
 /// Per-pool KPIs over replications.
 #[derive(Clone, Debug, Serialize)]
 pub struct PoolSummary {
@@ -917,6 +974,9 @@ pub struct Summary {
     pub stations: Vec<StationSummary>,
     /// Per worker pool.
     pub pools: Vec<PoolSummary>,
+    /// Per mover pool (absent from `summary.json` without movers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub movers: Vec<MoverSummary>,
     /// Labour cost of all pools over the observed period.
     pub labour_cost: Estimate,
     /// Labour cost per good part.
@@ -942,6 +1002,10 @@ pub struct Summary {
     pub bottleneck: String,
     /// The primary bottleneck is a worker pool (people), not a station.
     pub bottleneck_is_pool: bool,
+    /// The primary bottleneck is a mover pool (absent from `summary.json`
+    /// when false).
+    #[serde(skip_serializing_if = "is_false")]
+    pub bottleneck_is_mover: bool,
     /// How often the momentary bottleneck passes from one station to
     /// another, per day of observed time.
     pub bottleneck_shifts_per_day: Estimate,
@@ -1123,6 +1187,9 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
     }
     DeliverySummary::push(&r.delivery, out);
     CostSummary::push(&r.costs, out);
+    for m in &r.movers {
+        MoverFigures::push(m, out);
+    }
     for p in &r.products {
         ProductFigures::push(p, out);
     }
@@ -1205,6 +1272,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let mut busiest_in = vec![0usize; factory.stations.len()];
     let mut bottleneck_in = vec![0usize; factory.stations.len()];
     let mut pool_bottleneck_in = vec![0usize; pools];
+    let mut mover_bottleneck_in = vec![0usize; factory.movers.len()];
     let mut wip = MeanWip::new();
     let (mut reps, mut events) = (0usize, 0u64);
     each(&mut |r| {
@@ -1221,6 +1289,9 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         }
         for (count, p) in pool_bottleneck_in.iter_mut().zip(&r.pools) {
             *count += usize::from(r.bottleneck_is_pool && r.bottleneck == p.pool);
+        }
+        for (count, m) in mover_bottleneck_in.iter_mut().zip(&r.movers) {
+            *count += usize::from(r.bottleneck_is_mover && r.bottleneck == m.mover);
         }
         wip.add(r);
         reps += 1;
@@ -1318,6 +1389,17 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
     let delivery = DeliverySummary::read(&mut next);
     let has_orders = factory.products.iter().any(|p| p.release_is_orders());
     let costs = CostSummary::read(&mut next);
+    let movers: Vec<MoverSummary> = factory
+        .movers
+        .iter()
+        .zip(mover_bottleneck_in)
+        .map(|(m, bottleneck_in)| MoverSummary {
+            mover: m.name.clone(),
+            movers: m.count,
+            figures: MoverFigures::read(&mut next),
+            bottleneck_in,
+        })
+        .collect();
     let products = factory
         .products
         .iter()
@@ -1359,16 +1441,22 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         })
         .map(|s| s.station.clone())
         .unwrap_or_default();
-    // The primary bottleneck: the station or worker pool with the largest
-    // mean share (stations first, the first such on a tie).
-    let mut primary: Option<(f64, &str, bool)> = None;
+    // The primary bottleneck: the station, worker pool or mover pool with
+    // the largest mean share (stations first, then worker pools, the
+    // first such on a tie); kind 0, 1, 2.
+    let mut primary: Option<(f64, &str, u8)> = None;
     let candidates = stations
         .iter()
-        .map(|s| (s.bottleneck.mean, s.station.as_str(), false))
+        .map(|s| (s.bottleneck.mean, s.station.as_str(), 0))
         .chain(
             pools
                 .iter()
-                .map(|p| (p.bottleneck.mean, p.pool.as_str(), true)),
+                .map(|p| (p.bottleneck.mean, p.pool.as_str(), 1)),
+        )
+        .chain(
+            movers
+                .iter()
+                .map(|m| (m.figures.bottleneck.mean, m.mover.as_str(), 2)),
         );
     for c in candidates {
         match primary {
@@ -1377,14 +1465,15 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
             _ => {}
         }
     }
-    let (bottleneck, bottleneck_is_pool) = primary
-        .map_or((String::new(), false), |(_, name, pool)| {
-            (name.to_string(), pool)
-        });
+    let (bottleneck, kind) = primary.map_or((String::new(), 0), |(_, name, kind)| {
+        (name.to_string(), kind)
+    });
+    let (bottleneck_is_pool, bottleneck_is_mover) = (kind == 1, kind == 2);
     let wip_series = wip.finish();
     let summary = Summary {
         bottleneck,
         bottleneck_is_pool,
+        bottleneck_is_mover,
         bottleneck_shifts_per_day,
         replications: reps,
         throughput_per_hour,
@@ -1404,6 +1493,7 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
         waited_share,
         stations,
         pools,
+        movers,
         labour_cost,
         labour_cost_per_good,
         delivery: has_orders.then_some(delivery),

@@ -247,6 +247,9 @@ pub struct Factory {
     pub contractors: Vec<Contractor>,
     /// Raw materials and their stores, in scenario order.
     pub materials: Vec<Material>,
+    /// Mover pools (forklifts, AGVs, people carrying parts), in scenario
+    /// order; empty when parts go from station to station by themselves.
+    pub movers: Vec<super::MoverPool>,
     /// Suppliers of raw materials, in scenario order.
     pub suppliers: Vec<Supplier>,
     /// Order release, the order book and plant-wide costs.
@@ -441,6 +444,9 @@ pub struct Station {
     pub fixed_cost_per_week: f64,
     /// The station runs its automated specification.
     pub automated: bool,
+    /// Mover pool that carries every part leaving this station for
+    /// another one (`None`: parts move at once, by themselves).
+    pub mover: Option<super::MoverId>,
     /// A batch station: each machine processes several parts of one
     /// product family together (see [`BatchRule`]); `None` for a station
     /// that takes one part at a time.
@@ -536,6 +542,10 @@ pub struct Operation {
     /// A detected defect sends the part back to `rework_to` (else it is
     /// scrapped).
     pub inspect_rework: bool,
+    /// Mover pool carrying the part when it leaves this step for another
+    /// station, instead of the station's own `mover` (`None`: the
+    /// station's, if any).
+    pub mover: Option<super::MoverId>,
 }
 
 /// How new parts of a product enter the factory.

@@ -9,6 +9,7 @@
 mod factory;
 mod results;
 mod sim;
+mod transport;
 
 pub use factory::{
     BatchRule, Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock,
@@ -19,7 +20,9 @@ pub use factory::{
     SupplierId, SupplierRule, WorkInterval, WorkerPool,
 };
 pub use results::{
-    ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, PeriodPoint,
-    PoolResult, ProductResult, ReplicationResult, StationResult, SupplierResult, TraceRecord,
+    ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, MoverResult,
+    PeriodPoint, PoolResult, ProductResult, ReplicationResult, StationResult, SupplierResult,
+    TraceRecord,
 };
 pub use sim::simulate;
+pub use transport::{MoverId, MoverPool};

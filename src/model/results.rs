@@ -14,6 +14,11 @@ fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
+/// Whether a flag is unset (then it is not written).
+fn is_false(x: &bool) -> bool {
+    !*x
+}
+
 /// Whether a cost line is exactly 0 (then it is not written).
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
@@ -183,6 +188,51 @@ pub struct PoolResult {
     pub bottleneck_shifting: f64,
 }
 
+/// Per mover pool measurements of one replication (after warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MoverResult {
+    /// Pool name.
+    pub mover: String,
+    /// Number of movers.
+    pub movers: u32,
+    /// Share of mover time travelling loaded (carrying a part), 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub loaded: f64,
+    /// Share of mover time travelling empty to fetch a part, 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub empty: f64,
+    /// Share of mover time idle, 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub idle: f64,
+    /// Moves completed (parts unloaded).
+    pub moves: u64,
+    /// Parts picked up.
+    pub pickups: u64,
+    /// Mean time from a part's request for a mover to its pickup (empty
+    /// travel included), minutes (NaN without pickups).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub wait_mean_min: f64,
+    /// Share of pickups whose part found no mover free.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub waited_share: f64,
+    /// Time-average requests waiting for a free mover.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub queue_avg: f64,
+    /// Time-average parts on movers (in transport).
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub in_transport_avg: f64,
+    /// Movers × cost per hour × observed hours.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub cost: f64,
+    /// Share of the observed time the pool was the sole bottleneck
+    /// (active-period method; active while every mover travels), 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub bottleneck_sole: f64,
+    /// Share of the observed time it was a shifting bottleneck, 0–1.
+    #[serde(deserialize_with = "f64_or_nan")]
+    pub bottleneck_shifting: f64,
+}
+
 /// Everything one replication measures, over the period after warm-up.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReplicationResult {
@@ -244,6 +294,10 @@ pub struct ReplicationResult {
     pub stations: Vec<StationResult>,
     /// Per worker pool, in scenario order (empty without pools).
     pub pools: Vec<PoolResult>,
+    /// Per mover pool, in scenario order (empty without movers, and then
+    /// left out of the job files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movers: Vec<MoverResult>,
     /// Labour cost of all pools.
     #[serde(deserialize_with = "f64_or_nan")]
     pub labour_cost: f64,
@@ -281,6 +335,10 @@ pub struct ReplicationResult {
     /// The bottleneck is a worker pool, not a station.
     #[serde(default)]
     pub bottleneck_is_pool: bool,
+    /// The bottleneck is a mover pool (left out of the job files when
+    /// false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bottleneck_is_mover: bool,
     /// Times the bottleneck shifted: the momentary bottleneck passed from one
     /// station to another whose active period overlapped its own.
     #[serde(default)]
@@ -497,6 +555,14 @@ pub struct CostResult {
         deserialize_with = "f64_or_nan"
     )]
     pub maintenance: f64,
+    /// Mover pools: movers × cost per mover-hour × the observed hours.
+    /// Left out of the job files when 0, as `machine_fixed`.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub transport: f64,
     /// Automation capital, amortised straight-line over its life, for the
     /// observed hours.
     #[serde(deserialize_with = "f64_or_nan")]

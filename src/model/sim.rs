@@ -20,7 +20,8 @@ use super::factory::{
     PoolRule, Release, ShiftEnd, WorkInterval,
 };
 use super::results::{
-    MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
+    MachineState, MoverResult, PeriodPoint, PoolResult, ReplicationResult, StationResult,
+    TraceRecord,
 };
 
 mod batch;
@@ -32,6 +33,7 @@ mod orders;
 mod quality;
 mod shifts;
 mod supply;
+mod transport;
 mod workforce;
 use crate::engine::Dist;
 use crate::engine::due_by;
@@ -87,6 +89,8 @@ enum Event {
     /// A part waiting for its subcontracted step tries again (the
     /// contractor was full last week).
     SendOut(u32),
+    /// Mover `0` arrives where it was going (to fetch or unload a part).
+    MoverArrival(u32),
     /// A supplier delivers supply order `0`.
     SupplyDelivery(u32),
     /// Periodic review of material `0`'s store.
@@ -135,6 +139,10 @@ enum Waiter {
     /// A batch machine holding the processed parts of its batch (see
     /// `batch.rs`).
     BatchAfterService(u32),
+    /// A machine holding a finished part that goes on by a mover of
+    /// `pool` (room is reserved when it is let in, then a mover is
+    /// called).
+    Transport { machine: u32, pool: u32 },
 }
 
 /// One operation of one product's routing. The routings of all products
@@ -181,6 +189,9 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
+    /// Mover pool carrying the part when it leaves this operation for
+    /// another station, or NONE.
+    mover: u32,
     /// Raw materials taken when the operation starts (empty for most).
     materials: &'f [(MaterialId, u32)],
     /// Material value sunk in a part scrapped here: the product's material
@@ -400,6 +411,9 @@ struct Sim<'f> {
     /// By machine, the campaign it is running (empty when no station
     /// dispatches by campaign).
     campaigns: Vec<dispatch::Campaign>,
+    /// Movers and their pools (empty without movers).
+    mover_units: Vec<transport::MoverUnit>,
+    mover_pools: Vec<transport::MoverPoolState>,
 }
 
 /// A worker pool during the run.
@@ -558,6 +572,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 mean_process: op.process.mean(),
                 subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
                 transport: op.subcontract.map_or(0.0, |c| c.transport),
+                mover: op
+                    .mover
+                    .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
+                    .map_or(NONE, |m| m.0),
                 materials: &op.materials,
                 raw_sunk: sunk,
             });
@@ -693,6 +711,7 @@ impl<'f> Sim<'f> {
                 maintenance_jobs: 0,
             });
         }
+        let (mover_units, mover_pools) = transport::build(f, seed, rep);
         let wip_cap = f.policies.wip_cap.unwrap_or(u32::MAX);
         let mut gate_saturated = Vec::new();
         for (pi, p) in f.products.iter().enumerate() {
@@ -824,13 +843,15 @@ impl<'f> Sim<'f> {
             supply_orders: Vec::new(),
             free_supply_orders: Vec::new(),
             material_queue: VecDeque::new(),
-            // Stations (all their machines active) and then worker pools
-            // (every worker present busy).
+            // Stations (all their machines active), then worker pools
+            // (every worker present busy), then mover pools (every mover
+            // travelling).
             active: ActivePeriods::with_units(
                 &f.stations
                     .iter()
                     .map(|s| s.machines)
                     .chain(f.pools.iter().map(|_| 1))
+                    .chain(f.movers.iter().map(|m| m.count))
                     .collect::<Vec<_>>(),
                 f.warmup,
             ),
@@ -847,6 +868,8 @@ impl<'f> Sim<'f> {
             } else {
                 Vec::new()
             },
+            mover_units,
+            mover_pools,
         }
     }
 
@@ -1025,6 +1048,7 @@ impl<'f> Sim<'f> {
                 Event::Patience { order, stamp } => self.on_patience(order, stamp),
                 Event::Delivery(c) => self.on_delivery(c),
                 Event::SendOut(part) => self.send_part_out(part),
+                Event::MoverArrival(u) => self.on_mover_arrival(u),
                 Event::SupplyDelivery(i) => self.on_supply_delivery(i),
                 Event::Review(m) => self.on_review(m),
                 Event::Restock(s) => self.on_restock(s),
@@ -1108,6 +1132,9 @@ impl<'f> Sim<'f> {
             self.reset_sunk_costs(now);
         }
         self.reset_supply_statistics(now);
+        if !self.mover_pools.is_empty() {
+            self.reset_mover_statistics(now);
+        }
         for s in &mut self.stations {
             s.queue_len.reset(now);
             s.operations = 0;
@@ -1296,23 +1323,32 @@ impl<'f> Sim<'f> {
                 }
             })
             .collect();
-        // The primary bottleneck: the station or pool with the largest
-        // share, sole plus shifting (a station on a tie).
-        let mut primary: Option<(f64, &str, bool)> = None;
+        let movers = self.mover_results(now, hours, &share, &bottleneck);
+        // The primary bottleneck: the station, worker pool or mover pool
+        // with the largest share, sole plus shifting (a station on a tie,
+        // then a worker pool); kind 0, 1, 2.
+        let mut primary: Option<(f64, &str, u8)> = None;
         let candidates = stations
             .iter()
             .map(|s| {
                 (
                     s.bottleneck_sole + s.bottleneck_shifting,
                     s.station.as_str(),
-                    false,
+                    0,
                 )
             })
             .chain(pools.iter().map(|p| {
                 (
                     p.bottleneck_sole + p.bottleneck_shifting,
                     p.pool.as_str(),
-                    true,
+                    1,
+                )
+            }))
+            .chain(movers.iter().map(|m| {
+                (
+                    m.bottleneck_sole + m.bottleneck_shifting,
+                    m.mover.as_str(),
+                    2,
                 )
             }));
         for c in candidates {
@@ -1322,12 +1358,12 @@ impl<'f> Sim<'f> {
                 _ => {}
             }
         }
-        let (primary, primary_is_pool) = primary
-            .map_or((String::new(), false), |(_, name, pool)| {
-                (name.to_string(), pool)
-            });
+        let (primary, primary_kind) = primary.map_or((String::new(), 0), |(_, name, kind)| {
+            (name.to_string(), kind)
+        });
         let products = self.product_results(now);
-        let costs = self.costs(now, hours, &busy_hours, labour, &products);
+        let transport = movers.iter().fold(0.0, |a, m| a + m.cost);
+        let costs = self.costs(now, hours, &busy_hours, labour, transport, &products);
         let (starts, waited, wait_sum) = self.stations.iter().fold((0, 0, 0.0), |a, s| {
             (a.0 + s.starts, a.1 + s.waited, a.2 + s.wait_sum)
         });
@@ -1364,6 +1400,7 @@ impl<'f> Sim<'f> {
                 f64::NAN
             },
             pools,
+            movers,
             delivery: self.delivery_result(now),
             contractors: self.contractor_results(),
             costs,
@@ -1374,7 +1411,8 @@ impl<'f> Sim<'f> {
             parts_outsourced: self.parts_outsourced,
             busiest_station: busiest,
             bottleneck: primary,
-            bottleneck_is_pool: primary_is_pool,
+            bottleneck_is_pool: primary_kind == 1,
+            bottleneck_is_mover: primary_kind == 2,
             bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),

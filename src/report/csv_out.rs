@@ -192,23 +192,41 @@ pub fn write_replication_tables(
     } else {
         None
     };
-    // The fixed costs of machines get a column only where some variant has
-    // them, so that the file of a plant without them stays as it was.
-    let fixed = results
+    let any_movers = results
         .variants
         .iter()
-        .any(|v| v.summary.costs.machine_fixed.mean != 0.0);
-    let pm_cost = results
-        .variants
-        .iter()
-        .any(|v| v.summary.costs.maintenance.mean != 0.0);
+        .any(|v| v.summary.replications > 0 && !v.summary.movers.is_empty());
+    let mut movers = if any_movers {
+        Some(AtomicCsv::create(
+            dir.join("movers.csv"),
+            &strings(&MOVER_COLUMNS),
+        )?)
+    } else {
+        None
+    };
+    // The fixed costs of machines, maintenance and the cost of movers get a column
+    // only where some variant has them, so that the file of a plant
+    // without them stays as it was.
+    let optional = OptionalCosts {
+        fixed: results
+            .variants
+            .iter()
+            .any(|v| v.summary.costs.machine_fixed.mean != 0.0),
+        maintenance: results
+            .variants
+            .iter()
+            .any(|v| v.summary.costs.maintenance.mean != 0.0),
+        transport: results
+            .variants
+            .iter()
+            .any(|v| v.summary.costs.transport.mean != 0.0),
+    };
     let mut costs = AtomicCsv::create(dir.join("costs.csv"), &{
         let mut h = strings(&["variant", "replication"]);
         h.extend(
             COST_COLUMNS
                 .iter()
-                .filter(|c| fixed || **c != "machine_fixed")
-                .filter(|c| pm_cost || **c != "maintenance")
+                .filter(|c| optional.keeps(c))
                 .map(|c| c.to_string()),
         );
         h
@@ -302,7 +320,7 @@ pub fn write_replication_tables(
     results.records.all(|v, r| {
         let name = &results.variants[v].name;
         replications.row(replication_row(name, r))?;
-        costs.row(cost_row(name, r, fixed, pm_cost))?;
+        costs.row(cost_row(name, r, optional))?;
         for p in &r.products {
             products.row([
                 name.to_string(),
@@ -357,6 +375,9 @@ pub fn write_replication_tables(
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
+        if let Some(movers) = &mut movers {
+            mover_rows(movers, name, r)?;
+        }
         period_rows(&mut timeseries, name, r)
     })?;
     replications.commit()?;
@@ -382,6 +403,12 @@ pub fn write_replication_tables(
         None => {
             // Remove a table left by an earlier run that had pools.
             let _ = std::fs::remove_file(dir.join("pools.csv"));
+        }
+    }
+    match movers {
+        Some(movers) => movers.commit()?,
+        None => {
+            let _ = std::fs::remove_file(dir.join("movers.csv"));
         }
     }
     timeseries.commit()
@@ -416,6 +443,8 @@ fn replication_row(variant: &str, r: &ReplicationResult) -> Vec<String> {
             String::new()
         } else if r.bottleneck_is_pool {
             "pool".to_string()
+        } else if r.bottleneck_is_mover {
+            "mover".to_string()
         } else {
             "station".to_string()
         },
@@ -469,8 +498,9 @@ const DELIVERY_COLUMNS: [&str; 16] = [
 
 /// The cost lines of `costs.csv`, in the order of [`cost_row`].
 /// `machine_fixed` is written only when some variant has fixed costs, and
-/// `maintenance` only when some variant pays for maintenance.
-pub const COST_COLUMNS: [&str; 24] = [
+/// `maintenance` only when some variant pays for maintenance, and
+/// `transport` only when some variant has movers with a cost.
+pub const COST_COLUMNS: [&str; 25] = [
     "labour_regular",
     "labour_overtime",
     "materials",
@@ -478,6 +508,7 @@ pub const COST_COLUMNS: [&str; 24] = [
     "machine_running",
     "machine_fixed",
     "maintenance",
+    "transport",
     "automation_capital",
     "wip_holding",
     "stock_holding",
@@ -599,46 +630,110 @@ fn supplier_row(variant: &str, replication: u64, s: &SupplierResult) -> Vec<Stri
     ]
 }
 
-/// One row of `costs.csv`, with the `machine_fixed` column if `fixed` and
-/// the `maintenance` one if `pm`.
-fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool, pm: bool) -> Vec<String> {
+/// The cost columns written only when some variant has them.
+#[derive(Clone, Copy)]
+struct OptionalCosts {
+    fixed: bool,
+    maintenance: bool,
+    transport: bool,
+}
+
+impl OptionalCosts {
+    /// Whether column `c` of [`COST_COLUMNS`] is written.
+    fn keeps(&self, c: &str) -> bool {
+        match c {
+            "machine_fixed" => self.fixed,
+            "maintenance" => self.maintenance,
+            "transport" => self.transport,
+            _ => true,
+        }
+    }
+}
+
+/// One row of `costs.csv`, with the optional columns `optional` keeps.
+fn cost_row(variant: &str, r: &ReplicationResult, optional: OptionalCosts) -> Vec<String> {
     let c = &r.costs;
     let mut row = vec![variant.to_string(), r.replication.to_string()];
+    let values = [
+        c.labour_regular,
+        c.labour_overtime,
+        c.materials,
+        c.outsourcing,
+        c.machine_running,
+        c.machine_fixed,
+        c.maintenance,
+        c.transport,
+        c.automation_capital,
+        c.wip_holding,
+        c.stock_holding,
+        c.late_penalty,
+        c.lost_sales,
+        c.raw_materials,
+        c.raw_holding,
+        c.total,
+        c.scrap_materials,
+        c.poor_quality,
+        c.poor_quality_materials,
+        c.poor_quality_labour,
+        c.poor_quality_machines,
+        c.poor_quality_rework,
+        c.revenue,
+        c.profit,
+        c.per_good_unit,
+    ];
     row.extend(
-        [
-            c.labour_regular,
-            c.labour_overtime,
-            c.materials,
-            c.outsourcing,
-            c.machine_running,
-            c.automation_capital,
-            c.wip_holding,
-            c.stock_holding,
-            c.late_penalty,
-            c.lost_sales,
-            c.raw_materials,
-            c.raw_holding,
-            c.total,
-            c.scrap_materials,
-            c.poor_quality,
-            c.poor_quality_materials,
-            c.poor_quality_labour,
-            c.poor_quality_machines,
-            c.poor_quality_rework,
-            c.revenue,
-            c.profit,
-            c.per_good_unit,
-        ]
-        .map(|x| x.to_string()),
+        COST_COLUMNS
+            .iter()
+            .zip(values)
+            .filter(|(name, _)| optional.keeps(name))
+            .map(|(_, x)| x.to_string()),
     );
-    // After `machine_running`, as in [`COST_COLUMNS`].
-    if pm {
-        row.insert(7, c.maintenance.to_string());
-    }
-    if fixed {
-        row.insert(7, c.machine_fixed.to_string());
-    }
     row
+}
+
+/// The columns of `movers.csv`, in the order of [`mover_rows`].
+const MOVER_COLUMNS: [&str; 16] = [
+    "variant",
+    "replication",
+    "mover",
+    "movers",
+    "loaded",
+    "empty",
+    "idle",
+    "moves",
+    "pickups",
+    "wait_mean_min",
+    "waited_share",
+    "queue_avg",
+    "in_transport_avg",
+    "cost",
+    "bottleneck_sole",
+    "bottleneck_shifting",
+];
+
+/// The rows of `movers.csv` for one replication.
+fn mover_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+    for m in &r.movers {
+        c.row([
+            variant.to_string(),
+            r.replication.to_string(),
+            m.mover.clone(),
+            m.movers.to_string(),
+            m.loaded.to_string(),
+            m.empty.to_string(),
+            m.idle.to_string(),
+            m.moves.to_string(),
+            m.pickups.to_string(),
+            m.wait_mean_min.to_string(),
+            m.waited_share.to_string(),
+            m.queue_avg.to_string(),
+            m.in_transport_avg.to_string(),
+            m.cost.to_string(),
+            m.bottleneck_sole.to_string(),
+            m.bottleneck_shifting.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// The rows of `stations.csv` for one replication, with the maintenance

@@ -801,7 +801,7 @@ type CostFigure = fn(&CostSummary) -> &Estimate;
 
 /// The cost lines of the costs table: words and the figure (those of
 /// [`crate::model::CostResult`] that add up to the total).
-const COST_LINES: [(&str, CostFigure); 14] = [
+const COST_LINES: [(&str, CostFigure); 15] = [
     ("labour, regular", |c| &c.labour_regular),
     ("labour, overtime", |c| &c.labour_overtime),
     ("materials", |c| &c.materials),
@@ -810,6 +810,7 @@ const COST_LINES: [(&str, CostFigure); 14] = [
     ("machine running", |c| &c.machine_running),
     ("machines' fixed costs", |c| &c.machine_fixed),
     ("preventive maintenance", |c| &c.maintenance),
+    ("transport (movers)", |c| &c.transport),
     ("automation capital charge", |c| &c.automation_capital),
     ("WIP holding", |c| &c.wip_holding),
     ("stock holding", |c| &c.stock_holding),
@@ -1110,6 +1111,21 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
                 (&p.bottleneck_sole, &p.bottleneck_shifting, p.bottleneck_in),
             )
         })
+    } else if s.bottleneck_is_mover {
+        s.movers.iter().find(|m| m.mover == s.bottleneck).map(|m| {
+            (
+                format!(
+                    "the mover pool <b>{}</b> — transport, not machines: finished parts wait \
+                     on their machines for a mover",
+                    esc(&m.mover)
+                ),
+                (
+                    &m.figures.bottleneck_sole,
+                    &m.figures.bottleneck_shifting,
+                    m.bottleneck_in,
+                ),
+            )
+        })
     } else {
         s.stations
             .iter()
@@ -1166,7 +1182,7 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
             h,
             "<tr{}><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if !s.bottleneck_is_pool && st.station == s.bottleneck {
+            if !s.bottleneck_is_pool && !s.bottleneck_is_mover && st.station == s.bottleneck {
                 " class=\"best\""
             } else {
                 ""
@@ -1202,6 +1218,30 @@ fn bottleneck_section(results: &RunResults, charts: &[Chart]) -> String {
             pc(&p.bottleneck),
             p.bottleneck_in,
             pc(&p.utilisation),
+        );
+    }
+    for m in &s.movers {
+        let pc = |e: &Estimate| esc(&styled_pm(e, Style::Percent, false));
+        let f = &m.figures;
+        let _ = writeln!(
+            h,
+            "<tr{}><td class=\"name\">{} (movers ×{})</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>—</td><td>—</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if s.bottleneck_is_mover && m.mover == s.bottleneck {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            esc(&m.mover),
+            m.movers,
+            pc(&f.bottleneck_sole),
+            pc(&f.bottleneck_shifting),
+            pc(&f.bottleneck),
+            m.bottleneck_in,
+            pc(&f.busy),
+            esc(&styled_pm(&f.queue_avg, Style::Plain, false)),
+            esc(&styled_pm(&f.wait_mean_min, Style::Plain, false)),
+            pc(&f.waited_share),
         );
     }
     h.push_str("</tbody>\n</table>\n");

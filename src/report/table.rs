@@ -128,7 +128,8 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         "bn shift"
     );
     for st in &s.stations {
-        let is_bottleneck = !s.bottleneck_is_pool && st.station == s.bottleneck;
+        let is_bottleneck =
+            !s.bottleneck_is_pool && !s.bottleneck_is_mover && st.station == s.bottleneck;
         let mark = match (is_bottleneck, st.station == s.busiest_station) {
             (true, true) => " ◀ bottleneck, busiest",
             (true, false) => " ◀ bottleneck",
@@ -169,6 +170,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             (
                 format!("worker pool {} (people, not machines)", p.pool),
                 (&p.bottleneck_sole, &p.bottleneck_shifting, p.bottleneck_in),
+            )
+        })
+    } else if s.bottleneck_is_mover {
+        s.movers.iter().find(|m| m.mover == s.bottleneck).map(|m| {
+            (
+                format!("mover pool {} (transport, not machines)", m.mover),
+                (
+                    &m.figures.bottleneck_sole,
+                    &m.figures.bottleneck_shifting,
+                    m.bottleneck_in,
+                ),
             )
         })
     } else {
@@ -264,6 +276,9 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             est(&s.labour_cost_per_good, 2),
             currency_after(f)
         );
+    }
+    if !s.movers.is_empty() {
+        movers_block(&mut out, s);
     }
     let waits: Vec<String> = s
         .stations
@@ -440,6 +455,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             ("machine running", &c.machine_running),
             ("machines' fixed costs", &c.machine_fixed),
             ("preventive maintenance", &c.maintenance),
+            ("transport (movers)", &c.transport),
             ("automation capital charge", &c.automation_capital),
             ("WIP holding", &c.wip_holding),
             ("stock holding", &c.stock_holding),
@@ -531,6 +547,50 @@ fn base_kpi(results: &RunResults, name: &str) -> f64 {
 }
 
 /// Whether the plant has revenue or costs other than labour.
+/// The mover pools: how their time splits, their moves, the wait for a
+/// mover, their cost and bottleneck shares.
+fn movers_block(out: &mut String, s: &crate::experiment::Summary) {
+    let _ = writeln!(
+        out,
+        "\n  {:<14} {:>6} {:>7} {:>7} {:>7} {:>14} {:>14} {:>13} {:>12} {:>9} {:>9}",
+        "mover pool",
+        "movers",
+        "loaded",
+        "empty",
+        "idle",
+        "moves",
+        "wait (min)",
+        "in transport",
+        "cost",
+        "bn sole",
+        "bn shift"
+    );
+    for m in &s.movers {
+        let f = &m.figures;
+        let mark = if s.bottleneck_is_mover && m.mover == s.bottleneck {
+            " ◀ bottleneck"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<14} {:>6} {:>7} {:>7} {:>7} {:>14} {:>14} {:>13} {:>12} {:>9} {:>9}{}",
+            m.mover,
+            m.movers,
+            pct(&f.loaded),
+            pct(&f.empty),
+            pct(&f.idle),
+            est(&f.moves, 1),
+            est(&f.wait_mean_min, 2),
+            est(&f.in_transport_avg, 2),
+            est(&f.cost, 0),
+            pct(&f.bottleneck_sole),
+            pct(&f.bottleneck_shifting),
+            mark
+        );
+    }
+}
+
 fn beyond_labour(c: &crate::experiment::CostSummary) -> bool {
     let labour = c.labour_regular.mean + c.labour_overtime.mean;
     c.revenue.mean != 0.0 || (c.total.mean - labour).abs() > 1e-9 * labour.abs().max(1.0)

@@ -109,7 +109,7 @@ pub(crate) fn check(v: &mut Validator<'_>, raw: &RawScenario, default_name: &str
             }
         }
     }
-    let sections: [(&str, Named<'_>); 8] = [
+    let sections: [(&str, Named<'_>); 9] = [
         (
             "stations",
             spans(raw.stations.iter().map(|(k, s)| (k, s.span()))),
@@ -137,6 +137,10 @@ pub(crate) fn check(v: &mut Validator<'_>, raw: &RawScenario, default_name: &str
         (
             "suppliers",
             spans(raw.suppliers.iter().map(|(k, s)| (k, s.span()))),
+        ),
+        (
+            "movers",
+            spans(raw.movers.iter().map(|(k, s)| (k, s.span()))),
         ),
         (
             "levers",

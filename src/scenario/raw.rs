@@ -36,6 +36,11 @@ pub struct RawScenario {
     /// `[suppliers.NAME]`: suppliers of raw materials.
     #[serde(default)]
     pub suppliers: IndexMap<String, Spanned<RawSupplier>>,
+    /// `[movers.NAME]`: pools of movers carrying parts between stations.
+    #[serde(default)]
+    pub movers: IndexMap<String, Spanned<RawMover>>,
+    /// `[transport]`: distances or travel times between stations.
+    pub transport: Option<Spanned<RawTransport>>,
     /// `[[variant]]` tables: a name and overrides by field path.
     #[serde(default)]
     pub variant: Vec<Spanned<RawOverrides>>,
@@ -89,6 +94,8 @@ pub struct RawStation {
     pub cost_per_hour: Option<Spanned<f64>>,
     pub capital_per_machine: Option<Spanned<f64>>,
     pub fixed_cost_per_week: Option<Spanned<f64>>,
+    /// Mover pool that carries the parts leaving the station.
+    pub mover: Option<Spanned<String>>,
     /// Run the `automated` specification instead.
     pub automate: Option<Spanned<bool>>,
     pub automated: Option<Spanned<RawAutomation>>,
@@ -116,6 +123,35 @@ pub struct RawAutomation {
     pub cost_per_hour: Option<Spanned<f64>>,
     pub capital: Spanned<f64>,
     pub life: Spanned<RawDuration>,
+}
+
+/// `[movers.NAME]`: a pool of movers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMover {
+    pub count: Spanned<i64>,
+    /// `"1.2 m/s"`, `"70 m/min"` or `"4 km/h"`; needed with distances.
+    pub speed: Option<Spanned<String>>,
+    pub cost_per_hour: Option<Spanned<f64>>,
+    /// Station where the movers start.
+    pub home: Option<Spanned<String>>,
+}
+
+/// `[transport]`: the legs movers travel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransport {
+    pub legs: Spanned<Vec<Spanned<RawLeg>>>,
+}
+
+/// `{ from = "a", to = "b", distance = "30 m" }` or `{ …, time = "2m" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLeg {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub distance: Option<Spanned<String>>,
+    pub time: Option<Spanned<RawDist>>,
 }
 
 /// `[contractors.NAME]`.
@@ -309,6 +345,9 @@ pub struct RawOperation {
     pub inspect: Option<Spanned<f64>>,
     /// What a detected defect becomes: "scrap" (default) or "rework".
     pub on_defect: Option<Spanned<String>>,
+    /// Mover pool carrying the part from this step to the next station
+    /// (instead of the station's).
+    pub mover: Option<Spanned<String>>,
 }
 
 /// `[materials.NAME]`: a raw material, its store and inventory policy.

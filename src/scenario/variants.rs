@@ -252,7 +252,7 @@ pub(crate) fn show(v: &Value) -> String {
 pub(crate) type ParseOne<'a> = dyn Fn(&Path, &str) -> Result<Factory, Vec<ScenarioError>> + 'a;
 
 /// The roots a field path may start with.
-const ROOTS: [&str; 10] = [
+const ROOTS: [&str; 12] = [
     "stations",
     "products",
     "workers",
@@ -262,6 +262,8 @@ const ROOTS: [&str; 10] = [
     "suppliers",
     "orders",
     "costs",
+    "movers",
+    "transport",
     "levers",
 ];
 
@@ -300,7 +302,7 @@ pub(crate) fn path_problem(
         let hint = did_you_mean(root, ROOTS)
             .map(|s| format!("did you mean `{s}`?"))
             .unwrap_or_else(|| {
-                "paths start with `stations.`, `products.`, `workers.`, `calendars.`, `contractors.`, `materials.`, `suppliers.`, `orders.` or `costs.`, or name a lever: `levers.NAME`"
+                "paths start with `stations.`, `products.`, `workers.`, `calendars.`, `contractors.`, `materials.`, `suppliers.`, `orders.`, `costs.`, `movers.` or `transport.`, or name a lever: `levers.NAME`"
                     .into()
             });
         return Some(loc.error(

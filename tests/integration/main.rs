@@ -24,4 +24,5 @@ mod service;
 mod supply;
 mod theory;
 mod trace;
+mod transport;
 mod workforce;

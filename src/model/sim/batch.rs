@@ -137,7 +137,8 @@ impl<'f> Sim<'f> {
                 let live = |w: &Waiter| match *w {
                     Waiter::AfterService(m)
                     | Waiter::BeforeService(m)
-                    | Waiter::BatchAfterService(m) => !machines[m as usize].down,
+                    | Waiter::BatchAfterService(m)
+                    | Waiter::Transport { machine: m, .. } => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 let pos = st.waiters.iter().position(live);

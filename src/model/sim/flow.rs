@@ -80,7 +80,7 @@ impl<'f> Sim<'f> {
     // ----- room at a station --------------------------------------------
 
     /// True if a part arriving at station `s` now could enter it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn has_room(&self, s: u32) -> bool {
         let st = &self.stations[s as usize];
         if st.queue.is_empty() && !st.idle.is_empty() {
@@ -152,19 +152,28 @@ impl<'f> Sim<'f> {
                 let live = |w: &Waiter| match *w {
                     Waiter::AfterService(m)
                     | Waiter::BeforeService(m)
-                    | Waiter::BatchAfterService(m) => !machines[m as usize].down,
+                    | Waiter::BatchAfterService(m)
+                    | Waiter::Transport { machine: m, .. } => !machines[m as usize].down,
                     Waiter::Release(_) => true,
                 };
                 // Usually the first waiter is live: take it without a scan.
-                let w = if st.waiters.front().is_some_and(live) {
-                    st.waiters.pop_front()
+                let (w, pos) = if st.waiters.front().is_some_and(live) {
+                    (st.waiters.pop_front(), 0)
                 } else {
-                    let pos = st.waiters.iter().position(live);
-                    pos.and_then(|pos| st.waiters.remove(pos))
+                    match st.waiters.iter().position(live) {
+                        Some(pos) => (st.waiters.remove(pos), pos),
+                        None => (None, 0),
+                    }
                 };
                 if let Some(w) = w {
-                    self.serve(s, w);
-                    continue;
+                    // A part going on by mover needs a place it can
+                    // reserve; without one it keeps its place in line.
+                    if matches!(w, Waiter::Transport { .. }) && !self.room_for_move(s) {
+                        self.stations[s as usize].waiters.insert(pos, w);
+                    } else {
+                        self.serve(s, w);
+                        continue;
+                    }
                 }
             }
             // 3. A saturated source feeds an idle machine.
@@ -207,6 +216,7 @@ impl<'f> Sim<'f> {
                 self.enter(s, part);
             }
             Waiter::BatchAfterService(m) => self.batch_unblocked(m, s),
+            Waiter::Transport { machine, pool } => self.serve_transport(s, machine, pool),
         }
     }
 
@@ -484,6 +494,8 @@ impl<'f> Sim<'f> {
                 // A subcontracted step.
                 self.release_machine(m);
                 self.send_part_out(part);
+            } else if op.mover != NONE {
+                self.leave_by_mover(m, part, k, op.mover, reworked, reserved_at == k && goes_on);
             } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);

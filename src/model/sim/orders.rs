@@ -772,6 +772,7 @@ impl Sim<'_> {
         hours: f64,
         busy_hours: &[f64],
         labour: (f64, f64),
+        transport: f64,
         products: &[ProductResult],
     ) -> CostResult {
         let pol = &self.f.policies;
@@ -834,7 +835,8 @@ impl Sim<'_> {
             + late_penalty
             + lost_sales
             + raw_materials
-            + raw_holding;
+            + raw_holding
+            + transport;
         let revenue = sum(&mut products.iter().map(|p| p.revenue));
         let pq_materials = sum(&mut self.products.iter().map(|p| p.poor_quality_materials));
         let pq_labour = sum(&mut self.products.iter().map(|p| p.poor_quality_labour));
@@ -850,6 +852,7 @@ impl Sim<'_> {
             machine_running,
             machine_fixed,
             maintenance,
+            transport,
             automation_capital,
             wip_holding,
             stock_holding,

@@ -70,6 +70,14 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         high: p.bottleneck.high,
         primary: s.bottleneck_is_pool && p.pool == s.bottleneck,
     });
+    let movers = s.movers.iter().map(|m| Bar {
+        label: format!("{} (movers ×{})", m.mover, m.movers),
+        sole: finite(m.figures.bottleneck_sole.mean),
+        shifting: finite(m.figures.bottleneck_shifting.mean),
+        low: m.figures.bottleneck.low,
+        high: m.figures.bottleneck.high,
+        primary: s.bottleneck_is_mover && m.mover == s.bottleneck,
+    });
     let bars = s
         .stations
         .iter()
@@ -83,9 +91,10 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
             shifting: finite(st.bottleneck_shifting.mean),
             low: st.bottleneck.low,
             high: st.bottleneck.high,
-            primary: !s.bottleneck_is_pool && st.station == s.bottleneck,
+            primary: !s.bottleneck_is_pool && !s.bottleneck_is_mover && st.station == s.bottleneck,
         })
         .chain(pools)
+        .chain(movers)
         .collect();
     let subtitle = format!(
         "baseline, after the warm-up, mean over {} replication{} with the 95% CI of the total; the bottleneck shifts {:.1} times a day",

@@ -36,7 +36,7 @@ type Line = (
 /// The cost lines in stacking order (those of [`crate::model::CostResult`]
 /// that add up to the total): people, then what is bought, then the
 /// plant, then holding, then the penalties of poor delivery.
-const LINES: [Line; 14] = [
+const LINES: [Line; 15] = [
     ("labour, regular", RGBColor(0, 114, 178), WHITE, |c| {
         &c.labour_regular
     }),
@@ -62,6 +62,9 @@ const LINES: [Line; 14] = [
         BLACK,
         |c| &c.maintenance,
     ),
+    ("transport (movers)", RGBColor(90, 90, 160), WHITE, |c| {
+        &c.transport
+    }),
     ("automation capital", RGBColor(148, 103, 189), WHITE, |c| {
         &c.automation_capital
     }),

@@ -135,7 +135,7 @@ pub(super) fn families(raw: &RawScenario, products: &mut [Product]) -> Vec<Strin
 
 /// Refuses what a batch station cannot do with the operations that visit
 /// it: raw materials taken per part, a saturated product fed straight into
-/// it; and an empty family name.
+/// it, parts leaving it by mover; and an empty family name.
 pub(super) fn batch_operations(
     v: &mut Validator<'_>,
     raw: &RawScenario,
@@ -177,6 +177,22 @@ pub(super) fn batch_operations(
                         st.name
                     ),
                     "take the materials at an operation before or after the batch station",
+                );
+            }
+            if op.mover.is_some() || st.mover.is_some() {
+                let span = rop
+                    .get_ref()
+                    .mover
+                    .as_ref()
+                    .map_or(rop.span(), |m| m.span());
+                v.err_hint(
+                    span,
+                    &field,
+                    format!(
+                        "the parts of batch station \"{}\" cannot go on by mover yet: a batch leaves part by part",
+                        st.name
+                    ),
+                    "let the parts move on by themselves, or put a single-part station with the mover after the batch station",
                 );
             }
             if i == 0 && matches!(p.release, Release::Saturated) {

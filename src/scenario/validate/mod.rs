@@ -15,6 +15,7 @@ mod products;
 mod routing;
 mod simulation;
 mod stations;
+mod transport;
 mod workforce;
 
 use std::ops::Range;
@@ -496,6 +497,7 @@ pub(super) struct Names<'r> {
     pub products: Vec<&'r str>,
     pub contractors: Vec<&'r str>,
     pub materials: Vec<&'r str>,
+    pub movers: Vec<&'r str>,
 }
 
 impl<'r> Names<'r> {
@@ -506,6 +508,7 @@ impl<'r> Names<'r> {
             products: raw.products.keys().map(String::as_str).collect(),
             contractors: raw.contractors.keys().map(String::as_str).collect(),
             materials: raw.materials.keys().map(String::as_str).collect(),
+            movers: raw.movers.keys().map(String::as_str).collect(),
         }
     }
 }
@@ -536,6 +539,7 @@ pub(crate) fn validate(
     calendars::station_calendars(v, raw, &calendars, &stations, &mut pools, &mut products);
     stations::overflow_prices(v, raw, &stations, &contractors, &products);
     let (policies, book_bytes) = orders::orders(v, raw, &names, &products);
+    let movers = transport::movers(v, raw, &names, &stations, &products);
     if !v.errors.is_empty() {
         return None;
     }
@@ -553,6 +557,7 @@ pub(crate) fn validate(
             contractors,
             materials,
             suppliers,
+            movers,
             policies,
             horizon: simulation.horizon?,
             warmup: simulation.warmup?,

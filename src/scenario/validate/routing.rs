@@ -57,6 +57,7 @@ pub(super) fn routing(
                 ("defects", o.defects.as_ref().map(|x| x.span())),
                 ("inspect", o.inspect.as_ref().map(|x| x.span())),
                 ("on_defect", o.on_defect.as_ref().map(|x| x.span())),
+                ("mover", o.mover.as_ref().map(|x| x.span())),
             ];
             for (k, span) in given {
                 if let Some(span) = span {
@@ -105,6 +106,7 @@ pub(super) fn routing(
                     defect_rate: 0.0,
                     inspect: 0.0,
                     inspect_rework: false,
+                    mover: None,
                 }),
                 _ => ok = false,
             }
@@ -274,6 +276,10 @@ pub(super) fn routing(
             Some(list) => v.op_materials(list, &names.materials, &f("materials")),
             None => Vec::new(),
         };
+        let mover = o
+            .mover
+            .as_ref()
+            .and_then(|m| super::transport::find_mover(v, names, m, &f("mover")));
         let make = |setup: Option<Dist>, station: StationId, process: Dist| Operation {
             station,
             subcontract: None,
@@ -289,6 +295,7 @@ pub(super) fn routing(
             defect_rate,
             inspect,
             inspect_rework,
+            mover,
         };
         match (station, process, setup) {
             (Some(station), Some(process), None) => routing.push(make(None, station, process)),

@@ -183,6 +183,10 @@ pub(super) fn stations(
             fixed_cost_per_week: v.money(&s.fixed_cost_per_week, &field("fixed_cost_per_week")),
             automated: false,
             batch,
+            mover: s
+                .mover
+                .as_ref()
+                .and_then(|m| super::transport::find_mover(v, names, m, &field("mover"))),
         };
         let automate = s.automate.as_ref().is_some_and(|a| *a.get_ref());
         match (&s.automated, &s.automate) {
