@@ -714,6 +714,10 @@ estimates! {
         rework_cost: |r| r.rework_cost,
         /// Machine-hours of rework visits.
         rework_hours: |r| r.rework_hours,
+        /// Units lost for want of stock (`on_shortage = "lose"`; absent
+        /// from `summary.json` when 0 in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        units_lost: |r| r.units_lost as f64,
     }
 }
 
@@ -759,6 +763,13 @@ estimates! {
         holding_cost: |r| r.holding_cost,
         /// Value of the units consumed.
         consumed_value: |r| r.consumed_value,
+        /// Units lost by a store with `on_shortage = "lose"` (absent from
+        /// `summary.json` when 0 in every replication, as is their cost).
+        #[serde(skip_serializing_if = "no_cost")]
+        lost: |r| r.lost as f64,
+        /// Their cost.
+        #[serde(skip_serializing_if = "no_cost")]
+        lost_cost: |r| r.lost_cost,
     }
 }
 

@@ -21,6 +21,11 @@ pub struct Subcontract {
     pub contractor: ContractorId,
     /// Transport time each way.
     pub transport: Time,
+    /// Share of the parts sent out (drawn per part at each visit of the
+    /// step); the others are processed at the operation's station. 1 for a
+    /// step done wholly by the contractor (the operation then has
+    /// [`StationId::OUTSIDE`]).
+    pub share: f64,
 }
 
 /// Index of a product in [`Factory::products`].
@@ -424,11 +429,12 @@ pub enum Dispatch {
 /// One step of a routing.
 #[derive(Clone, Debug)]
 pub struct Operation {
-    /// Where the operation happens ([`StationId::OUTSIDE`] for a
-    /// subcontracted step).
+    /// Where the operation happens ([`StationId::OUTSIDE`] for a step done
+    /// wholly by a contractor).
     pub station: StationId,
-    /// A step sent out to a contractor (then `process`, `setup`, scrap,
-    /// rework and operators do not apply).
+    /// A step sent out to a contractor: all of it (then `process`, `setup`,
+    /// scrap, rework and operators do not apply), or a share of the parts
+    /// (the others are processed at `station` as described here).
     pub subcontract: Option<Subcontract>,
     /// Process time per part.
     pub process: Dist,
@@ -505,6 +511,9 @@ pub struct Product {
     pub patience: Option<Time>,
     /// Orders sent to a contractor instead of being made in the plant.
     pub outsource: Option<OrderOutsourcing>,
+    /// Make-to-stock: the units of an order that stock cannot fill at
+    /// once are lost sales (else they are backordered).
+    pub lose_on_shortage: bool,
 }
 
 impl Product {
@@ -738,6 +747,13 @@ pub struct Material {
     /// Probability that a part built with an undetected defective unit is
     /// scrapped at the operation that uses it.
     pub defect_scrap: f64,
+    /// Units an operation asks for that the stock cannot serve at once are
+    /// lost to the store (the operation goes on without them; they are
+    /// made good outside the store at `lost_sale_cost` each) instead of
+    /// being backordered.
+    pub lose_on_shortage: bool,
+    /// Cost per unit lost.
+    pub lost_sale_cost: f64,
 }
 
 /// Most suppliers one material may have: an order is split among them in

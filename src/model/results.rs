@@ -19,6 +19,14 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
+fn is_zero_u64(x: &u64) -> bool {
+    *x == 0
+}
+
+fn is_false(x: &bool) -> bool {
+    !*x
+}
+
 /// The states a machine's time is split into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -380,6 +388,14 @@ pub struct ProductResult {
     /// Make-to-stock fill rate (NaN otherwise).
     #[serde(deserialize_with = "f64_or_nan")]
     pub fill_rate: f64,
+    /// Made to stock with `on_shortage = "lose"` (left out of the job
+    /// files when false, as are the units lost).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub loses: bool,
+    /// Units demanded that stock could not fill at once and that were
+    /// therefore lost (`on_shortage = "lose"`).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub units_lost: u64,
     /// Time-average finished-goods stock.
     #[serde(deserialize_with = "f64_or_nan")]
     pub stock_avg: f64,
@@ -532,6 +548,21 @@ pub struct CostResult {
 /// Per-material measurements of one replication (after warm-up).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MaterialResult {
+    /// The store loses the demand it cannot serve (`on_shortage =
+    /// "lose"`); left out of the job files when false, as are the lost
+    /// units and their cost when 0.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub loses: bool,
+    /// Units lost: requested and not in stock.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub lost: u64,
+    /// Their cost: lost × the material's `lost_sale_cost`.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub lost_cost: f64,
     /// Material name.
     pub material: String,
     /// Units requested by operations starting.

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 
 use super::factory::{
     Blocking, Dispatch, Factory, FailureClock, MaterialId, OperatorNeed, OvertimeTrigger, PoolId,
-    PoolRule, Release, ShiftEnd, WorkInterval,
+    PoolRule, Release, ShiftEnd, StationId, WorkInterval,
 };
 use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
@@ -25,7 +25,9 @@ use super::results::{
 
 mod failures;
 mod flow;
+mod lost_sales;
 mod orders;
+mod outsourcing;
 mod quality;
 mod shifts;
 mod supply;
@@ -164,6 +166,11 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
+    /// A step partly sent out (`station` is set): the share of the parts
+    /// sent, and the index of its random stream in [`Sim::share_streams`];
+    /// 0 and NONE otherwise.
+    share: f64,
+    share_stream: u32,
     /// Raw materials taken when the operation starts (empty for most).
     materials: &'f [(MaterialId, u32)],
     /// Material value sunk in a part scrapped here: the product's material
@@ -348,6 +355,8 @@ struct Sim<'f> {
     plant_backlog: i64,
     /// Parts that left the plant for a contractor (after warm-up).
     parts_outsourced: u64,
+    /// One random stream per step partly sent out (see [`Op::share`]).
+    share_streams: Vec<Stream>,
     /// Consignments at contractors (slots reused through
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
@@ -521,6 +530,11 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 mean_process: op.process.mean(),
                 subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
                 transport: op.subcontract.map_or(0.0, |c| c.transport),
+                share: match op.subcontract {
+                    Some(c) if op.station != StationId::OUTSIDE => c.share,
+                    _ => 0.0,
+                },
+                share_stream: NONE,
                 materials: &op.materials,
                 raw_sunk: sunk,
             });
@@ -537,8 +551,10 @@ pub fn simulate(
     replication: u64,
     trace: bool,
 ) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
-    let (ops, first_op) = build_ops(factory);
+    let (mut ops, first_op) = build_ops(factory);
+    let share_streams = outsourcing::share_streams(factory, &mut ops, seed, replication);
     let mut sim = Sim::new(factory, &ops, first_op, seed, replication, trace);
+    sim.share_streams = share_streams;
     sim.run();
     sim.close_period();
     let result = sim.result(replication);
@@ -749,6 +765,7 @@ impl<'f> Sim<'f> {
             backlog: TimeAverage::new(0.0),
             plant_backlog: 0,
             parts_outsourced: 0,
+            share_streams: Vec::new(),
             consignments: Vec::new(),
             free_consignments: Vec::new(),
             stores: f
@@ -1051,11 +1068,6 @@ impl<'f> Sim<'f> {
     #[inline]
     fn op_on(&self, m: u32) -> &'f Op<'f> {
         self.op(self.parts[self.machines[m as usize].part as usize].op)
-    }
-
-    #[inline]
-    fn station_of(&self, part: u32) -> u32 {
-        self.ops[self.parts[part as usize].op as usize].station
     }
 
     // ----- machine state ------------------------------------------------

@@ -185,6 +185,12 @@ pub fn write_replication_tables(
         );
         h
     })?;
+    // Lost sales for want of stock get columns only where some plant has a
+    // store that loses them, so that other files stay as they were.
+    let plants =
+        || std::iter::once(&scenario.factory).chain(scenario.variants.iter().map(|v| &v.factory));
+    let product_loses = plants().any(|f| f.products.iter().any(|p| p.lose_on_shortage));
+    let material_loses = plants().any(|f| f.materials.iter().any(|m| m.lose_on_shortage));
     let mut products = AtomicCsv::create(
         dir.join("products.csv"),
         &strings(&[
@@ -208,7 +214,10 @@ pub fn write_replication_tables(
             "poor_quality",
             "rework_cost",
             "rework_hours",
-        ]),
+        ])
+        .into_iter()
+        .chain(product_loses.then(|| "units_lost".to_string()))
+        .collect::<Vec<_>>(),
     )?;
     // Any variant may add contractors.
     let any_contractors = results
@@ -243,7 +252,15 @@ pub fn write_replication_tables(
         (
             Some(AtomicCsv::create(
                 dir.join("materials.csv"),
-                &strings(&MATERIAL_COLUMNS),
+                &strings(&MATERIAL_COLUMNS)
+                    .into_iter()
+                    .chain(
+                        material_loses
+                            .then(|| ["lost".to_string(), "lost_cost".to_string()])
+                            .into_iter()
+                            .flatten(),
+                    )
+                    .collect::<Vec<_>>(),
             )?),
             Some(AtomicCsv::create(
                 dir.join("suppliers.csv"),
@@ -274,28 +291,33 @@ pub fn write_replication_tables(
         replications.row(replication_row(name, r))?;
         costs.row(cost_row(name, r, fixed))?;
         for p in &r.products {
-            products.row([
-                name.to_string(),
-                r.replication.to_string(),
-                p.product.clone(),
-                p.released.to_string(),
-                p.good.to_string(),
-                p.scrapped.to_string(),
-                p.delivered.to_string(),
-                p.orders_completed.to_string(),
-                p.on_time_orders.to_string(),
-                p.fill_rate.to_string(),
-                p.stock_avg.to_string(),
-                p.revenue.to_string(),
-                p.first_pass.to_string(),
-                p.first_pass_yield.to_string(),
-                p.final_yield.to_string(),
-                p.defects_detected.to_string(),
-                p.defects_escaped.to_string(),
-                p.poor_quality.to_string(),
-                p.rework_cost.to_string(),
-                p.rework_hours.to_string(),
-            ])?;
+            let lost = product_loses.then(|| p.units_lost.to_string());
+            products.row(
+                [
+                    name.to_string(),
+                    r.replication.to_string(),
+                    p.product.clone(),
+                    p.released.to_string(),
+                    p.good.to_string(),
+                    p.scrapped.to_string(),
+                    p.delivered.to_string(),
+                    p.orders_completed.to_string(),
+                    p.on_time_orders.to_string(),
+                    p.fill_rate.to_string(),
+                    p.stock_avg.to_string(),
+                    p.revenue.to_string(),
+                    p.first_pass.to_string(),
+                    p.first_pass_yield.to_string(),
+                    p.final_yield.to_string(),
+                    p.defects_detected.to_string(),
+                    p.defects_escaped.to_string(),
+                    p.poor_quality.to_string(),
+                    p.rework_cost.to_string(),
+                    p.rework_hours.to_string(),
+                ]
+                .into_iter()
+                .chain(lost),
+            )?;
         }
         if let Some(c) = &mut contractors {
             for k in &r.contractors {
@@ -313,7 +335,11 @@ pub fn write_replication_tables(
         }
         if let Some(c) = &mut materials {
             for m in &r.materials {
-                c.row(material_row(name, r.replication, m))?;
+                let mut row = material_row(name, r.replication, m);
+                if material_loses {
+                    row.extend([m.lost.to_string(), m.lost_cost.to_string()]);
+                }
+                c.row(row)?;
             }
         }
         if let Some(c) = &mut suppliers {

@@ -251,6 +251,8 @@ pub struct RawProduct {
     pub stock: Option<Spanned<i64>>,
     pub patience: Option<Spanned<RawDuration>>,
     pub outsource: Option<Spanned<RawOutsource>>,
+    /// Make-to-stock: "backorder" (the default) or "lose".
+    pub on_shortage: Option<Spanned<String>>,
 }
 
 /// One entry of `routing`.
@@ -262,6 +264,9 @@ pub struct RawOperation {
     /// A step done by a contractor instead of a station.
     pub subcontract: Option<Spanned<String>>,
     pub transport: Option<Spanned<RawDuration>>,
+    /// With `subcontract` and a `station`: the share of the parts sent to
+    /// the contractor; the others are processed at the station.
+    pub share: Option<Spanned<f64>>,
     pub setup: Option<Spanned<RawDist>>,
     pub scrap: Option<Spanned<f64>>,
     pub rework: Option<Spanned<f64>>,
@@ -295,6 +300,11 @@ pub struct RawMaterial {
     pub order_split: Option<Spanned<String>>,
     pub inspection: Option<Spanned<f64>>,
     pub defect_scrap: Option<Spanned<f64>>,
+    /// "backorder" (the default) or "lose": what becomes of demand the
+    /// stock cannot serve at once.
+    pub on_shortage: Option<Spanned<String>>,
+    /// Cost per unit lost (with on_shortage = "lose").
+    pub lost_sale_cost: Option<Spanned<f64>>,
 }
 
 /// `[suppliers.NAME]`: a supplier of one material.

@@ -467,11 +467,22 @@ impl<'f> Sim<'f> {
                 self.log("rework", s, m, part);
             }
             self.parts[part as usize].op = next_op;
-            let k = self.ops[next_op as usize].station;
+            let next = self.op(next_op);
+            let k = next.station;
             if k == NONE {
                 // A subcontracted step.
                 self.release_machine(m);
                 self.send_part_out(part);
+            } else if next.share > 0.0 && self.sent_out(next) {
+                // Part of a step sent out, and this part drawn for it.
+                self.release_machine(m);
+                if reserved_at == k {
+                    self.stations[k as usize].reserved -= 1;
+                }
+                self.send_part_out(part);
+                if reserved_at == k {
+                    self.station_changed(k);
+                }
             } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
@@ -552,8 +563,9 @@ impl<'f> Sim<'f> {
     /// subcontracted step.
     #[inline(always)]
     pub(super) fn route(&mut self, part: u32) {
-        let s = self.station_of(part);
-        if s == NONE {
+        let op = self.op(self.parts[part as usize].op);
+        let s = op.station;
+        if s == NONE || (op.share > 0.0 && self.sent_out(op)) {
             self.send_part_out(part);
         } else if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
             self.enter(s, part);
