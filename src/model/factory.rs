@@ -41,8 +41,12 @@ pub struct PoolId(pub u32);
 pub struct WorkerPool {
     /// Name from the scenario.
     pub name: String,
-    /// Head count.
+    /// Head count (on every shift not in `count_by_shift`, and on
+    /// scheduled overtime).
     pub count: u32,
+    /// Head count by shift of its calendar (index as in the calendar's
+    /// `shift_names`); empty: `count` on every shift.
+    pub count_by_shift: Vec<u32>,
     /// Stations its workers may operate.
     pub skills: Vec<StationId>,
     /// Regular wage per paid hour.
@@ -98,6 +102,14 @@ pub struct WorkInterval {
     pub overtime: bool,
     /// The interval ends where a shift ends (not at a break).
     pub ends_shift: bool,
+    /// The calendar's shift it belongs to (index into `shift_names`;
+    /// [`WorkInterval::OVERTIME`] for scheduled overtime).
+    pub shift: u32,
+}
+
+impl WorkInterval {
+    /// The `shift` of scheduled overtime, which belongs to no shift.
+    pub const OVERTIME: u32 = u32::MAX;
 }
 
 /// A weekly shift pattern. The run starts on a Monday at 00:00.
@@ -107,8 +119,12 @@ pub struct ShiftCalendar {
     pub name: String,
     /// Working pieces of a working day, seconds from midnight (an end past
     /// 86 400 runs into the next day); breaks already cut out.
-    /// The flag marks the last piece of each shift.
-    pub day_pieces: Vec<(Time, Time, bool)>,
+    /// The flag marks the last piece of each shift; the number is the
+    /// shift's index in `shift_names`.
+    pub day_pieces: Vec<(Time, Time, bool, u32)>,
+    /// The shifts' names, in the order the calendar lists them (`None`
+    /// where a shift has none).
+    pub shift_names: Vec<Option<String>>,
     /// Working weekdays, Monday first.
     pub days: [bool; 7],
     /// Day numbers (0 = the first Monday) with no work, overtime included.
@@ -149,8 +165,10 @@ pub struct OvertimePolicy {
 
 impl ShiftCalendar {
     /// The working intervals that start before `horizon`, in time order;
-    /// touching intervals of the same kind are joined.
-    pub fn intervals(&self, horizon: Time) -> Vec<WorkInterval> {
+    /// touching intervals of the same kind are joined — unless
+    /// `by_shift`, when intervals of different shifts stay apart (a pool
+    /// whose crew changes from shift to shift).
+    pub fn intervals(&self, horizon: Time, by_shift: bool) -> Vec<WorkInterval> {
         use crate::engine::DAY;
         let mut out: Vec<WorkInterval> = Vec::new();
         let days = (horizon / DAY).ceil() as u32 + 1;
@@ -161,12 +179,13 @@ impl ShiftCalendar {
             let wd = (d % 7) as usize;
             let base = f64::from(d) * DAY;
             if self.days[wd] {
-                for &(a, b, ends_shift) in &self.day_pieces {
+                for &(a, b, ends_shift, shift) in &self.day_pieces {
                     out.push(WorkInterval {
                         start: base + a,
                         end: base + b,
                         overtime: false,
                         ends_shift,
+                        shift,
                     });
                 }
             }
@@ -177,6 +196,7 @@ impl ShiftCalendar {
                         end: base + b,
                         overtime: true,
                         ends_shift: true,
+                        shift: WorkInterval::OVERTIME,
                     });
                 }
             }
@@ -192,7 +212,11 @@ impl ShiftCalendar {
                 break;
             }
             match joined.last_mut() {
-                Some(last) if last.overtime == iv.overtime && iv.start <= last.end => {
+                Some(last)
+                    if last.overtime == iv.overtime
+                        && iv.start <= last.end
+                        && (!by_shift || last.shift == iv.shift) =>
+                {
                     if iv.end >= last.end {
                         last.ends_shift = iv.ends_shift;
                     }
@@ -323,6 +347,15 @@ impl Factory {
         let mut inv = Investment::default();
         for s in &self.stations {
             let there = other.stations.iter().find(|o| o.name == s.name);
+            if let Some(a) = s.alongside {
+                let added = a
+                    .machines
+                    .saturating_sub(there.map_or(0, |o| o.automated_machines()));
+                if added > 0 {
+                    inv.automated
+                        .push((s.name.clone(), f64::from(added) * a.capital));
+                }
+            }
             if s.automated && !there.is_some_and(|o| o.automated) {
                 inv.automated.push((s.name.clone(), s.capital));
                 continue;
@@ -410,6 +443,43 @@ pub struct Station {
     pub fixed_cost_per_week: f64,
     /// The station runs its automated specification.
     pub automated: bool,
+    /// Automated machines beside the manual ones (a mixed station).
+    pub alongside: Option<Alongside>,
+}
+
+/// Automated machines that stand beside a station's manual machines and
+/// share its buffer: in the run they follow the manual ones (machines
+/// `machines ..` of the station), and a waiting part takes a free
+/// automated machine before a free manual one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Alongside {
+    /// How many (0: none, the station is manual).
+    pub machines: u32,
+    /// Multiplies every process time on them (setups unchanged).
+    pub process_factor: f64,
+    /// They run without operators (else they are staffed like the manual
+    /// machines).
+    pub unattended: bool,
+    /// Running and energy cost per machine-hour busy or in setup.
+    pub cost_per_hour: f64,
+    /// Capital of one automated machine.
+    pub capital: f64,
+    /// Its straight-line charge per hour (capital / life).
+    pub capital_per_hour: f64,
+}
+
+impl Station {
+    /// Automated machines beside the manual ones (0 for most stations).
+    #[inline]
+    pub fn automated_machines(&self) -> u32 {
+        self.alongside.map_or(0, |a| a.machines)
+    }
+
+    /// All its machines, manual and automated beside them.
+    #[inline]
+    pub fn all_machines(&self) -> u32 {
+        self.machines + self.automated_machines()
+    }
 }
 
 /// Which waiting part a freed machine takes.

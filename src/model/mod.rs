@@ -11,8 +11,8 @@ mod results;
 mod sim;
 
 pub use factory::{
-    Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock, Failures,
-    Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Material, MaterialId, Operation,
+    Alongside, Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock,
+    Failures, Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Material, MaterialId, Operation,
     OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger,
     Policies, PoolId, PoolRule, Product, ProductId, RateProfile, Release, Restock, ShiftCalendar,
     ShiftEnd, Station, StationId, Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval,

@@ -19,6 +19,14 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
+fn is_nan(x: &f64) -> bool {
+    x.is_nan()
+}
+
+fn is_zero_u32(x: &u32) -> bool {
+    *x == 0
+}
+
 fn is_zero_u64(x: &u64) -> bool {
     *x == 0
 }
@@ -129,6 +137,33 @@ pub struct StationResult {
     /// overlapped the one the bottleneck shifted from or to), 0–1.
     #[serde(default, deserialize_with = "f64_or_nan")]
     pub bottleneck_shifting: f64,
+    /// A mixed station: its automated machines beside the manual
+    /// `machines` (left out of the job files when 0, as are the figures
+    /// by kind below).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub automated_machines: u32,
+    /// Share of the automated machines' time busy.
+    #[serde(
+        default = "nan",
+        skip_serializing_if = "is_nan",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub automated_utilisation: f64,
+    /// Share of the manual machines' time busy.
+    #[serde(
+        default = "nan",
+        skip_serializing_if = "is_nan",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub manual_utilisation: f64,
+    /// The automated machines' cost: running (busy or setup hours × their
+    /// cost per hour) plus their capital charge.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub automated_cost: f64,
 }
 
 /// Per-pool measurements of one replication (after warm-up).

@@ -23,9 +23,11 @@ use super::results::{
     MachineState, PeriodPoint, PoolResult, ReplicationResult, StationResult, TraceRecord,
 };
 
+mod crews;
 mod failures;
 mod flow;
 mod lost_sales;
+mod mixed;
 mod orders;
 mod outsourcing;
 mod quality;
@@ -208,6 +210,12 @@ struct Part {
 struct Machine {
     station: u32,
     index: u32,
+    /// An automated machine beside manual ones (see [`mixed`]): its
+    /// process-time factor (1 for every other machine) and whether it runs
+    /// without operators.
+    automated: bool,
+    factor: f64,
+    unattended: bool,
     part: u32,
     phase: Phase,
     down: bool,
@@ -252,6 +260,8 @@ struct Machine {
 struct StationState {
     queue: VecDeque<u32>,
     idle: Vec<u32>,
+    /// Has automated machines beside manual ones: they are taken first.
+    mixed: bool,
     waiters: VecDeque<Waiter>,
     reserved: u32,
     capacity: Option<u32>,
@@ -385,6 +395,9 @@ struct PoolState {
     free: u32,
     /// Workers held by machines or repairs.
     held: u32,
+    /// Of them, workers finishing from a shift with a larger crew, beyond
+    /// the crew now on shift (see [`crews`]); they go home when done.
+    surplus: u32,
     /// On shift now (always, without a calendar).
     on: bool,
     /// The current working interval is scheduled overtime.
@@ -594,12 +607,19 @@ impl<'f> Sim<'f> {
         let mut machines = Vec::new();
         let mut stations = Vec::with_capacity(f.stations.len());
         for (si, st) in f.stations.iter().enumerate() {
-            let mut idle = Vec::with_capacity(st.machines as usize);
-            for mi in 0..st.machines {
+            let mut idle = Vec::with_capacity(st.all_machines() as usize);
+            for mi in 0..st.all_machines() {
                 let id = machines.len() as u32;
+                let automated = mi >= st.machines;
                 machines.push(Machine {
                     station: si as u32,
                     index: mi,
+                    automated,
+                    factor: match st.alongside {
+                        Some(a) if automated => a.process_factor,
+                        _ => 1.0,
+                    },
+                    unattended: automated && st.alongside.is_some_and(|a| a.unattended),
                     part: NONE,
                     phase: Phase::Empty,
                     down: false,
@@ -626,11 +646,16 @@ impl<'f> Sim<'f> {
                 });
                 idle.push(id);
             }
-            // Machine 0 is taken first.
+            // Machine 0 is taken first; automated machines beside manual
+            // ones before any manual one.
             idle.reverse();
+            let manual = st.machines as usize;
+            let automated = idle.len() - manual;
+            idle.rotate_left(automated);
             stations.push(StationState {
                 queue: VecDeque::with_capacity(16),
                 idle,
+                mixed: st.automated_machines() > 0,
                 waiters: VecDeque::new(),
                 reserved: 0,
                 capacity: st.buffer,
@@ -699,7 +724,7 @@ impl<'f> Sim<'f> {
                     let intervals = p
                         .calendar
                         .as_ref()
-                        .map(|c| c.intervals(f.horizon))
+                        .map(|c| c.intervals(f.horizon, !p.count_by_shift.is_empty()))
                         .unwrap_or_default();
                     let always = p.calendar.is_none();
                     let mut paid_regular = TimeAverage::new(0.0);
@@ -710,6 +735,7 @@ impl<'f> Sim<'f> {
                         count: p.count,
                         free: if always { p.count } else { 0 },
                         held: 0,
+                        surplus: 0,
                         on: always,
                         overtime_now: false,
                         shift_start: 0.0,
@@ -788,7 +814,7 @@ impl<'f> Sim<'f> {
             active: ActivePeriods::with_units(
                 &f.stations
                     .iter()
-                    .map(|s| s.machines)
+                    .map(|s| s.all_machines())
                     .chain(f.pools.iter().map(|_| 1))
                     .collect::<Vec<_>>(),
                 f.warmup,
@@ -1137,19 +1163,39 @@ impl<'f> Sim<'f> {
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
             let mut totals = [0.0; 9];
-            for _ in 0..def.machines {
+            let mut kinds = [mixed::KindTotals::default(); 2];
+            for _ in 0..def.all_machines() {
                 let t = self.machines[mi].timer.totals(now);
+                if st.mixed {
+                    kinds[usize::from(self.machines[mi].automated)].add(&t);
+                }
                 for (a, b) in totals.iter_mut().zip(t) {
                     *a += b;
                 }
                 mi += 1;
             }
             let all: f64 = totals.iter().sum();
-            busy_hours.push(
-                (totals[state_index(MachineState::Busy)]
-                    + totals[state_index(MachineState::Setup)])
-                    / HOUR,
-            );
+            let (mut automated_utilisation, mut manual_utilisation, mut automated_cost) =
+                (f64::NAN, f64::NAN, 0.0);
+            match def.alongside {
+                Some(a) if st.mixed => {
+                    // Running cost by kind.
+                    busy_hours.push(
+                        kinds[0].working_hours * def.cost_per_hour
+                            + kinds[1].working_hours * a.cost_per_hour,
+                    );
+                    automated_utilisation = kinds[1].utilisation();
+                    manual_utilisation = kinds[0].utilisation();
+                    automated_cost = kinds[1].working_hours * a.cost_per_hour
+                        + def.capital_per_hour * observed / HOUR;
+                }
+                _ => busy_hours.push(
+                    (totals[state_index(MachineState::Busy)]
+                        + totals[state_index(MachineState::Setup)])
+                        / HOUR
+                        * def.cost_per_hour,
+                ),
+            }
             let shares = totals.map(|t| if all > 0.0 { t / all } else { 0.0 });
             stations.push(StationResult {
                 station: def.name.clone(),
@@ -1167,6 +1213,10 @@ impl<'f> Sim<'f> {
                 failures: st.failures,
                 bottleneck_sole: share(bottleneck.sole[si]),
                 bottleneck_shifting: share(bottleneck.shifting[si]),
+                automated_machines: def.automated_machines(),
+                automated_utilisation,
+                manual_utilisation,
+                automated_cost,
             });
         }
         let busiest = stations

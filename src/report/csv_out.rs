@@ -109,6 +109,11 @@ pub fn write_replication_tables(
         "cost_per_good_unit",
     ]));
     let mut replications = AtomicCsv::create(dir.join("replications.csv"), &header)?;
+    // Mixed stations (automated machines beside manual ones) add columns
+    // by kind, only where some plant of the run has one.
+    let mixed = std::iter::once(&scenario.factory)
+        .chain(scenario.variants.iter().map(|v| &v.factory))
+        .any(|f| f.stations.iter().any(|s| s.alongside.is_some()));
     let mut stations = AtomicCsv::create(
         dir.join("stations.csv"),
         &strings(&[
@@ -137,7 +142,22 @@ pub fn write_replication_tables(
             "failures",
             "bottleneck_sole",
             "bottleneck_shifting",
-        ]),
+        ])
+        .into_iter()
+        .chain(
+            mixed
+                .then(|| {
+                    strings(&[
+                        "automated_machines",
+                        "automated_utilisation",
+                        "manual_utilisation",
+                        "automated_cost",
+                    ])
+                })
+                .into_iter()
+                .flatten(),
+        )
+        .collect::<Vec<_>>(),
     )?;
     // A replication reports the scenario's visible pools, which its
     // variant's summary lists.
@@ -347,7 +367,7 @@ pub fn write_replication_tables(
                 c.row(supplier_row(name, r.replication, s))?;
             }
         }
-        station_rows(&mut stations, name, r)?;
+        station_rows(&mut stations, name, r, mixed)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
@@ -630,7 +650,12 @@ fn cost_row(variant: &str, r: &ReplicationResult, fixed: bool) -> Vec<String> {
 }
 
 /// The rows of `stations.csv` for one replication.
-fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Result<()> {
+fn station_rows(
+    c: &mut AtomicCsv,
+    variant: &str,
+    r: &ReplicationResult,
+    mixed: bool,
+) -> io::Result<()> {
     for s in &r.stations {
         let mut row = vec![
             variant.to_string(),
@@ -653,6 +678,14 @@ fn station_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::
             s.bottleneck_sole.to_string(),
             s.bottleneck_shifting.to_string(),
         ]);
+        if mixed {
+            row.extend([
+                s.automated_machines.to_string(),
+                s.automated_utilisation.to_string(),
+                s.manual_utilisation.to_string(),
+                s.automated_cost.to_string(),
+            ]);
+        }
         c.row(&row)?;
     }
     Ok(())

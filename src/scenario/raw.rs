@@ -93,6 +93,9 @@ pub struct RawStation {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutomation {
+    /// The automated machines stand beside the manual ones instead of
+    /// replacing them (a mixed station).
+    pub alongside: Option<Spanned<bool>>,
     pub machines: Option<Spanned<i64>>,
     pub process_factor: Option<Spanned<f64>>,
     pub operators: Option<Spanned<i64>>,
@@ -164,6 +167,8 @@ pub struct RawPool {
     pub calendar: Option<Spanned<String>>,
     pub absence: Option<Spanned<f64>>,
     pub fatigue: Option<Spanned<RawFatigue>>,
+    /// Head count by shift name of the pool's calendar: `{ early = 3 }`.
+    pub count_by_shift: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
 }
 
 /// `fatigue = { after = "8h", process_factor = 1.1, scrap_add = 0.01 }`.
@@ -205,6 +210,8 @@ pub struct RawOvertimePolicy {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawShift {
+    /// A name for the shift (what `count_by_shift` of a pool refers to).
+    pub name: Option<Spanned<String>>,
     pub start: Spanned<String>,
     pub end: Spanned<String>,
     #[serde(default)]

@@ -99,7 +99,7 @@ impl<'f> Sim<'f> {
             }
             Phase::Setup | Phase::Process => self.run_or_wait(m),
             Phase::Empty => {
-                self.stations[s as usize].idle.push(m);
+                self.make_idle(s, m);
                 self.station_changed(s);
             }
             Phase::AwaitMaterial => self.material_repaired(),

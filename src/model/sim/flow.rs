@@ -209,7 +209,7 @@ impl<'f> Sim<'f> {
         let down = mach.down;
         self.set_state(m);
         if !down {
-            self.stations[station as usize].idle.push(m);
+            self.make_idle(station, m);
         }
     }
 
@@ -277,7 +277,7 @@ impl<'f> Sim<'f> {
             ),
             _ => (
                 Phase::Process,
-                op.process.sample(&mut self.stations[s].process_stream),
+                op.process.sample(&mut self.stations[s].process_stream) * mach.factor,
             ),
         };
         let mach = &mut self.machines[m as usize];
@@ -299,6 +299,7 @@ impl<'f> Sim<'f> {
         let phase = mach.phase;
         if op.operators > 0
             && mach.held == 0
+            && !mach.unattended
             && !(mach.walked_away && phase == Phase::Process)
             && !self.try_staff_from(m, op)
             && !self.staff(m, op)
@@ -360,7 +361,8 @@ impl<'f> Sim<'f> {
                 let part = mach.part;
                 let s = mach.station as usize;
                 let op = &self.ops[self.parts[part as usize].op as usize];
-                let d = op.process.sample(&mut self.stations[s].process_stream);
+                let d = op.process.sample(&mut self.stations[s].process_stream)
+                    * self.machines[m as usize].factor;
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;

@@ -771,8 +771,9 @@ impl Sim<'_> {
             .collect()
     }
 
-    /// The cost model. `busy_hours[s]`: machine-hours busy or in setup at
-    /// station `s`; `labour`: (regular, overtime) cost.
+    /// The cost model. `busy_hours[s]`: the running cost of station `s`
+    /// (machine-hours busy or in setup × cost per hour, by kind at a mixed
+    /// station); `labour`: (regular, overtime) cost.
     pub(super) fn costs(
         &self,
         now: f64,
@@ -793,10 +794,9 @@ impl Sim<'_> {
             .zip(&self.f.products)
             .map(|(r, p)| r.scrapped as f64 * p.material_cost));
         let outsourcing = sum(&mut self.contractors.iter().map(|c| c.spend));
-        let machine_running = sum(&mut busy_hours
-            .iter()
-            .zip(&self.f.stations)
-            .map(|(h, s)| h * s.cost_per_hour));
+        // The running cost of each station (its busy hours × cost per hour,
+        // by kind at a mixed station).
+        let machine_running = sum(&mut busy_hours.iter().copied());
         let machine_fixed = sum(&mut self
             .f
             .stations

@@ -8,6 +8,8 @@
 //! [`validate`] calls them in file-section order.
 
 mod calendars;
+mod crews;
+mod mixed;
 mod orders;
 mod products;
 mod routing;
