@@ -297,9 +297,10 @@ impl<'f> Sim<'f> {
         let s = mach.station;
         let op = self.op(self.parts[part as usize].op);
         let phase = mach.phase;
-        if op.operators > 0
+        // An automated machine beside manual ones may run unattended.
+        let attended = op.operators > 0 && !mach.unattended;
+        if attended
             && mach.held == 0
-            && !mach.unattended
             && !(mach.walked_away && phase == Phase::Process)
             && !self.try_staff_from(m, op)
             && !self.staff(m, op)
