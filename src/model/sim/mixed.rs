@@ -13,17 +13,29 @@ impl<'f> Sim<'f> {
     #[inline(always)]
     pub(super) fn make_idle(&mut self, s: u32, m: u32) {
         let st = &mut self.stations[s as usize];
-        if st.mixed && !self.machines[m as usize].automated {
-            let machines = &self.machines;
-            let at = st
-                .idle
-                .iter()
-                .position(|&x| machines[x as usize].automated)
-                .unwrap_or(st.idle.len());
-            st.idle.insert(at, m);
+        if st.mixed {
+            self.make_idle_mixed(s, m);
         } else {
             st.idle.push(m);
         }
+    }
+
+    /// [`Self::make_idle`] at a mixed station, out of line so that other
+    /// stations do not carry it.
+    #[inline(never)]
+    fn make_idle_mixed(&mut self, s: u32, m: u32) {
+        let st = &mut self.stations[s as usize];
+        if self.machines[m as usize].automated {
+            st.idle.push(m);
+            return;
+        }
+        let machines = &self.machines;
+        let at = st
+            .idle
+            .iter()
+            .position(|&x| machines[x as usize].automated)
+            .unwrap_or(st.idle.len());
+        st.idle.insert(at, m);
     }
 }
 

@@ -156,9 +156,10 @@ impl Sim<'_> {
         let time = busy - std::mem::replace(&mut mach.op_mark, busy);
         let def = &self.f.stations[mach.station as usize];
         // An automated machine beside manual ones runs at its own rate.
-        let rate = match def.alongside {
-            Some(a) if mach.automated => a.cost_per_hour,
-            _ => def.cost_per_hour,
+        let rate = if mach.automated {
+            def.alongside.map_or(def.cost_per_hour, |a| a.cost_per_hour)
+        } else {
+            def.cost_per_hour
         };
         let machine = time / HOUR * rate;
         let product = self.parts[part as usize].product as usize;
