@@ -743,6 +743,10 @@ estimates! {
         lead_time_mean_h: |r| r.lead_time_mean_h,
         /// Late-delivery penalty of its orders.
         late_penalty: |r| r.late_penalty,
+        /// Units lost for want of stock (`on_shortage = "lose"`; absent
+        /// from `summary.json` when 0 in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        units_lost: |r| r.units_lost as f64,
     }
 }
 
@@ -788,6 +792,13 @@ estimates! {
         holding_cost: |r| r.holding_cost,
         /// Value of the units consumed.
         consumed_value: |r| r.consumed_value,
+        /// Units lost by a store with `on_shortage = "lose"` (absent from
+        /// `summary.json` when 0 in every replication, as is their cost).
+        #[serde(skip_serializing_if = "no_cost")]
+        lost: |r| r.lost as f64,
+        /// Their cost.
+        #[serde(skip_serializing_if = "no_cost")]
+        lost_cost: |r| r.lost_cost,
     }
 }
 

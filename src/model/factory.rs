@@ -21,6 +21,11 @@ pub struct Subcontract {
     pub contractor: ContractorId,
     /// Transport time each way.
     pub transport: Time,
+    /// Share of the parts sent out (drawn per part at each visit of the
+    /// step); the others are processed at the operation's station. 1 for a
+    /// step done wholly by the contractor (the operation then has
+    /// [`StationId::OUTSIDE`]).
+    pub share: f64,
 }
 
 /// Index of a product in [`Factory::products`].
@@ -36,8 +41,12 @@ pub struct PoolId(pub u32);
 pub struct WorkerPool {
     /// Name from the scenario.
     pub name: String,
-    /// Head count.
+    /// Head count (on every shift not in `count_by_shift`, and on
+    /// scheduled overtime).
     pub count: u32,
+    /// Head count by shift of its calendar (index as in the calendar's
+    /// `shift_names`); empty: `count` on every shift.
+    pub count_by_shift: Vec<u32>,
     /// Stations its workers may operate.
     pub skills: Vec<StationId>,
     /// Regular wage per paid hour.
@@ -93,6 +102,14 @@ pub struct WorkInterval {
     pub overtime: bool,
     /// The interval ends where a shift ends (not at a break).
     pub ends_shift: bool,
+    /// The calendar's shift it belongs to (index into `shift_names`;
+    /// [`WorkInterval::OVERTIME`] for scheduled overtime).
+    pub shift: u32,
+}
+
+impl WorkInterval {
+    /// The `shift` of scheduled overtime, which belongs to no shift.
+    pub const OVERTIME: u32 = u32::MAX;
 }
 
 /// A weekly shift pattern. The run starts on a Monday at 00:00.
@@ -102,8 +119,12 @@ pub struct ShiftCalendar {
     pub name: String,
     /// Working pieces of a working day, seconds from midnight (an end past
     /// 86 400 runs into the next day); breaks already cut out.
-    /// The flag marks the last piece of each shift.
-    pub day_pieces: Vec<(Time, Time, bool)>,
+    /// The flag marks the last piece of each shift; the number is the
+    /// shift's index in `shift_names`.
+    pub day_pieces: Vec<(Time, Time, bool, u32)>,
+    /// The shifts' names, in the order the calendar lists them (`None`
+    /// where a shift has none).
+    pub shift_names: Vec<Option<String>>,
     /// Working weekdays, Monday first.
     pub days: [bool; 7],
     /// Day numbers (0 = the first Monday) with no work, overtime included.
@@ -144,8 +165,10 @@ pub struct OvertimePolicy {
 
 impl ShiftCalendar {
     /// The working intervals that start before `horizon`, in time order;
-    /// touching intervals of the same kind are joined.
-    pub fn intervals(&self, horizon: Time) -> Vec<WorkInterval> {
+    /// touching intervals of the same kind are joined — unless
+    /// `by_shift`, when intervals of different shifts stay apart (a pool
+    /// whose crew changes from shift to shift).
+    pub fn intervals(&self, horizon: Time, by_shift: bool) -> Vec<WorkInterval> {
         use crate::engine::DAY;
         let mut out: Vec<WorkInterval> = Vec::new();
         let days = (horizon / DAY).ceil() as u32 + 1;
@@ -156,12 +179,13 @@ impl ShiftCalendar {
             let wd = (d % 7) as usize;
             let base = f64::from(d) * DAY;
             if self.days[wd] {
-                for &(a, b, ends_shift) in &self.day_pieces {
+                for &(a, b, ends_shift, shift) in &self.day_pieces {
                     out.push(WorkInterval {
                         start: base + a,
                         end: base + b,
                         overtime: false,
                         ends_shift,
+                        shift,
                     });
                 }
             }
@@ -172,6 +196,7 @@ impl ShiftCalendar {
                         end: base + b,
                         overtime: true,
                         ends_shift: true,
+                        shift: WorkInterval::OVERTIME,
                     });
                 }
             }
@@ -187,7 +212,11 @@ impl ShiftCalendar {
                 break;
             }
             match joined.last_mut() {
-                Some(last) if last.overtime == iv.overtime && iv.start <= last.end => {
+                Some(last)
+                    if last.overtime == iv.overtime
+                        && iv.start <= last.end
+                        && (!by_shift || last.shift == iv.shift) =>
+                {
                     if iv.end >= last.end {
                         last.ends_shift = iv.ends_shift;
                     }
@@ -324,6 +353,15 @@ impl Factory {
         let mut inv = Investment::default();
         for s in &self.stations {
             let there = other.stations.iter().find(|o| o.name == s.name);
+            if let Some(a) = s.alongside {
+                let added = a
+                    .machines
+                    .saturating_sub(there.map_or(0, |o| o.automated_machines()));
+                if added > 0 {
+                    inv.automated
+                        .push((s.name.clone(), f64::from(added) * a.capital));
+                }
+            }
             if s.automated && !there.is_some_and(|o| o.automated) {
                 inv.automated.push((s.name.clone(), s.capital));
                 continue;
@@ -451,6 +489,43 @@ pub struct Station {
     /// product family together (see [`BatchRule`]); `None` for a station
     /// that takes one part at a time.
     pub batch: Option<BatchRule>,
+    /// Automated machines beside the manual ones (a mixed station).
+    pub alongside: Option<Alongside>,
+}
+
+/// Automated machines that stand beside a station's manual machines and
+/// share its buffer: in the run they follow the manual ones (machines
+/// `machines ..` of the station), and a waiting part takes a free
+/// automated machine before a free manual one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Alongside {
+    /// How many (0: none, the station is manual).
+    pub machines: u32,
+    /// Multiplies every process time on them (setups unchanged).
+    pub process_factor: f64,
+    /// They run without operators (else they are staffed like the manual
+    /// machines).
+    pub unattended: bool,
+    /// Running and energy cost per machine-hour busy or in setup.
+    pub cost_per_hour: f64,
+    /// Capital of one automated machine.
+    pub capital: f64,
+    /// Its straight-line charge per hour (capital / life).
+    pub capital_per_hour: f64,
+}
+
+impl Station {
+    /// Automated machines beside the manual ones (0 for most stations).
+    #[inline]
+    pub fn automated_machines(&self) -> u32 {
+        self.alongside.map_or(0, |a| a.machines)
+    }
+
+    /// All its machines, manual and automated beside them.
+    #[inline]
+    pub fn all_machines(&self) -> u32 {
+        self.machines + self.automated_machines()
+    }
 }
 
 /// How a batch station forms its batches (`batch = { … }` of a station).
@@ -508,11 +583,12 @@ impl Dispatch {
 /// One step of a routing.
 #[derive(Clone, Debug)]
 pub struct Operation {
-    /// Where the operation happens ([`StationId::OUTSIDE`] for a
-    /// subcontracted step).
+    /// Where the operation happens ([`StationId::OUTSIDE`] for a step done
+    /// wholly by a contractor).
     pub station: StationId,
-    /// A step sent out to a contractor (then `process`, `setup`, scrap,
-    /// rework and operators do not apply).
+    /// A step sent out to a contractor: all of it (then `process`, `setup`,
+    /// scrap, rework and operators do not apply), or a share of the parts
+    /// (the others are processed at `station` as described here).
     pub subcontract: Option<Subcontract>,
     /// Process time per part.
     pub process: Dist,
@@ -600,6 +676,9 @@ pub struct Product {
     /// Penalty per unit per day one of its orders is late, overriding
     /// `costs.late_penalty_per_unit_day` (`None`: that one applies).
     pub late_penalty_per_unit_day: Option<f64>,
+    /// Make-to-stock: the units of an order that stock cannot fill at
+    /// once are lost sales (else they are backordered).
+    pub lose_on_shortage: bool,
 }
 
 impl Product {
@@ -844,6 +923,13 @@ pub struct Material {
     /// Probability that a part built with an undetected defective unit is
     /// scrapped at the operation that uses it.
     pub defect_scrap: f64,
+    /// Units an operation asks for that the stock cannot serve at once are
+    /// lost to the store (the operation goes on without them; they are
+    /// made good outside the store at `lost_sale_cost` each) instead of
+    /// being backordered.
+    pub lose_on_shortage: bool,
+    /// Cost per unit lost.
+    pub lost_sale_cost: f64,
 }
 
 /// Most suppliers one material may have: an order is split among them in

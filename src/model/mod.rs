@@ -12,12 +12,12 @@ mod sim;
 mod transport;
 
 pub use factory::{
-    BatchRule, Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory, FailureClock,
-    Failures, Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Maintenance, MaintenanceTrigger,
-    Material, MaterialId, Operation, OperatorNeed, OrderOutsourcing, OrderProcess, OutsourceRule,
-    OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule, Product, ProductId, RateProfile,
-    Release, Restock, ShiftCalendar, ShiftEnd, Station, StationId, Subcontract, Supplier,
-    SupplierId, SupplierRule, WorkInterval, WorkerPool,
+    Alongside, BatchRule, Blocking, BookOrder, Contractor, ContractorId, Dispatch, Factory,
+    FailureClock, Failures, Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Maintenance,
+    MaintenanceTrigger, Material, MaterialId, Operation, OperatorNeed, OrderOutsourcing,
+    OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule,
+    Product, ProductId, RateProfile, Release, Restock, ShiftCalendar, ShiftEnd, Station,
+    StationId, Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
 };
 pub use results::{
     ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, MoverResult,

@@ -24,6 +24,18 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
+fn is_nan(x: &f64) -> bool {
+    x.is_nan()
+}
+
+fn is_zero_u32(x: &u32) -> bool {
+    *x == 0
+}
+
+fn is_zero_u64(x: &u64) -> bool {
+    *x == 0
+}
+
 /// The states a machine's time is split into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +155,33 @@ pub struct StationResult {
     /// `batches`).
     #[serde(default)]
     pub batch_parts: u64,
+    /// A mixed station: its automated machines beside the manual
+    /// `machines` (left out of the job files when 0, as are the figures
+    /// by kind below).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub automated_machines: u32,
+    /// Share of the automated machines' time busy.
+    #[serde(
+        default = "nan",
+        skip_serializing_if = "is_nan",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub automated_utilisation: f64,
+    /// Share of the manual machines' time busy.
+    #[serde(
+        default = "nan",
+        skip_serializing_if = "is_nan",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub manual_utilisation: f64,
+    /// The automated machines' cost: running (busy or setup hours × their
+    /// cost per hour) plus their capital charge.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub automated_cost: f64,
 }
 
 /// Per-pool measurements of one replication (after warm-up).
@@ -455,6 +494,14 @@ pub struct ProductResult {
     /// Make-to-stock fill rate (NaN otherwise).
     #[serde(deserialize_with = "f64_or_nan")]
     pub fill_rate: f64,
+    /// Made to stock with `on_shortage = "lose"` (left out of the job
+    /// files when false, as are the units lost).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub loses: bool,
+    /// Units demanded that stock could not fill at once and that were
+    /// therefore lost (`on_shortage = "lose"`).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub units_lost: u64,
     /// Time-average finished-goods stock.
     #[serde(deserialize_with = "f64_or_nan")]
     pub stock_avg: f64,
@@ -632,6 +679,21 @@ pub struct CostResult {
 /// Per-material measurements of one replication (after warm-up).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MaterialResult {
+    /// The store loses the demand it cannot serve (`on_shortage =
+    /// "lose"`); left out of the job files when false, as are the lost
+    /// units and their cost when 0.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub loses: bool,
+    /// Units lost: requested and not in stock.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub lost: u64,
+    /// Their cost: lost × the material's `lost_sale_cost`.
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero",
+        deserialize_with = "f64_or_nan"
+    )]
+    pub lost_cost: f64,
     /// Material name.
     pub material: String,
     /// Units requested by operations starting.

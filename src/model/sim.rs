@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 
 use super::factory::{
     Blocking, Dispatch, Factory, FailureClock, MaterialId, OperatorNeed, OvertimeTrigger, PoolId,
-    PoolRule, Release, ShiftEnd, WorkInterval,
+    PoolRule, Release, ShiftEnd, StationId, WorkInterval,
 };
 use super::results::{
     MachineState, MoverResult, PeriodPoint, PoolResult, ReplicationResult, StationResult,
@@ -25,11 +25,15 @@ use super::results::{
 };
 
 mod batch;
+mod crews;
 mod dispatch;
 mod failures;
 mod flow;
+mod lost_sales;
 mod maintenance;
+mod mixed;
 mod orders;
+mod outsourcing;
 mod quality;
 mod shifts;
 mod supply;
@@ -192,6 +196,11 @@ struct Op<'f> {
     /// Mover pool carrying the part when it leaves this operation for
     /// another station, or NONE.
     mover: u32,
+    /// A step partly sent out (`station` is set): the share of the parts
+    /// sent, and the index of its random stream in [`Sim::share_streams`];
+    /// 0 and NONE otherwise.
+    share: f64,
+    share_stream: u32,
     /// Raw materials taken when the operation starts (empty for most).
     materials: &'f [(MaterialId, u32)],
     /// Material value sunk in a part scrapped here: the product's material
@@ -229,6 +238,12 @@ struct Part {
 struct Machine {
     station: u32,
     index: u32,
+    /// An automated machine beside manual ones (see [`mixed`]): its
+    /// process-time factor (1 for every other machine) and whether it runs
+    /// without operators.
+    automated: bool,
+    factor: f64,
+    unattended: bool,
     part: u32,
     phase: Phase,
     down: bool,
@@ -277,6 +292,8 @@ struct Machine {
 struct StationState {
     queue: VecDeque<u32>,
     idle: Vec<u32>,
+    /// Has automated machines beside manual ones: they are taken first.
+    mixed: bool,
     waiters: VecDeque<Waiter>,
     reserved: u32,
     capacity: Option<u32>,
@@ -386,6 +403,8 @@ struct Sim<'f> {
     plant_backlog: i64,
     /// Parts that left the plant for a contractor (after warm-up).
     parts_outsourced: u64,
+    /// One random stream per step partly sent out (see [`Op::share`]).
+    share_streams: Vec<Stream>,
     /// Consignments at contractors (slots reused through
     /// `free_consignments`).
     consignments: Vec<orders::Consignment>,
@@ -422,6 +441,9 @@ struct PoolState {
     free: u32,
     /// Workers held by machines or repairs.
     held: u32,
+    /// Of them, workers finishing from a shift with a larger crew, beyond
+    /// the crew now on shift (see [`crews`]); they go home when done.
+    surplus: u32,
     /// On shift now (always, without a calendar).
     on: bool,
     /// The current working interval is scheduled overtime.
@@ -576,6 +598,11 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     .mover
                     .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
                     .map_or(NONE, |m| m.0),
+                share: match op.subcontract {
+                    Some(c) if op.station != StationId::OUTSIDE => c.share,
+                    _ => 0.0,
+                },
+                share_stream: NONE,
                 materials: &op.materials,
                 raw_sunk: sunk,
             });
@@ -592,8 +619,10 @@ pub fn simulate(
     replication: u64,
     trace: bool,
 ) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
-    let (ops, first_op) = build_ops(factory);
+    let (mut ops, first_op) = build_ops(factory);
+    let share_streams = outsourcing::share_streams(factory, &mut ops, seed, replication);
     let mut sim = Sim::new(factory, &ops, first_op, seed, replication, trace);
+    sim.share_streams = share_streams;
     sim.run();
     sim.close_period();
     let result = sim.result(replication);
@@ -635,12 +664,19 @@ impl<'f> Sim<'f> {
         let mut batches = Vec::new();
         for (si, st) in f.stations.iter().enumerate() {
             let first_machine = machines.len() as u32;
-            let mut idle = Vec::with_capacity(st.machines as usize);
-            for mi in 0..st.machines {
+            let mut idle = Vec::with_capacity(st.all_machines() as usize);
+            for mi in 0..st.all_machines() {
                 let id = machines.len() as u32;
+                let automated = mi >= st.machines;
                 machines.push(Machine {
                     station: si as u32,
                     index: mi,
+                    automated,
+                    factor: match st.alongside {
+                        Some(a) if automated => a.process_factor,
+                        _ => 1.0,
+                    },
+                    unattended: automated && st.alongside.is_some_and(|a| a.unattended),
                     part: NONE,
                     phase: Phase::Empty,
                     down: false,
@@ -668,8 +704,12 @@ impl<'f> Sim<'f> {
                 });
                 idle.push(id);
             }
-            // Machine 0 is taken first.
+            // Machine 0 is taken first; automated machines beside manual
+            // ones before any manual one.
             idle.reverse();
+            let manual = st.machines as usize;
+            let automated = idle.len() - manual;
+            idle.rotate_left(automated);
             // A batch station's machines are never in `idle`: only the
             // batch rule starts them (see `batch.rs`).
             let batch = match &st.batch {
@@ -688,6 +728,7 @@ impl<'f> Sim<'f> {
             stations.push(StationState {
                 queue: VecDeque::with_capacity(16),
                 idle,
+                mixed: st.automated_machines() > 0,
                 waiters: VecDeque::new(),
                 reserved: 0,
                 capacity: st.buffer,
@@ -759,7 +800,7 @@ impl<'f> Sim<'f> {
                     let intervals = p
                         .calendar
                         .as_ref()
-                        .map(|c| c.intervals(f.horizon))
+                        .map(|c| c.intervals(f.horizon, !p.count_by_shift.is_empty()))
                         .unwrap_or_default();
                     let always = p.calendar.is_none();
                     let mut paid_regular = TimeAverage::new(0.0);
@@ -770,6 +811,7 @@ impl<'f> Sim<'f> {
                         count: p.count,
                         free: if always { p.count } else { 0 },
                         held: 0,
+                        surplus: 0,
                         on: always,
                         overtime_now: false,
                         shift_start: 0.0,
@@ -826,6 +868,7 @@ impl<'f> Sim<'f> {
             backlog: TimeAverage::new(0.0),
             plant_backlog: 0,
             parts_outsourced: 0,
+            share_streams: Vec::new(),
             consignments: Vec::new(),
             free_consignments: Vec::new(),
             stores: f
@@ -849,7 +892,7 @@ impl<'f> Sim<'f> {
             active: ActivePeriods::with_units(
                 &f.stations
                     .iter()
-                    .map(|s| s.machines)
+                    .map(|s| s.all_machines())
                     .chain(f.pools.iter().map(|_| 1))
                     .chain(f.movers.iter().map(|m| m.count))
                     .collect::<Vec<_>>(),
@@ -1240,19 +1283,39 @@ impl<'f> Sim<'f> {
         for (si, st) in self.stations.iter().enumerate() {
             let def = &self.f.stations[si];
             let mut totals = [0.0; 10];
-            for _ in 0..def.machines {
+            let mut kinds = [mixed::KindTotals::default(); 2];
+            for _ in 0..def.all_machines() {
                 let t = self.machines[mi].timer.totals(now);
+                if st.mixed {
+                    kinds[usize::from(self.machines[mi].automated)].add(&t);
+                }
                 for (a, b) in totals.iter_mut().zip(t) {
                     *a += b;
                 }
                 mi += 1;
             }
             let all: f64 = totals.iter().sum();
-            busy_hours.push(
-                (totals[state_index(MachineState::Busy)]
-                    + totals[state_index(MachineState::Setup)])
-                    / HOUR,
-            );
+            let (mut automated_utilisation, mut manual_utilisation, mut automated_cost) =
+                (f64::NAN, f64::NAN, 0.0);
+            match def.alongside {
+                Some(a) if st.mixed => {
+                    // Running cost by kind.
+                    busy_hours.push(
+                        kinds[0].working_hours * def.cost_per_hour
+                            + kinds[1].working_hours * a.cost_per_hour,
+                    );
+                    automated_utilisation = kinds[1].utilisation();
+                    manual_utilisation = kinds[0].utilisation();
+                    automated_cost = kinds[1].working_hours * a.cost_per_hour
+                        + def.capital_per_hour * observed / HOUR;
+                }
+                _ => busy_hours.push(
+                    (totals[state_index(MachineState::Busy)]
+                        + totals[state_index(MachineState::Setup)])
+                        / HOUR
+                        * def.cost_per_hour,
+                ),
+            }
             let shares = totals.map(|t| if all > 0.0 { t / all } else { 0.0 });
             stations.push(StationResult {
                 station: def.name.clone(),
@@ -1273,6 +1336,10 @@ impl<'f> Sim<'f> {
                 bottleneck_shifting: share(bottleneck.shifting[si]),
                 batches: self.batch_count(st.batch).0,
                 batch_parts: self.batch_count(st.batch).1,
+                automated_machines: def.automated_machines(),
+                automated_utilisation,
+                manual_utilisation,
+                automated_cost,
             });
         }
         let busiest = stations

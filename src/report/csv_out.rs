@@ -161,6 +161,19 @@ pub fn write_replication_tables(
     if any_batch {
         station_header.extend(strings(&["batches", "batch_size_mean"]));
     }
+    // Mixed stations (automated machines beside manual ones) add columns
+    // by kind, only where some plant of the run has one.
+    let mixed = std::iter::once(&scenario.factory)
+        .chain(scenario.variants.iter().map(|v| &v.factory))
+        .any(|f| f.stations.iter().any(|s| s.alongside.is_some()));
+    if mixed {
+        station_header.extend(strings(&[
+            "automated_machines",
+            "automated_utilisation",
+            "manual_utilisation",
+            "automated_cost",
+        ]));
+    }
     let mut stations = AtomicCsv::create(dir.join("stations.csv"), &station_header)?;
     // A replication reports the scenario's visible pools, which its
     // variant's summary lists.
@@ -231,6 +244,12 @@ pub fn write_replication_tables(
         );
         h
     })?;
+    // Lost sales for want of stock get columns only where some plant has a
+    // store that loses them, so that other files stay as they were.
+    let plants =
+        || std::iter::once(&scenario.factory).chain(scenario.variants.iter().map(|v| &v.factory));
+    let product_loses = plants().any(|f| f.products.iter().any(|p| p.lose_on_shortage));
+    let material_loses = plants().any(|f| f.materials.iter().any(|m| m.lose_on_shortage));
     let mut products = AtomicCsv::create(
         dir.join("products.csv"),
         &strings(&[
@@ -256,7 +275,10 @@ pub fn write_replication_tables(
             "rework_hours",
             "lead_time_mean_h",
             "late_penalty",
-        ]),
+        ])
+        .into_iter()
+        .chain(product_loses.then(|| "units_lost".to_string()))
+        .collect::<Vec<_>>(),
     )?;
     // Any variant may add contractors.
     let any_contractors = results
@@ -291,7 +313,15 @@ pub fn write_replication_tables(
         (
             Some(AtomicCsv::create(
                 dir.join("materials.csv"),
-                &strings(&MATERIAL_COLUMNS),
+                &strings(&MATERIAL_COLUMNS)
+                    .into_iter()
+                    .chain(
+                        material_loses
+                            .then(|| ["lost".to_string(), "lost_cost".to_string()])
+                            .into_iter()
+                            .flatten(),
+                    )
+                    .collect::<Vec<_>>(),
             )?),
             Some(AtomicCsv::create(
                 dir.join("suppliers.csv"),
@@ -322,30 +352,35 @@ pub fn write_replication_tables(
         replications.row(replication_row(name, r))?;
         costs.row(cost_row(name, r, optional))?;
         for p in &r.products {
-            products.row([
-                name.to_string(),
-                r.replication.to_string(),
-                p.product.clone(),
-                p.released.to_string(),
-                p.good.to_string(),
-                p.scrapped.to_string(),
-                p.delivered.to_string(),
-                p.orders_completed.to_string(),
-                p.on_time_orders.to_string(),
-                p.fill_rate.to_string(),
-                p.stock_avg.to_string(),
-                p.revenue.to_string(),
-                p.first_pass.to_string(),
-                p.first_pass_yield.to_string(),
-                p.final_yield.to_string(),
-                p.defects_detected.to_string(),
-                p.defects_escaped.to_string(),
-                p.poor_quality.to_string(),
-                p.rework_cost.to_string(),
-                p.rework_hours.to_string(),
-                p.lead_time_mean_h.to_string(),
-                p.late_penalty.to_string(),
-            ])?;
+            let lost = product_loses.then(|| p.units_lost.to_string());
+            products.row(
+                [
+                    name.to_string(),
+                    r.replication.to_string(),
+                    p.product.clone(),
+                    p.released.to_string(),
+                    p.good.to_string(),
+                    p.scrapped.to_string(),
+                    p.delivered.to_string(),
+                    p.orders_completed.to_string(),
+                    p.on_time_orders.to_string(),
+                    p.fill_rate.to_string(),
+                    p.stock_avg.to_string(),
+                    p.revenue.to_string(),
+                    p.first_pass.to_string(),
+                    p.first_pass_yield.to_string(),
+                    p.final_yield.to_string(),
+                    p.defects_detected.to_string(),
+                    p.defects_escaped.to_string(),
+                    p.poor_quality.to_string(),
+                    p.rework_cost.to_string(),
+                    p.rework_hours.to_string(),
+                    p.lead_time_mean_h.to_string(),
+                    p.late_penalty.to_string(),
+                ]
+                .into_iter()
+                .chain(lost),
+            )?;
         }
         if let Some(c) = &mut contractors {
             for k in &r.contractors {
@@ -363,7 +398,11 @@ pub fn write_replication_tables(
         }
         if let Some(c) = &mut materials {
             for m in &r.materials {
-                c.row(material_row(name, r.replication, m))?;
+                let mut row = material_row(name, r.replication, m);
+                if material_loses {
+                    row.extend([m.lost.to_string(), m.lost_cost.to_string()]);
+                }
+                c.row(row)?;
             }
         }
         if let Some(c) = &mut suppliers {
@@ -371,7 +410,7 @@ pub fn write_replication_tables(
                 c.row(supplier_row(name, r.replication, s))?;
             }
         }
-        station_rows(&mut stations, name, r, pm, any_batch)?;
+        station_rows(&mut stations, name, r, pm, any_batch, mixed)?;
         if let Some(pools) = &mut pools {
             pool_rows(pools, name, r)?;
         }
@@ -737,13 +776,15 @@ fn mover_rows(c: &mut AtomicCsv, variant: &str, r: &ReplicationResult) -> io::Re
 }
 
 /// The rows of `stations.csv` for one replication, with the maintenance
-/// columns if `pm` and the batch columns if `batch_columns`.
+/// columns if `pm`, the batch columns if `batch_columns` and the columns by
+/// kind of machine if `mixed`.
 fn station_rows(
     c: &mut AtomicCsv,
     variant: &str,
     r: &ReplicationResult,
     pm: bool,
     batch_columns: bool,
+    mixed: bool,
 ) -> io::Result<()> {
     for s in &r.stations {
         let mut row = vec![
@@ -779,6 +820,14 @@ fn station_rows(
             row.extend([
                 s.batches.to_string(),
                 crate::experiment::batch_size_mean(s).to_string(),
+            ]);
+        }
+        if mixed {
+            row.extend([
+                s.automated_machines.to_string(),
+                s.automated_utilisation.to_string(),
+                s.manual_utilisation.to_string(),
+                s.automated_cost.to_string(),
             ]);
         }
         c.row(&row)?;

@@ -360,6 +360,15 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 est(&f.holding_cost, 0)
             );
         }
+        for m in s.materials.iter().filter(|m| m.figures.lost.mean > 0.0) {
+            let _ = writeln!(
+                out,
+                "  {:<14} lost {} units for want of stock, lost-sale cost {}",
+                m.material,
+                est(&m.figures.lost, 1).trim(),
+                est(&m.figures.lost_cost, 0).trim()
+            );
+        }
         let _ = writeln!(
             out,
             "\n  {:<14} {:>9} {:>12} {:>12} {:>12} {:>14}",
@@ -420,13 +429,31 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             );
         }
         if d.units_lost.mean > 0.0 {
+            let no_stock = s.products.iter().any(|p| p.figures.units_lost.mean > 0.0);
             let _ = writeln!(
                 out,
                 "  {:<32} {} orders, {} units",
-                "lost (patience ran out)",
+                if no_stock {
+                    "lost (patience, or no stock)"
+                } else {
+                    "lost (patience ran out)"
+                },
                 est(&d.orders_lost, 1),
                 est(&d.units_lost, 1)
             );
+            for p in s
+                .products
+                .iter()
+                .filter(|p| p.figures.units_lost.mean > 0.0)
+            {
+                let _ = writeln!(
+                    out,
+                    "  {:<32} {} units (fill rate {})",
+                    format!("  of which {}, no stock", p.product),
+                    est(&p.figures.units_lost, 1).trim(),
+                    pct(&p.figures.fill_rate).trim()
+                );
+            }
         }
         if d.units_outsourced.mean > 0.0 {
             let _ = writeln!(

@@ -116,6 +116,9 @@ pub struct RawBatch {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutomation {
+    /// The automated machines stand beside the manual ones instead of
+    /// replacing them (a mixed station).
+    pub alongside: Option<Spanned<bool>>,
     pub machines: Option<Spanned<i64>>,
     pub process_factor: Option<Spanned<f64>>,
     pub operators: Option<Spanned<i64>>,
@@ -217,6 +220,8 @@ pub struct RawPool {
     pub calendar: Option<Spanned<String>>,
     pub absence: Option<Spanned<f64>>,
     pub fatigue: Option<Spanned<RawFatigue>>,
+    /// Head count by shift name of the pool's calendar: `{ early = 3 }`.
+    pub count_by_shift: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
 }
 
 /// `fatigue = { after = "8h", process_factor = 1.1, scrap_add = 0.01 }`.
@@ -258,6 +263,8 @@ pub struct RawOvertimePolicy {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawShift {
+    /// A name for the shift (what `count_by_shift` of a pool refers to).
+    pub name: Option<Spanned<String>>,
     pub start: Spanned<String>,
     pub end: Spanned<String>,
     #[serde(default)]
@@ -320,6 +327,8 @@ pub struct RawProduct {
     pub patience: Option<Spanned<RawDuration>>,
     pub outsource: Option<Spanned<RawOutsource>>,
     pub late_penalty_per_unit_day: Option<Spanned<f64>>,
+    /// Make-to-stock: "backorder" (the default) or "lose".
+    pub on_shortage: Option<Spanned<String>>,
 }
 
 /// One entry of `routing`.
@@ -331,6 +340,9 @@ pub struct RawOperation {
     /// A step done by a contractor instead of a station.
     pub subcontract: Option<Spanned<String>>,
     pub transport: Option<Spanned<RawDuration>>,
+    /// With `subcontract` and a `station`: the share of the parts sent to
+    /// the contractor; the others are processed at the station.
+    pub share: Option<Spanned<f64>>,
     pub setup: Option<Spanned<RawDist>>,
     pub scrap: Option<Spanned<f64>>,
     pub rework: Option<Spanned<f64>>,
@@ -367,6 +379,11 @@ pub struct RawMaterial {
     pub order_split: Option<Spanned<String>>,
     pub inspection: Option<Spanned<f64>>,
     pub defect_scrap: Option<Spanned<f64>>,
+    /// "backorder" (the default) or "lose": what becomes of demand the
+    /// stock cannot serve at once.
+    pub on_shortage: Option<Spanned<String>>,
+    /// Cost per unit lost (with on_shortage = "lose").
+    pub lost_sale_cost: Option<Spanned<f64>>,
 }
 
 /// `[suppliers.NAME]`: a supplier of one material.

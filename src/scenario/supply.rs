@@ -224,6 +224,7 @@ impl Validator<'_> {
                 Some(_) => self.probability(&r.defect_scrap, &field("defect_scrap")),
                 None => 1.0,
             };
+            let (lose_on_shortage, lost_sale_cost) = self.shortage(r, mname);
             if let Some(policy) = policy {
                 materials.push(Material {
                     name: mname.clone(),
@@ -235,10 +236,34 @@ impl Validator<'_> {
                     rule,
                     inspection,
                     defect_scrap,
+                    lose_on_shortage,
+                    lost_sale_cost,
                 });
             }
         }
         (materials, suppliers)
+    }
+
+    /// A material's `on_shortage` and `lost_sale_cost`.
+    fn shortage(&mut self, r: &RawMaterial, mname: &str) -> (bool, f64) {
+        let lose = self.keyword(
+            &r.on_shortage,
+            &format!("materials.{mname}.on_shortage"),
+            "shortage rule",
+            &[("backorder", false), ("lose", true)],
+            false,
+        );
+        let field = format!("materials.{mname}.lost_sale_cost");
+        let cost = self.money(&r.lost_sale_cost, &field);
+        if let (Some(c), false) = (&r.lost_sale_cost, lose) {
+            self.err_hint(
+                c.span(),
+                &field,
+                "`lost_sale_cost` applies to a store that loses the demand it cannot serve",
+                "add on_shortage = \"lose\", or remove lost_sale_cost (a backordering store loses nothing)",
+            );
+        }
+        (lose, cost)
     }
 
     /// A material's inventory policy and the fields it takes.

@@ -376,7 +376,7 @@ routing = [{ station = "m", process = "1m" }]
 "#,
     );
     let cal = s.factory.pools[0].calendar.as_ref().unwrap();
-    let iv = cal.intervals(7.0 * 86_400.0);
+    let iv = cal.intervals(7.0 * 86_400.0, false);
     let h = |x: f64| x / 3600.0;
     // Monday: 06–10, 10:30–14, 22–30 (06:00 Tuesday) joins Tuesday's 06–10.
     assert_eq!((h(iv[0].start), h(iv[0].end)), (6.0, 10.0));

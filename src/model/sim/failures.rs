@@ -106,7 +106,7 @@ impl<'f> Sim<'f> {
                     // A batch station's machines are found by the batch
                     // rule, not through `idle`.
                     if self.stations[s as usize].batch == NONE {
-                        self.stations[s as usize].idle.push(m);
+                        self.make_idle(s, m);
                     }
                     self.station_changed(s);
                 }

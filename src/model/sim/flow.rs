@@ -230,7 +230,7 @@ impl<'f> Sim<'f> {
         let down = mach.down;
         self.set_state(m);
         if !down && (self.pm.is_empty() || !self.maintenance_after_part(m)) {
-            self.stations[station as usize].idle.push(m);
+            self.make_idle(station, m);
         }
     }
 
@@ -296,7 +296,7 @@ impl<'f> Sim<'f> {
             ),
             _ => (
                 Phase::Process,
-                op.process.sample(&mut self.stations[s].process_stream),
+                op.process.sample(&mut self.stations[s].process_stream) * mach.factor,
             ),
         };
         let mach = &mut self.machines[m as usize];
@@ -316,7 +316,9 @@ impl<'f> Sim<'f> {
         let s = mach.station;
         let op = self.op(self.parts[part as usize].op);
         let phase = mach.phase;
-        if op.operators > 0
+        // An automated machine beside manual ones may run unattended.
+        let attended = op.operators > 0 && !mach.unattended;
+        if attended
             && mach.held == 0
             && !(mach.walked_away && phase == Phase::Process)
             && !self.try_staff_from(m, op)
@@ -379,7 +381,8 @@ impl<'f> Sim<'f> {
                 let part = mach.part;
                 let s = mach.station as usize;
                 let op = &self.ops[self.parts[part as usize].op as usize];
-                let d = op.process.sample(&mut self.stations[s].process_stream);
+                let d = op.process.sample(&mut self.stations[s].process_stream)
+                    * self.machines[m as usize].factor;
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;
@@ -489,11 +492,22 @@ impl<'f> Sim<'f> {
                 self.log("rework", s, m, part);
             }
             self.parts[part as usize].op = next_op;
-            let k = self.ops[next_op as usize].station;
+            let next = self.op(next_op);
+            let k = next.station;
             if k == NONE {
                 // A subcontracted step.
                 self.release_machine(m);
                 self.send_part_out(part);
+            } else if next.share > 0.0 && self.sent_out(next) {
+                // Part of a step sent out, and this part drawn for it.
+                self.release_machine(m);
+                if reserved_at == k {
+                    self.stations[k as usize].reserved -= 1;
+                }
+                self.send_part_out(part);
+                if reserved_at == k {
+                    self.station_changed(k);
+                }
             } else if op.mover != NONE {
                 self.leave_by_mover(m, part, k, op.mover, reworked, reserved_at == k && goes_on);
             } else if reserved_at == k && goes_on {
@@ -576,8 +590,9 @@ impl<'f> Sim<'f> {
     /// subcontracted step.
     #[inline(always)]
     pub(super) fn route(&mut self, part: u32) {
-        let s = self.station_of(part);
-        if s == NONE {
+        let op = self.op(self.parts[part as usize].op);
+        let s = op.station;
+        if s == NONE || (op.share > 0.0 && self.sent_out(op)) {
             self.send_part_out(part);
         } else if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
             self.enter(s, part);

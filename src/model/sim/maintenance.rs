@@ -36,7 +36,7 @@ impl PmMachine {
         }
         let mut v = Vec::new();
         for st in &f.stations {
-            for mi in 0..st.machines {
+            for mi in 0..st.all_machines() {
                 v.push(PmMachine {
                     due: false,
                     parts: 0,
@@ -74,7 +74,7 @@ impl<'f> Sim<'f> {
             {
                 let st = &self.f.stations[self.machines[m as usize].station as usize];
                 let i = f64::from(self.machines[m as usize].index);
-                let first = every * (i + 1.0) / f64::from(st.machines);
+                let first = every * (i + 1.0) / f64::from(st.all_machines());
                 self.cal
                     .schedule_at(first, Event::MaintenanceDue { machine: m });
             }
@@ -220,7 +220,7 @@ impl<'f> Sim<'f> {
             // A batch station's machines are found by the batch rule, not
             // through `idle`.
             if self.stations[s as usize].batch == NONE {
-                self.stations[s as usize].idle.push(m);
+                self.make_idle(s, m);
             }
             self.station_changed(s);
         }

@@ -72,6 +72,8 @@ pub(super) struct ProductState {
     pub stock_avg: TimeAverage,
     /// Make-to-stock orders waiting for stock, first come first served.
     pub backorders: VecDeque<u32>,
+    /// Units lost because stock could not fill them (on_shortage = "lose").
+    pub lost: u64,
     order_stream: Stream,
     size_stream: Stream,
     due_stream: Stream,
@@ -106,6 +108,7 @@ impl ProductState {
             position: i64::from(stock),
             stock_avg,
             backorders: VecDeque::new(),
+            lost: 0,
             order_stream: Stream::new(seed, rep, &format!("orders/{}", p.name)),
             size_stream: Stream::new(seed, rep, &format!("order_size/{}", p.name)),
             due_stream: Stream::new(seed, rep, &format!("due/{}", p.name)),
@@ -312,12 +315,18 @@ impl Sim<'_> {
                 ps.stock_avg.add(now, -f64::from(take));
                 ps.demanded += u64::from(quantity);
                 ps.filled += u64::from(take);
-                ps.position -= i64::from(quantity);
-                if take < quantity {
+                let lose = take < quantity && def.lose_on_shortage;
+                // Lost units are never made: the position drops by what
+                // was taken only.
+                ps.position -= i64::from(if lose { take } else { quantity });
+                if take < quantity && !lose {
                     ps.backorders.push_back(o);
                 }
                 if take > 0 {
                     self.deliver(o, take);
+                }
+                if lose {
+                    self.lose_unfilled(o);
                 }
                 self.replenish(p, target);
             }
@@ -450,9 +459,20 @@ impl Sim<'_> {
         if !lost {
             return;
         }
+        self.lose_order(o);
+    }
+
+    /// Open order `o` is lost: its open units leave the backlog (and the
+    /// backorders, or the CONWIP gate) and count as lost sales.
+    pub(super) fn lose_order(&mut self, o: u32) {
+        let order = self.orders[o as usize];
+        let p = order.product;
+        let mts = self.f.products[p as usize].stock_target.is_some();
         let now = self.cal.now();
         let units = order.open;
-        if mts {
+        if mts && self.f.products[p as usize].lose_on_shortage {
+            // Never backordered nor counted in the position.
+        } else if mts {
             let ps = &mut self.products[p as usize];
             ps.position += i64::from(units);
             ps.backorders.retain(|&b| b != o);
@@ -469,7 +489,7 @@ impl Sim<'_> {
     }
 
     /// Whether contractor `c` can accept `units` more this week.
-    fn contractor_can_take(&mut self, c: u32, units: u32) -> bool {
+    pub(super) fn contractor_can_take(&mut self, c: u32, units: u32) -> bool {
         let week = (self.cal.now() / WEEK).floor() as i64;
         let cs = &mut self.contractors[c as usize];
         if cs.week != week {
@@ -656,6 +676,7 @@ impl Sim<'_> {
             ps.late_unit_days = 0.0;
             ps.demanded = 0;
             ps.filled = 0;
+            ps.lost = 0;
             ps.reworked_good = 0;
             ps.poor_quality_materials = 0.0;
             ps.poor_quality_labour = 0.0;
@@ -723,6 +744,8 @@ impl Sim<'_> {
                 orders_completed: ps.orders_completed,
                 on_time_orders: ratio(ps.orders_on_time, ps.orders_completed),
                 fill_rate: ratio(ps.filled, ps.demanded),
+                loses: def.lose_on_shortage,
+                units_lost: ps.lost,
                 stock_avg: ps.stock_avg.average(now),
                 revenue: ps.delivered as f64 * def.price,
                 first_pass,
@@ -764,8 +787,9 @@ impl Sim<'_> {
             .collect()
     }
 
-    /// The cost model. `busy_hours[s]`: machine-hours busy or in setup at
-    /// station `s`; `labour`: (regular, overtime) cost.
+    /// The cost model. `busy_hours[s]`: the running cost of station `s`
+    /// (machine-hours busy or in setup × cost per hour, by kind at a mixed
+    /// station); `labour`: (regular, overtime) cost.
     pub(super) fn costs(
         &self,
         now: f64,
@@ -787,10 +811,9 @@ impl Sim<'_> {
             .zip(&self.f.products)
             .map(|(r, p)| r.scrapped as f64 * p.material_cost));
         let outsourcing = sum(&mut self.contractors.iter().map(|c| c.spend));
-        let machine_running = sum(&mut busy_hours
-            .iter()
-            .zip(&self.f.stations)
-            .map(|(h, s)| h * s.cost_per_hour));
+        // The running cost of each station (its busy hours × cost per hour,
+        // by kind at a mixed station).
+        let machine_running = sum(&mut busy_hours.iter().copied());
         let machine_fixed = sum(&mut self
             .f
             .stations
@@ -820,7 +843,10 @@ impl Sim<'_> {
         } else {
             sum(&mut products.iter().map(|p| p.late_penalty))
         };
-        let lost_sales = self.delivery.lost_units as f64 * pol.lost_sale_penalty;
+        let mut lost_sales = self.delivery.lost_units as f64 * pol.lost_sale_penalty;
+        if self.f.materials.iter().any(|m| m.lose_on_shortage) {
+            lost_sales += self.raw_lost_sales();
+        }
         let (raw_materials, raw_holding) = self.raw_costs(now, hours);
         let total = labour.0
             + labour.1

@@ -58,7 +58,10 @@ impl Default for PartCost {
 /// inspection, a supplier's defect or fatigue) and some pool or station
 /// costs money per hour.
 pub(super) fn tracks_sunk_cost(f: &Factory, ops: &[Op<'_>]) -> bool {
-    let rates = f.stations.iter().any(|s| s.cost_per_hour > 0.0)
+    let rates = f
+        .stations
+        .iter()
+        .any(|s| s.cost_per_hour > 0.0 || s.alongside.is_some_and(|a| a.cost_per_hour > 0.0))
         || f.pools.iter().any(|p| p.wage_per_hour > 0.0);
     let defective_supply = f.materials.iter().any(|m| m.defect_scrap > 0.0)
         && f.suppliers.iter().any(|s| s.defect_rate > 0.0);
@@ -155,7 +158,13 @@ impl Sim<'_> {
         let mach = &mut self.machines[m as usize];
         let busy = busy_or_setup(&mach.timer.totals(now));
         let time = busy - std::mem::replace(&mut mach.op_mark, busy);
-        let rate = self.f.stations[mach.station as usize].cost_per_hour;
+        let def = &self.f.stations[mach.station as usize];
+        // An automated machine beside manual ones runs at its own rate.
+        let rate = if mach.automated {
+            def.alongside.map_or(def.cost_per_hour, |a| a.cost_per_hour)
+        } else {
+            def.cost_per_hour
+        };
         let machine = time / HOUR * rate;
         let product = self.parts[part as usize].product as usize;
         let pc = self.cost_of(part);

@@ -97,8 +97,11 @@ impl<'f> Sim<'f> {
         if !on && !extended && self.authorise_overtime(p, index) {
             return;
         }
+        let iv = self.pools[p as usize].intervals[index as usize];
+        if on && !self.f.pools[p as usize].count_by_shift.is_empty() {
+            self.change_crew(p, iv);
+        }
         let ps = &mut self.pools[p as usize];
-        let iv = ps.intervals[index as usize];
         if on {
             ps.on = true;
             ps.overtime_now = iv.overtime;
@@ -114,10 +117,12 @@ impl<'f> Sim<'f> {
             // Workers still finishing from the last shift are now on it.
             let finishing = ps.paid_overtime.level();
             let present = f64::from(ps.present());
+            // (Those beyond a smaller crew stay on overtime.)
+            let surplus = f64::from(ps.surplus);
             if iv.overtime {
-                ps.paid_overtime.add(now, present - finishing);
+                ps.paid_overtime.add(now, present + surplus - finishing);
             } else {
-                ps.paid_overtime.add(now, -finishing);
+                ps.paid_overtime.add(now, surplus - finishing);
                 ps.paid_regular.set(now, present);
             }
             self.pool_changed(p);

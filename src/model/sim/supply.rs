@@ -43,6 +43,10 @@ pub(super) struct Store {
     pub on_order: u64,
     /// Units requested by waiting machines.
     pub backlog: u64,
+    /// The store loses the demand it cannot serve at once (see
+    /// [`super::lost_sales`]), and the units it lost.
+    pub lose: bool,
+    pub lost: u64,
     lots: VecDeque<Lot>,
     stock_avg: TimeAverage,
     stock_min: u32,
@@ -50,9 +54,9 @@ pub(super) struct Store {
     short: bool,
     short_since: f64,
     stockout_time: f64,
-    stockouts: u64,
-    demanded: u64,
-    filled: u64,
+    pub stockouts: u64,
+    pub demanded: u64,
+    pub filled: u64,
     orders: u64,
     ordered: u64,
     received: u64,
@@ -84,6 +88,8 @@ impl Store {
             stock: m.initial_stock,
             on_order: 0,
             backlog: 0,
+            lose: m.lose_on_shortage,
+            lost: 0,
             lots,
             stock_avg,
             stock_min: m.initial_stock,
@@ -453,18 +459,27 @@ impl Sim<'_> {
         for &(mat, q) in op.materials {
             let st = &mut self.stores[mat.0 as usize];
             st.demanded += u64::from(q);
-            if u64::from(st.stock) < st.backlog + u64::from(q) {
+            // A store that loses what it cannot serve never holds the
+            // operation up.
+            if !st.lose && u64::from(st.stock) < st.backlog + u64::from(q) {
                 all = false;
             }
         }
         if all {
             for &(mat, q) in op.materials {
-                self.stores[mat.0 as usize].filled += u64::from(q);
-                self.consume(m, mat.0, q);
+                if self.stores[mat.0 as usize].lose {
+                    self.take_or_lose(m, mat.0, q);
+                } else {
+                    self.stores[mat.0 as usize].filled += u64::from(q);
+                    self.consume(m, mat.0, q);
+                }
             }
             return true;
         }
         for &(mat, q) in op.materials {
+            if self.stores[mat.0 as usize].lose {
+                continue;
+            }
             self.stores[mat.0 as usize].backlog += u64::from(q);
             self.mark_short(mat.0);
             self.review(mat.0);
@@ -491,10 +506,10 @@ impl Sim<'_> {
             let part = self.machines[m as usize].part;
             let op = self.op(self.parts[part as usize].op);
             let ok = !self.machines[m as usize].down
-                && op
-                    .materials
-                    .iter()
-                    .all(|&(mat, q)| self.stores[mat.0 as usize].avail >= i64::from(q));
+                && op.materials.iter().all(|&(mat, q)| {
+                    let st = &self.stores[mat.0 as usize];
+                    st.lose || st.avail >= i64::from(q)
+                });
             for &(mat, q) in op.materials {
                 self.stores[mat.0 as usize].avail -= i64::from(q);
             }
@@ -504,6 +519,11 @@ impl Sim<'_> {
             }
             self.material_queue.remove(i);
             for &(mat, q) in op.materials {
+                if self.stores[mat.0 as usize].lose {
+                    // Served (and lost) when the operation can go on.
+                    self.take_or_lose(m, mat.0, q);
+                    continue;
+                }
                 self.stores[mat.0 as usize].backlog -= u64::from(q);
                 self.consume(m, mat.0, q);
             }
@@ -518,7 +538,7 @@ impl Sim<'_> {
 
     /// Takes `q` units of material `mat` from stock (oldest lot first) for
     /// the part on machine `m`; a defective unit marks the part.
-    fn consume(&mut self, m: u32, mat: u32, q: u32) {
+    pub(super) fn consume(&mut self, m: u32, mat: u32, q: u32) {
         let now = self.cal.now();
         let f = self.f;
         let unit_cost = f.materials[mat as usize].unit_cost;
@@ -606,6 +626,7 @@ impl Sim<'_> {
             st.stockout_time = 0.0;
             st.demanded = 0;
             st.filled = 0;
+            st.lost = 0;
             st.orders = 0;
             st.ordered = 0;
             st.received = 0;
@@ -650,6 +671,9 @@ impl Sim<'_> {
                 let open = if st.short { now - st.short_since } else { 0.0 };
                 let stock_avg = st.stock_avg.average(now);
                 MaterialResult {
+                    loses: st.lose,
+                    lost: st.lost,
+                    lost_cost: st.lost as f64 * def.lost_sale_cost,
                     material: def.name.clone(),
                     demanded: st.demanded,
                     filled: st.filled,

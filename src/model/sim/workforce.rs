@@ -235,7 +235,11 @@ impl<'f> Sim<'f> {
         let ps = &mut self.pools[p as usize];
         ps.held -= n;
         ps.busy.add(now, -f64::from(n));
-        if ps.on {
+        if ps.on && ps.surplus > 0 {
+            let home = self.surplus_home(p, n);
+            let ps = &mut self.pools[p as usize];
+            ps.free = (ps.free + n - home).min(ps.present().saturating_sub(ps.held));
+        } else if ps.on {
             // Back to the pool, unless absences have thinned today's crew
             // (then the worker goes home and is no longer paid).
             ps.free = (ps.free + n).min(ps.present().saturating_sub(ps.held));
@@ -273,7 +277,7 @@ impl<'f> Sim<'f> {
         let ps = &self.pools[p as usize];
         if self.track_sunk
             || !ps.on
-            || ps.absent != 0
+            || (ps.absent | ps.surplus) != 0
             || !ps.repairs.is_empty()
             || !self.operator_queue.is_empty()
         {
@@ -305,7 +309,7 @@ impl<'f> Sim<'f> {
         mach.held = 0;
         let now = self.cal.now();
         let ps = &mut self.pools[p as usize];
-        if ps.on && ps.absent == 0 {
+        if ps.on && (ps.absent | ps.surplus) == 0 {
             // The usual case, what `return_workers` does for it: back to
             // the pool, with nobody absent whose pay would change.
             ps.held -= n;

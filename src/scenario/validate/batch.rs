@@ -101,6 +101,17 @@ pub(super) fn batch_station_rules(
             "use dispatch = \"fifo\" (the family waiting longest), \"min_setup\" or \"campaign\"",
         ),
     }
+    if let Some(a) = &s.automated
+        && let Some(al) = &a.get_ref().alongside
+        && *al.get_ref()
+    {
+        v.err_hint(
+            al.span(),
+            &field("automated.alongside"),
+            "a batch station cannot hold automated machines beside its manual ones yet",
+            "model the automated batch machine as a station of its own, or remove `alongside`",
+        );
+    }
     if blocking == Blocking::BeforeService {
         v.err_hint(
             s.blocking.as_ref().map_or(span, |b| b.span()),

@@ -63,6 +63,28 @@ fn weekdays(v: &mut Validator<'_>, list: &Spanned<Vec<Spanned<String>>>, field: 
     days
 }
 
+/// The shifts' names (each unique within the calendar), in list order.
+fn shift_names(v: &mut Validator<'_>, name: &str, c: &RawCalendar) -> Vec<Option<String>> {
+    let mut names: Vec<Option<String>> = Vec::new();
+    for (i, sh) in c.shifts.get_ref().iter().enumerate() {
+        let n = sh.get_ref().name.as_ref();
+        if let Some(n) = n
+            && names
+                .iter()
+                .any(|m| m.as_deref() == Some(n.get_ref().as_str()))
+        {
+            v.err_hint(
+                n.span(),
+                &format!("calendars.{name}.shifts[{i}].name"),
+                format!("two shifts are called \"{}\"", n.get_ref()),
+                "give each shift its own name",
+            );
+        }
+        names.push(n.map(|n| n.get_ref().clone()));
+    }
+    names
+}
+
 /// Validates one `[calendars.NAME]`.
 fn calendar(
     v: &mut Validator<'_>,
@@ -82,6 +104,7 @@ fn calendar(
         );
     }
     let mut pieces = Vec::new();
+    let shift_names = shift_names(v, name, c);
     // Each valid shift's (start, end) in seconds from the day's 00:00.
     let mut spans: Vec<(usize, f64, f64)> = Vec::new();
     for (i, shs) in c.shifts.get_ref().iter().enumerate() {
@@ -188,12 +211,12 @@ fn calendar(
         let mut t = a;
         for (x, y) in cuts {
             if x > t {
-                pieces.push((t, x, false));
+                pieces.push((t, x, false, i as u32));
             }
             t = t.max(y);
         }
         if b > t {
-            pieces.push((t, b, true));
+            pieces.push((t, b, true, i as u32));
         }
     }
     let days = match &c.days {
@@ -295,6 +318,7 @@ fn calendar(
     (v.errors.len() == before).then(|| ShiftCalendar {
         name: name.to_string(),
         day_pieces: pieces,
+        shift_names,
         days,
         holidays,
         overtime,
@@ -395,6 +419,7 @@ pub(super) fn station_calendars(
             absence: 0.0,
             fatigue: None,
             hidden: true,
+            count_by_shift: Vec::new(),
         });
         for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
             if op.station == sid {

@@ -9,7 +9,9 @@
 
 mod batch;
 mod calendars;
+mod crews;
 mod maintenance;
+mod mixed;
 mod orders;
 mod products;
 mod routing;

@@ -120,6 +120,30 @@ pub(super) fn products(
             .outsource
             .as_ref()
             .and_then(|o| v.outsourcing(o, &field("outsource"), contractors, pi));
+        let lose_on_shortage = v.keyword(
+            &p.on_shortage,
+            &field("on_shortage"),
+            "shortage rule",
+            &[("backorder", false), ("lose", true)],
+            false,
+        );
+        if let Some(word) = &p.on_shortage {
+            if p.stock.is_none() && matches!(release, Some(Release::Orders)) {
+                v.err_hint(
+                    word.span(),
+                    &field("on_shortage"),
+                    "`on_shortage` applies to a product made to stock",
+                    "add `stock = N` (the finished-goods target), or remove on_shortage: a make-to-order product loses orders through `patience`",
+                );
+            } else if let (true, Some(pat)) = (lose_on_shortage, &p.patience) {
+                v.err_hint(
+                    pat.span(),
+                    &field("patience"),
+                    "with on_shortage = \"lose\" no customer waits, so `patience` never applies",
+                    "remove patience, or use on_shortage = \"backorder\" with it",
+                );
+            }
+        }
         let by_orders = matches!(release, Some(Release::Orders));
         let order_only = [
             ("orders", p.orders.as_ref().map(|x| x.span())),
@@ -130,6 +154,7 @@ pub(super) fn products(
                 "late_penalty_per_unit_day",
                 p.late_penalty_per_unit_day.as_ref().map(|x| x.span()),
             ),
+            ("on_shortage", p.on_shortage.as_ref().map(|x| x.span())),
         ];
         if release.is_some() && !by_orders {
             for (k, span) in order_only {
@@ -162,6 +187,7 @@ pub(super) fn products(
                     .late_penalty_per_unit_day
                     .as_ref()
                     .map(|x| v.money(&Some(x.clone()), &field("late_penalty_per_unit_day"))),
+                lose_on_shortage,
             });
         }
     }

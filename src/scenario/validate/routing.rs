@@ -45,7 +45,9 @@ pub(super) fn routing(
     for (i, op) in ops.iter().enumerate() {
         let f = |k: &str| format!("products.{pname}.routing[{i}].{k}");
         let o = op.get_ref();
-        if let Some(c) = &o.subcontract {
+        // A step done wholly by a contractor: no station, nothing done in
+        // the plant.
+        if let (Some(_), None) = (&o.subcontract, &o.share) {
             let given = [
                 ("station", o.station.as_ref().map(|x| x.span())),
                 ("process", o.process.as_ref().map(|x| x.span())),
@@ -61,39 +63,23 @@ pub(super) fn routing(
             ];
             for (k, span) in given {
                 if let Some(span) = span {
+                    let hint = if k == "station" {
+                        "remove the field; or, to send only part of the step out, add share = 0.2 (the share of the parts sent) and keep the station and its process"
+                    } else {
+                        "remove the field, or drop `subcontract` to do the step in the plant"
+                    };
                     v.err_hint(
                         span,
                         &f(k),
                         format!("a subcontracted step has no `{k}`: the contractor does it"),
-                        "remove the field, or drop `subcontract` to do the step in the plant",
+                        hint,
                     );
                 }
             }
-            let contractor = v.contractor(c, &names.contractors, &f("subcontract"));
-            if let Some(k) = contractor
-                && contractors[k.0 as usize].prices[pi].is_none()
-            {
-                v.err_hint(
-                    c.span(),
-                    &f("subcontract"),
-                    format!(
-                        "contractor \"{}\" has no price for \"{pname}\"",
-                        c.get_ref()
-                    ),
-                    "add the product to the contractor's `prices`",
-                );
-            }
-            let transport = match &o.transport {
-                Some(t) => v.duration(t, &f("transport")),
-                None => Some(0.0),
-            };
-            match (contractor, transport) {
-                (Some(contractor), Some(transport)) => routing.push(Operation {
+            match subcontract(v, names, contractors, pname, pi, o, &f, 1.0) {
+                Some(sub) => routing.push(Operation {
                     station: StationId::OUTSIDE,
-                    subcontract: Some(Subcontract {
-                        contractor,
-                        transport,
-                    }),
+                    subcontract: Some(sub),
                     process: Dist::Constant(0.0),
                     setup: None,
                     scrap: 0.0,
@@ -108,11 +94,46 @@ pub(super) fn routing(
                     inspect_rework: false,
                     mover: None,
                 }),
-                _ => ok = false,
+                None => ok = false,
             }
             continue;
         }
-        if let Some(t) = &o.transport {
+        // Part of the step sent out: the share, the contractor and the
+        // transport here; the in-house operation below.
+        let split = match (&o.subcontract, &o.share) {
+            (Some(_), Some(share)) => {
+                let x = *share.get_ref();
+                let share = if (0.0..=1.0).contains(&x) {
+                    x
+                } else {
+                    v.err_hint(
+                        share.span(),
+                        &f("share"),
+                        format!("the share of the parts sent to the contractor must lie between 0 and 1, got {x}"),
+                        "write e.g. share = 0.2 to send a fifth of the parts out",
+                    );
+                    0.0
+                };
+                match subcontract(v, names, contractors, pname, pi, o, &f, share) {
+                    Some(sub) => Some(sub),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                }
+            }
+            (None, Some(share)) => {
+                v.err_hint(
+                    share.span(),
+                    &f("share"),
+                    "`share` is the share of a step sent to a contractor, but this step names no `subcontract`",
+                    "add subcontract = \"CONTRACTOR\" beside the station, or remove share",
+                );
+                None
+            }
+            _ => None,
+        };
+        if let (Some(t), None) = (&o.transport, &o.subcontract) {
             v.err_hint(
                 t.span(),
                 &f("transport"),
@@ -130,7 +151,11 @@ pub(super) fn routing(
                 op.span(),
                 &f(missing),
                 format!("the operation has no `{missing}`"),
-                "an operation names its station and process time, e.g. { station = \"cut\", process = \"5m\" }, or is done by a contractor: { subcontract = \"NAME\", transport = \"4h\" }",
+                if split.is_some() {
+                    "a step partly sent to a contractor also names the station and process time of the parts made in the plant: { station = \"weld\", process = \"6m\", subcontract = \"acme\", share = 0.2 }"
+                } else {
+                    "an operation names its station and process time, e.g. { station = \"cut\", process = \"5m\" }, or is done by a contractor: { subcontract = \"NAME\", transport = \"4h\" }"
+                },
             );
             ok = false;
             continue;
@@ -282,7 +307,7 @@ pub(super) fn routing(
             .and_then(|m| super::transport::find_mover(v, names, m, &f("mover")));
         let make = |setup: Option<Dist>, station: StationId, process: Dist| Operation {
             station,
-            subcontract: None,
+            subcontract: split,
             process,
             setup,
             scrap,
@@ -306,4 +331,43 @@ pub(super) fn routing(
         }
     }
     (routing, ok)
+}
+
+/// The contractor and transport of a subcontracted step sending `share` of
+/// its parts out; `None` (errors reported) if either is invalid.
+#[allow(clippy::too_many_arguments)]
+fn subcontract(
+    v: &mut Validator<'_>,
+    names: &Names<'_>,
+    contractors: &[Contractor],
+    pname: &str,
+    pi: usize,
+    o: &RawOperation,
+    f: &dyn Fn(&str) -> String,
+    share: f64,
+) -> Option<Subcontract> {
+    let c = o.subcontract.as_ref()?;
+    let contractor = v.contractor(c, &names.contractors, &f("subcontract"));
+    if let Some(k) = contractor
+        && contractors[k.0 as usize].prices[pi].is_none()
+    {
+        v.err_hint(
+            c.span(),
+            &f("subcontract"),
+            format!(
+                "contractor \"{}\" has no price for \"{pname}\"",
+                c.get_ref()
+            ),
+            "add the product to the contractor's `prices`",
+        );
+    }
+    let transport = match &o.transport {
+        Some(t) => v.duration(t, &f("transport")),
+        None => Some(0.0),
+    };
+    Some(Subcontract {
+        contractor: contractor?,
+        transport: transport?,
+        share,
+    })
 }

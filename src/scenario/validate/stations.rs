@@ -187,9 +187,28 @@ pub(super) fn stations(
                 .mover
                 .as_ref()
                 .and_then(|m| super::transport::find_mover(v, names, m, &field("mover"))),
+            alongside: None,
         };
         let automate = s.automate.as_ref().is_some_and(|a| *a.get_ref());
+        let alongside = s
+            .automated
+            .as_ref()
+            .and_then(|a| a.get_ref().alongside.as_ref())
+            .is_some_and(|x| *x.get_ref());
         match (&s.automated, &s.automate) {
+            (Some(a), _) if alongside => {
+                station.alongside =
+                    super::mixed::alongside(v, sname, a.get_ref(), s.automate.as_ref());
+                if let Some(al) = station.alongside.as_mut()
+                    && a.get_ref().cost_per_hour.is_none()
+                {
+                    al.cost_per_hour = station.cost_per_hour;
+                }
+                if let Some(al) = station.alongside {
+                    station.capital = f64::from(al.machines) * al.capital;
+                    station.capital_per_hour = f64::from(al.machines) * al.capital_per_hour;
+                }
+            }
             (None, Some(a)) if *a.get_ref() => v.err_hint(
                 a.span(),
                 &field("automate"),

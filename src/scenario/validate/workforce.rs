@@ -122,9 +122,14 @@ pub(super) fn worker_pools(
                 scrap_add,
             })
         });
+        let count_by_shift = match &p.count_by_shift {
+            Some(by) => super::crews::crews(v, pname, by, count, calendar.as_ref(), absence > 0.0),
+            None => Vec::new(),
+        };
         pools.push(WorkerPool {
             name: pname.clone(),
             count,
+            count_by_shift,
             skills,
             wage_per_hour: wage,
             overtime_premium: premium,
