@@ -16,8 +16,8 @@ pub use factory::{
     FailureClock, Failures, Fatigue, InventoryPolicy, Investment, MAX_SUPPLIERS, Maintenance,
     MaintenanceTrigger, Material, MaterialId, Operation, OperatorNeed, OrderOutsourcing,
     OrderProcess, OutsourceRule, OvertimePolicy, OvertimeTrigger, Policies, PoolId, PoolRule,
-    Product, ProductId, RateProfile, Release, Restock, ShiftCalendar, ShiftEnd, Station,
-    StationId, Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
+    Product, ProductId, RateProfile, Release, Restock, ShiftCalendar, ShiftEnd, Station, StationId,
+    Subcontract, Supplier, SupplierId, SupplierRule, WorkInterval, WorkerPool,
 };
 pub use results::{
     ContractorResult, CostResult, DeliveryResult, MachineState, MaterialResult, MoverResult,
