@@ -221,7 +221,7 @@ impl<'f> Sim<'f> {
     }
 
     /// Takes the part off machine `m` and makes the machine idle.
-    #[inline]
+    #[inline(always)]
     pub(super) fn release_machine(&mut self, m: u32) {
         let mach = &mut self.machines[m as usize];
         mach.part = NONE;
