@@ -56,6 +56,13 @@
 //! colour changes): the cost of batch forming and setup-aware dispatching.
 //! Parts and events per second, as for `mm1`.
 //!
+//! A seventh, `metal_parts`, is the baseline of `scenarios/metal_parts.toml`:
+//! laser and press brakes with preventive maintenance and forklifts
+//! between them, welding tables with a robot beside them and a fifth of
+//! the step outsourced, two shifts with different crews, a campaign
+//! coating booth, a batch oven, assembly with a bought kit and inspection
+//! with rework. Events and simulated weeks per second, as for `decision`.
+//!
 //! Run with `cargo bench --bench throughput`.
 
 use std::hint::black_box;
@@ -163,6 +170,13 @@ fn decision(horizon: f64) -> Factory {
 /// The baseline of the supply study (materials, stores, suppliers).
 fn supply(horizon: f64) -> Factory {
     load("supply", horizon)
+}
+
+/// The baseline of `scenarios/metal_parts.toml`: every concept of issue
+/// #15 at once (movers, preventive maintenance, a mixed station with part
+/// of its step outsourced, crews per shift, campaigns and a batch oven).
+fn metal_parts(horizon: f64) -> Factory {
+    load("metal_parts", horizon)
 }
 
 /// A powder-coating line and curing oven: two colour families, campaign
@@ -412,6 +426,7 @@ fn main() {
     memory_check("decision", decision);
     memory_check("supply", supply);
     memory_check("coating_line", coating_line);
+    memory_check("metal_parts", metal_parts);
 
     // No plots: criterion's plotting backend finds no system fonts here.
     let mut wall = Criterion::default().without_plots().configure_from_args();
@@ -421,6 +436,7 @@ fn main() {
     bench_decision(&mut wall, "decision");
     bench_plant(&mut wall, "supply", supply);
     bench_model(&mut wall, "coating_line", coating_line);
+    bench_plant(&mut wall, "metal_parts", metal_parts);
 
     #[cfg(target_os = "linux")]
     {
@@ -434,6 +450,7 @@ fn main() {
         bench_decision(&mut cpu, "cpu/decision");
         bench_plant(&mut cpu, "cpu/supply", supply);
         bench_model(&mut cpu, "cpu/coating_line", coating_line);
+        bench_plant(&mut cpu, "cpu/metal_parts", metal_parts);
     }
 
     Criterion::default()
