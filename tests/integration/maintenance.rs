@@ -321,3 +321,35 @@ routing = [{ station = "m", process = { dist = "exponential", mean = "30m" } }]
         bias,
     );
 }
+
+/// At a batch station `every_parts` counts batches, and maintenance due
+/// goes in once the batch has left. Parts arrive every minute (the first
+/// at 1 min) through an instant station; the oven takes batches of exactly
+/// 2 for 10 minutes and is maintained for 5 minutes after every batch:
+/// batches start at 2, 17 and 32 min (the parts waiting at the end of each
+/// maintenance), maintenance at 12 and 27 min.
+#[test]
+fn maintenance_after_every_batch_by_hand() {
+    let (r, trace) = run(r#"
+[simulation]
+horizon = "40m"
+replications = 1
+[stations.oven]
+buffer = 100
+batch = { min = 2, max = 2 }
+maintenance = { every_parts = 1, duration = "5m" }
+[stations.pre]
+[products.p]
+release = { interarrival = "1m" }
+routing = [{ station = "pre", process = "0s" }, { station = "oven", process = "10m" }]
+"#);
+    let min = |v: Vec<f64>| v.iter().map(|h| (h * 60.0).round()).collect::<Vec<_>>();
+    assert_eq!(
+        min(times(&trace, "maintenance_start", "oven")),
+        vec![12.0, 27.0]
+    );
+    let loads = min(times(&trace, "batch_load", "oven"));
+    assert_eq!(loads, vec![2.0, 2.0, 17.0, 17.0, 32.0, 32.0]);
+    let oven = r.stations.iter().find(|s| s.station == "oven").unwrap();
+    assert_eq!(oven.maintenance_jobs, 2);
+}
