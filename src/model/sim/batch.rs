@@ -342,26 +342,9 @@ impl<'f> Sim<'f> {
                 }
             }
             if scrapped {
-                self.scrapped += 1;
-                self.scrap_sunk(part, op.raw_sunk);
-                self.log("scrap", s, m, part);
-                self.retire_part(part);
-                self.products[p.product as usize].scrapped += 1;
-                if self.f.products[p.product as usize].release_is_orders() {
-                    self.replace_scrapped(p.product, p.order);
-                }
+                self.part_scrapped::<false>(part, p, op.raw_sunk, s, m);
             } else if next_op == NONE {
-                self.good += 1;
-                self.good_per_product[p.product as usize] += 1;
-                self.cycle.record(now - p.released_at);
-                self.finished_quality(part);
-                self.log("finish", s, m, part);
-                self.retire_part(part);
-                if self.products[p.product as usize].plain {
-                    self.products[p.product as usize].delivered += 1;
-                } else {
-                    self.unit_done(p.product, p.order, 1);
-                }
+                self.part_finished::<false>(part, p, s, m, now);
             } else {
                 self.parts[part as usize].op = next_op;
                 let k = self.ops[next_op as usize].station;

@@ -465,28 +465,9 @@ impl<'f> Sim<'f> {
             self.defect_scrapped(p.defect, p.op);
         }
         if scrapped {
-            self.scrapped += 1;
-            self.scrap_sunk(part, op.raw_sunk);
-            self.log("scrap", s, m, part);
-            self.release_machine(m);
-            self.retire_part(part);
-            self.products[p.product as usize].scrapped += 1;
-            if self.f.products[p.product as usize].release_is_orders() {
-                self.replace_scrapped(p.product, p.order);
-            }
+            self.part_scrapped::<true>(part, p, op.raw_sunk, s, m);
         } else if next_op == NONE {
-            self.good += 1;
-            self.good_per_product[p.product as usize] += 1;
-            self.cycle.record(now - p.released_at);
-            self.finished_quality(part);
-            self.log("finish", s, m, part);
-            self.release_machine(m);
-            self.retire_part(part);
-            if self.products[p.product as usize].plain {
-                self.products[p.product as usize].delivered += 1;
-            } else {
-                self.unit_done(p.product, p.order, 1);
-            }
+            self.part_finished::<true>(part, p, s, m, now);
         } else {
             if reworked {
                 self.log("rework", s, m, part);
@@ -537,6 +518,61 @@ impl<'f> Sim<'f> {
         self.station_changed(s);
         if self.wip_cap != u32::MAX {
             self.pump_gate();
+        }
+    }
+
+    /// Part `part` (`p` as it was at the end of its operation) is scrapped
+    /// after its operation on machine `m` of station `s`: counted, its
+    /// sunk cost booked, logged, retired and, for an order, replaced.
+    /// `RELEASE`: the machine lets it go (a batch machine hands its parts
+    /// on itself).
+    #[inline(always)]
+    pub(super) fn part_scrapped<const RELEASE: bool>(
+        &mut self,
+        part: u32,
+        p: Part,
+        raw_sunk: f64,
+        s: u32,
+        m: u32,
+    ) {
+        self.scrapped += 1;
+        self.scrap_sunk(part, raw_sunk);
+        self.log("scrap", s, m, part);
+        if RELEASE {
+            self.release_machine(m);
+        }
+        self.retire_part(part);
+        self.products[p.product as usize].scrapped += 1;
+        if self.f.products[p.product as usize].release_is_orders() {
+            self.replace_scrapped(p.product, p.order);
+        }
+    }
+
+    /// Part `part` finished its last operation, on machine `m` of station
+    /// `s`, good: counted, its cycle time recorded, retired and delivered.
+    /// `RELEASE` as for [`Self::part_scrapped`].
+    #[inline(always)]
+    pub(super) fn part_finished<const RELEASE: bool>(
+        &mut self,
+        part: u32,
+        p: Part,
+        s: u32,
+        m: u32,
+        now: f64,
+    ) {
+        self.good += 1;
+        self.good_per_product[p.product as usize] += 1;
+        self.cycle.record(now - p.released_at);
+        self.finished_quality(part);
+        self.log("finish", s, m, part);
+        if RELEASE {
+            self.release_machine(m);
+        }
+        self.retire_part(part);
+        if self.products[p.product as usize].plain {
+            self.products[p.product as usize].delivered += 1;
+        } else {
+            self.unit_done(p.product, p.order, 1);
         }
     }
 
