@@ -101,6 +101,14 @@ pub(super) fn batch_station_rules(
             "use dispatch = \"fifo\" (the family waiting longest), \"min_setup\" or \"campaign\"",
         ),
     }
+    if let Some(mv) = &s.mover {
+        v.err_hint(
+            mv.span(),
+            &field("mover"),
+            "a batch station's parts cannot go on by mover yet: a batch leaves part by part",
+            "let the parts move on by themselves, or put a single-part station with the mover after the batch station",
+        );
+    }
     if let Some(a) = &s.automated
         && let Some(al) = &a.get_ref().alongside
         && *al.get_ref()
@@ -190,15 +198,12 @@ pub(super) fn batch_operations(
                     "take the materials at an operation before or after the batch station",
                 );
             }
-            if op.mover.is_some() || st.mover.is_some() {
-                let span = rop
-                    .get_ref()
-                    .mover
-                    .as_ref()
-                    .map_or(rop.span(), |m| m.span());
+            if let Some(mv) = &rop.get_ref().mover
+                && op.mover.is_some()
+            {
                 v.err_hint(
-                    span,
-                    &field,
+                    mv.span(),
+                    &format!("{field}.mover"),
                     format!(
                         "the parts of batch station \"{}\" cannot go on by mover yet: a batch leaves part by part",
                         st.name
