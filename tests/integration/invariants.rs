@@ -228,3 +228,101 @@ fn random_plants_keep_their_invariants() {
         "good {good}, staffed {staffed}, waited {waited}, sunk {sunk}"
     );
 }
+
+/// The random plants above with preventive maintenance (any trigger, with
+/// or without the repair crew, renewing or not) and automated machines
+/// beside the manual ones added at random stations: the same invariants
+/// hold, every maintenance that ends is counted once, none overlaps
+/// another on one machine, and the run is reproducible.
+#[test]
+fn random_plants_with_maintenance_and_mixed_stations_keep_their_invariants() {
+    let mut rng = Stream::new(2026, 0, "invariants");
+    let mut extra = Stream::new(2026, 0, "invariants/maintenance");
+    let (mut jobs, mut mixed) = (0u64, 0usize);
+    for case in 0..200 {
+        let mut text = random_plant(&mut rng, case);
+        let crew = text.contains("[workers.tech]");
+        let stations = text.matches("[stations.").count();
+        for i in 0..stations {
+            if extra.uniform() < 0.6 {
+                let trigger = match int(&mut extra, 0, 2) {
+                    0 => format!("every = \"{}h\"", int(&mut extra, 2, 30)),
+                    1 => format!("every_parts = {}", int(&mut extra, 1, 40)),
+                    _ => format!("every_operating = \"{}h\"", int(&mut extra, 1, 12)),
+                };
+                text += &format!(
+                    "[stations.s{i}.maintenance]\n{trigger}\nduration = {{ dist = \"exponential\", mean = \"{}m\" }}\nas_good_as_new = {}\ncost = 10.0\n{}",
+                    int(&mut extra, 5, 60),
+                    extra.uniform() < 0.5,
+                    if crew && extra.uniform() < 0.6 {
+                        "crew = \"tech\"\n"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if extra.uniform() < 0.3 {
+                text += &format!(
+                    "[stations.s{i}.automated]\nalongside = true\nmachines = {}\nprocess_factor = 0.7\noperators = 0\ncapital = 1000.0\nlife = \"52w\"\n",
+                    int(&mut extra, 0, 2)
+                );
+                mixed += 1;
+            }
+        }
+        let s = scenario(&text);
+        let (r, trace) = simulate(&s.factory, s.seed, 0, true);
+        let trace = trace.unwrap();
+        let count = |e: &str| trace.iter().filter(|t| t.event == e).count() as u64;
+        assert_eq!(r.released, count("release"), "case {case}\n{text}");
+        assert_eq!(r.good, count("finish"), "case {case}\n{text}");
+        assert_eq!(r.scrapped, count("scrap"), "case {case}\n{text}");
+        for st in &r.stations {
+            let sum: f64 = st.state_shares.iter().sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-9,
+                "case {case}: {} shares sum to {sum}\n{text}",
+                st.station
+            );
+        }
+        let done: u64 = r.stations.iter().map(|s| s.maintenance_jobs).sum();
+        assert_eq!(done, count("maintenance_end"), "case {case}\n{text}");
+        // On each machine, maintenance starts and ends alternate.
+        let mut open = std::collections::HashMap::new();
+        for t in &trace {
+            let key = (t.station.clone(), t.machine);
+            match t.event {
+                "maintenance_start" => {
+                    assert!(
+                        !open.insert(key, true).unwrap_or(false),
+                        "case {case}: overlapping maintenance\n{text}"
+                    );
+                }
+                "maintenance_end" => {
+                    assert!(
+                        open.insert(key, false).unwrap_or(false),
+                        "case {case}: maintenance ends unstarted\n{text}"
+                    );
+                }
+                // No part is processed on a machine under maintenance.
+                "process_start" | "setup_start" => {
+                    assert!(
+                        !open.get(&key).copied().unwrap_or(false),
+                        "case {case}: work during maintenance\n{text}"
+                    );
+                }
+                _ => {}
+            }
+        }
+        for p in &r.pools {
+            assert!(p.busy_hours <= p.paid_hours + 1e-6, "case {case}: {p:?}");
+        }
+        jobs += done;
+        let (again, _) = simulate(&s.factory, s.seed, 0, false);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            serde_json::to_string(&again).unwrap(),
+            "case {case} is not reproducible"
+        );
+    }
+    assert!(jobs > 1_000 && mixed > 50, "jobs {jobs}, mixed {mixed}");
+}
