@@ -167,6 +167,13 @@ fn the_decision_report_has_every_section_and_file() {
         html.matches("<div class=\"scroll chart\"><svg ").count()
     );
 
+    // Money on the charts' axes is in the currency too.
+    for chart in ["cost_breakdown", "kpi_comparison"] {
+        let svg = std::fs::read_to_string(dir.join(format!("plots/{chart}.svg"))).unwrap();
+        assert!(svg.contains("EUR"), "{chart}.svg names no currency");
+        assert!(!svg.contains(">money"), "{chart}.svg still says money");
+    }
+
     // risk.csv: type-7 percentiles of each variant's profits in
     // replications.csv, recomputed here; the worst is the lowest.
     let (rh, reps) = csv(&dir.join("replications.csv"));

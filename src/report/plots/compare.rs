@@ -39,7 +39,7 @@ const COMPARED: [(&str, &str, &str); 3] = [
 
 /// The KPIs of the comparison chart: those of [`COMPARED`], then the
 /// ranking KPI and profit (with revenue) when not among them.
-fn compared(results: &RunResults) -> Vec<(&'static str, String, String)> {
+fn compared(results: &RunResults, money: &str) -> Vec<(&'static str, String, String)> {
     let mut out: Vec<(&'static str, String, String)> = COMPARED
         .iter()
         .map(|&(n, w, u)| (n, w.to_string(), u.to_string()))
@@ -62,7 +62,7 @@ fn compared(results: &RunResults) -> Vec<(&'static str, String, String)> {
             | "revenue"
             | "labour_cost"
             | "cost_per_good_unit"
-            | "labour_cost_per_good" => "money",
+            | "labour_cost_per_good" => money,
             _ => "",
         };
         let what = if out.len() == COMPARED.len() && k.name == results.ranking.kpi {
@@ -129,7 +129,7 @@ pub(super) fn sensitivity(scenario: &Scenario, results: &RunResults) -> Option<S
         .map(|g| match g.kpi {
             "throughput_per_hour" => ("throughput".into(), "parts/h".into()),
             "on_time_orders" => ("orders on time".into(), "share, 0–1".into()),
-            "profit" => ("profit".into(), "money".into()),
+            "profit" => ("profit".into(), super::money_unit(scenario)),
             other => (other.to_string(), String::new()),
         })
         .collect();
@@ -170,11 +170,11 @@ pub(super) fn sensitivity(scenario: &Scenario, results: &RunResults) -> Option<S
 
 /// Each variant's paired difference from the baseline, or None with the
 /// baseline alone.
-pub(super) fn kpi_comparison(results: &RunResults) -> Option<Spec> {
+pub(super) fn kpi_comparison(scenario: &Scenario, results: &RunResults) -> Option<Spec> {
     if results.variants.len() < 2 {
         return None;
     }
-    let compared = compared(results);
+    let compared = compared(results, &super::money_unit(scenario));
     let idx: Vec<usize> = compared
         .iter()
         .map(|(name, _, _)| KPIS.iter().position(|k| k.name == *name))

@@ -176,7 +176,8 @@ pub(super) fn cost_breakdown(scenario: &Scenario, results: &RunResults) -> Optio
     }
     let f = &scenario.factory;
     let x_desc = format!(
-        "money over the observed period ({} after the warm-up)",
+        "{} over the observed period ({} after the warm-up)",
+        super::money_unit(scenario),
         format_duration(f.horizon - f.warmup)
     );
     Some(Spec {

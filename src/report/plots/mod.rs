@@ -200,7 +200,7 @@ fn specs(
     let mut out = Vec::new();
     out.extend(lines::output_over_time(scenario, results, &series));
     out.extend(lines::cumulative(scenario, results, &series));
-    out.extend(compare::kpi_comparison(results));
+    out.extend(compare::kpi_comparison(scenario, results));
     out.extend(compare::sensitivity(scenario, results));
     out.extend(compare::pareto(results));
     out.extend(delivery::on_time_delivery(results));
@@ -754,4 +754,15 @@ fn names_width<DB: DrawingBackend, S: AsRef<str>>(
         .unwrap_or(0)
         .clamp(min, max)
         + 20
+}
+
+/// What money is counted in on a chart's axis: the scenario's
+/// `costs.currency`, else the word "money".
+fn money_unit(scenario: &Scenario) -> String {
+    scenario
+        .factory
+        .policies
+        .currency
+        .clone()
+        .unwrap_or_else(|| "money".into())
 }
