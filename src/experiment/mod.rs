@@ -566,6 +566,20 @@ pub struct StationSummary {
     /// Mean parts per batch (see `batches`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size_mean: Option<Estimate>,
+    /// A mixed station: its automated machines beside the `machines`
+    /// manual ones (0, and absent from `summary.json`, elsewhere).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub automated_machines: u32,
+    /// A mixed station: the share of its automated machines' time busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_utilisation: Option<Estimate>,
+    /// A mixed station: the share of its manual machines' time busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_utilisation: Option<Estimate>,
+}
+
+fn is_zero_u32(x: &u32) -> bool {
+    *x == 0
 }
 
 /// A struct of estimates, one per figure of a per-replication result, with
@@ -1182,6 +1196,9 @@ fn scalars(factory: &Factory, pools: usize, r: &ReplicationResult, out: &mut Vec
         if factory.stations[i].batch.is_some() {
             out.extend([s.batches as f64, batch_size_mean(s)]);
         }
+        if factory.stations[i].alongside.is_some() {
+            out.extend([s.automated_utilisation, s.manual_utilisation]);
+        }
     }
     for p in &r.pools[..pools] {
         out.extend([
@@ -1374,6 +1391,9 @@ fn fold(factory: &Factory, each: &mut Replications<'_>) -> io::Result<(Summary, 
                 bottleneck_in,
                 batches: s.batch.map(|_| next()),
                 batch_size_mean: s.batch.map(|_| next()),
+                automated_machines: s.automated_machines(),
+                automated_utilisation: s.alongside.map(|_| next()),
+                manual_utilisation: s.alongside.map(|_| next()),
             }
         })
         .collect();

@@ -140,7 +140,11 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             out,
             "  {:<14} {:>3} {:>7} {:>7} {:>7} {:>7} {:>7} {:>13} {:>16} {:>7} {:>9} {:>9}{}",
             st.station,
-            st.machines,
+            if st.automated_machines > 0 {
+                format!("{}+{}", st.machines, st.automated_machines)
+            } else {
+                st.machines.to_string()
+            },
             pct(&st.utilisation),
             pct(&st.blocked),
             pct(&st.starved),
@@ -162,6 +166,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 st.station,
                 est(b, 1),
                 est(size, 2)
+            );
+        }
+        if let (Some(a), Some(m)) = (&st.automated_utilisation, &st.manual_utilisation) {
+            let _ = writeln!(
+                out,
+                "  mixed station {}: {} manual machines {} busy, {} automated beside them {} busy",
+                st.station,
+                st.machines,
+                pct(m).trim(),
+                st.automated_machines,
+                pct(a).trim()
             );
         }
     }

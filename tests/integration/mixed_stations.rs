@@ -129,3 +129,44 @@ indifference = 0.1
     assert_eq!(r.good, 36 + 2 * 19);
     assert!(s.optimize.is_some());
 }
+
+/// The summary of a mixed station carries its machines by kind, and the
+/// busy shares by kind average the replications' (property); the printed
+/// table shows the station as "4+1" with a line by kind.
+#[test]
+fn the_summary_and_table_show_a_mixed_station_by_kind() {
+    let mut text = weld(
+        "{ interarrival = { dist = \"exponential\", mean = \"20m\" } }",
+        4,
+        "",
+        "2w",
+    );
+    text = text.replace("[simulation]\n", "[simulation]\nreplications = 4\n");
+    let s = parse_ok(&text);
+    let results = shopfloor::experiment::run(&s);
+    let st = &results.baseline().summary.stations[0];
+    assert_eq!((st.machines, st.automated_machines), (4, 1));
+    let reps: Vec<shopfloor::model::ReplicationResult> = (0..4)
+        .map(|r| simulate(&s.factory, s.seed, r, false).0)
+        .collect();
+    let mean = |f: fn(&shopfloor::model::StationResult) -> f64| {
+        reps.iter().map(|r| f(&r.stations[0])).sum::<f64>() / 4.0
+    };
+    let auto = st.automated_utilisation.as_ref().unwrap().mean;
+    let manual = st.manual_utilisation.as_ref().unwrap().mean;
+    assert!((auto - mean(|x| x.automated_utilisation)).abs() < 1e-12);
+    assert!((manual - mean(|x| x.manual_utilisation)).abs() < 1e-12);
+    // The robot is taken first: it is busier than a table.
+    assert!(auto > manual, "robot {auto}, tables {manual}");
+    let table = shopfloor::report::summary_table(&s, &results);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("  weld ") && l.split_whitespace().nth(1) == Some("4+1")),
+        "{table}"
+    );
+    assert!(
+        table.contains("mixed station weld: 4 manual machines"),
+        "{table}"
+    );
+}
