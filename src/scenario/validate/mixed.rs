@@ -29,18 +29,8 @@ pub(super) fn alongside(
         Some(m) => v.count(m, &field("machines"), 0),
         None => Some(1),
     };
-    if let Some(m) = &a.machines
-        && *m.get_ref() > 100_000
-    {
-        v.err_hint(
-            m.span(),
-            &field("machines"),
-            format!(
-                "{} machines is more than shopfloor simulates at one station",
-                m.get_ref()
-            ),
-            "model at most 100000 machines per station",
-        );
+    if let Some(m) = &a.machines {
+        super::stations::too_many_machines(v, m, &field("machines"));
     }
     let process_factor = match &a.process_factor {
         Some(x) if !x.get_ref().is_finite() || *x.get_ref() <= 0.0 => {

@@ -54,6 +54,27 @@ fn read_failures(
     })
 }
 
+/// Most machines one station may have.
+const MAX_MACHINES: i64 = 100_000;
+
+/// Refuses more than [`MAX_MACHINES`] machines at a station (manual, or
+/// automated beside them): true if `m` is too many.
+pub(super) fn too_many_machines(v: &mut Validator<'_>, m: &Spanned<i64>, field: &str) -> bool {
+    if *m.get_ref() <= MAX_MACHINES {
+        return false;
+    }
+    v.err_hint(
+        m.span(),
+        field,
+        format!(
+            "{} machines is more than shopfloor simulates at one station",
+            m.get_ref()
+        ),
+        format!("model at most {MAX_MACHINES} machines per station"),
+    );
+    true
+}
+
 /// Validates every `[stations.NAME]`.
 pub(super) fn stations(
     v: &mut Validator<'_>,
@@ -73,18 +94,7 @@ pub(super) fn stations(
         let field = |k: &str| format!("stations.{sname}.{k}");
         let s = st.get_ref();
         let machines = match &s.machines {
-            Some(m) if *m.get_ref() > 100_000 => {
-                v.err_hint(
-                    m.span(),
-                    &field("machines"),
-                    format!(
-                        "{} machines is more than shopfloor simulates at one station",
-                        m.get_ref()
-                    ),
-                    "model at most 100000 machines per station",
-                );
-                1
-            }
+            Some(m) if too_many_machines(v, m, &field("machines")) => 1,
             Some(m) => v.count(m, &field("machines"), 1).unwrap_or(1),
             None => 1,
         };
@@ -300,18 +310,8 @@ pub(super) fn automated_operations(
                 Some(_) => {}
             }
         }
-        if let Some(m) = &a.machines
-            && *m.get_ref() > 100_000
-        {
-            v.err_hint(
-                m.span(),
-                &field("machines"),
-                format!(
-                    "{} machines is more than shopfloor simulates at one station",
-                    m.get_ref()
-                ),
-                "model at most 100000 machines per station",
-            );
+        if let Some(m) = &a.machines {
+            too_many_machines(v, m, &field("machines"));
         }
         for op in products.iter_mut().flat_map(|p| p.routing.iter_mut()) {
             if op.station != sid {
