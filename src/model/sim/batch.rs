@@ -314,33 +314,8 @@ impl<'f> Sim<'f> {
             let p = self.parts[part as usize];
             let op = self.op(p.op);
             self.log("process_end", s, m, part);
-            let mut next_op = op.next;
-            let (mut scrapped, mut reworked) = (false, false);
-            if op.quality || tired_scrap > 0.0 {
-                let st = &mut self.stations[s as usize];
-                let u = st.quality_stream.uniform();
-                if u < op.scrap + tired_scrap {
-                    scrapped = true;
-                    st.scrapped += 1;
-                } else if u < op.scrap + tired_scrap + op.rework {
-                    next_op = op.rework_to;
-                    reworked = true;
-                    st.reworked += 1;
-                    self.reworked += 1;
-                }
-                if !scrapped && !reworked && (op.defect_rate > 0.0 || op.inspect > 0.0) {
-                    (scrapped, reworked) = self.inspect(s, part, op);
-                    if reworked {
-                        next_op = op.rework_to;
-                    }
-                }
-            }
-            if reworked {
-                self.parts[part as usize].reworked = true;
-                if self.track_sunk {
-                    self.rework_visit(part, p.op);
-                }
-            }
+            let (next_op, scrapped, reworked, _) =
+                self.quality_outcome(s, part, p.op, tired_scrap, tired_scrap);
             if scrapped {
                 self.part_scrapped::<false>(part, p, op.raw_sunk, s, m);
             } else if next_op == NONE {

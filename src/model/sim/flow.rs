@@ -418,40 +418,12 @@ impl<'f> Sim<'f> {
             extra_scrap += self.defect_scrap(p.defect);
             self.parts[part as usize].defect = NONE;
         }
-        let st = &mut self.stations[s as usize];
-        st.operations += 1;
-
-        // Quality: one uniform draw splits scrap / rework / pass.
-        let mut next_op = op.next;
-        let mut scrapped = false;
-        let mut reworked = false;
-        let mut defect_hit = false;
-        if op.quality || extra_scrap > 0.0 {
-            let u = st.quality_stream.uniform();
-            if u < op.scrap + extra_scrap {
-                scrapped = true;
-                st.scrapped += 1;
-                defect_hit = p.defect != NONE && u >= op.scrap + tired_scrap;
-            } else if u < op.scrap + extra_scrap + op.rework {
-                // Always back to this operation or an earlier one.
-                next_op = op.rework_to;
-                reworked = true;
-                st.reworked += 1;
-                self.reworked += 1;
-            }
-            if !scrapped && !reworked && (op.defect_rate > 0.0 || op.inspect > 0.0) {
-                (scrapped, reworked) = self.inspect(s, part, op);
-                if reworked {
-                    next_op = op.rework_to;
-                }
-            }
-        }
-        if reworked {
-            self.parts[part as usize].reworked = true;
-            if self.track_sunk {
-                self.rework_visit(part, p.op);
-            }
-        }
+        self.stations[s as usize].operations += 1;
+        // Scrapped by the draw because of the defective unit, not by the
+        // operation's own scrap rate or fatigue.
+        let (next_op, scrapped, reworked, by_defect) =
+            self.quality_outcome(s, part, p.op, extra_scrap, tired_scrap);
+        let defect_hit = p.defect != NONE && by_defect;
         // A reservation made for the nominal next station is used only if
         // the part goes there.
         let reserved_at = p.reserved_at;
@@ -519,6 +491,56 @@ impl<'f> Sim<'f> {
         if self.wip_cap != u32::MAX {
             self.pump_gate();
         }
+    }
+
+    /// The outcome of operation `op_index` on `part` at station `s`: one
+    /// uniform draw splits scrap (at the operation's rate plus
+    /// `extra_scrap`) / rework / pass, then an inspection may find a
+    /// hidden defect; a reworked part is marked and, with cost tracking,
+    /// starts a rework visit. Returns the part's next operation, whether it
+    /// was scrapped or reworked, and whether the draw scrapped it beyond
+    /// the operation's rate plus `own_extra` (of `extra_scrap`, the part
+    /// not due to a defective raw-material unit).
+    #[inline(always)]
+    pub(super) fn quality_outcome(
+        &mut self,
+        s: u32,
+        part: u32,
+        op_index: u32,
+        extra_scrap: f64,
+        own_extra: f64,
+    ) -> (u32, bool, bool, bool) {
+        let op = self.op(op_index);
+        let mut next_op = op.next;
+        let (mut scrapped, mut reworked, mut beyond) = (false, false, false);
+        if op.quality || extra_scrap > 0.0 {
+            let st = &mut self.stations[s as usize];
+            let u = st.quality_stream.uniform();
+            if u < op.scrap + extra_scrap {
+                scrapped = true;
+                st.scrapped += 1;
+                beyond = u >= op.scrap + own_extra;
+            } else if u < op.scrap + extra_scrap + op.rework {
+                // Always back to this operation or an earlier one.
+                next_op = op.rework_to;
+                reworked = true;
+                st.reworked += 1;
+                self.reworked += 1;
+            }
+            if !scrapped && !reworked && (op.defect_rate > 0.0 || op.inspect > 0.0) {
+                (scrapped, reworked) = self.inspect(s, part, op);
+                if reworked {
+                    next_op = op.rework_to;
+                }
+            }
+        }
+        if reworked {
+            self.parts[part as usize].reworked = true;
+            if self.track_sunk {
+                self.rework_visit(part, op_index);
+            }
+        }
+        (next_op, scrapped, reworked, beyond)
     }
 
     /// Part `part` (`p` as it was at the end of its operation) is scrapped

@@ -166,20 +166,8 @@ impl Sim<'_> {
             def.cost_per_hour
         };
         let machine = time / HOUR * rate;
-        let product = self.parts[part as usize].product as usize;
-        let pc = self.cost_of(part);
-        let labour = std::mem::take(&mut pc.op_labour);
-        if pc.rework_until == NONE {
-            pc.labour += labour;
-            pc.machine += machine;
-        } else {
-            if op >= pc.rework_until {
-                pc.rework_until = NONE;
-            }
-            let ps = &mut self.products[product];
-            ps.rework_cost += labour + machine;
-            ps.rework_hours += time / HOUR;
-        }
+        let labour = std::mem::take(&mut self.cost_of(part).op_labour);
+        self.charge_share(part, op, labour, machine, time);
     }
 
     /// Batch machine `m` has done a batch whose first part is `lead`
@@ -198,9 +186,9 @@ impl Sim<'_> {
     }
 
     /// `part` took `labour` and `machine` cost and `time` of machine time
-    /// in operation `op` (its share of a batch): as [`Self::operation_cost`]
-    /// charges a single part.
-    #[inline(never)]
+    /// in operation `op` (all of a single-part operation, or its share of a
+    /// batch): to the part, or to rework within a rework visit.
+    #[inline(always)]
     pub(super) fn charge_share(
         &mut self,
         part: u32,
