@@ -761,6 +761,10 @@ estimates! {
         /// from `summary.json` when 0 in every replication).
         #[serde(skip_serializing_if = "no_cost")]
         units_lost: |r| r.units_lost as f64,
+        /// Units of this sub-assembly assembled into other parts (absent
+        /// from `summary.json` when 0 in every replication).
+        #[serde(skip_serializing_if = "no_cost")]
+        assembled: |r| r.assembled as f64,
     }
 }
 

@@ -622,6 +622,11 @@ pub struct Operation {
     /// station, instead of the station's own `mover` (`None`: the
     /// station's, if any).
     pub mover: Option<super::MoverId>,
+    /// Products made in the plant that the operation assembles into the
+    /// part when it starts (each product at most once, quantity ≥ 1): a
+    /// part of each is released with every part of this product (they are
+    /// `Release::WithParent`), and the operation waits for its own.
+    pub components: Vec<(ProductId, u32)>,
 }
 
 /// How new parts of a product enter the factory.
@@ -640,6 +645,10 @@ pub enum Release {
     /// The first station never waits for this product: whenever one of its
     /// machines would otherwise be idle, a new part is there.
     Saturated,
+    /// A sub-assembly: its parts are released with each part of a product
+    /// whose routing lists it among an operation's `components`, and are
+    /// made for that part (matched to it, and through it to its order).
+    WithParent,
 }
 
 /// A product and the route its parts take.

@@ -544,6 +544,10 @@ pub struct ProductResult {
     /// else `costs.late_penalty_per_unit_day`); 0 without late orders.
     #[serde(default = "nan", deserialize_with = "f64_or_nan")]
     pub late_penalty: f64,
+    /// Units of this sub-assembly assembled into other parts (left out of
+    /// the job files when 0).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub assembled: u64,
 }
 
 /// Per-contractor measurements of one replication (after warm-up).

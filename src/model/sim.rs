@@ -17,13 +17,14 @@ use std::collections::VecDeque;
 
 use super::factory::{
     Blocking, Dispatch, Factory, FailureClock, MaterialId, OperatorNeed, OvertimeTrigger, PoolId,
-    PoolRule, Release, ShiftEnd, StationId, WorkInterval,
+    PoolRule, ProductId, Release, ShiftEnd, StationId, WorkInterval,
 };
 use super::results::{
     MachineState, MoverResult, PeriodPoint, PoolResult, ReplicationResult, StationResult,
     TraceRecord,
 };
 
+mod assembly;
 mod batch;
 mod crews;
 mod dispatch;
@@ -129,6 +130,9 @@ enum Phase {
     /// Loaded but not started: waiting for the raw materials of its
     /// operation.
     AwaitMaterial,
+    /// Loaded but not started: waiting for the sub-assemblies its
+    /// operation assembles (see [`assembly`]).
+    AwaitKit,
 }
 
 /// Something waiting for room at a station's buffer.
@@ -203,6 +207,8 @@ struct Op<'f> {
     share_stream: u32,
     /// Raw materials taken when the operation starts (empty for most).
     materials: &'f [(MaterialId, u32)],
+    /// Assembles sub-assemblies made in the plant (see [`assembly`]).
+    kit: bool,
     /// Material value sunk in a part scrapped here: the product's material
     /// cost and the raw materials of its routing up to here, at standard
     /// cost.
@@ -233,6 +239,11 @@ struct Part {
     reworked: bool,
     /// When the part joined the queue of its current station.
     queued_at: f64,
+    /// Its first kit of sub-assemblies not yet assembled, or NONE; and,
+    /// for a sub-assembly, the kit it is made for, or NONE (see
+    /// [`assembly`]).
+    kit: u32,
+    for_kit: u32,
 }
 
 struct Machine {
@@ -433,6 +444,8 @@ struct Sim<'f> {
     /// Movers and their pools (empty without movers).
     mover_units: Vec<transport::MoverUnit>,
     mover_pools: Vec<transport::MoverPoolState>,
+    /// Kits of sub-assemblies (empty when nothing is assembled).
+    asm: assembly::Assembly<'f>,
 }
 
 /// A worker pool during the run.
@@ -604,6 +617,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 },
                 share_stream: NONE,
                 materials: &op.materials,
+                kit: !op.components.is_empty(),
                 raw_sunk: sunk,
             });
         }
@@ -765,6 +779,7 @@ impl<'f> Sim<'f> {
                 }
             }
         }
+        let asm = assembly::Assembly::new(f, &first_op);
         let arrival_streams = f
             .products
             .iter()
@@ -913,6 +928,7 @@ impl<'f> Sim<'f> {
             },
             mover_units,
             mover_pools,
+            asm,
         }
     }
 
@@ -1192,6 +1208,7 @@ impl<'f> Sim<'f> {
         for b in &mut self.batches {
             b.reset_statistics();
         }
+        self.asm.reset_statistics();
     }
 
     /// Operation `i` of the table, borrowed for the whole run.
@@ -1234,7 +1251,7 @@ impl<'f> Sim<'f> {
                 Phase::Setup => MachineState::Setup,
                 Phase::Process => MachineState::Busy,
                 Phase::Finished | Phase::AwaitStart => MachineState::Blocked,
-                Phase::AwaitMaterial => MachineState::StarvedMaterial,
+                Phase::AwaitMaterial | Phase::AwaitKit => MachineState::StarvedMaterial,
             }
         };
         let timer = &mut self.machines[m as usize].timer;

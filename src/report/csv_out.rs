@@ -249,6 +249,11 @@ pub fn write_replication_tables(
     let plants =
         || std::iter::once(&scenario.factory).chain(scenario.variants.iter().map(|v| &v.factory));
     let product_loses = plants().any(|f| f.products.iter().any(|p| p.lose_on_shortage));
+    let assembles = plants().any(|f| {
+        f.products
+            .iter()
+            .any(|p| matches!(p.release, crate::model::Release::WithParent))
+    });
     let material_loses = plants().any(|f| f.materials.iter().any(|m| m.lose_on_shortage));
     let mut products = AtomicCsv::create(
         dir.join("products.csv"),
@@ -278,6 +283,7 @@ pub fn write_replication_tables(
         ])
         .into_iter()
         .chain(product_loses.then(|| "units_lost".to_string()))
+        .chain(assembles.then(|| "assembled".to_string()))
         .collect::<Vec<_>>(),
     )?;
     // Any variant may add contractors.
@@ -353,6 +359,7 @@ pub fn write_replication_tables(
         costs.row(cost_row(name, r, optional))?;
         for p in &r.products {
             let lost = product_loses.then(|| p.units_lost.to_string());
+            let assembled = assembles.then(|| p.assembled.to_string());
             products.row(
                 [
                     name.to_string(),
@@ -379,7 +386,8 @@ pub fn write_replication_tables(
                     p.late_penalty.to_string(),
                 ]
                 .into_iter()
-                .chain(lost),
+                .chain(lost)
+                .chain(assembled),
             )?;
         }
         if let Some(c) = &mut contractors {

@@ -106,8 +106,15 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         let _ = writeln!(out, "  {k:<28} {v}");
     }
     if s.good_per_product.len() > 1 {
-        for (p, e) in &s.good_per_product {
-            let _ = writeln!(out, "  {:<28} {}", format!("good {p}"), est(e, 1));
+        for ((p, e), def) in s.good_per_product.iter().zip(&f.products) {
+            // A sub-assembly's good parts are made for assembly, not
+            // delivered.
+            let label = if matches!(def.release, crate::model::Release::WithParent) {
+                format!("made {p} (sub-assembly)")
+            } else {
+                format!("good {p}")
+            };
+            let _ = writeln!(out, "  {label:<28} {}", est(e, 1));
         }
     }
     let _ = writeln!(out);
@@ -349,9 +356,18 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         .map(|st| format!("{} {}", st.station, pct(&st.starved_material).trim()))
         .collect();
     if !starved.is_empty() {
+        let assembles = f
+            .products
+            .iter()
+            .any(|p| p.routing.iter().any(|op| !op.components.is_empty()));
         let _ = writeln!(
             out,
-            "  machines starved for material: {}",
+            "  machines starved for {}: {}",
+            if assembles {
+                "material or sub-assemblies"
+            } else {
+                "material"
+            },
             starved.join("; ")
         );
     }

@@ -351,6 +351,8 @@ pub struct RawOperation {
     pub operator_for: Option<Spanned<RawDuration>>,
     /// Raw materials taken when the operation starts: `{ steel = 2 }`.
     pub materials: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
+    /// Products made in the plant assembled at this step: `{ door = 1 }`.
+    pub components: Option<Spanned<IndexMap<String, Spanned<i64>>>>,
     /// Probability of leaving a hidden defect.
     pub defects: Option<Spanned<f64>>,
     /// An inspection: probability of detecting a hidden defect.

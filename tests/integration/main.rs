@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per topic.
 
+mod assembly;
 mod bad_input;
 mod batch;
 mod bottleneck;

@@ -32,7 +32,8 @@ impl<'f> Sim<'f> {
             | Phase::Process
             | Phase::Finished
             | Phase::AwaitStart
-            | Phase::AwaitMaterial => {}
+            | Phase::AwaitMaterial
+            | Phase::AwaitKit => {}
         }
         let fl = self.f.stations[s as usize]
             .failures
@@ -112,6 +113,7 @@ impl<'f> Sim<'f> {
                 }
             }
             Phase::AwaitMaterial => self.material_repaired(),
+            Phase::AwaitKit => self.kit_complete(m),
             Phase::Finished | Phase::AwaitStart => {
                 // It may have been skipped while down: look again.
                 // A finished part's `op` already names its next

@@ -29,6 +29,8 @@ impl<'f> Sim<'f> {
             latent: false,
             reworked: false,
             queued_at: now,
+            kit: NONE,
+            for_kit: NONE,
         };
         self.serial += 1;
         self.released += 1;
@@ -184,6 +186,9 @@ impl<'f> Sim<'f> {
                 let m = st.idle.pop().expect("idle is not empty");
                 st.starts += 1;
                 let part = self.new_part(product, NONE);
+                if self.asm.any() {
+                    self.release_kits(part);
+                }
                 self.begin(m, part);
                 continue;
             }
@@ -270,6 +275,9 @@ impl<'f> Sim<'f> {
     pub(super) fn start_work(&mut self, m: u32) {
         let part = self.machines[m as usize].part;
         let op = self.op(self.parts[part as usize].op);
+        if op.kit && !self.take_kit(m) {
+            return;
+        }
         if !op.materials.is_empty() && !self.take_materials(m) {
             return;
         }
@@ -565,7 +573,12 @@ impl<'f> Sim<'f> {
         }
         self.retire_part(part);
         self.products[p.product as usize].scrapped += 1;
-        if self.f.products[p.product as usize].release_is_orders() {
+        if p.kit != NONE {
+            self.leave_kits(p);
+        }
+        if p.for_kit != NONE {
+            self.component_scrapped(p);
+        } else if self.f.products[p.product as usize].release_is_orders() {
             self.replace_scrapped(p.product, p.order);
         }
     }
@@ -582,6 +595,15 @@ impl<'f> Sim<'f> {
         m: u32,
         now: f64,
     ) {
+        if p.for_kit != NONE {
+            self.good_per_product[p.product as usize] += 1;
+            self.finished_quality(part);
+            self.log("made_for_kit", s, m, part);
+            if RELEASE {
+                self.release_machine(m);
+            }
+            return self.component_done(part, p);
+        }
         self.good += 1;
         self.good_per_product[p.product as usize] += 1;
         self.cycle.record(now - p.released_at);
@@ -639,6 +661,9 @@ impl<'f> Sim<'f> {
     #[inline]
     pub(super) fn place_new_part(&mut self, product: u32, order: u32) {
         let part = self.new_part(product, order);
+        if self.asm.any() {
+            self.release_kits(part);
+        }
         self.route(part);
     }
 

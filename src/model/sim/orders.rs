@@ -563,10 +563,15 @@ impl Sim<'_> {
     /// station's overflow contractor if that one has capacity this week.
     pub(super) fn overflow(&mut self, s: u32, part: u32) -> bool {
         let c = self.stations[s as usize].overflow;
-        if !self.contractor_can_take(c, 1) {
+        let p = self.parts[part as usize];
+        // A sub-assembly is made for a part of the plant: never bought
+        // finished in its place.
+        if p.for_kit != NONE || !self.contractor_can_take(c, 1) {
             return false;
         }
-        let p = self.parts[part as usize];
+        if p.kit != NONE {
+            self.leave_kits(p);
+        }
         self.log("outsource", s, NONE, part);
         self.send(c, p.product, p.order, false, 1, p.due);
         self.parts_outsourced += 1;
@@ -603,7 +608,12 @@ impl Sim<'_> {
         self.log("subcontract_back", NONE, NONE, part);
         let p = self.parts[part as usize];
         let next = self.ops[p.op as usize].next;
-        if next == NONE {
+        if next == NONE && p.for_kit != NONE {
+            self.good_per_product[p.product as usize] += 1;
+            self.finished_quality(part);
+            self.log("made_for_kit", NONE, NONE, part);
+            self.component_done(part, p);
+        } else if next == NONE {
             let now = self.cal.now();
             self.good += 1;
             self.good_per_product[p.product as usize] += 1;
@@ -768,6 +778,7 @@ impl Sim<'_> {
                     ps.lead_sum / ps.orders_completed as f64 / HOUR
                 },
                 late_penalty: ps.late_unit_days * def.late_penalty_rate(&self.f.policies),
+                assembled: self.asm.assembled.get(i).copied().unwrap_or(0),
             })
             .collect()
     }

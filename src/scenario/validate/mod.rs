@@ -7,6 +7,7 @@
 //! the scenario file is validated by one function in its own module, and
 //! [`validate`] calls them in file-section order.
 
+mod assembly;
 mod batch;
 mod calendars;
 mod crews;
@@ -536,6 +537,7 @@ pub(crate) fn validate(
     let stations = stations::stations(v, raw, &names);
     let mut products = products::products(v, raw, &names, &pools, &contractors);
     let families = batch::families(raw, &mut products);
+    assembly::assembly(v, raw, &stations, &products);
     batch::batch_operations(v, raw, &stations, &products);
     stations::automated_operations(v, raw, &stations, &pools, &mut products);
     calendars::station_calendars(v, raw, &calendars, &stations, &mut pools, &mut products);

@@ -31,12 +31,13 @@ pub(super) fn products(
             None => Some(Release::Orders),
             Some((_, RawRelease::Keyword(k))) if k == "saturated" => Some(Release::Saturated),
             Some((_, RawRelease::Keyword(k))) if k == "orders" => Some(Release::Orders),
+            Some((_, RawRelease::Keyword(k))) if k == "with_parent" => Some(Release::WithParent),
             Some((r, RawRelease::Keyword(k))) => {
                 v.err_hint(
                     r.span(),
                     &field("release"),
                     format!("unknown release \"{k}\""),
-                    "use \"orders\" (the default), \"saturated\" or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
+                    "use \"orders\" (the default), \"saturated\", \"with_parent\" (a sub-assembly) or a table like { interarrival = { dist = \"exponential\", mean = \"5m\" } }",
                 );
                 None
             }

@@ -56,6 +56,7 @@ pub(super) fn routing(
                 ("rework", o.rework.as_ref().map(|x| x.span())),
                 ("operators", o.operators.as_ref().map(|x| x.span())),
                 ("materials", o.materials.as_ref().map(|x| x.span())),
+                ("components", o.components.as_ref().map(|x| x.span())),
                 ("defects", o.defects.as_ref().map(|x| x.span())),
                 ("inspect", o.inspect.as_ref().map(|x| x.span())),
                 ("on_defect", o.on_defect.as_ref().map(|x| x.span())),
@@ -89,6 +90,7 @@ pub(super) fn routing(
                     operator_pools: Vec::new(),
                     operator_need: OperatorNeed::Whole,
                     materials: Vec::new(),
+                    components: Vec::new(),
                     defect_rate: 0.0,
                     inspect: 0.0,
                     inspect_rework: false,
@@ -301,6 +303,18 @@ pub(super) fn routing(
             Some(list) => v.op_materials(list, &names.materials, &f("materials")),
             None => Vec::new(),
         };
+        let components = match &o.components {
+            Some(list) => super::assembly::op_components(v, list, names, &f("components")),
+            None => Vec::new(),
+        };
+        if let (Some(list), Some(_)) = (&o.components, &o.share) {
+            v.err_hint(
+                list.span(),
+                &f("components"),
+                "a step partly sent to a contractor cannot assemble components: the parts sent out would never take theirs",
+                "assemble at a step of its own, before or after this one",
+            );
+        }
         let mover = o
             .mover
             .as_ref()
@@ -317,6 +331,7 @@ pub(super) fn routing(
             operator_pools: operator_pools.clone(),
             operator_need,
             materials: op_materials.clone(),
+            components: components.clone(),
             defect_rate,
             inspect,
             inspect_rework,
