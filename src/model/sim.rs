@@ -235,47 +235,63 @@ struct Part {
     queued_at: f64,
 }
 
+/// Laid out by hand (`repr(C)`, cache-line aligned): the fields every
+/// operation reads or writes come first and fill the first cache line, the
+/// state timer's head and the totals of its busiest states the second; the
+/// rest (operators' bookkeeping, cost marks, the failure and repair
+/// streams) follow. In a plant of thousands of machines the records do not
+/// stay in cache between two operations of a machine, so each line an
+/// operation touches is a miss (issue #17).
+#[repr(C, align(64))]
 struct Machine {
-    station: u32,
-    index: u32,
-    /// An automated machine beside manual ones (see [`mixed`]): its
-    /// process-time factor (1 for every other machine) and whether it runs
-    /// without operators.
-    automated: bool,
-    factor: f64,
-    unattended: bool,
-    part: u32,
-    phase: Phase,
-    down: bool,
+    // First cache line: read or written by every operation.
     remaining: f64,
     seg_start: f64,
     ttf_left: f64,
+    /// An automated machine beside manual ones (see [`mixed`]): its
+    /// process-time factor (1 for every other machine) and whether it runs
+    /// without operators (`automated` and `unattended`).
+    factor: f64,
+    station: u32,
+    part: u32,
     generation: Generation,
-    /// Family of the last operation started (setups go by family).
-    last_family: u32,
-    /// Pool whose operators this machine holds (NONE: none held).
-    crew: u32,
-    /// Number of operators held.
-    held: u32,
-    /// Broken and waiting for a technician.
-    awaiting_technician: bool,
-    /// Under preventive maintenance or waiting for it to start (`down` is
-    /// set too).
-    maint: bool,
-    /// The current segment has not run yet (fatigue applies once, at its
-    /// start), and the operation was done by tired operators.
-    fresh: bool,
-    fatigue_scrap: f64,
-    /// Stamp of the current crew (bumped at each acquisition), and whether
-    /// load-and-walk-away operators have left this operation for good.
-    crew_gen: Generation,
-    walked_away: bool,
-    /// Has setup or processing left (`remaining`) but is not running it:
-    /// waiting for operators, or stopped at the end of their shift.
-    paused: bool,
     /// Stamp of pending operating-time failures (bumped when a pause makes
     /// them stale).
     failure_gen: Generation,
+    /// Family of the last operation started (setups go by family).
+    last_family: u32,
+    /// Number of operators held.
+    held: u32,
+    phase: Phase,
+    down: bool,
+    /// Has setup or processing left (`remaining`) but is not running it:
+    /// waiting for operators, or stopped at the end of their shift.
+    paused: bool,
+    /// The current segment has not run yet (fatigue applies once, at its
+    /// start), and the operation was done by tired operators
+    /// (`fatigue_scrap`).
+    fresh: bool,
+    /// Whether load-and-walk-away operators have left this operation for
+    /// good (and see `crew_gen`).
+    walked_away: bool,
+    unattended: bool,
+    /// Under preventive maintenance or waiting for it to start (`down` is
+    /// set too).
+    maint: bool,
+    /// Broken and waiting for a technician.
+    awaiting_technician: bool,
+    // Second cache line: the fatigue scrap taken at every completion, and
+    // the state timer (its state, since when, and the totals of the busy,
+    // blocked, starved, down and setup states; `MachineState`'s order).
+    fatigue_scrap: f64,
+    timer: StateTimer<10>,
+    // Then the fields of operators, repairs, costs and mixed stations.
+    /// Pool whose operators this machine holds (NONE: none held).
+    crew: u32,
+    /// Stamp of the current crew (bumped at each acquisition).
+    crew_gen: Generation,
+    index: u32,
+    automated: bool,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
     /// Cost of poor quality (only kept when [`Sim::track_sunk`]): when the
@@ -284,42 +300,62 @@ struct Machine {
     /// part on it, so the time since then is the current operation's).
     crew_since: f64,
     op_mark: f64,
-    timer: StateTimer<10>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
 
+// The hot fields fill the first line exactly; the timer's head and its
+// first five totals the second.
+const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
+const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
+
+/// Laid out by hand like [`Machine`]: what moving a part in and out of
+/// the station touches fills the first four cache lines (the buffer and
+/// idle machines, the waiters and sources, the process stream, the
+/// queue-length average and wait statistics); the setup and quality
+/// streams and the counters of rarer events follow.
+#[repr(C, align(64))]
 struct StationState {
+    // First line: the buffer and the idle machines.
     queue: VecDeque<u32>,
     idle: Vec<u32>,
-    /// Has automated machines beside manual ones: they are taken first.
-    mixed: bool,
-    waiters: VecDeque<Waiter>,
     reserved: u32,
-    capacity: Option<u32>,
-    blocking: Blocking,
-    saturated: Vec<u32>,
-    next_saturated: usize,
-    dispatch: Dispatch,
     /// Index in [`Sim::batches`] of a batch station, or NONE.
     batch: u32,
+    // Second line: the parts and machines waiting for room, and the rule
+    // choosing from the buffer.
+    waiters: VecDeque<Waiter>,
+    capacity: Option<u32>,
+    dispatch: Dispatch,
     /// Contractor taking parts that find the buffer full, or NONE.
     overflow: u32,
-    queue_len: TimeAverage,
+    blocking: Blocking,
+    /// Has automated machines beside manual ones: they are taken first.
+    mixed: bool,
+    /// Operations started here, those whose part waited in the queue
+    /// first (`waited`), and the sum of those waits (minutes, `wait_sum`).
+    starts: u64,
+    // Third line: the process times, and a saturated source's products.
     process_stream: Stream,
+    saturated: Vec<u32>,
+    next_saturated: usize,
+    // Fourth line.
+    queue_len: TimeAverage,
+    waited: u64,
+    wait_sum: f64,
+    operations: u64,
+    // The rest: streams and counters of setups, quality and failures.
     setup_stream: Stream,
     quality_stream: Stream,
-    operations: u64,
     scrapped: u64,
     reworked: u64,
     failures: u64,
     maintenance_jobs: u64,
-    /// Operations started here, those whose part waited in the queue
-    /// first, and the sum of those waits (minutes).
-    starts: u64,
-    waited: u64,
-    wait_sum: f64,
 }
+
+const _: () = assert!(std::mem::offset_of!(StationState, waiters) == 64);
+const _: () = assert!(std::mem::offset_of!(StationState, process_stream) == 128);
+const _: () = assert!(std::mem::offset_of!(StationState, setup_stream) == 256);
 
 /// The machine states in which a machine is active for the active-period
 /// method (busy, in setup, down under repair): bits by [`state_index`].
