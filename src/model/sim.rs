@@ -153,19 +153,47 @@ enum Waiter {
 /// are flattened into one table ([`Sim::ops`]) so that the hot path reaches
 /// a part's operation with a single index instead of product → routing →
 /// operation.
-#[derive(Clone, Copy)]
+///
+/// Laid out by hand (`repr(C)`, cache-line aligned; see [`Machine`]): what
+/// a part's arrival, the start and the end of the operation read fills the
+/// first cache line, and the process-time distribution (a copy, not a
+/// reference into the factory, so that it is not one more line elsewhere)
+/// and the setup the second; the fields of quality, operators' pools,
+/// subcontracting and costs follow.
+#[derive(Clone)]
+#[repr(C, align(64))]
 struct Op<'f> {
+    // First line.
+    /// Raw materials taken when the operation starts (empty for most).
+    materials: &'f [(MaterialId, u32)],
+    need: OperatorNeed,
+    /// A step partly sent out (`station` is set): the share of the parts
+    /// sent, and the index of its random stream in [`Sim::share_streams`]
+    /// (`share_stream`); 0 and NONE otherwise.
+    share: f64,
     station: u32,
     /// Index in the table of the routing's next operation; NONE after the
     /// last one.
     next: u32,
-    /// Index in the table of the operation a rework returns to.
-    rework_to: u32,
+    /// The product's family (setups, campaigns and batches go by family).
+    family: u32,
+    /// Operators needed (0: unattended), from which pools (`pools`), for
+    /// how long (`need`).
+    operators: u32,
+    /// Mover pool carrying the part when it leaves this operation for
+    /// another station, or NONE.
+    mover: u32,
     /// Scrap, rework, a hidden defect or an inspection is possible: a
     /// quality draw follows the operation.
     quality: bool,
     /// Done at a batch station (see `batch.rs`).
     batch: bool,
+    // Second line.
+    process: Dist,
+    setup: Option<&'f Dist>,
+    // The rest.
+    /// Index in the table of the operation a rework returns to.
+    rework_to: u32,
     scrap: f64,
     rework: f64,
     /// Probability of leaving a hidden defect; inspection's detection
@@ -173,19 +201,12 @@ struct Op<'f> {
     defect_rate: f64,
     inspect: f64,
     inspect_rework: bool,
-    process: &'f Dist,
-    setup: Option<&'f Dist>,
-    /// The product's family (setups, campaigns and batches go by family).
-    family: u32,
-    /// Operators needed (0: unattended), from which pools, for how long.
-    operators: u32,
     pools: &'f [PoolId],
     /// The only pool listed, for the fast path of [`Sim::try_staff_from`];
     /// NONE when there are none or several, when operators are needed for
     /// the setup only, or when the pool's shift rule is "no overrun" (each
     /// of which needs the general path).
     only_pool: u32,
-    need: OperatorNeed,
     rule: PoolRule,
     /// Mean process time, for shortest-processing-time dispatching.
     mean_process: f64,
@@ -193,21 +214,15 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
-    /// Mover pool carrying the part when it leaves this operation for
-    /// another station, or NONE.
-    mover: u32,
-    /// A step partly sent out (`station` is set): the share of the parts
-    /// sent, and the index of its random stream in [`Sim::share_streams`];
-    /// 0 and NONE otherwise.
-    share: f64,
     share_stream: u32,
-    /// Raw materials taken when the operation starts (empty for most).
-    materials: &'f [(MaterialId, u32)],
     /// Material value sunk in a part scrapped here: the product's material
     /// cost and the raw materials of its routing up to here, at standard
     /// cost.
     raw_sunk: f64,
 }
+
+const _: () = assert!(std::mem::offset_of!(Op, process) == 64);
+const _: () = assert!(std::mem::offset_of!(Op, rework_to) == 128);
 
 #[derive(Clone, Copy, Debug)]
 struct Part {
@@ -606,7 +621,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 defect_rate: op.defect_rate,
                 inspect: op.inspect,
                 inspect_rework: op.inspect_rework,
-                process: &op.process,
+                process: op.process.clone(),
                 setup: op.setup.as_ref(),
                 family: p.family,
                 operators: op.operators,
