@@ -157,19 +157,49 @@ enum Waiter {
 /// are flattened into one table ([`Sim::ops`]) so that the hot path reaches
 /// a part's operation with a single index instead of product → routing →
 /// operation.
-#[derive(Clone, Copy)]
+///
+/// Laid out by hand (`repr(C)`, cache-line aligned; see [`Machine`]): what
+/// a part's arrival, the start and the end of the operation read fills the
+/// first cache line, and the process-time distribution (a copy, not a
+/// reference into the factory, so that it is not one more line elsewhere)
+/// and the setup the second; the fields of quality, operators' pools,
+/// subcontracting and costs follow.
+#[derive(Clone)]
+#[repr(C, align(64))]
 struct Op<'f> {
+    // First line.
+    /// Raw materials taken when the operation starts (empty for most).
+    materials: &'f [(MaterialId, u32)],
+    need: OperatorNeed,
+    /// A step partly sent out (`station` is set): the share of the parts
+    /// sent, and the index of its random stream in [`Sim::share_streams`]
+    /// (`share_stream`); 0 and NONE otherwise.
+    share: f64,
     station: u32,
     /// Index in the table of the routing's next operation; NONE after the
     /// last one.
     next: u32,
-    /// Index in the table of the operation a rework returns to.
-    rework_to: u32,
+    /// The product's family (setups, campaigns and batches go by family).
+    family: u32,
+    /// Operators needed (0: unattended), from which pools (`pools`), for
+    /// how long (`need`).
+    operators: u32,
+    /// Mover pool carrying the part when it leaves this operation for
+    /// another station, or NONE.
+    mover: u32,
     /// Scrap, rework, a hidden defect or an inspection is possible: a
     /// quality draw follows the operation.
     quality: bool,
     /// Done at a batch station (see `batch.rs`).
     batch: bool,
+    /// Assembles sub-assemblies made in the plant (see [`assembly`]).
+    kit: bool,
+    // Second line.
+    process: Dist,
+    setup: Option<&'f Dist>,
+    // The rest.
+    /// Index in the table of the operation a rework returns to.
+    rework_to: u32,
     scrap: f64,
     rework: f64,
     /// Probability of leaving a hidden defect; inspection's detection
@@ -177,19 +207,12 @@ struct Op<'f> {
     defect_rate: f64,
     inspect: f64,
     inspect_rework: bool,
-    process: &'f Dist,
-    setup: Option<&'f Dist>,
-    /// The product's family (setups, campaigns and batches go by family).
-    family: u32,
-    /// Operators needed (0: unattended), from which pools, for how long.
-    operators: u32,
     pools: &'f [PoolId],
     /// The only pool listed, for the fast path of [`Sim::try_staff_from`];
     /// NONE when there are none or several, when operators are needed for
     /// the setup only, or when the pool's shift rule is "no overrun" (each
     /// of which needs the general path).
     only_pool: u32,
-    need: OperatorNeed,
     rule: PoolRule,
     /// Mean process time, for shortest-processing-time dispatching.
     mean_process: f64,
@@ -197,23 +220,15 @@ struct Op<'f> {
     /// transport time each way.
     subcontract: u32,
     transport: f64,
-    /// Mover pool carrying the part when it leaves this operation for
-    /// another station, or NONE.
-    mover: u32,
-    /// A step partly sent out (`station` is set): the share of the parts
-    /// sent, and the index of its random stream in [`Sim::share_streams`];
-    /// 0 and NONE otherwise.
-    share: f64,
     share_stream: u32,
-    /// Raw materials taken when the operation starts (empty for most).
-    materials: &'f [(MaterialId, u32)],
-    /// Assembles sub-assemblies made in the plant (see [`assembly`]).
-    kit: bool,
     /// Material value sunk in a part scrapped here: the product's material
     /// cost and the raw materials of its routing up to here, at standard
     /// cost.
     raw_sunk: f64,
 }
+
+const _: () = assert!(std::mem::offset_of!(Op, process) == 64);
+const _: () = assert!(std::mem::offset_of!(Op, rework_to) == 128);
 
 #[derive(Clone, Copy, Debug)]
 struct Part {
@@ -246,47 +261,63 @@ struct Part {
     for_kit: u32,
 }
 
+/// Laid out by hand (`repr(C)`, cache-line aligned): the fields every
+/// operation reads or writes come first and fill the first cache line, the
+/// state timer's head and the totals of its busiest states the second; the
+/// rest (operators' bookkeeping, cost marks, the failure and repair
+/// streams) follow. In a plant of thousands of machines the records do not
+/// stay in cache between two operations of a machine, so each line an
+/// operation touches is a miss (issue #17).
+#[repr(C, align(64))]
 struct Machine {
-    station: u32,
-    index: u32,
-    /// An automated machine beside manual ones (see [`mixed`]): its
-    /// process-time factor (1 for every other machine) and whether it runs
-    /// without operators.
-    automated: bool,
-    factor: f64,
-    unattended: bool,
-    part: u32,
-    phase: Phase,
-    down: bool,
+    // First cache line: read or written by every operation.
     remaining: f64,
     seg_start: f64,
     ttf_left: f64,
+    /// An automated machine beside manual ones (see [`mixed`]): its
+    /// process-time factor (1 for every other machine) and whether it runs
+    /// without operators (`automated` and `unattended`).
+    factor: f64,
+    station: u32,
+    part: u32,
     generation: Generation,
-    /// Family of the last operation started (setups go by family).
-    last_family: u32,
-    /// Pool whose operators this machine holds (NONE: none held).
-    crew: u32,
-    /// Number of operators held.
-    held: u32,
-    /// Broken and waiting for a technician.
-    awaiting_technician: bool,
-    /// Under preventive maintenance or waiting for it to start (`down` is
-    /// set too).
-    maint: bool,
-    /// The current segment has not run yet (fatigue applies once, at its
-    /// start), and the operation was done by tired operators.
-    fresh: bool,
-    fatigue_scrap: f64,
-    /// Stamp of the current crew (bumped at each acquisition), and whether
-    /// load-and-walk-away operators have left this operation for good.
-    crew_gen: Generation,
-    walked_away: bool,
-    /// Has setup or processing left (`remaining`) but is not running it:
-    /// waiting for operators, or stopped at the end of their shift.
-    paused: bool,
     /// Stamp of pending operating-time failures (bumped when a pause makes
     /// them stale).
     failure_gen: Generation,
+    /// Family of the last operation started (setups go by family).
+    last_family: u32,
+    /// Number of operators held.
+    held: u32,
+    phase: Phase,
+    down: bool,
+    /// Has setup or processing left (`remaining`) but is not running it:
+    /// waiting for operators, or stopped at the end of their shift.
+    paused: bool,
+    /// The current segment has not run yet (fatigue applies once, at its
+    /// start), and the operation was done by tired operators
+    /// (`fatigue_scrap`).
+    fresh: bool,
+    /// Whether load-and-walk-away operators have left this operation for
+    /// good (and see `crew_gen`).
+    walked_away: bool,
+    unattended: bool,
+    /// Under preventive maintenance or waiting for it to start (`down` is
+    /// set too).
+    maint: bool,
+    /// Broken and waiting for a technician.
+    awaiting_technician: bool,
+    // Second cache line: the fatigue scrap taken at every completion, and
+    // the state timer (its state, since when, and the totals of the busy,
+    // blocked, starved, down and setup states; `MachineState`'s order).
+    fatigue_scrap: f64,
+    timer: StateTimer<10>,
+    // Then the fields of operators, repairs, costs and mixed stations.
+    /// Pool whose operators this machine holds (NONE: none held).
+    crew: u32,
+    /// Stamp of the current crew (bumped at each acquisition).
+    crew_gen: Generation,
+    index: u32,
+    automated: bool,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
     /// Cost of poor quality (only kept when [`Sim::track_sunk`]): when the
@@ -295,42 +326,62 @@ struct Machine {
     /// part on it, so the time since then is the current operation's).
     crew_since: f64,
     op_mark: f64,
-    timer: StateTimer<10>,
     failure_stream: Stream,
     repair_stream: Stream,
 }
 
+// The hot fields fill the first line exactly; the timer's head and its
+// first five totals the second.
+const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
+const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
+
+/// Laid out by hand like [`Machine`]: what moving a part in and out of
+/// the station touches fills the first four cache lines (the buffer and
+/// idle machines, the waiters and sources, the process stream, the
+/// queue-length average and wait statistics); the setup and quality
+/// streams and the counters of rarer events follow.
+#[repr(C, align(64))]
 struct StationState {
+    // First line: the buffer and the idle machines.
     queue: VecDeque<u32>,
     idle: Vec<u32>,
-    /// Has automated machines beside manual ones: they are taken first.
-    mixed: bool,
-    waiters: VecDeque<Waiter>,
     reserved: u32,
-    capacity: Option<u32>,
-    blocking: Blocking,
-    saturated: Vec<u32>,
-    next_saturated: usize,
-    dispatch: Dispatch,
     /// Index in [`Sim::batches`] of a batch station, or NONE.
     batch: u32,
+    // Second line: the parts and machines waiting for room, and the rule
+    // choosing from the buffer.
+    waiters: VecDeque<Waiter>,
+    capacity: Option<u32>,
+    dispatch: Dispatch,
     /// Contractor taking parts that find the buffer full, or NONE.
     overflow: u32,
-    queue_len: TimeAverage,
+    blocking: Blocking,
+    /// Has automated machines beside manual ones: they are taken first.
+    mixed: bool,
+    /// Operations started here, those whose part waited in the queue
+    /// first (`waited`), and the sum of those waits (minutes, `wait_sum`).
+    starts: u64,
+    // Third line: the process times, and a saturated source's products.
     process_stream: Stream,
+    saturated: Vec<u32>,
+    next_saturated: usize,
+    // Fourth line.
+    queue_len: TimeAverage,
+    waited: u64,
+    wait_sum: f64,
+    operations: u64,
+    // The rest: streams and counters of setups, quality and failures.
     setup_stream: Stream,
     quality_stream: Stream,
-    operations: u64,
     scrapped: u64,
     reworked: u64,
     failures: u64,
     maintenance_jobs: u64,
-    /// Operations started here, those whose part waited in the queue
-    /// first, and the sum of those waits (minutes).
-    starts: u64,
-    waited: u64,
-    wait_sum: f64,
 }
+
+const _: () = assert!(std::mem::offset_of!(StationState, waiters) == 64);
+const _: () = assert!(std::mem::offset_of!(StationState, process_stream) == 128);
+const _: () = assert!(std::mem::offset_of!(StationState, setup_stream) == 256);
 
 /// The machine states in which a machine is active for the active-period
 /// method (busy, in setup, down under repair): bits by [`state_index`].
@@ -583,7 +634,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 defect_rate: op.defect_rate,
                 inspect: op.inspect,
                 inspect_rework: op.inspect_rework,
-                process: &op.process,
+                process: op.process.clone(),
                 setup: op.setup.as_ref(),
                 family: p.family,
                 operators: op.operators,

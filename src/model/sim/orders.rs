@@ -583,7 +583,7 @@ impl Sim<'_> {
     /// now, or at the start of next week if the contractor is full.
     pub(super) fn send_part_out(&mut self, part: u32) {
         let p = self.parts[part as usize];
-        let op = self.ops[p.op as usize];
+        let op = self.op(p.op);
         if self.contractor_can_take(op.subcontract, 1) {
             self.log("subcontract_out", NONE, NONE, part);
             self.send_consignment(
