@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per topic.
 
 mod assembly;
+mod assembly_props;
 mod bad_input;
 mod batch;
 mod bottleneck;
