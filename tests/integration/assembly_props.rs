@@ -573,6 +573,54 @@ fn minutes(trace: &[TraceRecord], event: &str, product: &str) -> Vec<f64> {
         .collect()
 }
 
+/// CONWIP with a cap of 2: a cabinet and its door fill the plant. The door
+/// is cut (1 min) and sent out for 30 min, back at 31; the cabinet waits
+/// at assembly from 1. Assembled at 31, the plant holds one part, below
+/// the cap: the next cabinet goes in then, not when the first one
+/// finishes at 32 — as when the door is coated in the plant, where the
+/// kit is completed by an operation's end.
+#[test]
+fn the_conwip_gate_opens_when_parts_are_assembled() {
+    let coated_out = r#"
+[simulation]
+horizon = "200m"
+replications = 1
+[stations.cut]
+[stations.asm]
+[contractors.coat]
+lead_time = "30m"
+prices = { door = 1.0 }
+[products.cabinet]
+release = "saturated"
+routing = [{ station = "asm", process = "1m", components = { door = 1 } }]
+[products.door]
+release = "with_parent"
+routing = [
+  { station = "cut", process = "1m" },
+  { subcontract = "coat" },
+]
+[orders]
+release = "conwip"
+wip_cap = 2
+"#;
+    let coated_in = coated_out
+        .replace(
+            "{ subcontract = \"coat\" }",
+            "{ station = \"coat\", process = \"30m\" }",
+        )
+        .replace(
+            "[stations.asm]",
+            "[stations.asm]\n[stations.coat]\nmachines = 9",
+        );
+    for text in [coated_in.as_str(), coated_out] {
+        let (_, trace) = run(text);
+        let assembled = minutes(&trace, "assemble", "cabinet");
+        let released = minutes(&trace, "release", "cabinet");
+        assert_eq!(&assembled[..3], &[31.0, 62.0, 93.0], "{text}");
+        assert_eq!(&released[..3], &[0.0, 31.0, 62.0], "{text}");
+    }
+}
+
 /// A cabinet every 60 min goes straight to assembly (1 min) and waits
 /// there for its door (cut in 10 min, done at 70). The assembly machine
 /// breaks down by the calendar 5 min after each repair: down over

@@ -227,6 +227,11 @@ impl<'f> Sim<'f> {
         self.asm.free.push(k);
         let s = self.machines[m as usize].station;
         self.log("assemble", s, m, part);
+        // The plant holds fewer parts now: under CONWIP the gate lets
+        // others in, whatever event completed the kit.
+        if self.wip_cap != u32::MAX {
+            self.pump_gate();
+        }
         true
     }
 
