@@ -53,7 +53,10 @@ fn op(rng: &mut Stream, st: &str, staffed: bool, earlier: &[String], quality: bo
 /// `c2` directly) at one or two operations, `c1` may assemble `c2`; `p1`,
 /// when there, is plain or assembles `c1` too.
 fn random_plant(rng: &mut Stream, case: u32) -> (String, Bom) {
-    let n_st = int(rng, 3, 6);
+    // s0 … s(n−4) make sub-assemblies; s(n−3) assembles c2 into c1,
+    // s(n−2) and s(n−1) assemble into p0 and p1: no sub-assembly is made
+    // where it is assembled.
+    let n_st = int(rng, 4, 7);
     let stations: Vec<String> = (0..n_st).map(|i| format!("s{i}")).collect();
     let mut t = format!(
         "[simulation]\nhorizon = \"{}d\"\nreplications = 1\nseed = {case}\nmax_parts = {}\n",
@@ -164,7 +167,8 @@ fn random_plant(rng: &mut Stream, case: u32) -> (String, Bom) {
         );
     }
     let mut bom = Bom::new();
-    let st = |rng: &mut Stream| stations[int(rng, 0, n_st - 1) as usize].clone();
+    let st = |rng: &mut Stream| stations[int(rng, 0, n_st - 4) as usize].clone();
+    let any = |rng: &mut Stream| stations[int(rng, 0, n_st - 1) as usize].clone();
     // Level 3: c2, assembled into c1 or p0.
     let three = chance(rng, 0.5);
     let mut c2_in_p0 = false;
@@ -197,7 +201,11 @@ fn random_plant(rng: &mut Stream, case: u32) -> (String, Bom) {
             u32::MAX
         };
         for i in 0..len {
-            let s = st(rng);
+            let s = if i == asm_at {
+                stations[n_st as usize - 3].clone()
+            } else {
+                st(rng)
+            };
             let mut o = op(rng, &s, staffed, &seen, true);
             if i == asm_at {
                 let q = int(rng, 1, 2);
@@ -261,10 +269,10 @@ fn random_plant(rng: &mut Stream, case: u32) -> (String, Bom) {
         let mut seen: Vec<String> = Vec::new();
         let mut asm_stations: Vec<String> = Vec::new();
         for i in 0..len {
-            let mut s = st(rng);
+            let mut s = any(rng);
             if asm_ops.contains(&i) {
                 // An assembling station of its own within the routing.
-                let free: Vec<&String> = stations
+                let free: Vec<&String> = stations[n_st as usize - 2..]
                     .iter()
                     .filter(|x| !asm_stations.contains(x))
                     .collect();
@@ -692,4 +700,35 @@ routing = [{ station = "cut", process = "90m" }]
     assert_eq!(assembled[0], 14.5 * 60.0, "{trace:#?}");
     assert_eq!(started[0], 30.0 * 60.0);
     assert_eq!(finished[0], 30.5 * 60.0);
+}
+
+/// A sub-assembly made at the station that assembles it (here its second
+/// operation, or that of its own sub-assembly) is refused: the one machine
+/// there would take a housing, wait for its door, and never make the door
+/// — a plant that silently makes nothing.
+#[test]
+fn a_sub_assembly_made_where_it_is_assembled_is_refused() {
+    for (door, hinge) in [
+        (
+            "[{ station = \"doors\" , process = \"3m\" }, { station = \"asm\", process = \"2m\" }]",
+            "",
+        ),
+        (
+            "[{ station = \"doors\", process = \"3m\", components = { hinge = 2 } }]",
+            "[products.hinge]\nrelease = \"with_parent\"\nrouting = [{ station = \"asm\", process = \"1m\" }]\n",
+        ),
+    ] {
+        let text = format!(
+            "[simulation]\nhorizon = \"10h\"\n[stations.body]\n[stations.doors]\n[stations.asm]\n[products.cabinet]\nrelease = {{ interarrival = {{ dist = \"constant\", value = \"20m\" }} }}\nrouting = [\n  {{ station = \"body\", process = \"1m\" }},\n  {{ station = \"asm\", process = \"5m\", components = {{ door = 1 }} }},\n]\n[products.door]\nrelease = \"with_parent\"\nrouting = {door}\n{hinge}"
+        );
+        let e = shopfloor::scenario::parse(std::path::Path::new("t.toml"), &text)
+            .err()
+            .unwrap_or_else(|| panic!("accepted:\n{text}"));
+        let e = e.to_string();
+        assert!(
+            e.contains("products.cabinet.routing[1].components")
+                && e.contains("where it is assembled"),
+            "{e}"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! (`release = "with_parent"`).
 
 use super::{Names, Validator, at_most};
-use crate::model::{Product, ProductId, Release, Station};
+use crate::model::{Product, ProductId, Release, Station, StationId};
 use crate::scenario::raw::*;
 use toml::Spanned;
 
@@ -101,6 +101,18 @@ pub(super) fn assembly(
                 }
             }
             if let Some(st) = stations.get(op.station.0 as usize)
+                && let Some(c) = visits(products, &op.components, op.station)
+            {
+                v.err_hint(
+                    list.span(),
+                    &field,
+                    format!(
+                        "sub-assembly \"{}\" is made at station \"{}\", where it is assembled: a machine there holding a part that waits for it would wait for ever",
+                        products[c].name, st.name
+                    ),
+                    "make the sub-assembly at another station, or assemble it at one of its own",
+                );
+            } else if let Some(st) = stations.get(op.station.0 as usize)
                 && st.batch.is_some()
             {
                 v.err_hint(
@@ -157,6 +169,32 @@ pub(super) fn assembly(
             );
         }
     }
+}
+
+/// The first of `components` (or of theirs, at any depth) whose routing
+/// visits `station`.
+fn visits(
+    products: &[Product],
+    components: &[(ProductId, u32)],
+    station: StationId,
+) -> Option<usize> {
+    let mut todo: Vec<usize> = components.iter().map(|(c, _)| c.0 as usize).collect();
+    let mut seen = vec![false; products.len()];
+    while let Some(c) = todo.pop() {
+        if std::mem::replace(&mut seen[c], true) {
+            continue;
+        }
+        let routing = &products[c].routing;
+        if routing.iter().any(|op| op.station == station) {
+            return Some(c);
+        }
+        todo.extend(
+            routing
+                .iter()
+                .flat_map(|op| op.components.iter().map(|(c, _)| c.0 as usize)),
+        );
+    }
+    None
 }
 
 /// The products from `start` back to `start` through components, if
