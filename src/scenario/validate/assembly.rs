@@ -101,7 +101,7 @@ pub(super) fn assembly(
                 }
             }
             if let Some(st) = stations.get(op.station.0 as usize)
-                && let Some(c) = visits(products, &op.components, op.station)
+                && let Some(c) = visits(products, pi, &op.components, op.station)
             {
                 v.err_hint(
                     list.span(),
@@ -172,14 +172,17 @@ pub(super) fn assembly(
 }
 
 /// The first of `components` (or of theirs, at any depth) whose routing
-/// visits `station`.
+/// visits `station`, product `itself` (the one assembling them) aside: a
+/// product containing itself is reported as such.
 fn visits(
     products: &[Product],
+    itself: usize,
     components: &[(ProductId, u32)],
     station: StationId,
 ) -> Option<usize> {
     let mut todo: Vec<usize> = components.iter().map(|(c, _)| c.0 as usize).collect();
     let mut seen = vec![false; products.len()];
+    seen[itself] = true;
     while let Some(c) = todo.pop() {
         if std::mem::replace(&mut seen[c], true) {
             continue;
