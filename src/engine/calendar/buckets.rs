@@ -44,8 +44,12 @@ use super::{Entry, Time};
 const NIL: u32 = u32::MAX;
 
 /// A pending event in its bucket's list (or a free slot in the list of
-/// free ones): 32 bytes for a 12-byte event, as the heap's entry.
+/// free ones): 32 bytes for a 12-byte event, as the heap's entry, and
+/// aligned to them: a `Vec`'s buffer is only aligned to 16 bytes, and half
+/// its nodes would then straddle two cache lines, costing two misses where
+/// a list is walked (issue #17).
 #[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
 struct Node<E> {
     key: u128,
     event: E,
