@@ -133,7 +133,7 @@ impl<'f> Sim<'f> {
             None => true,
             Some(c) => {
                 st.queue.len() as u32 + st.reserved < c
-                    || (st.queue.is_empty() && st.idle.len() as u32 > st.reserved)
+                    || (st.queue.is_empty() && st.idle.len() > st.reserved)
             }
         }
     }
