@@ -44,8 +44,8 @@ mod workforce;
 use crate::engine::Dist;
 use crate::engine::due_by;
 use crate::engine::{
-    ActivePeriods, Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage,
-    WEEK,
+    ActivePeriods, Calendar, DAY, Generation, HOUR, Level, MINUTE, StateTimer, Stream, Tally,
+    TimeAverage, WEEK,
 };
 use idle::IdleMachines;
 use orders::{ContractorState, DeliveryStats, OrderState, ProductState};
@@ -353,11 +353,12 @@ const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
 const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
 
 /// Laid out by hand like [`Machine`]: what moving a part in and out of
-/// the station touches fills the first four cache lines (the buffer, idle
-/// machines and capacity — all that [`Sim::has_room`] reads —, the waiters
-/// and sources, the process stream, the queue-length average and wait
-/// statistics); the setup and quality streams and the counters of rarer
-/// events follow.
+/// the station touches fills the first three cache lines (the buffer, idle
+/// machines and capacity — all that [`Sim::has_room`] reads — and the flags
+/// of the usual paths; the waiters and the process stream; the queue-length
+/// integral and the counters of every operation); the rule choosing from
+/// the buffer when it is not FIFO, the saturated source's products, the
+/// setup and quality streams and the counters of rarer events follow.
 #[repr(C, align(64))]
 struct StationState {
     // First line: the buffer and the idle machines (inline, see
@@ -367,31 +368,40 @@ struct StationState {
     reserved: u32,
     /// Index in [`Sim::batches`] of a batch station, or NONE.
     batch: u32,
-    capacity: Option<u32>,
+    /// Places in the buffer (NONE: unlimited, which no count of parts
+    /// reaches, so that [`Sim::has_room`] needs no branch for it).
+    capacity: u32,
     blocking: Blocking,
     /// Has automated machines beside manual ones: they are taken first.
     mixed: bool,
-    // Second line: the parts and machines waiting for room, and the rule
-    // choosing from the buffer.
+    /// Takes parts from its buffer first come, first served (`dispatch`
+    /// is FIFO).
+    fifo: bool,
+    /// Is fed by saturated products (`saturated` is not empty; it never
+    /// changes).
+    source: bool,
+    // Second line: the parts and machines waiting for room, and the
+    // process times.
     waiters: VecDeque<Waiter>,
+    process_stream: Stream,
+    // Third line: the queue length (from [`Sim::stats_start`]), and the
+    // operations started here, those whose part waited in the queue first
+    // (`waited`), the sum of those waits (minutes, `wait_sum`), and the
+    // operations done.
+    queue_len: Level,
+    starts: u64,
+    waited: u64,
+    wait_sum: f64,
+    operations: u64,
+    // The rest: the dispatching rule, the overflow contractor, the
+    // saturated products, streams and counters of setups, quality and
+    // failures.
     dispatch: Dispatch,
     /// Contractor taking parts that find the buffer full, or NONE.
     overflow: u32,
-    /// Operations started here, those whose part waited in the queue
-    /// first (`waited`), and the sum of those waits (minutes, `wait_sum`).
-    starts: u64,
+    saturated: Vec<u32>,
     /// A saturated source's next product (in `saturated`).
     next_saturated: usize,
-    // Third line: the process times, and a saturated source's products.
-    process_stream: Stream,
-    saturated: Vec<u32>,
-    /// Operations done here.
-    operations: u64,
-    // Fourth line.
-    queue_len: TimeAverage,
-    waited: u64,
-    wait_sum: f64,
-    // The rest: streams and counters of setups, quality and failures.
     setup_stream: Stream,
     quality_stream: Stream,
     scrapped: u64,
@@ -401,8 +411,8 @@ struct StationState {
 }
 
 const _: () = assert!(std::mem::offset_of!(StationState, waiters) == 64);
-const _: () = assert!(std::mem::offset_of!(StationState, process_stream) == 128);
-const _: () = assert!(std::mem::offset_of!(StationState, setup_stream) == 248);
+const _: () = assert!(std::mem::offset_of!(StationState, queue_len) == 128);
+const _: () = assert!(std::mem::offset_of!(StationState, dispatch) == 192);
 
 /// The machine states in which a machine is active for the active-period
 /// method (busy, in setup, down under repair): bits by [`state_index`].
@@ -836,14 +846,16 @@ impl<'f> Sim<'f> {
                 mixed: st.automated_machines() > 0,
                 waiters: VecDeque::new(),
                 reserved: 0,
-                capacity: st.buffer,
+                capacity: st.buffer.unwrap_or(NONE),
                 blocking: st.blocking,
                 saturated: Vec::new(),
                 next_saturated: 0,
                 dispatch: st.dispatch,
+                fifo: st.dispatch == Dispatch::Fifo,
+                source: false,
                 batch,
                 overflow: st.overflow.map_or(NONE, |c| c.0),
-                queue_len: TimeAverage::new(0.0),
+                queue_len: Level::new(0.0),
                 process_stream: Stream::new(seed, rep, &format!("process/{}", st.name)),
                 setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
                 quality_stream: Stream::new(seed, rep, &format!("quality/{}", st.name)),
@@ -865,6 +877,7 @@ impl<'f> Sim<'f> {
                 if wip_cap == u32::MAX {
                     let first = p.routing[0].station.0 as usize;
                     stations[first].saturated.push(pi as u32);
+                    stations[first].source = true;
                 } else {
                     gate_saturated.push(pi as u32);
                 }
@@ -1303,6 +1316,13 @@ impl<'f> Sim<'f> {
         self.asm.reset_statistics();
     }
 
+    /// When the statistics start: time 0, or the end of the warm-up once
+    /// it has passed (every [`TimeAverage`] and station [`Level`] restarts
+    /// then).
+    fn stats_start(&self) -> f64 {
+        self.wip.start()
+    }
+
     /// Operation `i` of the table, borrowed for the whole run.
     #[inline]
     fn op(&self, i: u32) -> &'f Op<'f> {
@@ -1431,7 +1451,7 @@ impl<'f> Sim<'f> {
                 machines: def.machines,
                 utilisation: shares[state_index(MachineState::Busy)],
                 state_shares: shares,
-                queue_avg: st.queue_len.average(now),
+                queue_avg: st.queue_len.average(self.stats_start(), now),
                 queue_max: st.queue_len.max(),
                 starts: st.starts,
                 wait_mean_min: ratio_f(st.wait_sum / MINUTE, st.starts),

@@ -88,10 +88,7 @@ impl<'f> Sim<'f> {
         if st.queue.is_empty() && !st.idle.is_empty() {
             return true;
         }
-        match st.capacity {
-            None => true,
-            Some(c) => (st.queue.len() as u32 + st.reserved) < c,
-        }
+        (st.queue.len() as u32 + st.reserved) < st.capacity
     }
 
     /// Puts `part` into station `s`: straight onto an idle machine when the
@@ -130,7 +127,7 @@ impl<'f> Sim<'f> {
             if !st.queue.is_empty()
                 && let Some(m) = st.idle.pop(&self.idle_below)
             {
-                let part = if st.dispatch == Dispatch::Fifo {
+                let part = if st.fifo {
                     st.queue.pop_front().expect("queue is not empty")
                 } else {
                     self.take_by_rule(s, m)
@@ -180,7 +177,7 @@ impl<'f> Sim<'f> {
             }
             // 3. A saturated source feeds an idle machine.
             let st = &mut self.stations[s as usize];
-            if !st.saturated.is_empty() && st.queue.is_empty() && !st.idle.is_empty() {
+            if st.source && st.queue.is_empty() && !st.idle.is_empty() {
                 let product = st.saturated[st.next_saturated];
                 st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
                 let m = st.idle.pop(&self.idle_below).expect("idle is not empty");
