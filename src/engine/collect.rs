@@ -207,6 +207,71 @@ impl TimeAverage {
     pub fn max(&self) -> f64 {
         self.max
     }
+
+    /// When the average starts: its creation or its last reset.
+    pub fn start(&self) -> Time {
+        self.start
+    }
+}
+
+/// A [`TimeAverage`] without its start, for the many that share one (every
+/// station's queue length starts at time 0 and restarts at the end of the
+/// warm-up): the caller keeps the start and passes it to
+/// [`Self::average`]. Eight bytes smaller, which lets it share a cache line
+/// with the counters updated beside it; the same arithmetic, so the same
+/// results to the bit.
+#[derive(Clone, Copy, Debug)]
+pub struct Level {
+    level: f64,
+    since: Time,
+    area: f64,
+    max: f64,
+}
+
+impl Level {
+    /// A level of zero observed from time `start`.
+    pub fn new(start: Time) -> Level {
+        Level {
+            level: 0.0,
+            since: start,
+            area: 0.0,
+            max: 0.0,
+        }
+    }
+
+    /// Adds `delta` to the level at time `now`.
+    #[inline]
+    pub fn add(&mut self, now: Time, delta: f64) {
+        let level = self.level + delta;
+        self.area += self.level * (now - self.since);
+        self.since = now;
+        self.level = level;
+        if level > self.max {
+            self.max = level;
+        }
+    }
+
+    /// Forgets the history before `now` but keeps the current level.
+    pub fn reset(&mut self, now: Time) {
+        self.area = 0.0;
+        self.since = now;
+        self.max = self.level;
+    }
+
+    /// Average level over `[start, now]` (the current level if no time has
+    /// passed), `start` being the time of creation or of the last reset.
+    pub fn average(&self, start: Time, now: Time) -> f64 {
+        let span = now - start;
+        if span <= 0.0 {
+            return self.level;
+        }
+        (self.area + self.level * (now - self.since)) / span
+    }
+
+    /// Highest level seen since the start or the last reset.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
 }
 
 /// Time spent in each of `N` states by one entity, e.g. a machine.

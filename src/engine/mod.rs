@@ -14,6 +14,6 @@ pub mod time;
 
 pub use active::{ActivePeriods, BottleneckTimes};
 pub use calendar::{Calendar, Generation};
-pub use collect::{StateTimer, Tally, TimeAverage};
+pub use collect::{Level, StateTimer, Tally, TimeAverage};
 pub use random::{Dist, DistError, Stream};
 pub use time::{DAY, HOUR, MINUTE, SAME_INSTANT, Time, WEEK, due_by, format_duration};

@@ -30,6 +30,7 @@ mod crews;
 mod dispatch;
 mod failures;
 mod flow;
+mod idle;
 mod lost_sales;
 mod maintenance;
 mod mixed;
@@ -43,9 +44,10 @@ mod workforce;
 use crate::engine::Dist;
 use crate::engine::due_by;
 use crate::engine::{
-    ActivePeriods, Calendar, DAY, Generation, HOUR, MINUTE, StateTimer, Stream, Tally, TimeAverage,
-    WEEK,
+    ActivePeriods, Calendar, DAY, Generation, HOUR, Level, MINUTE, StateTimer, Stream, Tally,
+    TimeAverage, WEEK,
 };
+use idle::IdleMachines;
 use orders::{ContractorState, DeliveryStats, OrderState, ProductState};
 use supply::{Store, SupplierState, SupplyOrder};
 
@@ -160,16 +162,16 @@ enum Waiter {
 ///
 /// Laid out by hand (`repr(C)`, cache-line aligned; see [`Machine`]): what
 /// a part's arrival, the start and the end of the operation read fills the
-/// first cache line, and the process-time distribution (a copy, not a
-/// reference into the factory, so that it is not one more line elsewhere)
-/// and the setup the second; the fields of quality, operators' pools,
+/// first cache line — with the station of the next operation, so that the
+/// end of this one does not read the next one's line — and the
+/// process-time distribution (a copy, not a reference into the factory, so
+/// that it is not one more line elsewhere) and the setup the second; the
+/// raw materials and the fields of quality, operators' pools,
 /// subcontracting and costs follow.
 #[derive(Clone)]
 #[repr(C, align(64))]
 struct Op<'f> {
     // First line.
-    /// Raw materials taken when the operation starts (empty for most).
-    materials: &'f [(MaterialId, u32)],
     need: OperatorNeed,
     /// A step partly sent out (`station` is set): the share of the parts
     /// sent, and the index of its random stream in [`Sim::share_streams`]
@@ -194,12 +196,22 @@ struct Op<'f> {
     batch: bool,
     /// Assembles sub-assemblies made in the plant (see [`assembly`]).
     kit: bool,
+    /// Takes raw materials (`materials` is not empty).
+    takes_materials: bool,
+    /// The station of the `next` operation, and whether that step is
+    /// partly sent out (its `share` is positive): what the end of this
+    /// operation needs of the next one, so that it does not read the next
+    /// one's line (NONE and false after the last operation).
+    next_station: u32,
+    next_shared: bool,
+    /// Index in the table of the operation a rework returns to.
+    rework_to: u32,
     // Second line.
     process: Dist,
     setup: Option<&'f Dist>,
     // The rest.
-    /// Index in the table of the operation a rework returns to.
-    rework_to: u32,
+    /// Raw materials taken when the operation starts (empty for most).
+    materials: &'f [(MaterialId, u32)],
     scrap: f64,
     rework: f64,
     /// Probability of leaving a hidden defect; inspection's detection
@@ -227,10 +239,15 @@ struct Op<'f> {
     raw_sunk: f64,
 }
 
+const _: () = assert!(std::mem::size_of::<Part>() == 64);
 const _: () = assert!(std::mem::offset_of!(Op, process) == 64);
-const _: () = assert!(std::mem::offset_of!(Op, rework_to) == 128);
+const _: () = assert!(std::mem::offset_of!(Op, materials) == 128);
 
+/// A part in the plant. Its 64 bytes are aligned to a cache line, so that
+/// reading it costs one line, not the two it would straddle in a `Vec`
+/// aligned only to its 8-byte fields (issue #17).
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 struct Part {
     product: u32,
     /// The current (or just finished) operation: an index into
@@ -336,41 +353,55 @@ const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
 const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
 
 /// Laid out by hand like [`Machine`]: what moving a part in and out of
-/// the station touches fills the first four cache lines (the buffer and
-/// idle machines, the waiters and sources, the process stream, the
-/// queue-length average and wait statistics); the setup and quality
-/// streams and the counters of rarer events follow.
+/// the station touches fills the first three cache lines (the buffer, idle
+/// machines and capacity — all that [`Sim::has_room`] reads — and the flags
+/// of the usual paths; the waiters and the process stream; the queue-length
+/// integral and the counters of every operation); the rule choosing from
+/// the buffer when it is not FIFO, the saturated source's products, the
+/// setup and quality streams and the counters of rarer events follow.
 #[repr(C, align(64))]
 struct StationState {
-    // First line: the buffer and the idle machines.
+    // First line: the buffer and the idle machines (inline, see
+    // [`idle`]).
     queue: VecDeque<u32>,
-    idle: Vec<u32>,
+    idle: IdleMachines,
     reserved: u32,
     /// Index in [`Sim::batches`] of a batch station, or NONE.
     batch: u32,
-    // Second line: the parts and machines waiting for room, and the rule
-    // choosing from the buffer.
-    waiters: VecDeque<Waiter>,
-    capacity: Option<u32>,
-    dispatch: Dispatch,
-    /// Contractor taking parts that find the buffer full, or NONE.
-    overflow: u32,
+    /// Places in the buffer (NONE: unlimited, which no count of parts
+    /// reaches, so that [`Sim::has_room`] needs no branch for it).
+    capacity: u32,
     blocking: Blocking,
     /// Has automated machines beside manual ones: they are taken first.
     mixed: bool,
-    /// Operations started here, those whose part waited in the queue
-    /// first (`waited`), and the sum of those waits (minutes, `wait_sum`).
-    starts: u64,
-    // Third line: the process times, and a saturated source's products.
+    /// Takes parts from its buffer first come, first served (`dispatch`
+    /// is FIFO).
+    fifo: bool,
+    /// Is fed by saturated products (`saturated` is not empty; it never
+    /// changes).
+    source: bool,
+    // Second line: the parts and machines waiting for room, and the
+    // process times.
+    waiters: VecDeque<Waiter>,
     process_stream: Stream,
-    saturated: Vec<u32>,
-    next_saturated: usize,
-    // Fourth line.
-    queue_len: TimeAverage,
+    // Third line: the queue length (from [`Sim::stats_start`]), and the
+    // operations started here, those whose part waited in the queue first
+    // (`waited`), the sum of those waits (minutes, `wait_sum`), and the
+    // operations done.
+    queue_len: Level,
+    starts: u64,
     waited: u64,
     wait_sum: f64,
     operations: u64,
-    // The rest: streams and counters of setups, quality and failures.
+    // The rest: the dispatching rule, the overflow contractor, the
+    // saturated products, streams and counters of setups, quality and
+    // failures.
+    dispatch: Dispatch,
+    /// Contractor taking parts that find the buffer full, or NONE.
+    overflow: u32,
+    saturated: Vec<u32>,
+    /// A saturated source's next product (in `saturated`).
+    next_saturated: usize,
     setup_stream: Stream,
     quality_stream: Stream,
     scrapped: u64,
@@ -380,8 +411,8 @@ struct StationState {
 }
 
 const _: () = assert!(std::mem::offset_of!(StationState, waiters) == 64);
-const _: () = assert!(std::mem::offset_of!(StationState, process_stream) == 128);
-const _: () = assert!(std::mem::offset_of!(StationState, setup_stream) == 256);
+const _: () = assert!(std::mem::offset_of!(StationState, queue_len) == 128);
+const _: () = assert!(std::mem::offset_of!(StationState, dispatch) == 192);
 
 /// The machine states in which a machine is active for the active-period
 /// method (busy, in setup, down under repair): bits by [`state_index`].
@@ -417,6 +448,9 @@ struct Sim<'f> {
     free_parts: Vec<u32>,
     machines: Vec<Machine>,
     stations: Vec<StationState>,
+    /// The idle machines below the top of each station's list (see
+    /// [`idle`]), by machine.
+    idle_below: Vec<u32>,
     arrival_streams: Vec<Stream>,
     serial: u64,
     wip: TimeAverage,
@@ -668,9 +702,19 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 },
                 share_stream: NONE,
                 materials: &op.materials,
+                takes_materials: !op.materials.is_empty(),
+                next_station: NONE,
+                next_shared: false,
                 kit: !op.components.is_empty(),
                 raw_sunk: sunk,
             });
+        }
+    }
+    for i in 0..ops.len() {
+        let next = ops[i].next;
+        if next != NONE {
+            ops[i].next_station = ops[next as usize].station;
+            ops[i].next_shared = ops[next as usize].share > 0.0;
         }
     }
     (ops, first_op)
@@ -727,6 +771,7 @@ impl<'f> Sim<'f> {
         let mut machines = Vec::new();
         let mut stations = Vec::with_capacity(f.stations.len());
         let mut batches = Vec::new();
+        let mut idle_below = Vec::new();
         for (si, st) in f.stations.iter().enumerate() {
             let first_machine = machines.len() as u32;
             let mut idle = Vec::with_capacity(st.all_machines() as usize);
@@ -790,20 +835,27 @@ impl<'f> Sim<'f> {
                 }
                 None => NONE,
             };
+            idle_below.resize(machines.len(), NONE);
+            let mut idle_machines = IdleMachines::new(first_machine);
+            for m in idle {
+                idle_machines.push(&mut idle_below, m);
+            }
             stations.push(StationState {
                 queue: VecDeque::with_capacity(16),
-                idle,
+                idle: idle_machines,
                 mixed: st.automated_machines() > 0,
                 waiters: VecDeque::new(),
                 reserved: 0,
-                capacity: st.buffer,
+                capacity: st.buffer.unwrap_or(NONE),
                 blocking: st.blocking,
                 saturated: Vec::new(),
                 next_saturated: 0,
                 dispatch: st.dispatch,
+                fifo: st.dispatch == Dispatch::Fifo,
+                source: false,
                 batch,
                 overflow: st.overflow.map_or(NONE, |c| c.0),
-                queue_len: TimeAverage::new(0.0),
+                queue_len: Level::new(0.0),
                 process_stream: Stream::new(seed, rep, &format!("process/{}", st.name)),
                 setup_stream: Stream::new(seed, rep, &format!("setup/{}", st.name)),
                 quality_stream: Stream::new(seed, rep, &format!("quality/{}", st.name)),
@@ -825,6 +877,7 @@ impl<'f> Sim<'f> {
                 if wip_cap == u32::MAX {
                     let first = p.routing[0].station.0 as usize;
                     stations[first].saturated.push(pi as u32);
+                    stations[first].source = true;
                 } else {
                     gate_saturated.push(pi as u32);
                 }
@@ -845,6 +898,7 @@ impl<'f> Sim<'f> {
             free_parts: Vec::with_capacity(64),
             machines,
             stations,
+            idle_below,
             arrival_streams,
             serial: 0,
             wip: TimeAverage::new(0.0),
@@ -1262,6 +1316,13 @@ impl<'f> Sim<'f> {
         self.asm.reset_statistics();
     }
 
+    /// When the statistics start: time 0, or the end of the warm-up once
+    /// it has passed (every [`TimeAverage`] and station [`Level`] restarts
+    /// then).
+    fn stats_start(&self) -> f64 {
+        self.wip.start()
+    }
+
     /// Operation `i` of the table, borrowed for the whole run.
     #[inline]
     fn op(&self, i: u32) -> &'f Op<'f> {
@@ -1390,7 +1451,7 @@ impl<'f> Sim<'f> {
                 machines: def.machines,
                 utilisation: shares[state_index(MachineState::Busy)],
                 state_shares: shares,
-                queue_avg: st.queue_len.average(now),
+                queue_avg: st.queue_len.average(self.stats_start(), now),
                 queue_max: st.queue_len.max(),
                 starts: st.starts,
                 wait_mean_min: ratio_f(st.wait_sum / MINUTE, st.starts),

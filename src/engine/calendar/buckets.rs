@@ -27,9 +27,9 @@
 //!
 //! ## Day length and size
 //! The length of a day is set when the queue is (re)built, from the events
-//! then pending: about one event a day near the head of the queue, where
-//! pops look, and twice as many buckets as events (rounded to a power of
-//! two), so a year spans several mean delays and most events are filed in
+//! then pending: half the mean gap near the head of the queue, where
+//! pops look, and four times as many buckets as events (rounded to a power
+//! of two), so a year spans several mean delays and most events are filed in
 //! the current year. Every `buckets` operations the queue looks at its own
 //! work — days passed over by pops, entries passed over by pushes — and
 //! rebuilds with a new day length when that work is more than a few steps
@@ -44,8 +44,12 @@ use super::{Entry, Time};
 const NIL: u32 = u32::MAX;
 
 /// A pending event in its bucket's list (or a free slot in the list of
-/// free ones): 32 bytes for a 12-byte event, as the heap's entry.
+/// free ones): 32 bytes for a 12-byte event, as the heap's entry, and
+/// aligned to them: a `Vec`'s buffer is only aligned to 16 bytes, and half
+/// its nodes would then straddle two cache lines, costing two misses where
+/// a list is walked (issue #17).
 #[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
 struct Node<E> {
     key: u128,
     event: E,
@@ -286,8 +290,12 @@ impl<E: Copy> Buckets<E> {
     /// long enough for them, the clock being at `now`.
     fn rebuild(&mut self, now: Time) {
         let n = self.scratch.len();
-        let buckets = (2 * n).next_power_of_two().max(MIN_BUCKETS);
-        self.shift = self.day_shift(now);
+        let buckets = (4 * n).next_power_of_two().max(MIN_BUCKETS);
+        // Half the mean gap: fewer entries share a bucket, so a push walks
+        // less of its list (issue #17; against a day of the whole gap and
+        // twice as many buckets as events, the 2000-station job shop ran
+        // 1.5% fewer instructions and 7% fewer L1 read misses).
+        self.shift = self.day_shift(now).saturating_sub(1);
         self.heads.clear();
         self.heads.resize(buckets, NIL);
         self.mask = buckets - 1;

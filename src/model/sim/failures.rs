@@ -23,10 +23,9 @@ impl<'f> Sim<'f> {
                 mach.generation.bump();
             }
             Phase::Empty => {
-                let idle = &mut self.stations[s as usize].idle;
-                if let Some(i) = idle.iter().position(|&x| x == m) {
-                    idle.remove(i);
-                }
+                self.stations[s as usize]
+                    .idle
+                    .remove(&mut self.idle_below, m);
             }
             Phase::Setup
             | Phase::Process

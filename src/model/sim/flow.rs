@@ -88,10 +88,7 @@ impl<'f> Sim<'f> {
         if st.queue.is_empty() && !st.idle.is_empty() {
             return true;
         }
-        match st.capacity {
-            None => true,
-            Some(c) => (st.queue.len() as u32 + st.reserved) < c,
-        }
+        (st.queue.len() as u32 + st.reserved) < st.capacity
     }
 
     /// Puts `part` into station `s`: straight onto an idle machine when the
@@ -102,7 +99,7 @@ impl<'f> Sim<'f> {
         let st = &mut self.stations[s as usize];
         st.starts += 1;
         if st.queue.is_empty()
-            && let Some(m) = st.idle.pop()
+            && let Some(m) = st.idle.pop(&self.idle_below)
         {
             self.begin(m, part);
         } else {
@@ -128,9 +125,9 @@ impl<'f> Sim<'f> {
             let st = &mut self.stations[s as usize];
             // 1. An idle machine takes the first queued part.
             if !st.queue.is_empty()
-                && let Some(m) = st.idle.pop()
+                && let Some(m) = st.idle.pop(&self.idle_below)
             {
-                let part = if st.dispatch == Dispatch::Fifo {
+                let part = if st.fifo {
                     st.queue.pop_front().expect("queue is not empty")
                 } else {
                     self.take_by_rule(s, m)
@@ -180,10 +177,10 @@ impl<'f> Sim<'f> {
             }
             // 3. A saturated source feeds an idle machine.
             let st = &mut self.stations[s as usize];
-            if !st.saturated.is_empty() && st.queue.is_empty() && !st.idle.is_empty() {
+            if st.source && st.queue.is_empty() && !st.idle.is_empty() {
                 let product = st.saturated[st.next_saturated];
                 st.next_saturated = (st.next_saturated + 1) % st.saturated.len();
-                let m = st.idle.pop().expect("idle is not empty");
+                let m = st.idle.pop(&self.idle_below).expect("idle is not empty");
                 st.starts += 1;
                 let part = self.new_part(product, NONE);
                 if self.asm.any() {
@@ -278,7 +275,7 @@ impl<'f> Sim<'f> {
         if op.kit && !self.take_kit(m) {
             return;
         }
-        if !op.materials.is_empty() && !self.take_materials(m) {
+        if op.takes_materials && !self.take_materials(m) {
             return;
         }
         self.start_operation_of(m, op);
@@ -453,13 +450,19 @@ impl<'f> Sim<'f> {
                 self.log("rework", s, m, part);
             }
             self.parts[part as usize].op = next_op;
-            let next = self.op(next_op);
-            let k = next.station;
+            // The routing's next step is known from this operation's line;
+            // a rework's step is read from its own.
+            let (k, shared) = if next_op == op.next {
+                (op.next_station, op.next_shared)
+            } else {
+                let next = self.op(next_op);
+                (next.station, next.share > 0.0)
+            };
             if k == NONE {
                 // A subcontracted step.
                 self.release_machine(m);
                 self.send_part_out(part);
-            } else if next.share > 0.0 && self.sent_out(next) {
+            } else if shared && self.sent_out(self.op(next_op)) {
                 // Part of a step sent out, and this part drawn for it.
                 self.release_machine(m);
                 if reserved_at == k {

@@ -87,10 +87,9 @@ impl<'f> Sim<'f> {
         let mach = &self.machines[m as usize];
         if mach.phase == Phase::Empty && !mach.down {
             let s = mach.station;
-            let idle = &mut self.stations[s as usize].idle;
-            if let Some(i) = idle.iter().position(|&x| x == m) {
-                idle.remove(i);
-            }
+            self.stations[s as usize]
+                .idle
+                .remove(&mut self.idle_below, m);
             self.begin_maintenance(m);
         }
     }

@@ -16,7 +16,7 @@ impl<'f> Sim<'f> {
         if st.mixed {
             self.make_idle_mixed(s, m);
         } else {
-            st.idle.push(m);
+            st.idle.push(&mut self.idle_below, m);
         }
     }
 
@@ -26,16 +26,15 @@ impl<'f> Sim<'f> {
     fn make_idle_mixed(&mut self, s: u32, m: u32) {
         let st = &mut self.stations[s as usize];
         if self.machines[m as usize].automated {
-            st.idle.push(m);
+            st.idle.push(&mut self.idle_below, m);
             return;
         }
         let machines = &self.machines;
-        let at = st
-            .idle
-            .iter()
-            .position(|&x| machines[x as usize].automated)
+        let below = &self.idle_below;
+        let at = (0..st.idle.len())
+            .find(|&i| machines[st.idle.get(below, i) as usize].automated)
             .unwrap_or(st.idle.len());
-        st.idle.insert(at, m);
+        st.idle.insert(&mut self.idle_below, at, m);
     }
 }
 

@@ -129,13 +129,9 @@ impl<'f> Sim<'f> {
     #[inline(never)]
     pub(super) fn room_for_move(&self, k: u32) -> bool {
         let st = &self.stations[k as usize];
-        match st.capacity {
-            None => true,
-            Some(c) => {
-                st.queue.len() as u32 + st.reserved < c
-                    || (st.queue.is_empty() && st.idle.len() as u32 > st.reserved)
-            }
-        }
+        st.capacity == NONE
+            || st.queue.len() as u32 + st.reserved < st.capacity
+            || (st.queue.is_empty() && st.idle.len() > st.reserved)
     }
 
     /// Part `part`, finished on machine `m`, goes to station `k` by mover
