@@ -348,6 +348,11 @@ impl Investment {
 }
 
 impl Factory {
+    /// Some product assembles sub-assemblies made in the plant.
+    pub fn assembles(&self) -> bool {
+        self.products.iter().any(Product::assembles)
+    }
+
     /// What this plant invests in beyond `other` (see [`Investment`]).
     pub fn investment_over(&self, other: &Factory) -> Investment {
         let mut inv = Investment::default();
@@ -703,6 +708,17 @@ impl Product {
     #[inline]
     pub fn release_is_orders(&self) -> bool {
         matches!(self.release, Release::Orders)
+    }
+
+    /// A sub-assembly: released with the parts it is assembled into.
+    #[inline]
+    pub fn is_sub_assembly(&self) -> bool {
+        matches!(self.release, Release::WithParent)
+    }
+
+    /// Some operation of its routing assembles sub-assemblies.
+    pub fn assembles(&self) -> bool {
+        self.routing.iter().any(|op| !op.components.is_empty())
     }
 }
 

@@ -249,11 +249,7 @@ pub fn write_replication_tables(
     let plants =
         || std::iter::once(&scenario.factory).chain(scenario.variants.iter().map(|v| &v.factory));
     let product_loses = plants().any(|f| f.products.iter().any(|p| p.lose_on_shortage));
-    let assembles = plants().any(|f| {
-        f.products
-            .iter()
-            .any(|p| matches!(p.release, crate::model::Release::WithParent))
-    });
+    let assembles = plants().any(|f| f.assembles());
     let material_loses = plants().any(|f| f.materials.iter().any(|m| m.lose_on_shortage));
     let mut products = AtomicCsv::create(
         dir.join("products.csv"),

@@ -109,7 +109,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         for ((p, e), def) in s.good_per_product.iter().zip(&f.products) {
             // A sub-assembly's good parts are made for assembly, not
             // delivered.
-            let label = if matches!(def.release, crate::model::Release::WithParent) {
+            let label = if def.is_sub_assembly() {
                 format!("made {p} (sub-assembly)")
             } else {
                 format!("good {p}")
@@ -356,10 +356,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         .map(|st| format!("{} {}", st.station, pct(&st.starved_material).trim()))
         .collect();
     if !starved.is_empty() {
-        let assembles = f
-            .products
-            .iter()
-            .any(|p| p.routing.iter().any(|op| !op.components.is_empty()));
+        let assembles = f.assembles();
         let _ = writeln!(
             out,
             "  machines starved for {}: {}",

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use shopfloor::engine::Stream;
 use shopfloor::model::{ReplicationResult, TraceRecord, simulate};
 
-use crate::common::scenario;
+use crate::common::{assert_state_shares_add_up, scenario};
 
 fn pick<'a>(rng: &mut Stream, items: &[&'a str]) -> &'a str {
     items[((rng.uniform() * items.len() as f64) as usize).min(items.len() - 1)]
@@ -432,15 +432,7 @@ fn check(case: u32, text: &str, bom: &Bom, r: &ReplicationResult, trace: &[Trace
             "case {case}: {p:?}\n{text}"
         );
     }
-    for st in &r.stations {
-        let sum: f64 = st.state_shares.iter().sum();
-        assert!(
-            (sum - 1.0).abs() < 1e-9,
-            "case {case}: {} shares sum to {sum}\n{text}",
-            st.station
-        );
-        assert!(st.state_shares.iter().all(|x| *x >= -1e-12), "case {case}");
-    }
+    assert_state_shares_add_up(r, &format!("case {case}\n{text}"));
 }
 
 /// The counts of `w`, the run of `r` with a warm-up of `warmup_s`, are

@@ -8,7 +8,7 @@
 use shopfloor::engine::Stream;
 use shopfloor::model::simulate;
 
-use crate::common::scenario;
+use crate::common::{assert_state_shares_add_up, scenario};
 
 fn pick<'a>(rng: &mut Stream, items: &[&'a str]) -> &'a str {
     items[((rng.uniform() * items.len() as f64) as usize).min(items.len() - 1)]
@@ -146,18 +146,7 @@ fn random_plants_keep_their_invariants() {
         assert_eq!(r.scrapped, count("scrap"), "case {case}\n{text}");
         assert!(r.good + r.scrapped <= r.released, "case {case}\n{text}");
         // Each station's machine time splits into states adding up to 1.
-        for st in &r.stations {
-            let sum: f64 = st.state_shares.iter().sum();
-            assert!(
-                (sum - 1.0).abs() < 1e-9,
-                "case {case}: {} shares sum to {sum}\n{text}",
-                st.station
-            );
-            assert!(
-                st.state_shares.iter().all(|x| *x >= -1e-12),
-                "case {case}\n{text}"
-            );
-        }
+        assert_state_shares_add_up(&r, &format!("case {case}\n{text}"));
         // Workers are paid for at least the hours they work.
         for p in &r.pools {
             assert!(
@@ -276,14 +265,7 @@ fn random_plants_with_maintenance_and_mixed_stations_keep_their_invariants() {
         assert_eq!(r.released, count("release"), "case {case}\n{text}");
         assert_eq!(r.good, count("finish"), "case {case}\n{text}");
         assert_eq!(r.scrapped, count("scrap"), "case {case}\n{text}");
-        for st in &r.stations {
-            let sum: f64 = st.state_shares.iter().sum();
-            assert!(
-                (sum - 1.0).abs() < 1e-9,
-                "case {case}: {} shares sum to {sum}\n{text}",
-                st.station
-            );
-        }
+        assert_state_shares_add_up(&r, &format!("case {case}\n{text}"));
         let done: u64 = r.stations.iter().map(|s| s.maintenance_jobs).sum();
         assert_eq!(done, count("maintenance_end"), "case {case}\n{text}");
         // On each machine, maintenance starts and ends alternate.

@@ -68,10 +68,7 @@ impl<'f> Assembly<'f> {
     /// The plans of `f`'s products, with `ops` the operation table and
     /// `first_op` each product's first operation in it.
     pub fn new(f: &'f Factory, first_op: &[u32]) -> Assembly<'f> {
-        if f.products
-            .iter()
-            .all(|p| p.routing.iter().all(|op| op.components.is_empty()))
-        {
+        if !f.assembles() {
             return Assembly::default();
         }
         Assembly {

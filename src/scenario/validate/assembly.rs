@@ -3,7 +3,7 @@
 //! (`release = "with_parent"`).
 
 use super::{Names, Validator, at_most};
-use crate::model::{Product, ProductId, Release, Station, StationId};
+use crate::model::{Product, ProductId, Station, StationId};
 use crate::scenario::raw::*;
 use toml::Spanned;
 
@@ -89,7 +89,7 @@ pub(super) fn assembly(
                         format!("product \"{pname}\" cannot be assembled into itself"),
                         "name another product, made in the plant as a sub-assembly",
                     );
-                } else if !matches!(products[c].release, Release::WithParent) {
+                } else if !products[c].is_sub_assembly() {
                     v.err_hint(
                         q.span(),
                         &f,
@@ -129,7 +129,7 @@ pub(super) fn assembly(
     }
     for (pi, (pname, rp)) in raw.products.iter().enumerate() {
         let rp = rp.get_ref();
-        if !matches!(products[pi].release, Release::WithParent) {
+        if !products[pi].is_sub_assembly() {
             continue;
         }
         let at = rp.release.as_ref().map_or(0..0, |r| r.span());
