@@ -60,51 +60,24 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
-use std::path::Path;
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use shopfloor::engine::{Dist, MINUTE, WEEK};
-use shopfloor::model::{Factory, Release, ReplicationResult, simulate};
+use shopfloor::engine::{MINUTE, WEEK};
+use shopfloor::model::{Factory, ReplicationResult, simulate};
+
+#[path = "common/cpu.rs"]
+mod cpu;
+use cpu::thread_cpu_seconds;
+#[path = "common/models.rs"]
+mod models;
+use models::{mm1, serial_line};
 
 const SEED: u64 = 1;
 const HORIZON: f64 = 4.0 * WEEK;
 
 // ----- the engine -----------------------------------------------------------------
-
-/// Loads `scenarios/<name>.toml` with the given horizon and no warm-up (as
-/// `benches/throughput.rs` does).
-fn load(name: &str, horizon: f64) -> Factory {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let text = std::fs::read_to_string(&path).expect("benchmark scenario is readable");
-    let mut factory = shopfloor::scenario::parse(&path, &text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .factory;
-    factory.horizon = horizon;
-    factory.warmup = 0.0;
-    factory.period = shopfloor::scenario::default_period(horizon);
-    factory
-}
-
-/// The M/M/1 station at utilisation 0.9.
-fn mm1(horizon: f64) -> Factory {
-    let mut f = load("mm1", horizon);
-    match &mut f.products[0].release {
-        Release::Arrivals { interarrival, .. } => {
-            *interarrival = Dist::exponential(60.0 / 0.9).expect("valid mean");
-        }
-        _ => panic!("mm1.toml should have Poisson arrivals"),
-    }
-    f
-}
-
-/// The saturated five-station serial line with breakdowns.
-fn serial_line(horizon: f64) -> Factory {
-    load("serial_line", horizon)
-}
 
 /// One engine replication.
 fn engine(factory: &Factory) -> ReplicationResult {
@@ -415,22 +388,6 @@ fn bare_line(seed: u64, horizon: f64) -> BareLine {
 }
 
 // ----- timing ---------------------------------------------------------------------
-
-/// CPU time (user + system) of the calling thread, seconds, from
-/// `/proc/thread-self/stat` (10 ms ticks; 0 where there is no such file).
-fn thread_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    // Fields after the command name in parentheses; utime and stime are
-    // fields 14 and 15 of the whole line, 12 and 13 after the name.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let ticks: f64 = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
-}
 
 /// Times `engine` and `bare` in alternating blocks of `k` runs each, until
 /// each side has used at least `min_cpu` seconds of CPU: returns the runs

@@ -50,6 +50,9 @@ use shopfloor::model::{Factory, simulate};
 #[path = "common/alloc.rs"]
 mod alloc;
 use alloc::{LIVE, PEAK};
+#[path = "common/cpu.rs"]
+mod cpu;
+use cpu::thread_cpu_seconds;
 
 const SEED: u64 = 1;
 const SIZES: [usize; 4] = [5, 50, 500, 2000];
@@ -147,21 +150,6 @@ fn jobshop(n: usize, products: usize) -> Factory {
 fn run(factory: &Factory) -> (u64, u64) {
     let (r, _) = simulate(factory, SEED, 0, false);
     (r.stations.iter().map(|s| s.operations).sum(), r.events)
-}
-
-/// User + system CPU time of the calling thread, in seconds (Linux).
-fn thread_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    // Fields after the command name in parentheses; utime and stime are
-    // fields 14 and 15 of the whole line, 12 and 13 after the name.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let ticks: f64 = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }
 
 fn main() {

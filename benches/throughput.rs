@@ -71,52 +71,21 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput};
-use shopfloor::engine::{Dist, WEEK};
-use shopfloor::model::{Factory, Release, simulate};
+use shopfloor::engine::WEEK;
+use shopfloor::model::{Factory, simulate};
 
 // The counting allocator (peak live bytes, allocations).
 #[path = "common/alloc.rs"]
 mod alloc;
 use alloc::{ALLOCS, LIVE, PEAK};
+#[path = "common/models.rs"]
+mod models;
+use models::{load, mm1, serial_line};
 
 // ----- the models ---------------------------------------------------------------
 
 const SEED: u64 = 1;
 const HORIZON: f64 = 4.0 * WEEK;
-
-/// Loads `scenarios/<name>.toml` with the given horizon and no warm-up.
-fn load(name: &str, horizon: f64) -> Factory {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"));
-    let text = std::fs::read_to_string(&path).expect("benchmark scenario is readable");
-    let mut factory = shopfloor::scenario::parse(&path, &text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .factory;
-    factory.horizon = horizon;
-    factory.warmup = 0.0;
-    // The reporting period a scenario with this horizon would get: the time
-    // series then has 40 to 280 points, whatever the horizon.
-    factory.period = shopfloor::scenario::default_period(horizon);
-    factory
-}
-
-/// The M/M/1 station at utilisation 0.9.
-fn mm1(horizon: f64) -> Factory {
-    let mut f = load("mm1", horizon);
-    match &mut f.products[0].release {
-        Release::Arrivals { interarrival, .. } => {
-            *interarrival = Dist::exponential(60.0 / 0.9).expect("valid mean");
-        }
-        _ => panic!("mm1.toml should have Poisson arrivals"),
-    }
-    f
-}
-
-/// The saturated five-station serial line with breakdowns.
-fn serial_line(horizon: f64) -> Factory {
-    load("serial_line", horizon)
-}
 
 /// The serial line staffed around the clock: every operation needs one of
 /// five operators, whose pool follows a three-shift calendar seven days a
