@@ -291,12 +291,12 @@ struct Machine {
     remaining: f64,
     seg_start: f64,
     ttf_left: f64,
-    /// An automated machine beside manual ones (see [`mixed`]): its
-    /// process-time factor (1 for every other machine) and whether it runs
-    /// without operators (`automated` and `unattended`).
-    factor: f64,
     station: u32,
     part: u32,
+    /// The operation of `part` (its `op`, kept in step with it while the
+    /// part is on the machine), so that the end of an operation reads the
+    /// operation without waiting for the part's record first.
+    op: u32,
     generation: Generation,
     /// Stamp of pending operating-time failures (bumped when a pause makes
     /// them stale).
@@ -334,6 +334,11 @@ struct Machine {
     /// Stamp of the current crew (bumped at each acquisition).
     crew_gen: Generation,
     index: u32,
+    /// An automated machine beside manual ones (see [`mixed`]): its
+    /// process-time factor (1 for every other machine, and only read at a
+    /// station with such machines) and whether it runs without operators
+    /// (`automated` and `unattended`).
+    factor: f64,
     automated: bool,
     /// Repair time drawn at the failure, started when a technician comes.
     repair_time: f64,
@@ -788,6 +793,7 @@ impl<'f> Sim<'f> {
                     },
                     unattended: automated && st.alongside.is_some_and(|a| a.unattended),
                     part: NONE,
+                    op: NONE,
                     phase: Phase::Empty,
                     down: false,
                     remaining: 0.0,
@@ -1333,7 +1339,9 @@ impl<'f> Sim<'f> {
     /// The operation the part on machine `m` is at.
     #[inline]
     fn op_on(&self, m: u32) -> &'f Op<'f> {
-        self.op(self.parts[self.machines[m as usize].part as usize].op)
+        let mach = &self.machines[m as usize];
+        debug_assert_eq!(mach.op, self.parts[mach.part as usize].op);
+        self.op(mach.op)
     }
 
     #[inline]

@@ -274,7 +274,10 @@ impl<'f> Sim<'f> {
             self.count_campaign(m, family, n as u32);
         }
         let lead = self.batches[b].loads[slot][0];
-        self.machines[m as usize].part = lead;
+        let op = self.parts[lead as usize].op;
+        let mach = &mut self.machines[m as usize];
+        mach.part = lead;
+        mach.op = op;
         self.start_operation(m);
     }
 
@@ -322,6 +325,9 @@ impl<'f> Sim<'f> {
                 self.part_finished::<false>(part, p, s, m, now);
             } else {
                 self.parts[part as usize].op = next_op;
+                if self.machines[m as usize].part == part {
+                    self.machines[m as usize].op = next_op;
+                }
                 let k = self.ops[next_op as usize].station;
                 if k == NONE {
                     self.send_part_out(part);
@@ -363,8 +369,10 @@ impl<'f> Sim<'f> {
             } else if self.stations[k as usize].overflow != NONE && self.overflow(k, part) {
                 self.batches[b].left[slot] += 1;
             } else {
+                let op = self.parts[part as usize].op;
                 let mach = &mut self.machines[m as usize];
                 mach.part = part;
+                mach.op = op;
                 mach.phase = Phase::Finished;
                 self.set_state(m);
                 self.stations[k as usize]
@@ -378,6 +386,7 @@ impl<'f> Sim<'f> {
         self.batches[b].left[slot] = 0;
         let mach = &mut self.machines[m as usize];
         mach.part = NONE;
+        mach.op = NONE;
         mach.phase = Phase::Empty;
         self.set_state(m);
         // Maintenance due goes in before the next batch (`every_parts`

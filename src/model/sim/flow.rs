@@ -227,6 +227,7 @@ impl<'f> Sim<'f> {
     pub(super) fn release_machine(&mut self, m: u32) {
         let mach = &mut self.machines[m as usize];
         mach.part = NONE;
+        mach.op = NONE;
         mach.phase = Phase::Empty;
         let station = mach.station;
         let down = mach.down;
@@ -242,11 +243,13 @@ impl<'f> Sim<'f> {
     /// first needs room at the next station.
     #[inline]
     pub(super) fn begin(&mut self, m: u32, part: u32) {
+        let op = self.parts[part as usize].op;
         let mach = &mut self.machines[m as usize];
         mach.part = part;
+        mach.op = op;
         let s = mach.station;
         if self.stations[s as usize].blocking == Blocking::BeforeService {
-            let next = self.ops[self.parts[part as usize].op as usize].next;
+            let next = self.ops[op as usize].next;
             if next != NONE && self.ops[next as usize].station != NONE {
                 let k = self.ops[next as usize].station;
                 if self.has_room(k) {
@@ -270,8 +273,7 @@ impl<'f> Sim<'f> {
     /// materials (or waits for them), then [`Self::start_operation`].
     #[inline]
     pub(super) fn start_work(&mut self, m: u32) {
-        let part = self.machines[m as usize].part;
-        let op = self.op(self.parts[part as usize].op);
+        let op = self.op_on(m);
         if op.kit && !self.take_kit(m) {
             return;
         }
@@ -299,10 +301,7 @@ impl<'f> Sim<'f> {
                 Phase::Setup,
                 setup.sample(&mut self.stations[s].setup_stream),
             ),
-            _ => (
-                Phase::Process,
-                op.process.sample(&mut self.stations[s].process_stream) * mach.factor,
-            ),
+            _ => (Phase::Process, self.process_time(op, m)),
         };
         let mach = &mut self.machines[m as usize];
         mach.last_family = op.family;
@@ -313,13 +312,29 @@ impl<'f> Sim<'f> {
         self.run_or_wait(m);
     }
 
+    /// A process time for operation `op` on machine `m`: a draw from the
+    /// station's process stream, times the machine's factor at a station
+    /// with automated machines beside manual ones (every other machine's
+    /// factor is 1, and `x * 1.0` is `x`).
+    #[inline(always)]
+    fn process_time(&mut self, op: &Op<'f>, m: u32) -> f64 {
+        let s = self.machines[m as usize].station as usize;
+        let st = &mut self.stations[s];
+        let d = op.process.sample(&mut st.process_stream);
+        if st.mixed {
+            d * self.machines[m as usize].factor
+        } else {
+            d
+        }
+    }
+
     /// Machine `m` has a segment (setup or processing) to run: it runs now
     /// if it has the operators it needs, else it waits for them.
     pub(super) fn run_or_wait(&mut self, m: u32) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
         let s = mach.station;
-        let op = self.op(self.parts[part as usize].op);
+        let op = self.op(mach.op);
         let phase = mach.phase;
         // An automated machine beside manual ones may run unattended.
         let attended = op.operators > 0 && !mach.unattended;
@@ -383,11 +398,7 @@ impl<'f> Sim<'f> {
         mach.remaining = 0.0;
         match mach.phase {
             Phase::Setup => {
-                let part = mach.part;
-                let s = mach.station as usize;
-                let op = &self.ops[self.parts[part as usize].op as usize];
-                let d = op.process.sample(&mut self.stations[s].process_stream)
-                    * self.machines[m as usize].factor;
+                let d = self.process_time(self.op_on(m), m);
                 let mach = &mut self.machines[m as usize];
                 mach.phase = Phase::Process;
                 mach.remaining = d;
@@ -405,8 +416,8 @@ impl<'f> Sim<'f> {
         let now = self.cal.now();
         let s = self.machines[m as usize].station;
         let part = self.machines[m as usize].part;
+        let op = self.op_on(m);
         let p = self.parts[part as usize];
-        let op = self.op(p.op);
         if op.batch {
             return self.complete_batch(m);
         }
@@ -450,6 +461,7 @@ impl<'f> Sim<'f> {
                 self.log("rework", s, m, part);
             }
             self.parts[part as usize].op = next_op;
+            self.machines[m as usize].op = next_op;
             // The routing's next step is known from this operation's line;
             // a rework's step is read from its own.
             let (k, shared) = if next_op == op.next {
