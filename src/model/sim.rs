@@ -357,6 +357,17 @@ struct Machine {
 const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
 const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
 
+/// A part in a station's buffer, with its operation and when it joined
+/// (copies of its `op` and `queued_at`): a machine taking it from the
+/// queue reads both here, without waiting for the part's record, which
+/// stays cold until the operation ends (issue #17).
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    part: u32,
+    op: u32,
+    at: f64,
+}
+
 /// Laid out by hand like [`Machine`]: what moving a part in and out of
 /// the station touches fills the first three cache lines (the buffer, idle
 /// machines and capacity — all that [`Sim::has_room`] reads — and the flags
@@ -368,7 +379,7 @@ const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
 struct StationState {
     // First line: the buffer and the idle machines (inline, see
     // [`idle`]).
-    queue: VecDeque<u32>,
+    queue: VecDeque<Queued>,
     idle: IdleMachines,
     reserved: u32,
     /// Index in [`Sim::batches`] of a batch station, or NONE.

@@ -175,8 +175,8 @@ impl<'f> Sim<'f> {
         // Parts waiting per family, families by their oldest part.
         let (ops, parts) = (self.ops, &self.parts);
         let bs = &mut self.batches[b];
-        for &p in &self.stations[s as usize].queue {
-            let part = &parts[p as usize];
+        for q in &self.stations[s as usize].queue {
+            let part = &parts[q.part as usize];
             let f = ops[part.op as usize].family;
             if bs.counts[f as usize] == 0 {
                 bs.seen.push(f);
@@ -238,15 +238,15 @@ impl<'f> Sim<'f> {
         let now = self.cal.now();
         let b = self.stations[s as usize].batch as usize;
         let slot = (m - self.batches[b].first_machine) as usize;
-        let (ops, parts) = (self.ops, &self.parts);
+        let ops = self.ops;
         let bs = &mut self.batches[b];
         let st = &mut self.stations[s as usize];
         let max = bs.max as usize;
         let load = &mut bs.loads[slot];
         load.clear();
-        st.queue.retain(|&p| {
-            if load.len() < max && ops[parts[p as usize].op as usize].family == family {
-                load.push(p);
+        st.queue.retain(|q| {
+            if load.len() < max && ops[q.op as usize].family == family {
+                load.push(q.part);
                 false
             } else {
                 true

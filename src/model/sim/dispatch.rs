@@ -15,9 +15,9 @@ impl<'f> Sim<'f> {
     /// Takes the part machine `m` (freed, at station `s` with a non-empty
     /// queue) runs next under a setup-aware rule.
     #[inline(never)]
-    pub(super) fn take_setup_aware(&mut self, s: u32, m: u32) -> u32 {
-        let (ops, parts) = (self.ops, &self.parts);
-        let family = |part: u32| ops[parts[part as usize].op as usize].family;
+    pub(super) fn take_setup_aware(&mut self, s: u32, m: u32) -> Queued {
+        let ops = self.ops;
+        let family = |q: &Queued| ops[q.op as usize].family;
         let st = &self.stations[s as usize];
         let mach = &self.machines[m as usize];
         let last = mach.last_family;
@@ -25,33 +25,29 @@ impl<'f> Sim<'f> {
             Dispatch::MinSetup => st
                 .queue
                 .iter()
-                .position(|&p| {
-                    let op = &ops[parts[p as usize].op as usize];
+                .position(|q| {
+                    let op = &ops[q.op as usize];
                     op.setup.is_none() || op.family == last
                 })
                 .unwrap_or(0),
             Dispatch::Campaign { limit } => {
                 let run = self.campaigns[m as usize].run_of(last);
-                match st.queue.iter().position(|&p| family(p) == last) {
+                match st.queue.iter().position(|q| family(q) == last) {
                     Some(i) if run < limit => i,
-                    _ => st
-                        .queue
-                        .iter()
-                        .position(|&p| family(p) != last)
-                        .unwrap_or(0),
+                    _ => st.queue.iter().position(|q| family(q) != last).unwrap_or(0),
                 }
             }
             _ => 0,
         };
-        let part = self.stations[s as usize]
+        let q = self.stations[s as usize]
             .queue
             .remove(index)
             .expect("the queue is not empty");
         if let Dispatch::Campaign { .. } = self.stations[s as usize].dispatch {
-            let f = family(part);
+            let f = family(&q);
             self.count_campaign(m, f, 1);
         }
-        part
+        q
     }
 
     /// Machine `m` takes `n` parts of family `f` from its queue under

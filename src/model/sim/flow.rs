@@ -103,8 +103,13 @@ impl<'f> Sim<'f> {
         {
             self.begin(m, part);
         } else {
-            self.parts[part as usize].queued_at = now;
-            st.queue.push_back(part);
+            let p = &mut self.parts[part as usize];
+            p.queued_at = now;
+            st.queue.push_back(Queued {
+                part,
+                op: p.op,
+                at: now,
+            });
             st.queue_len.add(now, 1.0);
             let batch = st.batch;
             self.waiting.add(now, 1.0);
@@ -127,21 +132,21 @@ impl<'f> Sim<'f> {
             if !st.queue.is_empty()
                 && let Some(m) = st.idle.pop(&self.idle_below)
             {
-                let part = if st.fifo {
+                let q = if st.fifo {
                     st.queue.pop_front().expect("queue is not empty")
                 } else {
                     self.take_by_rule(s, m)
                 };
                 let st = &mut self.stations[s as usize];
                 let now = self.cal.now();
-                let wait = now - self.parts[part as usize].queued_at;
+                let wait = now - q.at;
                 if wait > 0.0 {
                     st.waited += 1;
                     st.wait_sum += wait;
                 }
                 st.queue_len.add(now, -1.0);
                 self.waiting.add(now, -1.0);
-                self.begin(m, part);
+                self.begin_op(m, q.part, q.op);
                 continue;
             }
             // 2. Room lets the first waiter (not under repair) in.
@@ -243,7 +248,12 @@ impl<'f> Sim<'f> {
     /// first needs room at the next station.
     #[inline]
     pub(super) fn begin(&mut self, m: u32, part: u32) {
-        let op = self.parts[part as usize].op;
+        self.begin_op(m, part, self.parts[part as usize].op);
+    }
+
+    /// [`Self::begin`], the part's operation `op` already at hand.
+    #[inline]
+    pub(super) fn begin_op(&mut self, m: u32, part: u32, op: u32) {
         let mach = &mut self.machines[m as usize];
         mach.part = part;
         mach.op = op;
@@ -726,7 +736,7 @@ impl<'f> Sim<'f> {
     /// The part freed machine `m` at station `s` takes under a dispatching
     /// rule other than FIFO: the best key, the earliest queued on a tie.
     #[inline(never)]
-    pub(super) fn take_by_rule(&mut self, s: u32, m: u32) -> u32 {
+    pub(super) fn take_by_rule(&mut self, s: u32, m: u32) -> Queued {
         if self.stations[s as usize].dispatch.setup_aware() {
             return self.take_setup_aware(s, m);
         }
@@ -743,8 +753,8 @@ impl<'f> Sim<'f> {
         };
         let mut best = 0;
         let mut best_key = f64::INFINITY;
-        for (i, &part) in st.queue.iter().enumerate() {
-            let k = key(part);
+        for (i, q) in st.queue.iter().enumerate() {
+            let k = key(q.part);
             if k < best_key || i == 0 {
                 best = i;
                 best_key = k;
