@@ -11,7 +11,7 @@ use shopfloor::experiment::kpi::{Kpi, kpi, kpi_names};
 use shopfloor::experiment::sensitivity::{self, SensitivityPlan};
 use shopfloor::experiment::store::{self, Shard};
 use shopfloor::experiment::{self, Outcome, Plan, Precision, PrecisionOn, Progress};
-use shopfloor::model::simulate;
+use shopfloor::model::{simulate, simulate_traced};
 use shopfloor::scenario::{self, Overrides, parse_duration};
 use shopfloor::{data, report};
 
@@ -757,9 +757,11 @@ fn draw(
         Vec::new()
     } else {
         // The Gantt chart needs the event trace of the baseline's
-        // replication 0, over its window only.
-        let (_, trace) = simulate(&report::gantt_factory(&sc.factory), sc.seed, 0, true);
-        report::write_plots(dir, sc, results, trace.as_deref())
+        // replication 0, over its window only, of the machines it draws.
+        let stations = report::gantt_stations(&sc.factory, results);
+        let (_, trace) =
+            simulate_traced(&report::gantt_factory(&sc.factory), sc.seed, 0, &stations);
+        report::write_plots(dir, sc, results, Some(&trace))
             .map_err(|e| format!("error: cannot draw the charts in {}: {e}", dir.display()))?
     };
     report::write_report(dir, sc, results, &charts)

@@ -24,5 +24,5 @@ pub use results::{
     PeriodPoint, PoolResult, ProductResult, ReplicationResult, StationResult, SupplierResult,
     TraceRecord,
 };
-pub use sim::simulate;
-pub use transport::{MoverId, MoverPool};
+pub use sim::{simulate, simulate_traced};
+pub use transport::{Legs, MoverId, MoverPool};

@@ -478,6 +478,9 @@ struct Sim<'f> {
     reworked: u64,
     cycle: Tally,
     trace: Option<Vec<(RawTrace, u64, u32)>>,
+    /// With a trace, the stations whose events it records (empty: all);
+    /// events of no station (shifts, orders) are always recorded.
+    trace_stations: Vec<bool>,
     /// Worker pools: free workers, busy level, queued repairs.
     pools: Vec<PoolState>,
     /// Machines waiting for operators, in the order they asked.
@@ -744,10 +747,36 @@ pub fn simulate(
     replication: u64,
     trace: bool,
 ) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
+    run_replication(factory, seed, replication, trace, Vec::new())
+}
+
+/// [`simulate`] with the event log of the stations marked in `stations`
+/// only (one flag per station of `factory`), and of the events of no
+/// station (shifts, orders): what a chart of some machines of a large
+/// plant needs, without holding every event of every machine in memory.
+/// The run and its result are those of [`simulate`].
+pub fn simulate_traced(
+    factory: &Factory,
+    seed: u64,
+    replication: u64,
+    stations: &[bool],
+) -> (ReplicationResult, Vec<TraceRecord>) {
+    let (r, trace) = run_replication(factory, seed, replication, true, stations.to_vec());
+    (r, trace.unwrap_or_default())
+}
+
+fn run_replication(
+    factory: &Factory,
+    seed: u64,
+    replication: u64,
+    trace: bool,
+    trace_stations: Vec<bool>,
+) -> (ReplicationResult, Option<Vec<TraceRecord>>) {
     let (mut ops, first_op) = build_ops(factory);
     let share_streams = outsourcing::share_streams(factory, &mut ops, seed, replication);
     let mut sim = Sim::new(factory, &ops, first_op, seed, replication, trace);
     sim.share_streams = share_streams;
+    sim.trace_stations = trace_stations;
     sim.run();
     sim.close_period();
     let result = sim.result(replication);
@@ -930,6 +959,7 @@ impl<'f> Sim<'f> {
             last_period: SeriesTotals::default(),
             series: Vec::with_capacity((f.horizon / f.period).ceil().min(1e6) as usize + 1),
             trace: trace.then(Vec::new),
+            trace_stations: Vec::new(),
             pools: f
                 .pools
                 .iter()
@@ -1067,6 +1097,9 @@ impl<'f> Sim<'f> {
     #[cold]
     #[inline(never)]
     fn record_trace(&mut self, event: &'static str, station: u32, machine: u32, part: u32) {
+        if station != NONE && self.trace_stations.get(station as usize) == Some(&false) {
+            return;
+        }
         let (serial, product) = if part == NONE {
             (0, NONE)
         } else {

@@ -28,7 +28,7 @@ pub use csv_out::{write_replication_tables, write_trace_csv, write_variants_csv}
 pub use html::{report_html, write_report};
 pub use json::{SummaryFile, write_summary_json};
 pub use optimize::{optimize_table, write_optimize};
-pub use plots::{Chart, draw_svgs, gantt_factory, write_plots};
+pub use plots::{Chart, draw_svgs, gantt_factory, gantt_stations, write_plots};
 pub use sensitivity::{lever_label, sensitivity_table, write_sensitivity_csv};
 
 use crate::experiment::RunResults;

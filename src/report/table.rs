@@ -39,9 +39,15 @@ fn pct(e: &Estimate) -> String {
     if e.mean.is_nan() {
         "—".into()
     } else {
-        format!("{:5.1}%", 100.0 * e.mean)
+        // A share computed as a difference can come out a rounding error
+        // below zero: "0.0%", not "-0.0%".
+        format!("{:5.1}%", (100.0 * e.mean).max(0.0) + 0.0)
     }
 }
+
+/// Stations (and products) listed in the summary on the terminal: a plant
+/// of hundreds gets the ones that matter and a pointer to the CSV tables.
+const TERMINAL_ROWS: usize = 30;
 
 /// The summary table as text.
 pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
@@ -106,7 +112,12 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         let _ = writeln!(out, "  {k:<28} {v}");
     }
     if s.good_per_product.len() > 1 {
-        for ((p, e), def) in s.good_per_product.iter().zip(&f.products) {
+        for ((p, e), def) in s
+            .good_per_product
+            .iter()
+            .zip(&f.products)
+            .take(TERMINAL_ROWS)
+        {
             // A sub-assembly's good parts are made for assembly, not
             // delivered.
             let label = if def.is_sub_assembly() {
@@ -115,6 +126,13 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
                 format!("good {p}")
             };
             let _ = writeln!(out, "  {label:<28} {}", est(e, 1));
+        }
+        if s.good_per_product.len() > TERMINAL_ROWS {
+            let _ = writeln!(
+                out,
+                "  … and {} more products (all in products.csv)",
+                s.good_per_product.len() - TERMINAL_ROWS
+            );
         }
     }
     let _ = writeln!(out);
@@ -134,7 +152,21 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         "bn sole",
         "bn shift"
     );
-    for st in &s.stations {
+    // In a large plant, the stations most often the bottleneck, then the
+    // busiest (the rest are in stations.csv).
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let key = |i: usize| {
+        let st = &s.stations[i];
+        (
+            finite(st.bottleneck_sole.mean) + finite(st.bottleneck_shifting.mean),
+            finite(st.utilisation.mean),
+        )
+    };
+    let shown = super::plots::top_rows(s.stations.len(), TERMINAL_ROWS, |a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    for st in shown.iter().map(|&i| &s.stations[i]) {
         let is_bottleneck =
             !s.bottleneck_is_pool && !s.bottleneck_is_mover && st.station == s.bottleneck;
         let mark = match (is_bottleneck, st.station == s.busiest_station) {
@@ -163,6 +195,14 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             pct(&st.bottleneck_sole),
             pct(&st.bottleneck_shifting),
             mark
+        );
+    }
+    if shown.len() < s.stations.len() {
+        let _ = writeln!(
+            out,
+            "  … and {} more stations (all in stations.csv); shown: the {} most often the bottleneck, then the busiest",
+            s.stations.len() - shown.len(),
+            shown.len()
         );
     }
     for st in &s.stations {

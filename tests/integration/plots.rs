@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use shopfloor::engine::HOUR;
 use shopfloor::experiment;
-use shopfloor::model::simulate;
+use shopfloor::model::{simulate, simulate_traced};
 use shopfloor::report::{self, plots};
 use shopfloor::scenario::{self, Overrides, Scenario};
 
@@ -130,8 +130,9 @@ fn examples() -> Vec<(PathBuf, Scenario)> {
 /// Draws every chart and the report of `s` into `dir`, as `run` does.
 fn draw(dir: &Path, s: &Scenario) -> Vec<report::Chart> {
     let results = experiment::run(s);
-    let (_, trace) = simulate(&report::gantt_factory(&s.factory), s.seed, 0, true);
-    let charts = report::write_plots(dir, s, &results, trace.as_deref()).unwrap();
+    let stations = report::gantt_stations(&s.factory, &results);
+    let (_, trace) = simulate_traced(&report::gantt_factory(&s.factory), s.seed, 0, &stations);
+    let charts = report::write_plots(dir, s, &results, Some(&trace)).unwrap();
     report::write_report(dir, s, &results, &charts).unwrap();
     charts
 }
@@ -602,6 +603,103 @@ fn gantt_window_trace_is_a_prefix_of_the_full_trace() {
             assert!(full == cut, "{}: traces differ", file.display());
         }
     }
+}
+
+/// A trace of some stations is the full trace without the other stations'
+/// events (shift and order events kept), and the run is the same.
+#[test]
+fn a_trace_of_some_stations_is_the_full_trace_filtered() {
+    for (file, s) in examples() {
+        let n = s.factory.stations.len();
+        let keep: Vec<bool> = (0..n).map(|i| i % 2 == 1).collect();
+        let (r_full, full) = simulate(&s.factory, s.seed, 0, true);
+        let (r_some, some) = simulate_traced(&s.factory, s.seed, 0, &keep);
+        assert_eq!(r_full.events, r_some.events, "{}", file.display());
+        assert_eq!(r_full.good, r_some.good, "{}", file.display());
+        let kept = |r: &&shopfloor::model::TraceRecord| {
+            r.station.is_empty()
+                || s.factory
+                    .stations
+                    .iter()
+                    .zip(&keep)
+                    .any(|(st, &k)| k && st.name == r.station)
+        };
+        let key = |r: &shopfloor::model::TraceRecord| {
+            (
+                r.time_s.to_bits(),
+                r.event,
+                r.station.clone(),
+                r.machine,
+                r.part,
+                r.order,
+                r.product.clone(),
+            )
+        };
+        let full = full.unwrap();
+        let expected: Vec<_> = full.iter().filter(kept).map(key).collect();
+        let got: Vec<_> = some.iter().map(key).collect();
+        assert!(
+            n < 2 || got.len() < full.len(),
+            "{}: nothing left out",
+            file.display()
+        );
+        assert!(expected == got, "{}: traces differ", file.display());
+    }
+}
+
+/// A plant of 120 one-machine stations, one of them slower than the rest:
+/// the per-station charts draw at most MAX_ROWS rows, the Gantt chart the
+/// machines of the stations most often the bottleneck (the slow one among
+/// them), and every chart says how many it shows.
+#[test]
+fn charts_of_a_large_plant_show_the_stations_that_matter() {
+    use std::fmt::Write as _;
+    let n = 120;
+    let mut t = String::from("[simulation]\nhorizon = \"2d\"\nreplications = 2\nseed = 3\n\n");
+    for i in 0..n {
+        writeln!(t, "[stations.s{i}]\nbuffer = 3\n").unwrap();
+    }
+    t.push_str("[products.part]\nrelease = \"saturated\"\nrouting = [\n");
+    for i in 0..n {
+        let mean = if i == 77 { "1.5m" } else { "1m" };
+        writeln!(
+            t,
+            "  {{ station = \"s{i}\", process = {{ dist = \"exponential\", mean = \"{mean}\" }} }},"
+        )
+        .unwrap();
+    }
+    t.push_str("]\n");
+    let s = crate::common::scenario(&t);
+    let results = experiment::run(&s);
+    assert_eq!(results.baseline().summary.bottleneck, "s77");
+    let shown = report::gantt_stations(&s.factory, &results);
+    assert_eq!(shown.iter().filter(|&&k| k).count(), plots::MAX_ROWS);
+    assert!(shown[77], "the bottleneck's machine is drawn");
+    let dir = tempfile::tempdir().unwrap();
+    let charts = draw(dir.path(), &s);
+    let svg = |stem: &str| {
+        &charts
+            .iter()
+            .find(|c| c.stem == stem)
+            .unwrap_or_else(|| panic!("no {stem} chart"))
+            .svg
+    };
+    // Row labels are drawn as text lines of their own: s77 and at most
+    // MAX_ROWS stations.
+    for stem in ["station_states", "bottleneck_shares", "gantt"] {
+        let labels = (0..n)
+            .filter(|i| {
+                svg(stem).contains(&format!("\ns{i}\n")) || svg(stem).contains(&format!("\ns{i} ("))
+            })
+            .count();
+        assert!(labels <= plots::MAX_ROWS, "{stem}: {labels} rows");
+        assert!(
+            svg(stem).contains("\ns77"),
+            "{stem}: the bottleneck is drawn"
+        );
+    }
+    assert!(svg("station_states").contains(&format!("{} of {n} shown", plots::MAX_ROWS)));
+    assert!(svg("gantt").contains(&format!("{} of {n} machines", plots::MAX_ROWS)));
 }
 
 #[test]

@@ -57,9 +57,6 @@ pub(super) struct MoverPoolState {
     queue_len: TimeAverage,
     loaded: TimeAverage,
     empty: TimeAverage,
-    /// Mean travel time by (from, to) over the stations, for choosing the
-    /// nearest idle mover.
-    mean: Vec<f64>,
     stream: Stream,
     moves: u64,
     pickups: u64,
@@ -69,7 +66,6 @@ pub(super) struct MoverPoolState {
 
 /// The movers and their pools, all idle at their pool's home.
 pub(super) fn build(f: &Factory, seed: u64, rep: u64) -> (Vec<MoverUnit>, Vec<MoverPoolState>) {
-    let n = f.stations.len();
     let mut units = Vec::new();
     let mut pools = Vec::with_capacity(f.movers.len());
     for (p, def) in f.movers.iter().enumerate() {
@@ -91,12 +87,6 @@ pub(super) fn build(f: &Factory, seed: u64, rep: u64) -> (Vec<MoverUnit>, Vec<Mo
                 },
             });
         }
-        let mut mean = vec![0.0; n * n];
-        for a in 0..n {
-            for b in 0..n {
-                mean[a * n + b] = def.leg(n, a as u32, b as u32).map_or(0.0, Dist::mean);
-            }
-        }
         pools.push(MoverPoolState {
             // Taken from the back: the lowest-numbered first on a tie.
             free: (first..first + def.count).rev().collect(),
@@ -104,7 +94,6 @@ pub(super) fn build(f: &Factory, seed: u64, rep: u64) -> (Vec<MoverUnit>, Vec<Mo
             queue_len: TimeAverage::new(0.0),
             loaded: TimeAverage::new(0.0),
             empty: TimeAverage::new(0.0),
-            mean,
             stream: Stream::new(seed, rep, &format!("travel/{}", def.name)),
             moves: 0,
             pickups: 0,
@@ -207,12 +196,11 @@ impl<'f> Sim<'f> {
     /// station `to` (the lowest-numbered on a tie), taken off the idle
     /// list.
     fn nearest_free_mover(&mut self, pool: u32, to: u32) -> Option<u32> {
-        let n = self.stations.len();
+        let legs = &self.f.movers[pool as usize].legs;
         let ps = &mut self.mover_pools[pool as usize];
         let mut best: Option<(usize, f64, u32)> = None;
         for (i, &u) in ps.free.iter().enumerate() {
-            let at = self.mover_units[u as usize].at as usize;
-            let t = ps.mean[at * n + to as usize];
+            let t = legs.mean(self.mover_units[u as usize].at, to);
             match best {
                 Some((_, bt, bu)) if bt < t || (bt == t && bu < u) => {}
                 _ => best = Some((i, t, u)),
@@ -228,7 +216,6 @@ impl<'f> Sim<'f> {
     fn dispatch_mover(&mut self, u: u32, request: MoveRequest) {
         let now = self.cal.now();
         let f = self.f;
-        let n = self.stations.len();
         let unit = &mut self.mover_units[u as usize];
         let pool = unit.pool;
         unit.request = request;
@@ -238,7 +225,7 @@ impl<'f> Sim<'f> {
             self.active.unit_changed(r, now, true);
         }
         let unit = &mut self.mover_units[u as usize];
-        match f.movers[pool as usize].leg(n, unit.at, request.from) {
+        match f.movers[pool as usize].legs.get(unit.at, request.from) {
             None => self.mover_pickup(u),
             Some(d) => {
                 unit.phase = MoverPhase::ToPickup;
@@ -264,7 +251,6 @@ impl<'f> Sim<'f> {
     fn mover_pickup(&mut self, u: u32) {
         let now = self.cal.now();
         let f = self.f;
-        let n = self.stations.len();
         let unit = &mut self.mover_units[u as usize];
         let (pool, req) = (unit.pool, unit.request);
         let ps = &mut self.mover_pools[pool as usize];
@@ -279,7 +265,7 @@ impl<'f> Sim<'f> {
         ps.wait_sum += now - req.since;
         self.log("pickup", req.from, req.machine, req.part);
         self.release_machine(req.machine);
-        match f.movers[pool as usize].leg(n, req.from, req.to) {
+        match f.movers[pool as usize].legs.get(req.from, req.to) {
             None => self.mover_unload(u),
             Some(d) => {
                 let t = d.sample(&mut self.mover_pools[pool as usize].stream);

@@ -95,9 +95,24 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         })
         .chain(pools)
         .chain(movers)
-        .collect();
+        .collect::<Vec<Bar>>();
+    // In a large plant, the stations and pools most often the bottleneck
+    // (the primary one first), leaving out those never the bottleneck.
+    let share = |b: &Bar| b.sole + b.shifting;
+    let mut shown = super::top_rows(bars.len(), super::MAX_ROWS, |a, b| {
+        share(&bars[a]).total_cmp(&share(&bars[b]))
+    });
+    if shown.len() < bars.len() {
+        shown.retain(|&i| share(&bars[i]) > 0.0 || bars[i].primary);
+    }
+    let note = super::rows_note(shown.len(), bars.len(), "bottleneck share");
+    let bars = if shown.len() < bars.len() {
+        shown.iter().map(|&i| bars[i].clone()).collect()
+    } else {
+        bars
+    };
     let subtitle = format!(
-        "baseline, after the warm-up, mean over {} replication{} with the 95% CI of the total; the bottleneck shifts {:.1} times a day",
+        "baseline, after the warm-up, mean over {} replication{} with the 95% CI of the total; the bottleneck shifts {:.1} times a day{note}",
         s.replications,
         if s.replications == 1 { "" } else { "s" },
         s.bottleneck_shifts_per_day.mean

@@ -1,13 +1,18 @@
 //! Gantt chart: what every machine of the baseline did, minute by minute,
 //! over the first day of replication 0, rebuilt from the event trace.
 
+use std::collections::HashMap;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::stations::state_style;
-use super::{Drawn, Mark, Plot, Spec, legend, names_width, row_chart, row_labels, titled};
+use super::{
+    Drawn, MAX_ROWS, Mark, Plot, Spec, legend, names_width, row_chart, row_labels, titled,
+};
 use crate::engine::{DAY, HOUR, format_duration};
-use crate::model::{Factory, TraceRecord};
+use crate::experiment::RunResults;
+use crate::model::{Factory, Station, TraceRecord};
 use crate::scenario::Scenario;
 
 /// Size of the Gantt chart.
@@ -42,6 +47,56 @@ pub fn gantt_factory(f: &Factory) -> Factory {
         g.warmup = 0.0;
     }
     g
+}
+
+/// A station's machines: the manual ones, then the automated ones beside
+/// them (machines `machines ..` in the trace).
+fn machines_of(st: &Station) -> u32 {
+    st.machines + st.alongside.map_or(0, |a| a.machines)
+}
+
+/// The stations whose machines the Gantt chart draws, one flag per station
+/// of `f`: every station when the plant has at most [`MAX_ROWS`] machines;
+/// otherwise the stations most often the bottleneck in the baseline (sole
+/// plus shifting share; then the busiest, then the first), taken in that
+/// order while their machines fit in [`MAX_ROWS`] rows (the first
+/// station's first [`MAX_ROWS`] machines when it alone has more). The run
+/// for the chart traces only these ([`crate::model::simulate_traced`]).
+pub fn gantt_stations(f: &Factory, results: &RunResults) -> Vec<bool> {
+    let machines = |i: usize| machines_of(&f.stations[i]) as usize;
+    let n = f.stations.len();
+    if (0..n).map(machines).sum::<usize>() <= MAX_ROWS {
+        return vec![true; n];
+    }
+    let s = &results.baseline().summary.stations;
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let key = |i: usize| {
+        s.get(i).map_or((0.0, 0.0), |st| {
+            (
+                finite(st.bottleneck_sole.mean) + finite(st.bottleneck_shifting.mean),
+                finite(st.utilisation.mean),
+            )
+        })
+    };
+    let mut order: Vec<usize> = (0..n).filter(|&i| machines(i) > 0).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        kb.0.total_cmp(&ka.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then(a.cmp(&b))
+    });
+    let mut shown = vec![false; n];
+    let mut rows = 0;
+    for (k, &i) in order.iter().enumerate() {
+        if k == 0 || rows + machines(i) <= MAX_ROWS {
+            shown[i] = true;
+            rows += machines(i);
+        }
+        if rows >= MAX_ROWS {
+            break;
+        }
+    }
+    shown
 }
 
 /// One machine's row: label and segments `(start h, end h, state name,
@@ -111,13 +166,25 @@ fn shifts_at_start(trace: &[TraceRecord]) -> Option<i64> {
 
 /// Rebuilds each machine's state segments from `trace` up to `window`
 /// seconds.
-fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
-    let mut first = Vec::with_capacity(f.stations.len());
+fn segments(f: &Factory, shown: &[bool], trace: &[TraceRecord], window: f64) -> Vec<Row> {
+    // The row of each shown station's first machine and its machines
+    // drawn (a station of more machines than rows: its first MAX_ROWS), by
+    // station name; products by name.
+    let mut first: HashMap<&str, (usize, u32)> = HashMap::new();
+    let product: HashMap<&str, usize> = f
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
     let mut rows: Vec<Row> = Vec::new();
-    for st in &f.stations {
-        first.push(rows.len());
-        for m in 0..st.machines {
-            let label = if st.machines > 1 {
+    for (st, _) in f.stations.iter().zip(shown).filter(|(_, s)| **s) {
+        let drawn = machines_of(st).min(MAX_ROWS as u32);
+        first.insert(st.name.as_str(), (rows.len(), drawn));
+        for m in 0..drawn {
+            let label = if m >= st.machines {
+                format!("{} {} (automated)", st.name, m + 1)
+            } else if machines_of(st) > 1 {
                 format!("{} {}", st.name, m + 1)
             } else {
                 st.name.clone()
@@ -172,13 +239,13 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
             continue;
         }
         let Some(mi) = r.machine else { continue };
-        let Some(si) = f.stations.iter().position(|s| s.name == r.station) else {
+        let Some(&(start, drawn)) = first.get(r.station.as_str()) else {
             continue;
         };
-        let row = first[si] + mi as usize;
-        if row >= rows.len() {
+        if mi >= drawn {
             continue;
         }
+        let row = start + mi as usize;
         let old = machines[row];
         let mut new = old;
         match r.event {
@@ -199,7 +266,7 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
             }
             _ => continue,
         }
-        if let Some(p) = f.products.iter().position(|p| p.name == r.product) {
+        if let Some(&p) = product.get(r.product.as_str()) {
             new.product = p;
         }
         let now_on = on_shift(open);
@@ -219,17 +286,35 @@ fn segments(f: &Factory, trace: &[TraceRecord], window: f64) -> Vec<Row> {
 
 /// The Gantt chart of the baseline's replication 0 from its trace, or None
 /// without machines or trace.
-pub(super) fn gantt(scenario: &Scenario, trace: &[TraceRecord]) -> Option<Spec> {
+pub(super) fn gantt(
+    scenario: &Scenario,
+    results: &RunResults,
+    trace: &[TraceRecord],
+) -> Option<Spec> {
     let f = &scenario.factory;
     let window = gantt_window(f);
-    if window <= 0.0 || f.stations.iter().all(|s| s.machines == 0) {
+    if window <= 0.0 || f.stations.iter().all(|s| machines_of(s) == 0) {
         return None;
     }
-    let rows = segments(f, trace, window);
+    let shown = gantt_stations(f, results);
+    let rows = segments(f, &shown, trace, window);
     let mut subtitle = format!(
         "baseline, replication 0, first {} of the run",
         format_duration(window)
     );
+    let machines: u32 = f.stations.iter().map(machines_of).sum();
+    if rows.len() < machines as usize {
+        let stations = shown.iter().filter(|&&s| s).count();
+        subtitle.push_str(&format!(
+            "; {} of {machines} machines: {}",
+            rows.len(),
+            if stations == 1 {
+                "the station most often the bottleneck".to_string()
+            } else {
+                format!("the {stations} stations most often the bottleneck")
+            }
+        ));
+    }
     if f.warmup >= window {
         subtitle.push_str(&format!(
             " (inside the {} warm-up)",
@@ -258,8 +343,14 @@ pub(super) fn gantt(scenario: &Scenario, trace: &[TraceRecord]) -> Option<Spec> 
 }
 
 impl GanttPlot {
+    /// Processing is shaded by product: with 2 to 4 products (more would
+    /// repeat the shades, and fill the legend).
+    fn by_product(&self) -> bool {
+        (2..=PRODUCT_GREENS.len()).contains(&self.products.len())
+    }
+
     fn color(&self, state: &str, product: usize) -> RGBColor {
-        if state == "busy" && self.products.len() > 1 {
+        if state == "busy" && self.by_product() {
             PRODUCT_GREENS[product % PRODUCT_GREENS.len()]
         } else {
             state_style(state).0
@@ -304,7 +395,7 @@ impl GanttPlot {
             .collect();
         row_labels(&screen, x0, &rows, names_w - 12, label_size)?;
         let mut entries: Vec<(Mark, String)> = Vec::new();
-        if self.products.len() > 1 {
+        if self.by_product() {
             for (k, p) in self.products.iter().enumerate() {
                 entries.push((Mark::Box(self.color("busy", k)), format!("busy: {p}")));
             }
@@ -382,7 +473,7 @@ routing = [{ station = "mill", process = "1m" }]
             rec(260.0, "process_start", 1, "widget"),
             rec(400.0, "process_end", 1, "widget"),
         ];
-        let rows = segments(&s.factory, &trace, 500.0);
+        let rows = segments(&s.factory, &[true], &trace, 500.0);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].0, "mill 1");
         assert_eq!(
@@ -408,6 +499,46 @@ routing = [{ station = "mill", process = "1m" }]
         );
     }
 
+    /// The automated machines beside a station's manual ones get rows of
+    /// their own after them: their events are not drawn on the next
+    /// station's row (they were, before).
+    #[test]
+    fn automated_machines_alongside_have_their_own_rows() {
+        let text = r#"
+[simulation]
+horizon = "10h"
+[stations.mill]
+machines = 1
+[stations.mill.automated]
+alongside = true
+machines = 1
+process_factor = 0.5
+capital = 1000.0
+life = "52w"
+[stations.drill]
+[products.widget]
+release = "saturated"
+routing = [{ station = "mill", process = "1m" }, { station = "drill", process = "1m" }]
+"#;
+        let s = crate::scenario::parse(std::path::Path::new("t.toml"), text).unwrap();
+        let h = |x: f64| x / HOUR;
+        let trace = [
+            rec(0.0, "process_start", 1, "widget"),
+            rec(30.0, "process_end", 1, "widget"),
+        ];
+        let rows = segments(&s.factory, &[true, true], &trace, 100.0);
+        let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(labels, ["mill 1", "mill 2 (automated)", "drill"]);
+        assert_eq!(
+            rows[1].1,
+            [
+                (h(0.0), h(30.0), "busy", 0),
+                (h(30.0), h(100.0), "starved", 0)
+            ]
+        );
+        assert_eq!(rows[2].1, [(h(0.0), h(100.0), "starved", 0)]);
+    }
+
     #[test]
     fn waiting_for_operators_is_off_shift_between_shifts() {
         let s = crate::scenario::parse(std::path::Path::new("t.toml"), LINE).unwrap();
@@ -431,7 +562,7 @@ routing = [{ station = "mill", process = "1m" }]
             rec(350.0, "process_end", 0, "widget"),
             rec(400.0, "wait_for_operator", 1, "widget"),
         ];
-        let rows = segments(&s.factory, &trace, 500.0);
+        let rows = segments(&s.factory, &[true], &trace, 500.0);
         assert_eq!(
             rows[0].1,
             [
@@ -449,7 +580,7 @@ routing = [{ station = "mill", process = "1m" }]
             ]
         );
         // Without shift records, waiting is never off shift.
-        let rows = segments(&s.factory, &trace[7..], 500.0);
+        let rows = segments(&s.factory, &[true], &trace[7..], 500.0);
         assert_eq!(rows[1].1[1], (h(400.0), h(500.0), "waiting_operator", 0));
     }
 

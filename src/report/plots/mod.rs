@@ -20,6 +20,12 @@
 //! (the best by the ranking), so that a batch of hundreds of variants stays
 //! legible and quick to draw.
 //!
+//! Charts of one row per station (machine time, bottleneck shares) show at
+//! most [`MAX_ROWS`] stations and the Gantt chart at most [`MAX_ROWS`]
+//! machines, chosen by [`top_rows`]: in a plant of hundreds of stations a
+//! bar a pixel high says nothing, and the tables (`stations.csv`) have
+//! them all.
+//!
 //! The delivery charts (on-time delivery, backlog over time) need customer
 //! orders in some variant ([`has_orders`]), the cost breakdown a cost model
 //! beyond labour ([`has_cost_model`]): a scenario without them draws exactly
@@ -48,7 +54,7 @@ use rayon::prelude::*;
 pub use compare::pareto_front;
 pub use fitting::{FitChart, write_fit_chart};
 pub use frontier::write_frontier;
-pub use gantt::{gantt_factory, gantt_window};
+pub use gantt::{gantt_factory, gantt_stations, gantt_window};
 
 use crate::engine::{DAY, HOUR};
 use crate::experiment::RunResults;
@@ -65,6 +71,37 @@ const FAMILY: &str = "sans-serif";
 /// Variants besides the baseline drawn in the line charts (the best ones by
 /// the ranking).
 pub const MAX_LINES: usize = 8;
+
+/// Rows (stations, pools or machines) drawn in a chart of one row each:
+/// beyond, the bars are too thin to read and their labels overlap.
+pub const MAX_ROWS: usize = 30;
+
+/// The indices of the `max` best of `n` rows by `better` (the earlier row
+/// on a tie), in their original order; all of them when there are at most
+/// `max`.
+pub(super) fn top_rows(
+    n: usize,
+    max: usize,
+    better: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..n).collect();
+    if n > max {
+        rows.sort_by(|&a, &b| better(b, a).then(a.cmp(&b)));
+        rows.truncate(max);
+        rows.sort_unstable();
+    }
+    rows
+}
+
+/// "; 30 of 2000 shown (by busy share)" for a chart that leaves some rows
+/// out (all of them are in the CSV tables); empty otherwise.
+pub(super) fn rows_note(shown: usize, n: usize, by: &str) -> String {
+    if shown < n {
+        format!("; {shown} of {n} shown (by {by})")
+    } else {
+        String::new()
+    }
+}
 
 /// Every chart's file name (without extension), in the order of the report.
 pub const CHART_STEMS: &[&str] = &[
@@ -211,7 +248,7 @@ fn specs(
     out.extend(lines::wip_over_time(scenario, results, &series));
     out.extend(lines::backlog_over_time(scenario, results, &series));
     if let Some(t) = trace {
-        out.extend(gantt::gantt(scenario, t));
+        out.extend(gantt::gantt(scenario, results, t));
     }
     Ok(out)
 }

@@ -70,10 +70,15 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
     if s.stations.is_empty() {
         return None;
     }
-    let stations: Vec<(String, Vec<f64>)> = s
-        .stations
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    // In a large plant, the busiest stations (the outlined one first).
+    let shown = super::top_rows(s.stations.len(), super::MAX_ROWS, |a, b| {
+        finite(s.stations[a].utilisation.mean).total_cmp(&finite(s.stations[b].utilisation.mean))
+    });
+    let stations: Vec<(String, Vec<f64>)> = shown
         .iter()
-        .map(|st| {
+        .map(|&i| {
+            let st = &s.stations[i];
             let label = if st.machines > 1 {
                 format!("{} ×{}", st.station, st.machines)
             } else {
@@ -83,22 +88,19 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
             // summary's, summed in replication order).
             let shares = MachineState::ALL
                 .iter()
-                .map(|&m| {
-                    let mean = st.share(m).mean;
-                    if mean.is_finite() { mean } else { 0.0 }
-                })
+                .map(|&m| finite(st.share(m).mean))
                 .collect();
             (label, shares)
         })
         .collect();
-    let busiest = s
-        .stations
+    let busiest = shown
         .iter()
-        .position(|st| st.station == s.busiest_station);
+        .position(|&i| s.stations[i].station == s.busiest_station);
     let subtitle = format!(
-        "baseline: share of machine time after the warm-up, mean over {} replication{}; busiest station outlined",
+        "baseline: share of machine time after the warm-up, mean over {} replication{}; busiest station outlined{}",
         s.replications,
-        if s.replications == 1 { "" } else { "s" }
+        if s.replications == 1 { "" } else { "s" },
+        super::rows_note(shown.len(), s.stations.len(), "busy share")
     );
     Some(Spec {
         stem: "station_states",

@@ -4,13 +4,14 @@
 //! loaded from a station it serves to the next station of a routing, or
 //! empty from where it may stand to a station it serves — must be given.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use toml::Spanned;
 
 use super::{Names, Validator};
 use crate::engine::Dist;
-use crate::model::{MoverId, MoverPool, Product, Station, StationId};
+use crate::model::{Legs, MoverId, MoverPool, Product, Station, StationId};
 use crate::scenario::raw::*;
 
 /// The most movers in one pool.
@@ -82,7 +83,7 @@ pub(super) fn movers(
     products: &[Product],
 ) -> Vec<MoverPool> {
     let n = stations.len();
-    let (legs, broken) = read_legs(v, raw, names, n);
+    let (legs, broken) = read_legs(v, raw, names);
     let mut pools = Vec::new();
     for (mi, (mname, m)) in raw.movers.iter().enumerate() {
         let field = |k: &str| format!("movers.{mname}.{k}");
@@ -186,21 +187,23 @@ pub(super) fn movers(
             .collect();
         for &a in &stands {
             for &b in &served {
-                if a != b && !loaded.contains(&(a, b)) {
+                if a != b && loaded.binary_search(&(a, b)).is_err() {
                     needed.push((a, b, false));
                 }
             }
         }
-        let mut travel: Vec<Option<Dist>> = vec![None; n * n];
+        let mut travel: Vec<(u32, u32, Dist)> = Vec::new();
         let mut speed_missing = false;
         // Missing legs reported, either way (one leg given holds both);
         // a leg given but refused is not reported again as missing.
         let mut reported = broken.clone();
         for (a, b, is_loaded) in needed {
-            match &legs[a * n + b] {
+            match legs.get(&(a, b)) {
                 Some((Leg::Distance(d), _)) => match speed {
                     Some(sp) => {
-                        travel[a * n + b] = Dist::constant(d / sp).ok();
+                        if let Ok(t) = Dist::constant(d / sp) {
+                            travel.push((a as u32, b as u32, t));
+                        }
                     }
                     None if m.speed.is_none() && !speed_missing => {
                         speed_missing = true;
@@ -216,7 +219,7 @@ pub(super) fn movers(
                     }
                     None => {}
                 },
-                Some((Leg::Time(t), _)) => travel[a * n + b] = Some(t.clone()),
+                Some((Leg::Time(t), _)) => travel.push((a as u32, b as u32, t.clone())),
                 None if reported.contains(&(a.min(b), a.max(b))) => {}
                 None => {
                     reported.push((a.min(b), a.max(b)));
@@ -262,29 +265,30 @@ pub(super) fn movers(
             count,
             cost_per_hour,
             home: home as u32,
-            travel,
+            legs: Legs::new(n, travel),
         });
     }
     pools
 }
 
-/// The legs of `[transport]`, by (from, to) over the `n` stations: a leg
-/// given one way holds the other way too, unless that is given itself.
-/// Also the station pairs (lower index first) of the legs refused.
+/// The legs of `[transport]`, by (from, to) station: a leg given one way
+/// holds the other way too, unless that is given itself (the flag: given
+/// this way). Kept sparse, as given: a table over every pair of a
+/// 2000-station plant would take 2000² entries (issue #17). Also the
+/// station pairs (lower index first) of the legs refused.
 #[allow(clippy::type_complexity)]
 fn read_legs(
     v: &mut Validator<'_>,
     raw: &RawScenario,
     names: &Names<'_>,
-    n: usize,
-) -> (Vec<Option<(Leg, bool)>>, Vec<(usize, usize)>) {
-    let mut table: Vec<Option<(Leg, bool)>> = vec![None; n * n];
+) -> (BTreeMap<(usize, usize), (Leg, bool)>, Vec<(usize, usize)>) {
+    let mut table = BTreeMap::new();
     let mut broken = Vec::new();
     let Some(t) = &raw.transport else {
         return (table, broken);
     };
     let mut given: Vec<(usize, usize, Leg)> = Vec::new();
-    let mut seen: Vec<(usize, usize, Range<usize>)> = Vec::new();
+    let mut seen: BTreeMap<(usize, usize), Range<usize>> = BTreeMap::new();
     for (i, leg) in t.get_ref().legs.get_ref().iter().enumerate() {
         let f = |k: &str| format!("transport.legs[{i}].{k}");
         let l = leg.get_ref();
@@ -352,7 +356,7 @@ fn read_legs(
             );
             continue;
         }
-        if let Some((_, _, first)) = seen.iter().find(|(x, y, _)| (*x, *y) == (a, b)) {
+        if let Some(first) = seen.get(&(a, b)) {
             let (line, _) = v.loc.line_col(first.start);
             v.err_hint(
                 leg.span(),
@@ -365,16 +369,14 @@ fn read_legs(
             );
             continue;
         }
-        seen.push((a, b, leg.span()));
+        seen.insert((a, b), leg.span());
         given.push((a, b, value));
     }
     for (a, b, leg) in &given {
-        table[a * n + b] = Some((leg.clone(), true));
+        table.insert((*a, *b), (leg.clone(), true));
     }
     for (a, b, leg) in given {
-        if table[b * n + a].is_none() {
-            table[b * n + a] = Some((leg, false));
-        }
+        table.entry((b, a)).or_insert((leg, false));
     }
     (table, broken)
 }
