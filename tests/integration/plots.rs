@@ -566,6 +566,29 @@ fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// A trace record as a comparable tuple (its time to the bit).
+type Key = (
+    u64,
+    &'static str,
+    String,
+    Option<u32>,
+    Option<u64>,
+    Option<u64>,
+    String,
+);
+
+fn key(r: &shopfloor::model::TraceRecord) -> Key {
+    (
+        r.time_s.to_bits(),
+        r.event,
+        r.station.clone(),
+        r.machine,
+        r.part,
+        r.order,
+        r.product.clone(),
+    )
+}
+
 /// The Gantt chart simulates only its window: the events up to it are the
 /// same as those of the full run (with the warm-up kept or, when it is
 /// longer than the window, dropped).
@@ -577,16 +600,6 @@ fn gantt_window_trace_is_a_prefix_of_the_full_trace() {
             let window = plots::gantt_window(&s.factory);
             let (_, full) = simulate(&s.factory, s.seed, 0, true);
             let (_, cut) = simulate(&report::gantt_factory(&s.factory), s.seed, 0, true);
-            let key = |r: &shopfloor::model::TraceRecord| {
-                (
-                    r.time_s.to_bits(),
-                    r.event,
-                    r.station.clone(),
-                    r.machine,
-                    r.part,
-                    r.product.clone(),
-                )
-            };
             let full: Vec<_> = full
                 .unwrap()
                 .iter()
@@ -623,17 +636,6 @@ fn a_trace_of_some_stations_is_the_full_trace_filtered() {
                     .iter()
                     .zip(&keep)
                     .any(|(st, &k)| k && st.name == r.station)
-        };
-        let key = |r: &shopfloor::model::TraceRecord| {
-            (
-                r.time_s.to_bits(),
-                r.event,
-                r.station.clone(),
-                r.machine,
-                r.part,
-                r.order,
-                r.product.clone(),
-            )
         };
         let full = full.unwrap();
         let expected: Vec<_> = full.iter().filter(kept).map(key).collect();
