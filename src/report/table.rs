@@ -162,7 +162,18 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
             finite(st.utilisation.mean),
         )
     };
-    let shown = super::plots::top_rows(s.stations.len(), TERMINAL_ROWS, |a, b| {
+    // The marked stations always.
+    let marked: Vec<usize> = s
+        .stations
+        .iter()
+        .enumerate()
+        .filter(|(_, st)| {
+            st.station == s.busiest_station
+                || (!s.bottleneck_is_pool && !s.bottleneck_is_mover && st.station == s.bottleneck)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let shown = super::plots::top_rows(s.stations.len(), TERMINAL_ROWS, &marked, |a, b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
     });
@@ -200,7 +211,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     if shown.len() < s.stations.len() {
         let _ = writeln!(
             out,
-            "  … and {} more stations (all in stations.csv); shown: the {} most often the bottleneck, then the busiest",
+            "  … and {} more stations (all in stations.csv); shown: the {} most often the bottleneck, then the busiest, and the busiest of all",
             s.stations.len() - shown.len(),
             shown.len()
         );

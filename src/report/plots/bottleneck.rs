@@ -97,12 +97,18 @@ pub(super) fn bottleneck_shares(results: &RunResults) -> Option<Spec> {
         .chain(movers)
         .collect::<Vec<Bar>>();
     // In a large plant, the stations and pools most often the bottleneck
-    // (the primary one first), leaving out those never the bottleneck.
+    // (the primary one always), leaving out those never the bottleneck
+    // unless none ever was.
     let share = |b: &Bar| b.sole + b.shifting;
-    let mut shown = super::top_rows(bars.len(), super::MAX_ROWS, |a, b| {
+    let primary: Vec<usize> = bars.iter().position(|b| b.primary).into_iter().collect();
+    let mut shown = super::top_rows(bars.len(), super::MAX_ROWS, &primary, |a, b| {
         share(&bars[a]).total_cmp(&share(&bars[b]))
     });
-    if shown.len() < bars.len() {
+    if shown.len() < bars.len()
+        && shown
+            .iter()
+            .any(|&i| share(&bars[i]) > 0.0 || bars[i].primary)
+    {
         shown.retain(|&i| share(&bars[i]) > 0.0 || bars[i].primary);
     }
     let note = super::rows_note(shown.len(), bars.len(), "bottleneck share");

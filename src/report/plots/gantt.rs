@@ -309,9 +309,9 @@ pub(super) fn gantt(
             "; {} of {machines} machines: {}",
             rows.len(),
             if stations == 1 {
-                "the station most often the bottleneck".to_string()
+                "the station most often the bottleneck (or the busiest)".to_string()
             } else {
-                format!("the {stations} stations most often the bottleneck")
+                format!("the {stations} stations most often the bottleneck, then the busiest")
             }
         ));
     }

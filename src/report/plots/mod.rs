@@ -76,20 +76,31 @@ pub const MAX_LINES: usize = 8;
 /// beyond, the bars are too thin to read and their labels overlap.
 pub const MAX_ROWS: usize = 30;
 
-/// The indices of the `max` best of `n` rows by `better` (the earlier row
-/// on a tie), in their original order; all of them when there are at most
-/// `max`.
+/// The indices of `max` of `n` rows, in their original order: the rows of
+/// `keep` (the outlined ones: busiest, primary bottleneck), then the best
+/// of the others by `better` (the earlier row on a tie); all of them when
+/// there are at most `max`.
 pub(super) fn top_rows(
     n: usize,
     max: usize,
+    keep: &[usize],
     better: impl Fn(usize, usize) -> std::cmp::Ordering,
 ) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..n).collect();
-    if n > max {
-        rows.sort_by(|&a, &b| better(b, a).then(a.cmp(&b)));
-        rows.truncate(max);
-        rows.sort_unstable();
+    if n <= max {
+        return (0..n).collect();
     }
+    let mut ranked: Vec<usize> = (0..n).collect();
+    ranked.sort_by(|&a, &b| better(b, a).then(a.cmp(&b)));
+    let mut rows: Vec<usize> = Vec::with_capacity(max);
+    for &i in keep.iter().chain(&ranked) {
+        if rows.len() == max {
+            break;
+        }
+        if i < n && !rows.contains(&i) {
+            rows.push(i);
+        }
+    }
+    rows.sort_unstable();
     rows
 }
 
@@ -802,4 +813,22 @@ fn money_unit(scenario: &Scenario) -> String {
         .currency
         .clone()
         .unwrap_or_else(|| "money".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::top_rows;
+
+    /// By value, the earlier on a tie, the kept rows whatever their value,
+    /// in the original order; all rows when they fit.
+    #[test]
+    fn top_rows_keeps_the_best_and_the_outlined() {
+        let v = [5.0, 1.0, 9.0, 5.0, 7.0, 0.0];
+        let by = |a: usize, b: usize| f64::total_cmp(&v[a], &v[b]);
+        assert_eq!(top_rows(6, 6, &[], by), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(top_rows(6, 3, &[], by), [0, 2, 4]);
+        assert_eq!(top_rows(6, 3, &[5], by), [2, 4, 5]);
+        assert_eq!(top_rows(6, 2, &[1, 5], by), [1, 5]);
+        assert_eq!(top_rows(6, 3, &[2, 2], by), [0, 2, 4]);
+    }
 }

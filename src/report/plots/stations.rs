@@ -71,8 +71,14 @@ pub(super) fn station_states(results: &RunResults) -> Option<Spec> {
         return None;
     }
     let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
-    // In a large plant, the busiest stations (the outlined one first).
-    let shown = super::top_rows(s.stations.len(), super::MAX_ROWS, |a, b| {
+    // In a large plant, the busiest stations (the outlined one always).
+    let busiest: Vec<usize> = s
+        .stations
+        .iter()
+        .position(|st| st.station == s.busiest_station)
+        .into_iter()
+        .collect();
+    let shown = super::top_rows(s.stations.len(), super::MAX_ROWS, &busiest, |a, b| {
         finite(s.stations[a].utilisation.mean).total_cmp(&finite(s.stations[b].utilisation.mean))
     });
     let stations: Vec<(String, Vec<f64>)> = shown
