@@ -255,16 +255,11 @@ struct Part {
     op: u32,
     released_at: f64,
     serial: u64,
-    /// Station where room was reserved (blocking before service), or NONE.
-    reserved_at: u32,
     /// Customer order (slot in [`Sim::orders`]) the part is made for, or
     /// NONE.
     order: u32,
     /// Due date of that order (infinite without one), for dispatching.
     due: f64,
-    /// Supplier of a defective raw-material unit taken by the current
-    /// operation, or NONE.
-    defect: u32,
     /// Carries a hidden defect made on the floor.
     latent: bool,
     /// Has gone round a rework loop.
@@ -327,6 +322,13 @@ struct Machine {
     // the state timer (its state, since when, and the totals of the busy,
     // blocked, starved, down and setup states; `MachineState`'s order).
     fatigue_scrap: f64,
+    /// Of the operation of the part on the machine: the station where room
+    /// was reserved for it (blocking before service), and the supplier of
+    /// a defective raw-material unit it took; NONE otherwise. Kept here,
+    /// not in the part's record, so that the end of an operation does not
+    /// read the part (issue #17).
+    reserved_at: u32,
+    defect: u32,
     timer: StateTimer<10>,
     // Then the fields of operators, repairs, costs and mixed stations.
     /// Pool whose operators this machine holds (NONE: none held).
@@ -352,10 +354,10 @@ struct Machine {
     repair_stream: Stream,
 }
 
-// The hot fields fill the first line exactly; the timer's head and its
-// first five totals the second.
+// The hot fields fill the first line exactly; the reservation and defect,
+// the timer's head and its first four totals the second.
 const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
-const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 40);
+const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 48);
 
 /// A part in a station's buffer, with its operation and when it joined
 /// (copies of its `op` and `queued_at`): a machine taking it from the
@@ -847,6 +849,8 @@ impl<'f> Sim<'f> {
                     maint: false,
                     fresh: false,
                     fatigue_scrap: 0.0,
+                    reserved_at: NONE,
+                    defect: NONE,
                     crew_gen: Generation::default(),
                     walked_away: false,
                     paused: false,

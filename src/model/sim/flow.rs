@@ -22,10 +22,8 @@ impl<'f> Sim<'f> {
             op: self.first_op[product as usize],
             released_at: now,
             serial: self.serial,
-            reserved_at: NONE,
             order,
             due,
-            defect: NONE,
             latent: false,
             reworked: false,
             queued_at: now,
@@ -95,23 +93,27 @@ impl<'f> Sim<'f> {
     /// buffer is empty, else at the back of the buffer. The caller has
     /// checked [`Self::has_room`] or holds a reservation.
     pub(super) fn enter(&mut self, s: u32, part: u32) {
+        self.enter_op(s, part, self.parts[part as usize].op);
+    }
+
+    /// [`Self::enter`], the part's operation `op` already at hand: the
+    /// part's record is not read (nor written, but at a batch station).
+    pub(super) fn enter_op(&mut self, s: u32, part: u32, op: u32) {
         let now = self.cal.now();
         let st = &mut self.stations[s as usize];
         st.starts += 1;
         if st.queue.is_empty()
             && let Some(m) = st.idle.pop(&self.idle_below)
         {
-            self.begin(m, part);
+            self.begin_op(m, part, op);
         } else {
-            let p = &mut self.parts[part as usize];
-            p.queued_at = now;
-            st.queue.push_back(Queued {
-                part,
-                op: p.op,
-                at: now,
-            });
+            st.queue.push_back(Queued { part, op, at: now });
             st.queue_len.add(now, 1.0);
             let batch = st.batch;
+            if batch != NONE {
+                // The batch rule reads the wait from the part.
+                self.parts[part as usize].queued_at = now;
+            }
             self.waiting.add(now, 1.0);
             self.log("enqueue", s, NONE, part);
             if batch != NONE {
@@ -214,8 +216,7 @@ impl<'f> Sim<'f> {
             }
             Waiter::BeforeService(m) => {
                 self.stations[s as usize].reserved += 1;
-                let part = self.machines[m as usize].part;
-                self.parts[part as usize].reserved_at = s;
+                self.machines[m as usize].reserved_at = s;
                 self.start_work(m);
             }
             Waiter::Release(part) => {
@@ -257,6 +258,8 @@ impl<'f> Sim<'f> {
         let mach = &mut self.machines[m as usize];
         mach.part = part;
         mach.op = op;
+        mach.reserved_at = NONE;
+        mach.defect = NONE;
         let s = mach.station;
         if self.stations[s as usize].blocking == Blocking::BeforeService {
             let next = self.ops[op as usize].next;
@@ -264,7 +267,7 @@ impl<'f> Sim<'f> {
                 let k = self.ops[next as usize].station;
                 if self.has_room(k) {
                     self.stations[k as usize].reserved += 1;
-                    self.parts[part as usize].reserved_at = k;
+                    self.machines[m as usize].reserved_at = k;
                 } else {
                     self.machines[m as usize].phase = Phase::AwaitStart;
                     self.set_state(m);
@@ -426,45 +429,49 @@ impl<'f> Sim<'f> {
         let now = self.cal.now();
         let s = self.machines[m as usize].station;
         let part = self.machines[m as usize].part;
+        let op_index = self.machines[m as usize].op;
         let op = self.op_on(m);
-        let p = self.parts[part as usize];
         if op.batch {
             return self.complete_batch(m);
         }
         self.log("process_end", s, m, part);
         self.release_operators(m);
         if self.track_sunk {
-            self.operation_cost(m, part, p.op);
+            self.operation_cost(m, part, op_index);
         }
         // Work done by tired operators is scrapped more often, and so is a
-        // part built with a defective raw-material unit.
-        let tired_scrap = std::mem::take(&mut self.machines[m as usize].fatigue_scrap);
+        // part built with a defective raw-material unit. The reservation
+        // and the defect are the machine's (of its part's operation), so
+        // that a part going on is not read here (issue #17).
+        let mach = &mut self.machines[m as usize];
+        let tired_scrap = std::mem::take(&mut mach.fatigue_scrap);
+        let defect = std::mem::replace(&mut mach.defect, NONE);
+        let reserved_at = std::mem::replace(&mut mach.reserved_at, NONE);
         let mut extra_scrap = tired_scrap;
-        if p.defect != NONE {
-            extra_scrap += self.defect_scrap(p.defect);
-            self.parts[part as usize].defect = NONE;
+        if defect != NONE {
+            extra_scrap += self.defect_scrap(defect);
         }
         self.stations[s as usize].operations += 1;
         // Scrapped by the draw because of the defective unit, not by the
         // operation's own scrap rate or fatigue.
         let (next_op, scrapped, reworked, by_defect) =
-            self.quality_outcome(s, part, p.op, extra_scrap, tired_scrap);
-        let defect_hit = p.defect != NONE && by_defect;
+            self.quality_outcome(s, part, op_index, extra_scrap, tired_scrap);
+        let defect_hit = defect != NONE && by_defect;
         // A reservation made for the nominal next station is used only if
         // the part goes there.
-        let reserved_at = p.reserved_at;
-        self.parts[part as usize].reserved_at = NONE;
         let goes_on = !scrapped && !reworked && next_op != NONE;
         if reserved_at != NONE && !goes_on {
             self.stations[reserved_at as usize].reserved -= 1;
         }
 
         if defect_hit {
-            self.defect_scrapped(p.defect, p.op);
+            self.defect_scrapped(defect, op_index);
         }
         if scrapped {
+            let p = self.parts[part as usize];
             self.part_scrapped::<true>(part, p, op.raw_sunk, s, m);
         } else if next_op == NONE {
+            let p = self.parts[part as usize];
             self.part_finished::<true>(part, p, s, m, now);
         } else {
             if reworked {
@@ -499,13 +506,13 @@ impl<'f> Sim<'f> {
             } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
-                self.enter(k, part);
+                self.enter_op(k, part, next_op);
             } else if reworked || self.has_room(k) {
                 // A part sent back for rework is carried to its station's
                 // queue even when the buffer is full: otherwise a loop of
                 // full buffers would deadlock the line.
                 self.release_machine(m);
-                self.enter(k, part);
+                self.enter_op(k, part, next_op);
             } else if self.stations[k as usize].overflow != NONE && self.overflow(k, part) {
                 self.release_machine(m);
             } else {

@@ -577,8 +577,7 @@ impl Sim<'_> {
         st.consumed += u64::from(q);
         st.consumed_value += value;
         if defect != NONE {
-            let part = self.machines[m as usize].part;
-            self.parts[part as usize].defect = defect;
+            self.machines[m as usize].defect = defect;
         }
         self.mark_short(mat);
         self.review(mat);
