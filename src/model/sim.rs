@@ -173,10 +173,9 @@ enum Waiter {
 struct Op<'f> {
     // First line.
     need: OperatorNeed,
-    /// A step partly sent out (`station` is set): the share of the parts
-    /// sent, and the index of its random stream in [`Sim::share_streams`]
-    /// (`share_stream`); 0 and NONE otherwise.
-    share: f64,
+    /// The parameter of an exponential or constant process time (see
+    /// `fast`).
+    fast_param: f64,
     station: u32,
     /// Index in the table of the routing's next operation; NONE after the
     /// last one.
@@ -204,6 +203,12 @@ struct Op<'f> {
     /// one's line (NONE and false after the last operation).
     next_station: u32,
     next_shared: bool,
+    /// This step is partly sent out (`share` is positive).
+    shared: bool,
+    /// The process time is exponential or constant, drawn from
+    /// `fast_param` in this line without reading `process` (issue #17:
+    /// one line less at the start of an operation), or something else.
+    fast: FastProcess,
     /// Index in the table of the operation a rework returns to.
     rework_to: u32,
     // Second line.
@@ -237,9 +242,38 @@ struct Op<'f> {
     /// cost and the raw materials of its routing up to here, at standard
     /// cost.
     raw_sunk: f64,
+    /// A step partly sent out (`station` is set): the share of the parts
+    /// sent, and the index of its random stream in [`Sim::share_streams`]
+    /// (`share_stream`); 0 and NONE otherwise.
+    share: f64,
+}
+
+/// The kind of an operation's process-time distribution, for drawing the
+/// two commonest without reading the distribution's line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum FastProcess {
+    Exponential,
+    Constant,
+    Other,
+}
+
+impl Op<'_> {
+    /// A process time: exactly what `self.process.sample(s)` draws (the
+    /// same arithmetic on the same draws), read from the first line when
+    /// the distribution is exponential or constant.
+    #[inline(always)]
+    fn sample_process(&self, s: &mut Stream) -> f64 {
+        match self.fast {
+            FastProcess::Exponential => self.fast_param * s.exp1(),
+            FastProcess::Constant => self.fast_param,
+            FastProcess::Other => self.process.sample(s),
+        }
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Part>() == 64);
+const _: () = assert!(std::mem::offset_of!(Op, fast) < 64);
 const _: () = assert!(std::mem::offset_of!(Op, process) == 64);
 const _: () = assert!(std::mem::offset_of!(Op, materials) == 128);
 
@@ -667,6 +701,10 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
         for (i, op) in p.routing.iter().enumerate() {
             debug_assert!(op.rework_to <= i, "rework goes back, never forward");
             let i = i as u32;
+            let share = match op.subcontract {
+                Some(c) if op.station != StationId::OUTSIDE => c.share,
+                _ => 0.0,
+            };
             sunk += op
                 .materials
                 .iter()
@@ -690,6 +728,16 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 inspect: op.inspect,
                 inspect_rework: op.inspect_rework,
                 process: op.process.clone(),
+                fast: match op.process {
+                    Dist::Exponential { .. } => FastProcess::Exponential,
+                    Dist::Constant(_) => FastProcess::Constant,
+                    _ => FastProcess::Other,
+                },
+                fast_param: match op.process {
+                    Dist::Exponential { mean } => mean,
+                    Dist::Constant(v) => v,
+                    _ => 0.0,
+                },
                 setup: op.setup.as_ref(),
                 family: p.family,
                 operators: op.operators,
@@ -717,10 +765,8 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     .mover
                     .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
                     .map_or(NONE, |m| m.0),
-                share: match op.subcontract {
-                    Some(c) if op.station != StationId::OUTSIDE => c.share,
-                    _ => 0.0,
-                },
+                share,
+                shared: share > 0.0,
                 share_stream: NONE,
                 materials: &op.materials,
                 takes_materials: !op.materials.is_empty(),
@@ -735,7 +781,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
         let next = ops[i].next;
         if next != NONE {
             ops[i].next_station = ops[next as usize].station;
-            ops[i].next_shared = ops[next as usize].share > 0.0;
+            ops[i].next_shared = ops[next as usize].shared;
         }
     }
     (ops, first_op)
@@ -1668,6 +1714,52 @@ impl<'f> Sim<'f> {
             bottleneck_shifts: bottleneck.shifts,
             events: self.cal.events_processed(),
             series: self.series.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first-line draw of an exponential or constant process time is
+    /// the distribution's own draw, bit for bit and draw for draw; other
+    /// distributions go through the distribution.
+    #[test]
+    fn fast_process_draws_are_the_distributions_draws() {
+        let text = r#"
+[simulation]
+horizon = "1h"
+[stations.a]
+[products.x]
+release = "saturated"
+routing = [
+  { station = "a", process = { dist = "exponential", mean = "1.3m" } },
+  { station = "a", process = "2m" },
+  { station = "a", process = { dist = "lognormal", mean = "3m", cv = 0.5 } },
+  { station = "a", process = { dist = "uniform", min = "1m", max = "2m" } },
+]
+"#;
+        let sc = crate::scenario::parse(std::path::Path::new("t.toml"), text).unwrap();
+        let (ops, _) = build_ops(&sc.factory);
+        let kinds: Vec<FastProcess> = ops.iter().map(|o| o.fast).collect();
+        assert!(
+            kinds
+                == [
+                    FastProcess::Exponential,
+                    FastProcess::Constant,
+                    FastProcess::Other,
+                    FastProcess::Other
+                ]
+        );
+        for op in &ops {
+            let (mut a, mut b) = (Stream::new(7, 0, "p"), Stream::new(7, 0, "p"));
+            for _ in 0..1000 {
+                assert_eq!(
+                    op.sample_process(&mut a).to_bits(),
+                    op.process.sample(&mut b).to_bits()
+                );
+            }
         }
     }
 }

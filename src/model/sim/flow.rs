@@ -333,7 +333,7 @@ impl<'f> Sim<'f> {
     fn process_time(&mut self, op: &Op<'f>, m: u32) -> f64 {
         let s = self.machines[m as usize].station as usize;
         let st = &mut self.stations[s];
-        let d = op.process.sample(&mut st.process_stream);
+        let d = op.sample_process(&mut st.process_stream);
         if st.mixed {
             d * self.machines[m as usize].factor
         } else {
@@ -485,7 +485,7 @@ impl<'f> Sim<'f> {
                 (op.next_station, op.next_shared)
             } else {
                 let next = self.op(next_op);
-                (next.station, next.share > 0.0)
+                (next.station, next.shared)
             };
             if k == NONE {
                 // A subcontracted step.
@@ -707,7 +707,7 @@ impl<'f> Sim<'f> {
     pub(super) fn route(&mut self, part: u32) {
         let op = self.op(self.parts[part as usize].op);
         let s = op.station;
-        if s == NONE || (op.share > 0.0 && self.sent_out(op)) {
+        if s == NONE || (op.shared && self.sent_out(op)) {
             self.send_part_out(part);
         } else if self.has_room(s) && self.stations[s as usize].waiters.is_empty() {
             self.enter(s, part);
