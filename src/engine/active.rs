@@ -484,9 +484,12 @@ impl ActivePeriods {
         let measure = |a: Time, b: Time| (b - a.max(w)).max(0.0);
         let prefix_end = prefix_end.clamp(p.start, p.end);
         let suffix_start = suffix_start.clamp(p.start, p.end);
-        let shared = measure(p.start, prefix_end) + measure(suffix_start, p.end)
-            - measure(suffix_start, prefix_end);
         let total = measure(p.start, p.end);
+        // Shared time cannot exceed the period: a rounding error in the sum
+        // above would otherwise leave a sole time of -4e-17.
+        let shared = (measure(p.start, prefix_end) + measure(suffix_start, p.end)
+            - measure(suffix_start, prefix_end))
+        .clamp(0.0, total);
         let r = p.resource as usize;
         self.times.shifting[r] += shared;
         self.times.sole[r] += total - shared;

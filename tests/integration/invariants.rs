@@ -147,6 +147,16 @@ fn random_plants_keep_their_invariants() {
         assert!(r.good + r.scrapped <= r.released, "case {case}\n{text}");
         // Each station's machine time splits into states adding up to 1.
         assert_state_shares_add_up(&r, &format!("case {case}\n{text}"));
+        // Bottleneck shares are shares: never below 0 (not even by a
+        // rounding error), together at most 1.
+        for st in &r.stations {
+            let (a, b) = (st.bottleneck_sole, st.bottleneck_shifting);
+            assert!(
+                a >= 0.0 && b >= 0.0 && a + b <= 1.0 + 1e-12,
+                "case {case}: {} sole {a:e} shifting {b:e}\n{text}",
+                st.station
+            );
+        }
         // Workers are paid for at least the hours they work.
         for p in &r.pools {
             assert!(
