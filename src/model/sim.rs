@@ -298,8 +298,6 @@ struct Part {
     latent: bool,
     /// Has gone round a rework loop.
     reworked: bool,
-    /// When the part joined the queue of its current station.
-    queued_at: f64,
     /// Its first kit of sub-assemblies not yet assembled, or NONE; and,
     /// for a sub-assembly, the kit it is made for, or NONE (see
     /// [`assembly`]).
@@ -393,10 +391,10 @@ struct Machine {
 const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
 const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 48);
 
-/// A part in a station's buffer, with its operation and when it joined
-/// (copies of its `op` and `queued_at`): a machine taking it from the
-/// queue reads both here, without waiting for the part's record, which
-/// stays cold until the operation ends (issue #17).
+/// A part in a station's buffer, with its operation (a copy of its `op`)
+/// and when it joined: a machine taking it from the queue reads both here,
+/// without waiting for the part's record, which stays cold until the
+/// operation ends (issue #17).
 #[derive(Clone, Copy, Debug)]
 struct Queued {
     part: u32,

@@ -173,14 +173,13 @@ impl<'f> Sim<'f> {
             return false;
         };
         // Parts waiting per family, families by their oldest part.
-        let (ops, parts) = (self.ops, &self.parts);
+        let ops = self.ops;
         let bs = &mut self.batches[b];
         for q in &self.stations[s as usize].queue {
-            let part = &parts[q.part as usize];
-            let f = ops[part.op as usize].family;
+            let f = ops[q.op as usize].family;
             if bs.counts[f as usize] == 0 {
                 bs.seen.push(f);
-                bs.oldest[f as usize] = part.queued_at;
+                bs.oldest[f as usize] = q.at;
             }
             bs.counts[f as usize] += 1;
         }
@@ -244,9 +243,15 @@ impl<'f> Sim<'f> {
         let max = bs.max as usize;
         let load = &mut bs.loads[slot];
         load.clear();
+        let (waited, wait_sum) = (&mut st.waited, &mut st.wait_sum);
         st.queue.retain(|q| {
             if load.len() < max && ops[q.op as usize].family == family {
                 load.push(q.part);
+                let wait = now - q.at;
+                if wait > 0.0 {
+                    *waited += 1;
+                    *wait_sum += wait;
+                }
                 false
             } else {
                 true
@@ -258,12 +263,6 @@ impl<'f> Sim<'f> {
         bs.parts += n as u64;
         for i in 0..n {
             let part = self.batches[b].loads[slot][i];
-            let wait = now - self.parts[part as usize].queued_at;
-            let st = &mut self.stations[s as usize];
-            if wait > 0.0 {
-                st.waited += 1;
-                st.wait_sum += wait;
-            }
             self.log("batch_load", s, m, part);
         }
         let st = &mut self.stations[s as usize];

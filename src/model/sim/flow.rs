@@ -26,7 +26,6 @@ impl<'f> Sim<'f> {
             due,
             latent: false,
             reworked: false,
-            queued_at: now,
             kit: NONE,
             for_kit: NONE,
         };
@@ -97,7 +96,7 @@ impl<'f> Sim<'f> {
     }
 
     /// [`Self::enter`], the part's operation `op` already at hand: the
-    /// part's record is not read (nor written, but at a batch station).
+    /// part's record is neither read nor written.
     pub(super) fn enter_op(&mut self, s: u32, part: u32, op: u32) {
         let now = self.cal.now();
         let st = &mut self.stations[s as usize];
@@ -110,10 +109,6 @@ impl<'f> Sim<'f> {
             st.queue.push_back(Queued { part, op, at: now });
             st.queue_len.add(now, 1.0);
             let batch = st.batch;
-            if batch != NONE {
-                // The batch rule reads the wait from the part.
-                self.parts[part as usize].queued_at = now;
-            }
             self.waiting.add(now, 1.0);
             self.log("enqueue", s, NONE, part);
             if batch != NONE {
