@@ -154,14 +154,6 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
     );
     // In a large plant, the stations most often the bottleneck, then the
     // busiest (the rest are in stations.csv).
-    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
-    let key = |i: usize| {
-        let st = &s.stations[i];
-        (
-            finite(st.bottleneck_sole.mean) + finite(st.bottleneck_shifting.mean),
-            finite(st.utilisation.mean),
-        )
-    };
     // The marked stations always.
     let marked: Vec<usize> = s
         .stations
@@ -174,8 +166,7 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults) -> String {
         .map(|(i, _)| i)
         .collect();
     let shown = super::plots::top_rows(s.stations.len(), TERMINAL_ROWS, &marked, |a, b| {
-        let (ka, kb) = (key(a), key(b));
-        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+        super::plots::bottleneck_then_busy(&s.stations[a], &s.stations[b])
     });
     for st in shown.iter().map(|&i| &s.stations[i]) {
         let is_bottleneck =

@@ -68,23 +68,13 @@ pub fn gantt_stations(f: &Factory, results: &RunResults) -> Vec<bool> {
     if (0..n).map(machines).sum::<usize>() <= MAX_ROWS {
         return vec![true; n];
     }
+    // The summary's stations are the factory's, in its order (results of
+    // another plant: plant order).
     let s = &results.baseline().summary.stations;
-    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
-    let key = |i: usize| {
-        s.get(i).map_or((0.0, 0.0), |st| {
-            (
-                finite(st.bottleneck_sole.mean) + finite(st.bottleneck_shifting.mean),
-                finite(st.utilisation.mean),
-            )
-        })
-    };
     let mut order: Vec<usize> = (0..n).filter(|&i| machines(i) > 0).collect();
-    order.sort_by(|&a, &b| {
-        let (ka, kb) = (key(a), key(b));
-        kb.0.total_cmp(&ka.0)
-            .then(kb.1.total_cmp(&ka.1))
-            .then(a.cmp(&b))
-    });
+    if s.len() == n {
+        order.sort_by(|&a, &b| super::bottleneck_then_busy(&s[b], &s[a]).then(a.cmp(&b)));
+    }
     let mut shown = vec![false; n];
     let mut rows = 0;
     for (k, &i) in order.iter().enumerate() {

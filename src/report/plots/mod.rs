@@ -104,6 +104,25 @@ pub(super) fn top_rows(
     rows
 }
 
+/// Orders two stations by their bottleneck share in the baseline (sole
+/// plus shifting), then by their busy share, NaN counting as 0: the order
+/// in which a large plant's printed summary and Gantt chart pick the
+/// stations that matter.
+pub(super) fn bottleneck_then_busy(
+    a: &crate::experiment::StationSummary,
+    b: &crate::experiment::StationSummary,
+) -> std::cmp::Ordering {
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let key = |s: &crate::experiment::StationSummary| {
+        (
+            finite(s.bottleneck_sole.mean) + finite(s.bottleneck_shifting.mean),
+            finite(s.utilisation.mean),
+        )
+    };
+    let (ka, kb) = (key(a), key(b));
+    ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+}
+
 /// "; 30 of 2000 shown (by busy share)" for a chart that leaves some rows
 /// out (all of them are in the CSV tables); empty otherwise.
 pub(super) fn rows_note(shown: usize, n: usize, by: &str) -> String {
