@@ -53,15 +53,15 @@ use shopfloor::model::{Factory, simulate};
 #[path = "common/alloc.rs"]
 mod alloc;
 use alloc::{LIVE, PEAK};
+#[path = "common/plants.rs"]
+mod plants;
+use plants::{FAILURES, header};
 #[path = "common/cpu.rs"]
 mod cpu;
 use cpu::thread_cpu_seconds;
 
 const SEED: u64 = 1;
 const SIZES: [usize; 4] = [5, 50, 500, 2000];
-
-/// The breakdowns of every station.
-const FAILURES: &str = r#"failures = { time_to_failure = { dist = "exponential", mean = "100m" }, repair = { dist = "exponential", mean = "5m" } }"#;
 
 /// Parses a generated scenario into a factory with no warm-up.
 fn factory(name: &str, text: &str, horizon_min: f64) -> Factory {
@@ -75,18 +75,11 @@ fn factory(name: &str, text: &str, horizon_min: f64) -> Factory {
     f
 }
 
-/// The `[simulation]` table.
-fn header(name: &str) -> String {
-    format!(
-        "[simulation]\nname = \"{name}\"\nhorizon = \"1w\"\nreplications = 1\nseed = {SEED}\n\n"
-    )
-}
-
 /// A saturated serial line of `n` stations.
 fn serial(n: usize) -> Factory {
     const MEANS: [f64; 5] = [1.0, 1.1, 0.9, 1.2, 1.0];
     let name = format!("serial_{n}");
-    let mut t = header(&name);
+    let mut t = header(&name, "1w", SEED);
     for s in 0..n {
         writeln!(t, "[stations.s{s}]\nbuffer = 5\n{FAILURES}\n").unwrap();
     }
@@ -106,47 +99,13 @@ fn serial(n: usize) -> Factory {
     factory(&name, &t, horizon)
 }
 
-/// A job shop of `n` stations and `products` products.
+/// A job shop of `n` stations and `products` products (see
+/// `common/plants.rs`).
 fn jobshop(n: usize, products: usize) -> Factory {
-    let len = n.min(10);
-    assert_eq!(products * len % n, 0, "every station gets as many visits");
-    let visits = (products * len / n) as f64;
-    // A fixed shuffle of the stations (an LCG, so the plant never changes).
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for i in (1..n).rev() {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        order.swap(i, (x >> 33) as usize % (i + 1));
-    }
     let name = format!("jobshop_{n}x{products}");
-    let mut t = header(&name);
-    for s in 0..n {
-        writeln!(t, "[stations.s{s}]\n{FAILURES}\n").unwrap();
-    }
-    // Each product visits `visits` stations' worth of load: arrivals every
-    // visits / 0.85 minutes load every station to 0.85.
-    let interarrival = visits / 0.85;
-    for p in 0..products {
-        writeln!(
-            t,
-            "[products.p{p}]\nrelease = {{ interarrival = {{ dist = \"exponential\", mean = \"{interarrival}m\" }} }}\nrouting = ["
-        )
-        .unwrap();
-        for j in 0..len {
-            let s = order[(p * len + j) % n];
-            writeln!(
-                t,
-                "  {{ station = \"s{s}\", process = {{ dist = \"exponential\", mean = \"1m\" }} }},"
-            )
-            .unwrap();
-        }
-        t.push_str("]\n\n");
-    }
     // 0.85 n operations a minute; at least a day.
     let horizon = (2.0e6 / (0.85 * n as f64)).max(1440.0);
-    factory(&name, &t, horizon)
+    factory(&name, &plants::jobshop(n, products, "1w", SEED), horizon)
 }
 
 /// One replication; returns (station operations, events).

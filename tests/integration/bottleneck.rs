@@ -12,6 +12,9 @@ use shopfloor::stats::Estimate;
 use crate::common::scenario;
 use crate::theory::{assert_agrees, erlang_c, replicate};
 
+#[path = "../../benches/common/plants.rs"]
+mod plants;
+
 /// A saturated line whose second station is slower, behind a buffer of 2:
 /// the first station fills the buffer and blocks, again and again; the
 /// second never waits once the first part reaches it (at 2 min). So from
@@ -274,40 +277,14 @@ routing = [
     assert!(shifting.low > 0.05, "{shifting:?}");
 }
 
-/// A 50-station job shop of 200 products (as in `benches/scale.rs`): a
+/// The 50-station job shop of 200 products of `benches/scale.rs`: a
 /// chain period's shared time, a sum of three clipped spans, used to come
 /// out a rounding error above its length, leaving a sole share of -2e-17
 /// (printed "-0.0%", and "0.000000 ± 0.000000" in the report). Sole and
 /// shifting time are never below zero.
 #[test]
 fn sole_bottleneck_time_is_never_negative() {
-    use std::fmt::Write as _;
-    let (n, products, len) = (50usize, 200usize, 10usize);
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for i in (1..n).rev() {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        order.swap(i, (x >> 33) as usize % (i + 1));
-    }
-    let mut t = String::from("[simulation]\nhorizon = \"2d\"\nseed = 1\n\n");
-    for s in 0..n {
-        writeln!(t, "[stations.s{s}]\nfailures = {{ time_to_failure = {{ dist = \"exponential\", mean = \"100m\" }}, repair = {{ dist = \"exponential\", mean = \"5m\" }} }}\n").unwrap();
-    }
-    let interarrival = (products * len / n) as f64 / 0.85;
-    for p in 0..products {
-        writeln!(t, "[products.p{p}]\nrelease = {{ interarrival = {{ dist = \"exponential\", mean = \"{interarrival}m\" }} }}\nrouting = [").unwrap();
-        for j in 0..len {
-            let s = order[(p * len + j) % n];
-            writeln!(
-                t,
-                "  {{ station = \"s{s}\", process = {{ dist = \"exponential\", mean = \"1m\" }} }},"
-            )
-            .unwrap();
-        }
-        t.push_str("]\n\n");
-    }
+    let t = plants::jobshop(50, 200, "2d", 1);
     let s = scenario(&t);
     let mut shifting = 0.0;
     for rep in 0..3 {
