@@ -177,9 +177,8 @@ struct Op<'f> {
     /// `fast`).
     fast_param: f64,
     station: u32,
-    /// Index in the table of the routing's next operation; NONE after the
-    /// last one.
-    next: u32,
+    /// What the end of the operation needs of it.
+    end: OpEnd,
     /// The product's family (setups, campaigns and batches go by family).
     family: u32,
     /// Operators needed (0: unattended), from which pools (`pools`), for
@@ -188,21 +187,12 @@ struct Op<'f> {
     /// Mover pool carrying the part when it leaves this operation for
     /// another station, or NONE.
     mover: u32,
-    /// Scrap, rework, a hidden defect or an inspection is possible: a
-    /// quality draw follows the operation.
-    quality: bool,
     /// Done at a batch station (see `batch.rs`).
     batch: bool,
     /// Assembles sub-assemblies made in the plant (see [`assembly`]).
     kit: bool,
     /// Takes raw materials (`materials` is not empty).
     takes_materials: bool,
-    /// The station of the `next` operation, and whether that step is
-    /// partly sent out (its `share` is positive): what the end of this
-    /// operation needs of the next one, so that it does not read the next
-    /// one's line (NONE and false after the last operation).
-    next_station: u32,
-    next_shared: bool,
     /// This step is partly sent out (`share` is positive).
     shared: bool,
     /// The process time is exponential or constant, drawn from
@@ -246,6 +236,27 @@ struct Op<'f> {
     /// sent, and the index of its random stream in [`Sim::share_streams`]
     /// (`share_stream`); 0 and NONE otherwise.
     share: f64,
+}
+
+/// What the end of an operation needs of it: copied whole into the
+/// machine when the operation begins ([`Machine::end`]), so that its end
+/// reads neither the operation's line nor the part's (issue #17).
+#[derive(Clone, Copy, Debug)]
+struct OpEnd {
+    /// Index in the table of the routing's next operation; NONE after the
+    /// last one.
+    next: u32,
+    /// The station of the `next` operation, and whether that step is
+    /// partly sent out (its `share` is positive), so that the end of this
+    /// operation does not read the next one's line either (NONE and false
+    /// after the last operation).
+    next_station: u32,
+    next_shared: bool,
+    /// Scrap, rework, a hidden defect or an inspection is possible: a
+    /// quality draw follows the operation.
+    quality: bool,
+    /// A mover carries the part away (the operation's `mover` is set).
+    by_mover: bool,
 }
 
 /// The kind of an operation's process-time distribution, for drawing the
@@ -350,19 +361,24 @@ struct Machine {
     maint: bool,
     /// Broken and waiting for a technician.
     awaiting_technician: bool,
-    // Second cache line: the fatigue scrap taken at every completion, and
-    // the state timer (its state, since when, and the totals of the busy,
-    // blocked, starved, down and setup states; `MachineState`'s order).
-    fatigue_scrap: f64,
     /// Of the operation of the part on the machine: the station where room
-    /// was reserved for it (blocking before service), and the supplier of
-    /// a defective raw-material unit it took; NONE otherwise. Kept here,
-    /// not in the part's record, so that the end of an operation does not
-    /// read the part (issue #17).
+    /// was reserved for it (blocking before service), and (second line)
+    /// the supplier of a defective raw-material unit it took; NONE
+    /// otherwise. Kept here, not in the part's record, so that the end of
+    /// an operation does not read the part (issue #17).
     reserved_at: u32,
+    // Second cache line: what the end of the operation in progress needs
+    // of it (a copy of its `end`, set by [`Sim::begin_op`]; not kept for
+    // a batch station's machines), the defect, and the state timer (its
+    // state, since when, and the totals of the busy, blocked, starved and
+    // down states here, of the others next; `MachineState`'s order).
+    end: OpEnd,
     defect: u32,
     timer: StateTimer<10>,
     // Then the fields of operators, repairs, costs and mixed stations.
+    /// The fatigue scrap of the operation in progress (only set, and only
+    /// read, when a pool has fatigue: [`Sim::any_fatigue`]).
+    fatigue_scrap: f64,
     /// Pool whose operators this machine holds (NONE: none held).
     crew: u32,
     /// Stamp of the current crew (bumped at each acquisition).
@@ -386,10 +402,11 @@ struct Machine {
     repair_stream: Stream,
 }
 
-// The hot fields fill the first line exactly; the reservation and defect,
-// the timer's head and its first four totals the second.
-const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 64);
-const _: () = assert!(std::mem::offset_of!(Machine, crew) == 128 + 48);
+// The hot fields fill the first line; the end of the operation, the
+// defect, the timer's head and its first four totals the second.
+const _: () = assert!(std::mem::offset_of!(Machine, reserved_at) == 60);
+const _: () = assert!(std::mem::offset_of!(Machine, end) == 64);
+const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 128 + 48);
 
 /// A part in a station's buffer, with its operation (a copy of its `op`)
 /// and when it joined: a machine taking it from the queue reads both here,
@@ -708,14 +725,24 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 .iter()
                 .map(|(m, q)| f64::from(*q) * f.materials[m.0 as usize].unit_cost)
                 .sum::<f64>();
+            let mover = op
+                .mover
+                .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
+                .map_or(NONE, |m| m.0);
             ops.push(Op {
                 station: op.station.0,
-                next: if i + 1 < n { base + i + 1 } else { NONE },
+                end: OpEnd {
+                    next: if i + 1 < n { base + i + 1 } else { NONE },
+                    // Set below, once the next operation is in the table.
+                    next_station: NONE,
+                    next_shared: false,
+                    quality: op.scrap > 0.0
+                        || op.rework > 0.0
+                        || op.defect_rate > 0.0
+                        || op.inspect > 0.0,
+                    by_mover: mover != NONE,
+                },
                 rework_to: base + op.rework_to as u32,
-                quality: op.scrap > 0.0
-                    || op.rework > 0.0
-                    || op.defect_rate > 0.0
-                    || op.inspect > 0.0,
                 batch: f
                     .stations
                     .get(op.station.0 as usize)
@@ -759,27 +786,22 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 mean_process: op.process.mean(),
                 subcontract: op.subcontract.map_or(NONE, |c| c.contractor.0),
                 transport: op.subcontract.map_or(0.0, |c| c.transport),
-                mover: op
-                    .mover
-                    .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
-                    .map_or(NONE, |m| m.0),
+                mover,
                 share,
                 shared: share > 0.0,
                 share_stream: NONE,
                 materials: &op.materials,
                 takes_materials: !op.materials.is_empty(),
-                next_station: NONE,
-                next_shared: false,
                 kit: !op.components.is_empty(),
                 raw_sunk: sunk,
             });
         }
     }
     for i in 0..ops.len() {
-        let next = ops[i].next;
+        let next = ops[i].end.next;
         if next != NONE {
-            ops[i].next_station = ops[next as usize].station;
-            ops[i].next_shared = ops[next as usize].shared;
+            ops[i].end.next_station = ops[next as usize].station;
+            ops[i].end.next_shared = ops[next as usize].shared;
         }
     }
     (ops, first_op)
@@ -893,6 +915,13 @@ impl<'f> Sim<'f> {
                     maint: false,
                     fresh: false,
                     fatigue_scrap: 0.0,
+                    end: OpEnd {
+                        next: NONE,
+                        next_station: NONE,
+                        next_shared: false,
+                        quality: false,
+                        by_mover: false,
+                    },
                     reserved_at: NONE,
                     defect: NONE,
                     crew_gen: Generation::default(),

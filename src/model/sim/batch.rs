@@ -316,8 +316,15 @@ impl<'f> Sim<'f> {
             let p = self.parts[part as usize];
             let op = self.op(p.op);
             self.log("process_end", s, m, part);
-            let (next_op, scrapped, reworked, _) =
-                self.quality_outcome(s, part, p.op, tired_scrap, tired_scrap);
+            let (next_op, scrapped, reworked, _) = self.quality_outcome(
+                s,
+                part,
+                p.op,
+                op.end.next,
+                op.end.quality,
+                tired_scrap,
+                tired_scrap,
+            );
             if scrapped {
                 self.part_scrapped::<false>(part, p, op.raw_sunk, s, m);
             } else if next_op == NONE {

@@ -120,7 +120,7 @@ impl<'f> Sim<'f> {
                 // station of the operation after the current one.
                 let mut op = self.parts[part as usize].op;
                 if self.machines[m as usize].phase == Phase::AwaitStart {
-                    op = self.ops[op as usize].next;
+                    op = self.ops[op as usize].end.next;
                 }
                 let k = self.ops[op as usize].station;
                 self.station_changed(k);

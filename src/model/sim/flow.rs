@@ -250,14 +250,16 @@ impl<'f> Sim<'f> {
     /// [`Self::begin`], the part's operation `op` already at hand.
     #[inline]
     pub(super) fn begin_op(&mut self, m: u32, part: u32, op: u32) {
+        let o = self.op(op);
         let mach = &mut self.machines[m as usize];
         mach.part = part;
         mach.op = op;
+        mach.end = o.end;
         mach.reserved_at = NONE;
         mach.defect = NONE;
         let s = mach.station;
         if self.stations[s as usize].blocking == Blocking::BeforeService {
-            let next = self.ops[op as usize].next;
+            let next = self.ops[op as usize].end.next;
             if next != NONE && self.ops[next as usize].station != NONE {
                 let k = self.ops[next as usize].station;
                 if self.has_room(k) {
@@ -425,8 +427,7 @@ impl<'f> Sim<'f> {
         let s = self.machines[m as usize].station;
         let part = self.machines[m as usize].part;
         let op_index = self.machines[m as usize].op;
-        let op = self.op_on(m);
-        if op.batch {
+        if self.stations[s as usize].batch != NONE {
             return self.complete_batch(m);
         }
         self.log("process_end", s, m, part);
@@ -437,9 +438,17 @@ impl<'f> Sim<'f> {
         // Work done by tired operators is scrapped more often, and so is a
         // part built with a defective raw-material unit. The reservation
         // and the defect are the machine's (of its part's operation), so
-        // that a part going on is not read here (issue #17).
+        // that a part going on is not read here, and so is what the end of
+        // the operation needs of it, so that its line is not read either
+        // (issue #17).
+        let any_fatigue = self.any_fatigue;
         let mach = &mut self.machines[m as usize];
-        let tired_scrap = std::mem::take(&mut mach.fatigue_scrap);
+        let tired_scrap = if any_fatigue {
+            std::mem::take(&mut mach.fatigue_scrap)
+        } else {
+            0.0
+        };
+        let end = mach.end;
         let defect = std::mem::replace(&mut mach.defect, NONE);
         let reserved_at = std::mem::replace(&mut mach.reserved_at, NONE);
         let mut extra_scrap = tired_scrap;
@@ -449,8 +458,15 @@ impl<'f> Sim<'f> {
         self.stations[s as usize].operations += 1;
         // Scrapped by the draw because of the defective unit, not by the
         // operation's own scrap rate or fatigue.
-        let (next_op, scrapped, reworked, by_defect) =
-            self.quality_outcome(s, part, op_index, extra_scrap, tired_scrap);
+        let (next_op, scrapped, reworked, by_defect) = self.quality_outcome(
+            s,
+            part,
+            op_index,
+            end.next,
+            end.quality,
+            extra_scrap,
+            tired_scrap,
+        );
         let defect_hit = defect != NONE && by_defect;
         // A reservation made for the nominal next station is used only if
         // the part goes there.
@@ -464,7 +480,8 @@ impl<'f> Sim<'f> {
         }
         if scrapped {
             let p = self.parts[part as usize];
-            self.part_scrapped::<true>(part, p, op.raw_sunk, s, m);
+            let raw_sunk = self.op(op_index).raw_sunk;
+            self.part_scrapped::<true>(part, p, raw_sunk, s, m);
         } else if next_op == NONE {
             let p = self.parts[part as usize];
             self.part_finished::<true>(part, p, s, m, now);
@@ -476,8 +493,8 @@ impl<'f> Sim<'f> {
             self.machines[m as usize].op = next_op;
             // The routing's next step is known from this operation's line;
             // a rework's step is read from its own.
-            let (k, shared) = if next_op == op.next {
-                (op.next_station, op.next_shared)
+            let (k, shared) = if next_op == end.next {
+                (end.next_station, end.next_shared)
             } else {
                 let next = self.op(next_op);
                 (next.station, next.shared)
@@ -496,8 +513,9 @@ impl<'f> Sim<'f> {
                 if reserved_at == k {
                     self.station_changed(k);
                 }
-            } else if op.mover != NONE {
-                self.leave_by_mover(m, part, k, op.mover, reworked, reserved_at == k && goes_on);
+            } else if end.by_mover {
+                let mover = self.op(op_index).mover;
+                self.leave_by_mover(m, part, k, mover, reworked, reserved_at == k && goes_on);
             } else if reserved_at == k && goes_on {
                 self.stations[k as usize].reserved -= 1;
                 self.release_machine(m);
@@ -535,20 +553,25 @@ impl<'f> Sim<'f> {
     /// starts a rework visit. Returns the part's next operation, whether it
     /// was scrapped or reworked, and whether the draw scrapped it beyond
     /// the operation's rate plus `own_extra` (of `extra_scrap`, the part
-    /// not due to a defective raw-material unit).
+    /// not due to a defective raw-material unit). `next` and `quality` are
+    /// the operation's (its `next` and `quality`), so that the usual pass
+    /// without a draw does not read its line.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub(super) fn quality_outcome(
         &mut self,
         s: u32,
         part: u32,
         op_index: u32,
+        next: u32,
+        quality: bool,
         extra_scrap: f64,
         own_extra: f64,
     ) -> (u32, bool, bool, bool) {
-        let op = self.op(op_index);
-        let mut next_op = op.next;
+        let mut next_op = next;
         let (mut scrapped, mut reworked, mut beyond) = (false, false, false);
-        if op.quality || extra_scrap > 0.0 {
+        if quality || extra_scrap > 0.0 {
+            let op = self.op(op_index);
             let st = &mut self.stations[s as usize];
             let u = st.quality_stream.uniform();
             if u < op.scrap + extra_scrap {

@@ -607,7 +607,7 @@ impl Sim<'_> {
     fn part_back(&mut self, part: u32) {
         self.log("subcontract_back", NONE, NONE, part);
         let p = self.parts[part as usize];
-        let next = self.ops[p.op as usize].next;
+        let next = self.ops[p.op as usize].end.next;
         if next == NONE && p.for_kit != NONE {
             self.good_per_product[p.product as usize] += 1;
             self.finished_quality(part);

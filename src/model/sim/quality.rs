@@ -69,7 +69,7 @@ pub(super) fn tracks_sunk_cost(f: &Factory, ops: &[Op<'_>]) -> bool {
         .pools
         .iter()
         .any(|p| p.fatigue.is_some_and(|x| x.scrap_add > 0.0));
-    rates && (ops.iter().any(|o| o.quality) || defective_supply || tired)
+    rates && (ops.iter().any(|o| o.end.quality) || defective_supply || tired)
 }
 
 impl Sim<'_> {
