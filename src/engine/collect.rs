@@ -275,7 +275,13 @@ impl Level {
 }
 
 /// Time spent in each of `N` states by one entity, e.g. a machine.
+///
+/// `repr(C)`: the head (state, since when) comes first and the totals
+/// follow in the states' order, so that a record embedding the timer can
+/// put the head and the commonest states' totals in one cache line (see
+/// the model's `Machine`); Rust's own layout put the head after the totals.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct StateTimer<const N: usize> {
     state: usize,
     since: Time,

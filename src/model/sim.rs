@@ -406,6 +406,7 @@ struct Machine {
 // defect, the timer's head and its first four totals the second.
 const _: () = assert!(std::mem::offset_of!(Machine, reserved_at) == 60);
 const _: () = assert!(std::mem::offset_of!(Machine, end) == 64);
+const _: () = assert!(std::mem::offset_of!(Machine, timer) == 80);
 const _: () = assert!(std::mem::offset_of!(Machine, fatigue_scrap) == 128 + 48);
 
 /// A part in a station's buffer, with its operation (a copy of its `op`)
