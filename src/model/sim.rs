@@ -193,6 +193,9 @@ struct Op<'f> {
     kit: bool,
     /// Takes raw materials (`materials` is not empty).
     takes_materials: bool,
+    /// Has a setup (`setup` is set), so that the start of an operation
+    /// without one does not read the second line.
+    has_setup: bool,
     /// This step is partly sent out (`share` is positive).
     shared: bool,
     /// The process time is exponential or constant, drawn from
@@ -285,6 +288,7 @@ impl Op<'_> {
 
 const _: () = assert!(std::mem::size_of::<Part>() == 64);
 const _: () = assert!(std::mem::offset_of!(Op, fast) < 64);
+const _: () = assert!(std::mem::offset_of!(Op, has_setup) < 64);
 const _: () = assert!(std::mem::offset_of!(Op, process) == 64);
 const _: () = assert!(std::mem::offset_of!(Op, materials) == 128);
 
@@ -765,6 +769,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     _ => 0.0,
                 },
                 setup: op.setup.as_ref(),
+                has_setup: op.setup.is_some(),
                 family: p.family,
                 operators: op.operators,
                 pools: &op.operator_pools,

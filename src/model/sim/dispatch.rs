@@ -27,7 +27,7 @@ impl<'f> Sim<'f> {
                 .iter()
                 .position(|q| {
                     let op = &ops[q.op as usize];
-                    op.setup.is_none() || op.family == last
+                    !op.has_setup || op.family == last
                 })
                 .unwrap_or(0),
             Dispatch::Campaign { limit } => {

@@ -305,9 +305,14 @@ impl<'f> Sim<'f> {
     pub(super) fn start_operation_of(&mut self, m: u32, op: &'f Op<'f>) {
         let mach = &self.machines[m as usize];
         let s = mach.station as usize;
-        let needs_setup = mach.last_family != op.family && op.setup.is_some();
-        let (phase, duration) = match op.setup {
-            Some(setup) if needs_setup => (
+        // `has_setup` first: `setup` is in the operation's second line.
+        let setup = if op.has_setup && mach.last_family != op.family {
+            op.setup
+        } else {
+            None
+        };
+        let (phase, duration) = match setup {
+            Some(setup) => (
                 Phase::Setup,
                 setup.sample(&mut self.stations[s].setup_stream),
             ),
