@@ -39,7 +39,10 @@
 //! K times and prints the operations per second of *CPU time* of the thread
 //! (user + system time from `/proc/thread-self/stat`, 10 ms ticks), which
 //! leaves out the time spent waiting for a core:
-//! `SCALE_REPEAT=10 cargo bench --bench scale`.
+//! `SCALE_REPEAT=10 cargo bench --bench scale`. It then ends with issue
+//! #17's ratios for the plants that ran: operations per second at 500 and
+//! at 2000 stations over those at 5 (targets ≥ 0.7 and ≥ 0.5). One run's
+//! ratios move with the machine's load; compare medians of several.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -146,6 +149,8 @@ fn main() {
         "plant", "horizon h", "operations", "events", "build peak heap", "run peak heap"
     );
     let mut g = c.benchmark_group("scale");
+    // Operations per second of CPU time, per plant (with SCALE_REPEAT).
+    let mut rates: Vec<(&str, f64)> = Vec::new();
     for (id, build) in &plants {
         if !id.contains(&filter) {
             continue;
@@ -168,10 +173,9 @@ fn main() {
                 black_box(run(black_box(&factory)));
             }
             let cpu = thread_cpu_seconds() - start;
-            println!(
-                "{id:<18} {k} runs in {cpu:.2} s of CPU: {:.3} M operations/s",
-                ops as f64 * f64::from(k) / cpu / 1e6
-            );
+            let rate = ops as f64 * f64::from(k) / cpu / 1e6;
+            println!("{id:<18} {k} runs in {cpu:.2} s of CPU: {rate:.3} M operations/s");
+            rates.push((id.as_str(), rate));
             continue;
         }
         g.throughput(Throughput::Elements(ops));
@@ -179,4 +183,25 @@ fn main() {
     }
     g.finish();
     c.final_summary();
+    print_ratios(&rates);
+}
+
+/// Issue #17's targets: operations per second at 500 stations ≥ 0.7×
+/// those at 5, at 2000 ≥ 0.5×, for each kind of plant that ran all three.
+fn print_ratios(rates: &[(&str, f64)]) {
+    let rate = |id: &str| rates.iter().find(|(i, _)| *i == id).map(|&(_, r)| r);
+    for kind in ["serial", "jobshop"] {
+        let Some(small) = rate(&format!("{kind}/5")) else {
+            continue;
+        };
+        for (n, target) in [(500, 0.7), (2000, 0.5)] {
+            if let Some(large) = rate(&format!("{kind}/{n}")) {
+                let ratio = large / small;
+                let verdict = if ratio >= target { "meets" } else { "below" };
+                println!(
+                    "{kind:<8} {n:>4} ÷ 5 stations: {ratio:.2} ({verdict} the target {target})"
+                );
+            }
+        }
+    }
 }
