@@ -452,6 +452,9 @@ struct StationState {
     /// Is fed by saturated products (`saturated` is not empty; it never
     /// changes).
     source: bool,
+    /// Has exactly one machine: its state change on going idle may wait
+    /// until the end of the event (see [`Sim::idle_pending`]).
+    single: bool,
     // Second line: the parts and machines waiting for room, and the
     // process times.
     waiters: VecDeque<Waiter>,
@@ -543,6 +546,18 @@ struct Sim<'f> {
     operator_queue: VecDeque<u32>,
     /// Some pool has a fatigue effect (else its check is skipped).
     any_fatigue: bool,
+    /// A machine made idle during the current event whose state change
+    /// ([`Sim::set_state`]) is put off to the end of the event, or NONE.
+    /// A machine that finishes a part and takes the next one in the same
+    /// event goes busy → starved → busy at one instant: the starved stretch
+    /// lasts zero seconds and its active period stops and starts again at
+    /// once, so skipping both changes leaves every result as it was, and
+    /// saves the two state changes an operation of a saturated station
+    /// would cost (issue #17). Only at a station of one machine (whose
+    /// active period is that machine's alone) without preventive
+    /// maintenance; any `set_state` of the machine in the meantime makes
+    /// the pending one moot.
+    idle_pending: u32,
     /// Preventive maintenance per machine (empty: no station has any).
     pm: Vec<maintenance::PmMachine>,
     /// Time series: totals since time 0 that survive the warm-up reset
@@ -982,6 +997,7 @@ impl<'f> Sim<'f> {
                 dispatch: st.dispatch,
                 fifo: st.dispatch == Dispatch::Fifo,
                 source: false,
+                single: st.all_machines() == 1,
                 batch,
                 overflow: st.overflow.map_or(NONE, |c| c.0),
                 queue_len: Level::new(0.0),
@@ -1102,6 +1118,7 @@ impl<'f> Sim<'f> {
             in_process: 0,
             wip_cap,
             overloaded: None,
+            idle_pending: NONE,
             gate_saturated,
             next_gate_saturated: 0,
             products: f
@@ -1360,6 +1377,16 @@ impl<'f> Sim<'f> {
                 }
                 Event::End => break,
             }
+            self.apply_idle_pending();
+        }
+        self.apply_idle_pending();
+    }
+
+    /// The state change put off by [`Sim::release_machine`], if any.
+    #[inline(always)]
+    fn apply_idle_pending(&mut self) {
+        if self.idle_pending != NONE {
+            self.set_state(self.idle_pending);
         }
     }
 
@@ -1480,6 +1507,9 @@ impl<'f> Sim<'f> {
 
     #[inline]
     fn set_state(&mut self, m: u32) {
+        if self.idle_pending == m {
+            self.idle_pending = NONE;
+        }
         let now = self.cal.now();
         let mach = &mut self.machines[m as usize];
         let s = if mach.awaiting_technician {

@@ -232,6 +232,15 @@ impl<'f> Sim<'f> {
         mach.phase = Phase::Empty;
         let station = mach.station;
         let down = mach.down;
+        if !down && self.pm.is_empty() && self.stations[station as usize].single {
+            // The usual case: the state change waits for the end of the
+            // event, where it is moot if the machine has taken its next
+            // part by then (see `Sim::idle_pending`).
+            self.apply_idle_pending();
+            self.idle_pending = m;
+            self.make_idle(station, m);
+            return;
+        }
         self.set_state(m);
         if !down && (self.pm.is_empty() || !self.maintenance_after_part(m)) {
             self.make_idle(station, m);
