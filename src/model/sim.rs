@@ -264,7 +264,7 @@ struct OpEnd {
 
 /// The kind of an operation's process-time distribution, for drawing the
 /// two commonest without reading the distribution's line.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
 enum FastProcess {
     Exponential,
@@ -272,10 +272,35 @@ enum FastProcess {
     Other,
 }
 
+impl FastProcess {
+    /// The kind of `d` and its parameter (the mean of an exponential, the
+    /// value of a constant; 0 for the others).
+    fn of(d: &Dist) -> (FastProcess, f64) {
+        match *d {
+            Dist::Exponential { mean } => (FastProcess::Exponential, mean),
+            Dist::Constant(v) => (FastProcess::Constant, v),
+            _ => (FastProcess::Other, 0.0),
+        }
+    }
+
+    /// For an exponential or constant distribution `d` of this kind and
+    /// parameter `param`, exactly what `d.sample(s)` draws (the same
+    /// arithmetic on the same draws) without reading `d`; `None`, drawing
+    /// nothing, for the others.
+    #[inline(always)]
+    fn draw(self, param: f64, s: &mut Stream) -> Option<f64> {
+        match self {
+            FastProcess::Exponential => Some(param * s.exp1()),
+            FastProcess::Constant => Some(param),
+            FastProcess::Other => None,
+        }
+    }
+}
+
 impl Op<'_> {
-    /// A process time: exactly what `self.process.sample(s)` draws (the
-    /// same arithmetic on the same draws), read from the first line when
-    /// the distribution is exponential or constant.
+    /// A process time: exactly what `self.process.sample(s)` draws, read
+    /// from the first line when the distribution is exponential or
+    /// constant.
     #[inline(always)]
     fn sample_process(&self, s: &mut Stream) -> f64 {
         match self.fast {
@@ -284,6 +309,21 @@ impl Op<'_> {
             FastProcess::Other => self.process.sample(s),
         }
     }
+}
+
+/// A product's Poisson (or other renewal) releases: what each arrival
+/// reads, in one line — the stream, the interarrival time's kind and
+/// parameter (so that an exponential or constant one is drawn without
+/// reading the factory's product, a line or two elsewhere), and the parts
+/// an arrival releases (issue #17). Saturated and ordered products have
+/// one too, never used but for the stream's place.
+#[derive(Clone)]
+#[repr(C, align(64))]
+struct ArrivalProcess {
+    stream: Stream,
+    param: f64,
+    batch: u32,
+    fast: FastProcess,
 }
 
 const _: () = assert!(std::mem::size_of::<Part>() == 64);
@@ -526,7 +566,8 @@ struct Sim<'f> {
     /// The idle machines below the top of each station's list (see
     /// [`idle`]), by machine.
     idle_below: Vec<u32>,
-    arrival_streams: Vec<Stream>,
+    /// Per product.
+    arrivals: Vec<ArrivalProcess>,
     serial: u64,
     wip: TimeAverage,
     waiting: TimeAverage,
@@ -773,16 +814,8 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 inspect: op.inspect,
                 inspect_rework: op.inspect_rework,
                 process: op.process.clone(),
-                fast: match op.process {
-                    Dist::Exponential { .. } => FastProcess::Exponential,
-                    Dist::Constant(_) => FastProcess::Constant,
-                    _ => FastProcess::Other,
-                },
-                fast_param: match op.process {
-                    Dist::Exponential { mean } => mean,
-                    Dist::Constant(v) => v,
-                    _ => 0.0,
-                },
+                fast: FastProcess::of(&op.process).0,
+                fast_param: FastProcess::of(&op.process).1,
                 setup: op.setup.as_ref(),
                 has_setup: op.setup.is_some(),
                 family: p.family,
@@ -1029,10 +1062,27 @@ impl<'f> Sim<'f> {
             }
         }
         let asm = assembly::Assembly::new(f, &first_op);
-        let arrival_streams = f
+        let arrivals = f
             .products
             .iter()
-            .map(|p| Stream::new(seed, rep, &format!("arrivals/{}", p.name)))
+            .map(|p| {
+                let (fast, param, batch) = match &p.release {
+                    Release::Arrivals {
+                        interarrival,
+                        batch,
+                    } => {
+                        let (fast, param) = FastProcess::of(interarrival);
+                        (fast, param, *batch)
+                    }
+                    _ => (FastProcess::Other, 0.0, 0),
+                };
+                ArrivalProcess {
+                    stream: Stream::new(seed, rep, &format!("arrivals/{}", p.name)),
+                    param,
+                    batch,
+                    fast,
+                }
+            })
             .collect();
         Sim {
             f,
@@ -1044,7 +1094,7 @@ impl<'f> Sim<'f> {
             machines,
             stations,
             idle_below,
-            arrival_streams,
+            arrivals,
             serial: 0,
             wip: TimeAverage::new(0.0),
             waiting: TimeAverage::new(0.0),
@@ -1275,7 +1325,7 @@ impl<'f> Sim<'f> {
         }
         for (pi, p) in self.f.products.iter().enumerate() {
             if let Release::Arrivals { interarrival, .. } = &p.release {
-                let t = interarrival.sample(&mut self.arrival_streams[pi]);
+                let t = interarrival.sample(&mut self.arrivals[pi].stream);
                 self.cal.schedule_at(t, Event::Arrival(pi as u32));
             }
         }
@@ -1822,6 +1872,15 @@ routing = [
                     op.sample_process(&mut a).to_bits(),
                     op.process.sample(&mut b).to_bits()
                 );
+            }
+            // The arrivals' draw (`ArrivalProcess`): the same, or nothing.
+            let (kind, param) = FastProcess::of(&op.process);
+            let (mut a, mut b) = (Stream::new(7, 0, "a"), Stream::new(7, 0, "a"));
+            for _ in 0..1000 {
+                match kind.draw(param, &mut a) {
+                    Some(t) => assert_eq!(t.to_bits(), op.process.sample(&mut b).to_bits()),
+                    None => assert_eq!(kind, FastProcess::Other),
+                }
             }
         }
     }

@@ -686,17 +686,26 @@ impl<'f> Sim<'f> {
 
     // ----- arrivals -------------------------------------------------------
 
+    /// A release of `product`'s Poisson (or other renewal) process: the
+    /// next one scheduled, and its parts made. Out of line, so that the
+    /// event loop of a plant without arrivals does not carry it.
+    #[inline(never)]
     pub(super) fn on_arrival(&mut self, product: u32) {
-        let Release::Arrivals {
-            interarrival,
-            batch,
-        } = &self.f.products[product as usize].release
-        else {
-            unreachable!("arrival of a saturated product")
+        let f = self.f;
+        let a = &mut self.arrivals[product as usize];
+        let gap = match a.fast.draw(a.param, &mut a.stream) {
+            Some(gap) => gap,
+            None => {
+                let Release::Arrivals { interarrival, .. } = &f.products[product as usize].release
+                else {
+                    unreachable!("arrival of a saturated product")
+                };
+                interarrival.sample(&mut a.stream)
+            }
         };
-        let gap = interarrival.sample(&mut self.arrival_streams[product as usize]);
+        let batch = a.batch;
         self.cal.schedule_in(gap, Event::Arrival(product));
-        for _ in 0..*batch {
+        for _ in 0..batch {
             if self.overloaded.is_some() {
                 break;
             }
