@@ -187,8 +187,6 @@ struct Op<'f> {
     /// Mover pool carrying the part when it leaves this operation for
     /// another station, or NONE.
     mover: u32,
-    /// Done at a batch station (see `batch.rs`).
-    batch: bool,
     /// Assembles sub-assemblies made in the plant (see [`assembly`]).
     kit: bool,
     /// Takes raw materials (`materials` is not empty).
@@ -786,6 +784,7 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                 .iter()
                 .map(|(m, q)| f64::from(*q) * f.materials[m.0 as usize].unit_cost)
                 .sum::<f64>();
+            let (fast, fast_param) = FastProcess::of(&op.process);
             let mover = op
                 .mover
                 .or_else(|| f.stations.get(op.station.0 as usize).and_then(|s| s.mover))
@@ -804,18 +803,14 @@ fn build_ops(f: &Factory) -> (Vec<Op<'_>>, Vec<u32>) {
                     by_mover: mover != NONE,
                 },
                 rework_to: base + op.rework_to as u32,
-                batch: f
-                    .stations
-                    .get(op.station.0 as usize)
-                    .is_some_and(|s| s.batch.is_some()),
                 scrap: op.scrap,
                 rework: op.rework,
                 defect_rate: op.defect_rate,
                 inspect: op.inspect,
                 inspect_rework: op.inspect_rework,
                 process: op.process.clone(),
-                fast: FastProcess::of(&op.process).0,
-                fast_param: FastProcess::of(&op.process).1,
+                fast,
+                fast_param,
                 setup: op.setup.as_ref(),
                 has_setup: op.setup.is_some(),
                 family: p.family,
