@@ -21,34 +21,51 @@
 //! nothing else: a `BinaryHeap` of events ordered by (time, sequence
 //! number), exponential draws from the engine's generator
 //! (`Xoshiro256PlusPlus` with `rand_distr::Exp1`), fixed arrays and a
-//! `VecDeque` for the state, and only the statistics a result needs —
-//! finished customers and the time-average number in system for M/M/1
-//! (plus the mean time in system, from the FIFO queue of arrival times),
-//! finished parts and busy time per station for the line. On the line a
-//! machine has one pending event at a time: when it starts (or resumes)
-//! work it schedules whichever comes first, the end of the operation or its
-//! breakdown, the operating clock counting down only while it works.
+//! `VecDeque` for the state. It comes in two kinds:
 //!
-//! One untimed replication of each first prints the two side by side —
-//! finished items, events and the model's statistics — as a check that the
-//! bare loop simulates the same model: the streams differ, so the counts
-//! should agree within a few per cent, not exactly (for M/M/1 both near
-//! 0.9 customers a minute × 40 320 minutes ≈ 36 300, with about 9 in
-//! system). Then the two are timed in alternating blocks — K engine runs,
-//! K bare runs, again — with K from `BARE_REPEAT` (default 20), until each
-//! side has used at least `BARE_MIN_CPU` seconds (default 1) of CPU time of
-//! the thread: user + system from `/proc/thread-self/stat`, which leaves
-//! out the time spent waiting for a core on a shared machine but comes in
+//! * `bare`: only the statistics its own check needs — finished customers
+//!   and the time-average number in system for M/M/1 (plus the mean time
+//!   in system, from the FIFO queue of arrival times), finished parts and
+//!   busy time per station for the line;
+//! * `bare+stats`: the same loop also keeps what the engine reports of
+//!   these models, in the engine's own public collectors
+//!   (`shopfloor::engine`): each machine's time per state
+//!   (`StateTimer`), each station's active periods for the bottleneck
+//!   (`ActivePeriods`; busy and down are active), the queue lengths' time
+//!   averages (`TimeAverage`) and the cycle times with their quantiles
+//!   (`Tally`, whose HDR histogram gives p50/p90/p95). For the line's
+//!   cycle times it tracks each part's release time through the buffers.
+//!   The engine ÷ `bare+stats` ratio is the cost of the engine's
+//!   generality (a scenario file's model, every feature's checks); the
+//!   engine ÷ `bare` ratio adds the cost of the statistics.
+//!
+//! On the line a machine has one pending event at a time: when it starts
+//! (or resumes) work it schedules whichever comes first, the end of the
+//! operation or its breakdown, the operating clock counting down only while
+//! it works.
+//!
+//! One untimed replication of each first prints them side by side —
+//! finished items, events and the model's statistics (for `bare+stats`,
+//! the p90 time in system or cycle time and the sole-bottleneck shares
+//! beside the engine's) — as a check that the bare loops simulate the same
+//! model: the streams differ, so the figures should agree within a few per
+//! cent, not exactly (for M/M/1 both near 0.9 customers a minute × 40 320
+//! minutes ≈ 36 300, with about 9 in system). Then the three are timed in
+//! alternating blocks — K engine runs, K bare runs, K bare+stats runs,
+//! again — with K from `BARE_REPEAT` (default 20), until each side has
+//! used at least `BARE_MIN_CPU` seconds (default 1) of CPU time of the
+//! thread: user + system from `/proc/thread-self/stat`, which leaves out
+//! the time spent waiting for a core on a shared machine but comes in
 //! 10 ms ticks, hence the floor (20 bare M/M/1 runs take only some 30 ms).
-//! Both sides always do the same number of runs, printed.
+//! Every side always does the same number of runs, printed.
 //!
 //! Printed per model: finished items (customers or parts) and events per
-//! second of CPU for each, and the ratio engine ÷ bare in items per second:
-//! the share of the bare loop's speed the engine reaches on that model,
-//! 1 meaning as fast, 0.5 half as fast (the target is ≥ 0.5). The
-//! two need not count events alike (what the engine's calendar counts is
-//! its own affair), so items per second is the like-for-like figure;
-//! events per second are printed for reference.
+//! second of CPU for each, and the ratios engine ÷ bare and engine ÷
+//! bare+stats in items per second: the share of the bare loop's speed the
+//! engine reaches on that model, 1 meaning as fast, 0.5 half as fast (the
+//! issue's target is ≥ 0.5). They need not count events alike (what the
+//! engine's calendar counts is its own affair), so items per second is the
+//! like-for-like figure; events per second are printed for reference.
 //!
 //! Run with `cargo bench --bench bare_loop`, or on a shared machine build
 //! with `nice -n 10 cargo bench --bench bare_loop --no-run` and run the
@@ -64,7 +81,7 @@ use std::hint::black_box;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use shopfloor::engine::{MINUTE, WEEK};
+use shopfloor::engine::{ActivePeriods, MINUTE, StateTimer, Tally, TimeAverage, WEEK};
 use shopfloor::model::{Factory, ReplicationResult, simulate};
 
 #[path = "common/cpu.rs"]
@@ -170,10 +187,59 @@ struct BareMm1 {
     in_system_avg: f64,
     /// Mean time in system of the finished customers, minutes.
     sojourn_mean_min: f64,
+    /// With the engine's statistics (`STATS`): the 90th percentile of the
+    /// time in system (minutes), the server's busy share and its share as
+    /// the sole bottleneck; NaN without.
+    sojourn_p90_min: f64,
+    busy_share: f64,
+    bottleneck_sole: f64,
 }
 
-/// M/M/1, FIFO, starting empty, over `horizon` seconds.
-fn bare_mm1(seed: u64, horizon: f64) -> BareMm1 {
+/// The statistics the engine keeps of a machine, a station and the parts
+/// (see `Sim`): the machine's time per state, the station's active periods
+/// for bottleneck detection, the queue length's time average, and the
+/// cycle times with their quantiles, in the engine's own collectors.
+struct Stats<const M: usize> {
+    timers: [StateTimer<10>; M],
+    active: ActivePeriods,
+    queue: [TimeAverage; M],
+    cycle: Tally,
+}
+
+/// The machine states, by the engine's index (`MachineState`'s order).
+const BUSY: usize = 0;
+const BLOCKED: usize = 1;
+const STARVED: usize = 2;
+const DOWN: usize = 3;
+
+impl<const M: usize> Stats<M> {
+    fn new() -> Stats<M> {
+        Stats {
+            timers: std::array::from_fn(|_| StateTimer::new(STARVED, 0.0)),
+            active: ActivePeriods::new(M, 0.0),
+            queue: std::array::from_fn(|_| TimeAverage::new(0.0)),
+            cycle: Tally::new(0.001),
+        }
+    }
+
+    /// Machine `i` enters `state` at `now`; its station's active period
+    /// starts or ends with it (busy and down are active).
+    #[inline]
+    fn enter(&mut self, i: usize, now: f64, state: usize) {
+        let active = |s: usize| s == BUSY || s == DOWN;
+        let old = self.timers[i].state();
+        self.timers[i].enter(now, state);
+        match (active(old), active(state)) {
+            (false, true) => self.active.start(i as u32, now),
+            (true, false) => self.active.end(i as u32, now),
+            _ => {}
+        }
+    }
+}
+
+/// M/M/1, FIFO, starting empty, over `horizon` seconds; with the engine's
+/// statistics when `STATS`.
+fn bare_mm1<const STATS: bool>(seed: u64, horizon: f64) -> BareMm1 {
     const ARRIVAL: u8 = 0;
     const DEPARTURE: u8 = 1;
     const INTERARRIVAL: f64 = 60.0 / 0.9;
@@ -185,6 +251,7 @@ fn bare_mm1(seed: u64, horizon: f64) -> BareMm1 {
     let mut queue: VecDeque<f64> = VecDeque::with_capacity(64);
     let (mut finished, mut events) = (0u64, 0u64);
     let (mut area, mut last, mut sojourn) = (0.0, 0.0, 0.0);
+    let mut stats = STATS.then(Stats::<1>::new);
 
     cal.schedule(exp(&mut rng, INTERARRIVAL), ARRIVAL, 0);
     while let Some(e) = cal.next(horizon) {
@@ -196,23 +263,53 @@ fn bare_mm1(seed: u64, horizon: f64) -> BareMm1 {
             queue.push_back(now);
             if queue.len() == 1 {
                 cal.schedule(now + exp(&mut rng, SERVICE), DEPARTURE, 0);
+                if let Some(st) = stats.as_mut() {
+                    st.enter(0, now, BUSY);
+                }
+            } else if let Some(st) = stats.as_mut() {
+                st.queue[0].add(now, 1.0);
             }
             cal.schedule(now + exp(&mut rng, INTERARRIVAL), ARRIVAL, 0);
         } else {
             let arrived = queue.pop_front().expect("a customer in service");
             finished += 1;
             sojourn += now - arrived;
+            if let Some(st) = stats.as_mut() {
+                st.cycle.record(now - arrived);
+            }
             if !queue.is_empty() {
                 cal.schedule(now + exp(&mut rng, SERVICE), DEPARTURE, 0);
+                if let Some(st) = stats.as_mut() {
+                    st.queue[0].sub(now, 1.0);
+                }
+            } else if let Some(st) = stats.as_mut() {
+                st.enter(0, now, STARVED);
             }
         }
     }
     area += queue.len() as f64 * (horizon - last);
+    let (sojourn_p90_min, busy_share, bottleneck_sole) = match stats {
+        Some(st) => {
+            let busy = st.timers[0].totals(horizon)[BUSY];
+            let queue_avg = st.queue[0].average(horizon);
+            let b = st.active.finish(horizon);
+            black_box(queue_avg);
+            (
+                st.cycle.quantile(0.9) / MINUTE,
+                busy / horizon,
+                b.sole[0] / horizon,
+            )
+        }
+        None => (f64::NAN, f64::NAN, f64::NAN),
+    };
     BareMm1 {
         finished,
         events,
         in_system_avg: area / horizon,
         sojourn_mean_min: sojourn / finished as f64 / MINUTE,
+        sojourn_p90_min,
+        busy_share,
+        bottleneck_sole,
     }
 }
 
@@ -241,8 +338,8 @@ enum Machine {
     Blocked,
 }
 
-/// The state of the line.
-struct Line {
+/// The state of the line; with the engine's statistics when `STATS`.
+struct Line<const STATS: bool> {
     rng: Xoshiro256PlusPlus,
     cal: Calendar,
     now: f64,
@@ -260,6 +357,12 @@ struct Line {
     busy: [f64; N],
     finished: u64,
     events: u64,
+    /// With `STATS`: the engine's statistics, the release times of the
+    /// parts waiting in each buffer (first in, first out) and of the part
+    /// on each machine, for the cycle times.
+    stats: Option<Stats<N>>,
+    released: [VecDeque<f64>; N],
+    holding: [f64; N],
 }
 
 /// What one bare serial-line replication measured.
@@ -268,19 +371,34 @@ struct BareLine {
     events: u64,
     /// Share of the horizon each machine spent processing.
     utilisation: [f64; N],
+    /// With the engine's statistics: each station's share of the time as
+    /// the sole bottleneck, and the 90th percentile of the cycle time
+    /// (minutes); NaN without.
+    bottleneck_sole: [f64; N],
+    cycle_p90_min: f64,
 }
 
 const DONE: u8 = 0;
 const FAIL: u8 = 1;
 const REPAIRED: u8 = 2;
 
-impl Line {
+impl<const STATS: bool> Line<STATS> {
+    /// The statistics (with `STATS` only).
+    #[inline]
+    fn st(&mut self) -> &mut Stats<N> {
+        self.stats.as_mut().expect("statistics are kept")
+    }
+
     /// Starts or resumes work at `i`: schedules whichever comes first, the
     /// end of the operation or the breakdown.
     #[inline]
     fn run(&mut self, i: usize) {
         self.state[i] = Machine::Busy;
         self.since[i] = self.now;
+        if STATS {
+            let now = self.now;
+            self.st().enter(i, now, BUSY);
+        }
         if self.ttf[i] < self.work[i] {
             self.cal.schedule(self.now + self.ttf[i], FAIL, i as u8);
         } else {
@@ -301,6 +419,13 @@ impl Line {
                     return;
                 }
                 self.queue[i] -= 1;
+                if STATS {
+                    let now = self.now;
+                    self.holding[i] = self.released[i].pop_front().expect("a waiting part");
+                    self.st().queue[i].sub(now, 1.0);
+                }
+            } else if STATS {
+                self.holding[0] = self.now;
             }
             self.work[i] = exp(&mut self.rng, PROCESS[i]);
             self.run(i);
@@ -309,6 +434,12 @@ impl Line {
             }
             self.queue[i] += 1;
             self.state[i - 1] = Machine::Idle;
+            if STATS {
+                let now = self.now;
+                self.released[i].push_back(self.holding[i - 1]);
+                self.st().queue[i].add(now, 1.0);
+                self.st().enter(i - 1, now, STARVED);
+            }
             i -= 1;
         }
     }
@@ -317,17 +448,31 @@ impl Line {
     fn done(&mut self, i: usize) {
         self.busy[i] += self.now - self.since[i];
         self.ttf[i] -= self.work[i];
+        let now = self.now;
         if i == N - 1 {
             self.finished += 1;
             self.state[i] = Machine::Idle;
+            if STATS {
+                let cycle = now - self.holding[i];
+                self.st().cycle.record(cycle);
+                self.st().enter(i, now, STARVED);
+            }
             self.take(i);
         } else if self.queue[i + 1] < BUFFER {
             self.queue[i + 1] += 1;
             self.state[i] = Machine::Idle;
+            if STATS {
+                self.released[i + 1].push_back(self.holding[i]);
+                self.st().queue[i + 1].add(now, 1.0);
+                self.st().enter(i, now, STARVED);
+            }
             self.take(i + 1);
             self.take(i);
         } else {
             self.state[i] = Machine::Blocked;
+            if STATS {
+                self.st().enter(i, now, BLOCKED);
+            }
         }
     }
 
@@ -336,6 +481,10 @@ impl Line {
         self.busy[i] += self.now - self.since[i];
         self.work[i] -= self.ttf[i];
         self.state[i] = Machine::Down;
+        if STATS {
+            let now = self.now;
+            self.st().enter(i, now, DOWN);
+        }
         let repair = exp(&mut self.rng, REPAIR);
         self.cal.schedule(self.now + repair, REPAIRED, i as u8);
     }
@@ -347,11 +496,12 @@ impl Line {
     }
 }
 
-/// The saturated serial line, starting empty, over `horizon` seconds.
-fn bare_line(seed: u64, horizon: f64) -> BareLine {
+/// The saturated serial line, starting empty, over `horizon` seconds; with
+/// the engine's statistics when `STATS`.
+fn bare_line<const STATS: bool>(seed: u64, horizon: f64) -> BareLine {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let ttf = std::array::from_fn(|_| exp(&mut rng, TTF));
-    let mut line = Line {
+    let mut line = Line::<STATS> {
         rng,
         cal: Calendar::new(),
         now: 0.0,
@@ -363,6 +513,11 @@ fn bare_line(seed: u64, horizon: f64) -> BareLine {
         busy: [0.0; N],
         finished: 0,
         events: 0,
+        stats: STATS.then(Stats::new),
+        released: std::array::from_fn(|_| {
+            VecDeque::with_capacity(if STATS { BUFFER as usize + 1 } else { 0 })
+        }),
+        holding: [0.0; N],
     };
     line.take(0);
     while let Some(e) = line.cal.next(horizon) {
@@ -380,77 +535,90 @@ fn bare_line(seed: u64, horizon: f64) -> BareLine {
             line.busy[i] += horizon - line.since[i];
         }
     }
+    let (bottleneck_sole, cycle_p90_min) = match line.stats.take() {
+        Some(st) => {
+            let busy: [f64; N] = std::array::from_fn(|i| st.timers[i].totals(horizon)[BUSY]);
+            let queue_avg: [f64; N] = std::array::from_fn(|i| st.queue[i].average(horizon));
+            black_box((busy, queue_avg));
+            let b = st.active.finish(horizon);
+            (
+                std::array::from_fn(|i| b.sole[i] / horizon),
+                st.cycle.quantile(0.9) / MINUTE,
+            )
+        }
+        None => ([f64::NAN; N], f64::NAN),
+    };
     BareLine {
         finished: line.finished,
         events: line.events,
         utilisation: line.busy.map(|b| b / horizon),
+        bottleneck_sole,
+        cycle_p90_min,
     }
 }
 
 // ----- timing ---------------------------------------------------------------------
 
-/// Times `engine` and `bare` in alternating blocks of `k` runs each, until
-/// each side has used at least `min_cpu` seconds of CPU: returns the runs
-/// of each side and the CPU seconds of the engine's and of the bare loop's.
-fn measure<A, B>(
-    k: u32,
-    min_cpu: f64,
-    mut engine: impl FnMut() -> A,
-    mut bare: impl FnMut() -> B,
-) -> (u32, f64, f64) {
-    let (mut runs, mut engine_cpu, mut bare_cpu) = (0, 0.0, 0.0);
-    while runs == 0 || engine_cpu < min_cpu || bare_cpu < min_cpu {
-        let start = thread_cpu_seconds();
-        for _ in 0..k {
-            black_box(engine());
+/// Times the `sides` in alternating blocks of `k` runs each (each side in
+/// turn, again), until each has used at least `min_cpu` seconds of CPU:
+/// returns the runs of each side and the CPU seconds of each.
+fn measure(k: u32, min_cpu: f64, sides: &mut [&mut dyn FnMut() -> u64]) -> (u32, Vec<f64>) {
+    let mut runs = 0;
+    let mut cpu = vec![0.0; sides.len()];
+    while runs == 0 || cpu.iter().any(|&c| c < min_cpu) {
+        for (side, cpu) in sides.iter_mut().zip(cpu.iter_mut()) {
+            let start = thread_cpu_seconds();
+            for _ in 0..k {
+                black_box(side());
+            }
+            *cpu += thread_cpu_seconds() - start;
         }
-        let middle = thread_cpu_seconds();
-        for _ in 0..k {
-            black_box(bare());
-        }
-        engine_cpu += middle - start;
-        bare_cpu += thread_cpu_seconds() - middle;
         runs += k;
     }
-    (runs, engine_cpu, bare_cpu)
+    (runs, cpu)
+}
+
+/// One side of a comparison: who, its items and events per run, and its
+/// CPU seconds.
+struct Side {
+    who: &'static str,
+    items: u64,
+    events: u64,
+    cpu: f64,
 }
 
 /// Prints the timing lines of one model: items and events per CPU second
-/// of the engine and of the bare loop, and the ratio in items per second.
-fn report(
-    model: &str,
-    runs: u32,
-    (engine_items, engine_events, engine_cpu): (u64, u64, f64),
-    (bare_items, bare_events, bare_cpu): (u64, u64, f64),
-) {
+/// of the engine and of each bare loop, and the engine's speed as a share
+/// of each bare loop's, in items per second. The first side is the
+/// engine.
+fn report(model: &str, runs: u32, sides: &[Side]) {
     let per_s = |n: u64, cpu: f64| n as f64 * f64::from(runs) / cpu;
-    let (ei, bi) = (per_s(engine_items, engine_cpu), per_s(bare_items, bare_cpu));
-    for (who, items, events, cpu) in [
-        ("engine", engine_items, engine_events, engine_cpu),
-        ("bare", bare_items, bare_events, bare_cpu),
-    ] {
+    for s in sides {
         println!(
-            "{model:<12} {who:<6} {runs} runs in {cpu:6.2} s of CPU: {:8.3} M items/s, {:8.3} M events/s",
-            per_s(items, cpu) / 1e6,
-            per_s(events, cpu) / 1e6,
+            "{model:<12} {:<10} {runs} runs in {:6.2} s of CPU: {:8.3} M items/s, {:8.3} M events/s",
+            s.who,
+            s.cpu,
+            per_s(s.items, s.cpu) / 1e6,
+            per_s(s.events, s.cpu) / 1e6,
         );
     }
-    println!(
-        "{model:<12} ratio engine / bare (items/s): {:.3}{}",
-        ei / bi,
-        if ei / bi >= 0.5 {
-            ""
-        } else {
-            "  (below the 0.5 target)"
-        }
-    );
+    let engine = per_s(sides[0].items, sides[0].cpu);
+    for s in &sides[1..] {
+        let ratio = engine / per_s(s.items, s.cpu);
+        println!(
+            "{model:<12} ratio engine / {} (items/s): {ratio:.3}{}",
+            s.who,
+            if ratio >= 0.5 {
+                ""
+            } else {
+                "  (below the 0.5 target)"
+            }
+        );
+    }
 }
 
-fn main() {
-    let filter = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .unwrap_or_default();
+/// `BARE_REPEAT` and `BARE_MIN_CPU` (see the top of the file).
+fn settings() -> (u32, f64) {
     let k: u32 = std::env::var("BARE_REPEAT")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -460,54 +628,94 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
+    (k, min_cpu)
+}
+
+fn main() {
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_default();
+    let (k, min_cpu) = settings();
     let minutes = HORIZON / MINUTE;
 
     if "mm1".contains(filter.as_str()) {
         let factory = mm1(HORIZON);
         let r = engine(&factory);
-        let b = bare_mm1(SEED, HORIZON);
+        let b = bare_mm1::<false>(SEED, HORIZON);
+        let bs = bare_mm1::<true>(SEED, HORIZON);
         println!(
             "mm1: {minutes} minutes, expected about {:.0} customers and 9 in system",
             0.9 * minutes
         );
         println!(
-            "mm1          engine {:>7} customers {:>8} events, {:.2} in system on average",
+            "mm1          engine     {:>7} customers {:>8} events, {:.2} in system on average",
             r.good, r.events, r.wip_avg
         );
         println!(
-            "mm1          bare   {:>7} customers {:>8} events, {:.2} in system on average, {:.2} min in system",
+            "mm1          bare       {:>7} customers {:>8} events, {:.2} in system on average, {:.2} min in system",
             b.finished, b.events, b.in_system_avg, b.sojourn_mean_min
         );
-        let (runs, engine_cpu, bare_cpu) = measure(
+        println!(
+            "mm1          engine     p90 time in system {:.2} min, busy {:.3}, sole bottleneck {:.3}",
+            r.cycle_time_p90_min, r.stations[0].utilisation, r.stations[0].bottleneck_sole
+        );
+        println!(
+            "mm1          bare+stats p90 time in system {:.2} min, busy {:.3}, sole bottleneck {:.3}",
+            bs.sojourn_p90_min, bs.busy_share, bs.bottleneck_sole
+        );
+        let (runs, cpu) = measure(
             k,
             min_cpu,
-            || engine(black_box(&factory)).good,
-            || bare_mm1(black_box(SEED), black_box(HORIZON)).finished,
+            &mut [
+                &mut || engine(black_box(&factory)).good,
+                &mut || bare_mm1::<false>(black_box(SEED), black_box(HORIZON)).finished,
+                &mut || bare_mm1::<true>(black_box(SEED), black_box(HORIZON)).finished,
+            ],
         );
         report(
             "mm1",
             runs,
-            (r.good, r.events, engine_cpu),
-            (b.finished, b.events, bare_cpu),
+            &[
+                Side {
+                    who: "engine",
+                    items: r.good,
+                    events: r.events,
+                    cpu: cpu[0],
+                },
+                Side {
+                    who: "bare",
+                    items: b.finished,
+                    events: b.events,
+                    cpu: cpu[1],
+                },
+                Side {
+                    who: "bare+stats",
+                    items: bs.finished,
+                    events: bs.events,
+                    cpu: cpu[2],
+                },
+            ],
         );
     }
 
     if "serial_line".contains(filter.as_str()) {
         let factory = serial_line(HORIZON);
         let r = engine(&factory);
-        let b = bare_line(SEED, HORIZON);
+        let b = bare_line::<false>(SEED, HORIZON);
+        let bs = bare_line::<true>(SEED, HORIZON);
         let shares = |u: &mut dyn Iterator<Item = f64>| {
             u.map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(" ")
         };
         println!("serial_line: {minutes} minutes");
         println!(
-            "serial_line  engine {:>7} parts     {:>8} events, utilisation {}",
+            "serial_line  engine     {:>7} parts     {:>8} events, utilisation {}",
             r.good,
             r.events,
             shares(&mut r.stations.iter().map(|s| s.utilisation))
         );
         println!(
-            "serial_line  bare   {:>7} parts     {:>8} events, utilisation {}",
+            "serial_line  bare       {:>7} parts     {:>8} events, utilisation {}",
             b.finished,
             b.events,
             shares(&mut b.utilisation.iter().copied())
@@ -516,17 +724,48 @@ fn main() {
             "serial_line  bare / engine parts: {:.3}",
             b.finished as f64 / r.good as f64
         );
-        let (runs, engine_cpu, bare_cpu) = measure(
+        println!(
+            "serial_line  engine     p90 cycle time {:.2} min, sole bottleneck {}",
+            r.cycle_time_p90_min,
+            shares(&mut r.stations.iter().map(|s| s.bottleneck_sole))
+        );
+        println!(
+            "serial_line  bare+stats p90 cycle time {:.2} min, sole bottleneck {}",
+            bs.cycle_p90_min,
+            shares(&mut bs.bottleneck_sole.iter().copied())
+        );
+        let (runs, cpu) = measure(
             k,
             min_cpu,
-            || engine(black_box(&factory)).good,
-            || bare_line(black_box(SEED), black_box(HORIZON)).finished,
+            &mut [
+                &mut || engine(black_box(&factory)).good,
+                &mut || bare_line::<false>(black_box(SEED), black_box(HORIZON)).finished,
+                &mut || bare_line::<true>(black_box(SEED), black_box(HORIZON)).finished,
+            ],
         );
         report(
             "serial_line",
             runs,
-            (r.good, r.events, engine_cpu),
-            (b.finished, b.events, bare_cpu),
+            &[
+                Side {
+                    who: "engine",
+                    items: r.good,
+                    events: r.events,
+                    cpu: cpu[0],
+                },
+                Side {
+                    who: "bare",
+                    items: b.finished,
+                    events: b.events,
+                    cpu: cpu[1],
+                },
+                Side {
+                    who: "bare+stats",
+                    items: bs.finished,
+                    events: bs.events,
+                    cpu: cpu[2],
+                },
+            ],
         );
     }
 }
