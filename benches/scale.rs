@@ -32,7 +32,8 @@
 //!
 //! Run with `cargo bench --bench scale`; a first argument that is not a flag
 //! selects the plants whose name contains it (`cargo bench --bench scale --
-//! serial/500`).
+//! serial/500`), or the one plant named exactly so (`jobshop/5` runs the
+//! 5-station shop alone, not the 50- and 500-station ones).
 //!
 //! On a shared machine wall-clock timings follow the load. With
 //! `SCALE_REPEAT=K` set, the bench skips criterion, runs each selected plant
@@ -151,8 +152,9 @@ fn main() {
     let mut g = c.benchmark_group("scale");
     // Operations per second of CPU time, per plant (with SCALE_REPEAT).
     let mut rates: Vec<(&str, f64)> = Vec::new();
+    let exact = plants.iter().any(|(id, _)| *id == filter);
     for (id, build) in &plants {
-        if !id.contains(&filter) {
+        if !id.contains(&filter) || (exact && *id != filter) {
             continue;
         }
         let base = LIVE.load(Relaxed);
