@@ -197,21 +197,6 @@ impl<E: Copy> Calendar<E> {
         Some((self.now, entry.event))
     }
 
-    /// The event that pops next, when many are pending (in the calendar
-    /// queue) and it is near (within a few of the queue's days); `None`
-    /// otherwise, and with few pending (in the heap, which stays in cache
-    /// anyway). For a model to prefetch what that event will touch while
-    /// it handles the current one: in a plant of thousands of machines
-    /// their records are not in cache (issue #17).
-    #[inline(always)]
-    pub fn peek_near(&self) -> Option<&E> {
-        if self.state == BUCKETED {
-            self.buckets.peek_near()
-        } else {
-            None
-        }
-    }
-
     /// Time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Time> {
         let first = match self.state {
@@ -399,43 +384,6 @@ mod tests {
         cal.pop();
         cal.schedule_in(2.5, 2);
         assert_eq!(cal.pop(), Some((12.5, 2)));
-    }
-
-    /// With many events pending, `peek_near` names the event that pops
-    /// next, often: a hold model of 1000 pending events with exponential
-    /// delays, each pop followed by a push.
-    #[test]
-    fn peek_near_names_the_next_event() {
-        let mut cal = Calendar::new();
-        let mut x = 987_654_321u64;
-        let mut uniform = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
-        for id in 0..1000u32 {
-            cal.schedule_in(-100.0 * (1.0 - uniform()).ln(), id);
-        }
-        let mut named = 0u32;
-        for id in 1000..200_000u32 {
-            let near = cal.peek_near().copied();
-            let (_, e) = cal.pop().expect("events pending");
-            if let Some(n) = near {
-                assert_eq!(n, e, "peek_near named another event");
-                named += 1;
-            }
-            cal.schedule_in(-100.0 * (1.0 - uniform()).ln(), id);
-        }
-        // Bucketed all along (1000 pending > BUCKETS_FROM). A day is a
-        // quarter to a half of the mean gap (a power of two of time's bit
-        // patterns), so the next event is within the four days looked
-        // through with probability 0.63 at least.
-        assert!(named > 199_000 / 100 * 63, "named {named} times of 199000");
-        // With few pending, nothing.
-        let mut small = Calendar::new();
-        small.schedule_at(1.0, 0);
-        assert_eq!(small.peek_near(), None);
     }
 
     /// Interleaved pushes and pops agree with a sorted reference list,

@@ -1364,14 +1364,6 @@ impl<'f> Sim<'f> {
             self.pump_gate();
         }
         while let Some((_, ev)) = self.cal.pop() {
-            // While this event is handled, the records of the machine of the
-            // next one travel to the cache: in a plant of
-            // thousands of machines they are not there (issue #17).
-            if let Some(&Event::SegmentEnd { machine, .. }) = self.cal.peek_near()
-                && let Some(m) = self.machines.get(machine as usize)
-            {
-                prefetch(m, 2);
-            }
             match ev {
                 Event::Arrival(p) => self.on_arrival(p),
                 Event::SegmentEnd { machine, stamp } => {
@@ -1832,24 +1824,6 @@ impl<'f> Sim<'f> {
             series: self.series.clone(),
         }
     }
-}
-
-/// Asks the processor to fetch the first `lines` cache lines of `r` into
-/// the L1 cache, without waiting for them.
-#[inline(always)]
-fn prefetch<T>(r: &T, lines: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let p = (r as *const T).cast::<i8>();
-        for line in 0..lines {
-            // SAFETY: a prefetch reads nothing into the program and never
-            // faults, whatever the address; SSE is part of x86-64.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64 * line)) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (r, lines);
 }
 
 #[cfg(test)]

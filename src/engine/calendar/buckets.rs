@@ -56,12 +56,6 @@ struct Node<E> {
     next: u32,
 }
 
-/// Days [`Buckets::peek_near`] looks through: with days a quarter to a
-/// half of the mean gap between events (see [`Buckets::rebuild`]), the next
-/// event is within four of the current one with probability 1 − e⁻¹ = 0.63
-/// at least in a Poisson stream.
-const HINT_DAYS: usize = 4;
-
 /// Fewest buckets.
 const MIN_BUCKETS: usize = 64;
 
@@ -201,19 +195,6 @@ impl<E: Copy> Buckets<E> {
         Some(Entry {
             key: node.key,
             event: node.event,
-        })
-    }
-
-    /// The event of the entry that pops next, if it is on one of the
-    /// [`HINT_DAYS`] days from the current one (the buckets [`Self::pop`]
-    /// would look through first); `None` otherwise.
-    #[inline(always)]
-    pub(super) fn peek_near(&self) -> Option<&E> {
-        (0..HINT_DAYS as u64).find_map(|d| {
-            let day = self.day + d;
-            let head = *self.heads.get(day as usize & self.mask)?;
-            let node = self.slots.get(head as usize)?;
-            (self.day_of(node.key) == day).then_some(&node.event)
         })
     }
 
