@@ -257,7 +257,7 @@ impl<'f> Sim<'f> {
     }
 
     /// [`Self::begin`], the part's operation `op` already at hand.
-    #[inline(always)]
+    #[inline]
     pub(super) fn begin_op(&mut self, m: u32, part: u32, op: u32) {
         let o = self.op(op);
         let mach = &mut self.machines[m as usize];
@@ -290,7 +290,7 @@ impl<'f> Sim<'f> {
 
     /// Machine `m` starts the operation of its part: takes its raw
     /// materials (or waits for them), then [`Self::start_operation`].
-    #[inline(always)]
+    #[inline]
     pub(super) fn start_work(&mut self, m: u32) {
         let op = self.op_on(m);
         if op.kit && !self.take_kit(m) {
@@ -354,7 +354,6 @@ impl<'f> Sim<'f> {
 
     /// Machine `m` has a segment (setup or processing) to run: it runs now
     /// if it has the operators it needs, else it waits for them.
-    #[inline(always)]
     pub(super) fn run_or_wait(&mut self, m: u32) {
         let mach = &self.machines[m as usize];
         let part = mach.part;
