@@ -16,7 +16,9 @@
 #
 # Needs git and valgrind. The harness uses only the public API that has not
 # changed since the first benchmark models (scenario::parse,
-# scenario::default_period, model::simulate, ReplicationResult::good).
+# scenario::default_period, model::simulate, ReplicationResult::good), and
+# repeats what benches/common has (the models' loading, the thread's CPU
+# time), as the commits before benches/common have neither.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${HISTORY_DIR:-/tmp/shopfloor-history}"
