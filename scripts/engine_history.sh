@@ -93,8 +93,10 @@ RS
 for commit in "$@"; do
     hash="$(git -C "$repo" rev-parse --short "$commit^{commit}")"
     bin="$dir/bin/harness-$hash"
+    # Also for a harness built before: it reads its scenarios from the
+    # worktree (CARGO_MANIFEST_DIR), which must hold this commit's.
+    git -C "$worktree" checkout -q -f "$hash"
     if [ ! -x "$bin" ]; then
-        git -C "$worktree" checkout -q -f "$hash"
         mkdir -p "$worktree/examples"
         harness > "$worktree/examples/engine_history.rs"
         (cd "$worktree" && CARGO_TARGET_DIR="$dir/target" cargo build -q --release --example engine_history)
