@@ -14,6 +14,9 @@
 # M items per second of thread CPU time (one block of 2 s; alternate
 # commits and compare medians on a shared machine).
 #
+# Harnesses are kept in $HISTORY_DIR/bin by commit; after changing the
+# harness below, empty that folder.
+#
 # Needs git and valgrind. The harness uses only the public API that has not
 # changed since the first benchmark models (scenario::parse,
 # scenario::default_period, model::simulate, ReplicationResult::good), and
